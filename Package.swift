@@ -1,0 +1,48 @@
+// swift-tools-version:5.9
+import PackageDescription
+
+// stylize: neural style transfer (Gatys et al. 2016) on a pretrained VGG16, for Linux CPUs.
+//
+// StylizeKit holds all of the algorithm and never imports ArgumentParser; the
+// `stylize` executable is a thin command-line layer over it. libpng and OpenBLAS
+// come in through system-library targets, each imported by exactly one Swift file
+// (PNGCodec.swift and BLAS.swift).
+let package = Package(
+    name: "stylize",
+    products: [
+        .executable(name: "stylize", targets: ["stylize"]),
+        .library(name: "StylizeKit", targets: ["StylizeKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "StylizeKit",
+            dependencies: ["CPNG", "COpenBLAS"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "stylize",
+            dependencies: [
+                "StylizeKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "StylizeKitTests",
+            dependencies: ["StylizeKit"],
+            resources: [.copy("Resources")]
+        ),
+    ]
+)

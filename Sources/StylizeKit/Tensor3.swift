@@ -1,0 +1,31 @@
+/// A dense float tensor of shape `(C, H, W)` (channels-first, row-major), the
+/// layout every kernel in StylizeKit uses for activations and gradients:
+/// `data[(c * height + y) * width + x]`.
+public struct Tensor3: Sendable {
+    public var channels: Int
+    public var height: Int
+    public var width: Int
+    public var data: [Float]
+
+    public init(channels: Int, height: Int, width: Int, data: [Float]) {
+        precondition(data.count == channels * height * width, "tensor data does not match (\(channels), \(height), \(width))")
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.data = data
+    }
+
+    public init(zeros channels: Int, _ height: Int, _ width: Int) {
+        self.init(channels: channels, height: height, width: width,
+                  data: [Float](repeating: 0, count: channels * height * width))
+    }
+
+    /// Number of spatial positions, `H * W` (the `M_l` of the loss definitions).
+    @inlinable public var positions: Int { height * width }
+    @inlinable public var count: Int { channels * height * width }
+
+    @inlinable public subscript(c: Int, y: Int, x: Int) -> Float {
+        get { data[(c * height + y) * width + x] }
+        set { data[(c * height + y) * width + x] = newValue }
+    }
+}

@@ -1,0 +1,2 @@
+import StylizeKit
+print("stylize")
