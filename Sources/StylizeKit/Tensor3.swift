@@ -29,3 +29,24 @@ public struct Tensor3: Sendable {
         set { data[(c * height + y) * width + x] = newValue }
     }
 }
+
+extension Tensor3 {
+    /// Gives the tensor the shape `(channels, height, width)`, reusing its storage when
+    /// the element count is unchanged and otherwise keeping the array's capacity, so a
+    /// buffer sized once for the largest layer is never reallocated.
+    /// Contents are unspecified afterwards (zero where the storage had to grow).
+    @inlinable public mutating func reshape(channels: Int, height: Int, width: Int) {
+        let n = channels * height * width
+        if data.count != n {
+            if data.capacity >= n {
+                data.removeAll(keepingCapacity: true)
+                data.append(contentsOf: repeatElement(0, count: n))
+            } else {
+                data = [Float](repeating: 0, count: n)
+            }
+        }
+        self.channels = channels
+        self.height = height
+        self.width = width
+    }
+}

@@ -1,0 +1,142 @@
+/// The unweighted loss terms of one evaluation and their weighted total.
+public struct LossTerms: Sendable, Equatable {
+    /// `L_c`, the mean over content layers of `Σ(F(G) − F(C))² / (4·N·M)`.
+    public var content: Double
+    /// `L_s = Σ_l w_l·E_l`.
+    public var style: Double
+    /// `L_tv` (see `TotalVariation`).
+    public var tv: Double
+    /// `α·L_c + β·L_s + γ·L_tv`: what the optimizer minimizes.
+    public var total: Double
+    /// `E_l` of every style layer, in the order of the style layers.
+    public var stylePerLayer: [Double]
+}
+
+/// α, β and γ of `L = α·L_c + β·L_s + γ·L_tv`.
+public struct LossWeights: Sendable, Equatable {
+    public var content: Double
+    public var style: Double
+    public var tv: Double
+    public init(content: Double, style: Double, tv: Double) {
+        self.content = content; self.style = style; self.tv = tv
+    }
+}
+
+/// The Gatys et al. objective for one content image and one (blended) style target.
+///
+/// Definitions (all size-invariant, so the weights mean the same at every size):
+/// - `F_l`: ReLU activations at layer l, `N_l` channels × `M_l = H_l·W_l` positions;
+/// - content `L_c = mean over content layers of Σ(F_l(G) − F_l(C))² / (4·N_l·M_l)`;
+/// - style `E_l = Σ(Gram_l(G) − A_l)² / (4·N_l²·M_l²)`, `Gram = F·Fᵀ`, `L_s = Σ_l w_l·E_l`;
+/// - `L_tv` as in `TotalVariation`; total `α·L_c + β·L_s + γ·L_tv`.
+///
+/// Targets are computed once, at construction. The style target `A_l` is the blend
+/// `Σ_i b_i·Gram_l(S_i)` of the style images' Grams (`b` normalized to sum 1). A Gram
+/// sums over positions, so a style image with a different number of positions `M_s`
+/// than the generated image's `M_l` has its Gram scaled by `M_l / M_s`; at equal sizes
+/// this is exactly the definition above, and at other sizes it compares the
+/// per-position channel correlations, as neural-style's normalized Gram does.
+public final class StyleTransferObjective {
+    public let engine: VGGEngine
+    public let weights: LossWeights
+    public let contentLayers: [String]
+    public let styleLayers: [String]
+    /// `w_l`, in the order of `styleLayers`.
+    public let styleLayerWeights: [Double]
+    /// Width and height of the generated image.
+    public let width: Int, height: Int
+
+    private let contentStages: [Int]
+    private let styleStages: [Int]
+    private let deepest: Int
+    private var contentTargets: [[Float]] = []
+    private var styleTargets: [[Float]] = []
+
+    /// - Parameters:
+    ///   - content: the content image tensor; the generated image has its size.
+    ///   - styles: one or more style image tensors (any sizes).
+    ///   - styleBlend: one weight per style image (normalized); nil means equal.
+    ///   - styleLayerWeights: `w_l`; nil means `1/L` each.
+    public init(network: VGGNetwork, content: Tensor3, styles: [Tensor3], styleBlend: [Double]? = nil,
+                contentLayers: [String], styleLayers: [String], styleLayerWeights: [Double]? = nil,
+                weights: LossWeights) throws {
+        precondition(!styles.isEmpty, "at least one style image")
+        func stage(_ name: String) throws -> Int {
+            if name.hasPrefix("conv") { throw NetworkError.notALossLayer(name) }
+            guard let i = network.stageIndex(of: name) else {
+                throw NetworkError.unknownLayer(name, known: network.stages.map(\.name))
+            }
+            return i
+        }
+        self.contentStages = try contentLayers.map(stage)
+        self.styleStages = try styleLayers.map(stage)
+        self.deepest = (contentStages + styleStages).max() ?? 0
+        self.engine = VGGEngine(network: network)
+        self.weights = weights
+        self.contentLayers = contentLayers
+        self.styleLayers = styleLayers
+        self.styleLayerWeights = styleLayerWeights ?? Array(repeating: 1.0 / Double(max(1, styleLayers.count)), count: styleLayers.count)
+        self.width = content.width
+        self.height = content.height
+
+        try engine.forward(content, through: deepest)
+        contentTargets = contentStages.map { engine.activations[$0].data }
+        let blend = StyleTransferObjective.normalized(styleBlend ?? Array(repeating: 1, count: styles.count))
+        styleTargets = styleStages.map { i in
+            let n = network.channels(ofStage: i)
+            return [Float](repeating: 0, count: n * n)
+        }
+        for (s, style) in styles.enumerated() {
+            try engine.forward(style, through: deepest)
+            for (j, i) in styleStages.enumerated() {
+                let f = engine.activations[i]
+                let generated = network.outputSize(ofStage: i, width: width, height: height)
+                let scale = Float(blend[s] * Double(generated.width * generated.height) / Double(f.positions))
+                let g = Gram.gram(of: f)
+                for k in 0..<g.count { styleTargets[j][k] += scale * g[k] }
+            }
+        }
+    }
+
+    static func normalized(_ w: [Double]) -> [Double] {
+        let s = w.reduce(0, +)
+        return w.map { $0 / s }
+    }
+
+    /// Evaluates the loss terms at `x` (`(3, H, W)`, preprocessed, the content's size), and
+    /// the gradient `∂L/∂x` of the weighted total when `gradient` is true.
+    public func evaluate(_ x: Tensor3, gradient: Bool = true) throws -> (terms: LossTerms, gradient: Tensor3?) {
+        precondition(x.width == width && x.height == height && x.channels == 3, "generated image has the wrong shape")
+        try engine.forward(x, through: deepest)
+        var content = 0.0, style = 0.0
+        var perLayer = [Double](repeating: 0, count: styleStages.count)
+        let contentScale = Float(weights.content / Double(max(1, contentStages.count)))
+        func inject(_ i: Int, _ grad: UnsafeMutablePointer<Float>?) {
+            let f = engine.activations[i]
+            for (j, s) in contentStages.enumerated() where s == i {
+                content += Gram.contentLoss(f, target: contentTargets[j], scale: contentScale, grad: grad)
+                    / Double(contentStages.count)
+            }
+            for (j, s) in styleStages.enumerated() where s == i {
+                let scale = Float(weights.style * styleLayerWeights[j])
+                let e = Gram.styleLoss(f, target: styleTargets[j], scale: scale, grad: grad)
+                perLayer[j] = e
+                style += styleLayerWeights[j] * e
+            }
+        }
+        var grad: Tensor3?
+        var tv: Double
+        if gradient {
+            var g = engine.backward(from: deepest, input: x) { i, p in inject(i, p) }
+            tv = g.data.withUnsafeMutableBufferPointer {
+                TotalVariation.loss(x, scale: Float(weights.tv), grad: $0.baseAddress!)
+            }
+            grad = g
+        } else {
+            for i in 0...deepest { inject(i, nil) }
+            tv = TotalVariation.loss(x, grad: nil)
+        }
+        let total = weights.content * content + weights.style * style + weights.tv * tv
+        return (LossTerms(content: content, style: style, tv: tv, total: total, stylePerLayer: perLayer), grad)
+    }
+}

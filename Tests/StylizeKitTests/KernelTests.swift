@@ -1,0 +1,150 @@
+import XCTest
+@testable import StylizeKit
+
+/// The fast kernels against the plain references and against central finite differences
+/// of the float64 definitions in `DoubleReference`.
+final class KernelTests: XCTestCase {
+    override func setUp() { Parallel.threads = 2; BLAS.setThreads(2) }
+
+    // MARK: - Convolution
+
+    func testIm2colConvMatchesDirectConvolution() {
+        // Odd sizes and several bands (a tiny workspace budget forces 1-2 rows per band).
+        for (c, oc, h, w, budget) in [(3, 5, 7, 9, 8 << 20), (4, 6, 11, 5, 60), (8, 3, 6, 13, 200), (2, 2, 1, 1, 8 << 20)] {
+            let saved = Conv3x3.workspaceBudget
+            Conv3x3.workspaceBudget = budget
+            defer { Conv3x3.workspaceBudget = saved }
+            var rng = SeededRandom(seed: UInt64(c * 100 + h))
+            let weight = rng.floats(oc * c * 9, -1, 1), bias = rng.floats(oc, -1, 1)
+            let conv = Conv3x3(inChannels: c, outChannels: oc, weight: weight, bias: bias)
+            let x = randomTensor(c, h, w, seed: 7)
+            var out = Tensor3(zeros: 0, 0, 0), ws: [Float] = []
+            conv.forward(x, into: &out, fuseReLU: false, workspace: &ws)
+            let ref = Conv3x3Reference.forward(x, weight: weight, bias: bias, outChannels: oc)
+            XCTAssertEqual(out.channels, oc); XCTAssertEqual(out.height, h); XCTAssertEqual(out.width, w)
+            // float32 sums of K = C·9 ≤ 72 products of O(1) terms differ from the float64 sum by
+            // about K·2⁻²⁴·max ≈ 4e-6·max; measured against |ref| + 1e-2·max that is ≤ 1e-4.
+            XCTAssertLessThan(maxRelativeError(out.data, ref.data, floor: 1e-2), 1e-4, "forward \(c)x\(h)x\(w)")
+
+            let gOut = randomTensor(oc, h, w, seed: 9)
+            var gIn = Tensor3(zeros: 0, 0, 0)
+            conv.backwardInput(gOut, into: &gIn, workspace: &ws)
+            let gRef = Conv3x3Reference.backwardInput(gOut, weight: weight, inChannels: c)
+            XCTAssertLessThan(maxRelativeError(gIn.data, gRef.data, floor: 1e-2), 1e-4, "backward \(c)x\(h)x\(w)")
+        }
+    }
+
+    func testConvBackwardMatchesFiniteDifferences() {
+        var rng = SeededRandom(seed: 3)
+        let layer = ConvLayerWeights(name: "conv1_1", block: 1, index: 1, outChannels: 4, inChannels: 3,
+                                     weight: rng.floats(108, -1, 1), bias: rng.floats(4, -1, 1))
+        let conv = Conv3x3(inChannels: 3, outChannels: 4, weight: layer.weight, bias: layer.bias)
+        let x = randomTensor(3, 6, 7, seed: 4)
+        let r = randomTensor(4, 6, 7, seed: 5)  // L = Σ r ⊙ conv(x)
+        var g = Tensor3(zeros: 0, 0, 0), ws: [Float] = []
+        conv.backwardInput(r, into: &g, workspace: &ws)
+        let f: (DoubleReference.T) -> Double = { t in
+            let y = DoubleReference.conv(t, layer, relu: false)
+            return zip(y.v, r.data).reduce(0) { $0 + $1.0 * Double($1.1) }
+        }
+        assertGradient(g.data, matchesFiniteDifferencesOf: f, at: DoubleReference.from(x), tolerance: 1e-4)
+    }
+
+    // MARK: - Pooling and ReLU
+
+    func testPoolingForwardAndBackward() {
+        for mode in Pooling.allCases {
+            let x = randomTensor(3, 7, 9, seed: 11)  // odd: last row and column dropped
+            var y = Tensor3(zeros: 0, 0, 0)
+            Pool2x2.forward(x, mode: mode, into: &y)
+            XCTAssertEqual([y.channels, y.height, y.width], [3, 3, 4])
+            let ref = DoubleReference.pool(DoubleReference.from(x), mode)
+            XCTAssertLessThan(maxRelativeError(y.data, ref.v.map(Float.init)), 1e-6)
+
+            let r = randomTensor(3, 3, 4, seed: 12)
+            var g = Tensor3(zeros: 0, 0, 0)
+            Pool2x2.backward(r, input: x, mode: mode, into: &g)
+            let f: (DoubleReference.T) -> Double = { t in
+                zip(DoubleReference.pool(t, mode).v, r.data).reduce(0) { $0 + $1.0 * Double($1.1) }
+            }
+            assertGradient(g.data, matchesFiniteDifferencesOf: f, at: DoubleReference.from(x), tolerance: 1e-5)
+            // The dropped last row (y = 6) receives no gradient.
+            for c in 0..<3 { for xx in 0..<9 { XCTAssertEqual(g[c, 6, xx], 0) } }
+        }
+    }
+
+    func testReLUBackwardMasksInactivePositions() {
+        var g = Tensor3(channels: 1, height: 1, width: 4, data: [1, 2, 3, 4])
+        ReLU.backward(&g, activation: Tensor3(channels: 1, height: 1, width: 4, data: [0, 0.5, 0, 7]))
+        XCTAssertEqual(g.data, [0, 2, 0, 4])
+    }
+
+    // MARK: - Gram and loss terms
+
+    func testGramMatchesDefinition() {
+        let f = randomTensor(5, 4, 3, seed: 21, range: (0, 2))
+        let g = Gram.gram(of: f)
+        XCTAssertLessThan(maxRelativeError(g, DoubleReference.gram(DoubleReference.from(f)).map(Float.init)), 1e-6)
+    }
+
+    func testStyleTermValueAndGradient() {
+        let f = randomTensor(4, 3, 5, seed: 31, range: (0, 3))
+        let a = DoubleReference.gram(DoubleReference.from(randomTensor(4, 3, 5, seed: 32, range: (0, 3))))
+        var grad = [Float](repeating: 0, count: f.count)
+        let e = grad.withUnsafeMutableBufferPointer {
+            Gram.styleLoss(f, target: a.map(Float.init), scale: 1, grad: $0.baseAddress!)
+        }
+        let expected = DoubleReference.styleTerm(DoubleReference.from(f), target: a)
+        XCTAssertEqual(e, expected, accuracy: 1e-5 * expected)
+        assertGradient(grad, matchesFiniteDifferencesOf: { DoubleReference.styleTerm($0, target: a) },
+                       at: DoubleReference.from(f), tolerance: 1e-4)
+    }
+
+    func testContentTermValueAndGradient() {
+        let f = randomTensor(3, 4, 4, seed: 41), p = randomTensor(3, 4, 4, seed: 42)
+        var grad = [Float](repeating: 0, count: f.count)
+        let l = grad.withUnsafeMutableBufferPointer { Gram.contentLoss(f, target: p.data, grad: $0.baseAddress!) }
+        let pd = DoubleReference.from(p)
+        XCTAssertEqual(l, DoubleReference.contentTerm(DoubleReference.from(f), target: pd), accuracy: 1e-6)
+        assertGradient(grad, matchesFiniteDifferencesOf: { DoubleReference.contentTerm($0, target: pd) },
+                       at: DoubleReference.from(f), tolerance: 1e-4)
+    }
+
+    func testTotalVariationValueAndGradient() {
+        let x = randomTensor(3, 5, 6, seed: 51, range: (-100, 100))
+        var grad = [Float](repeating: 0, count: x.count)
+        let l = grad.withUnsafeMutableBufferPointer { TotalVariation.loss(x, grad: $0.baseAddress!) }
+        // Neighbour differences are formed in float32 (relative rounding 2⁻²⁴ each): 1e-6.
+        XCTAssertEqual(l, DoubleReference.tv(DoubleReference.from(x)), accuracy: 1e-6 * l)
+        assertGradient(grad, matchesFiniteDifferencesOf: DoubleReference.tv, at: DoubleReference.from(x), tolerance: 1e-4)
+    }
+}
+
+/// Central differences `(f(x + h·e_i) − f(x − h·e_i)) / 2h` in float64 at up to `samples`
+/// coordinates (all of them for small inputs), compared with `analytic` by
+/// `|a − fd| ≤ tolerance · (|fd| + 1e-2 · max|fd|)`.
+func assertGradient(_ analytic: [Float], matchesFiniteDifferencesOf f: (DoubleReference.T) -> Double,
+                    at x: DoubleReference.T, step: Double = 1e-3, samples: Int = 64, tolerance: Double,
+                    file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(analytic.count, x.v.count, "gradient size", file: file, line: line)
+    let n = x.v.count
+    let stride = max(1, n / samples)
+    var indices = Array(Swift.stride(from: 0, to: n, by: stride))
+    if indices.count > samples { indices = Array(indices.prefix(samples)) }
+    var fd: [Double] = []
+    for i in indices {
+        var xp = x, xm = x
+        xp.v[i] += step; xm.v[i] -= step
+        fd.append((f(xp) - f(xm)) / (2 * step))
+    }
+    let scale = fd.map(abs).max() ?? 0
+    XCTAssertGreaterThan(scale, 0, "finite differences are all zero: the check would be vacuous", file: file, line: line)
+    for (k, i) in indices.enumerated() {
+        let a = Double(analytic[i])
+        let err = abs(a - fd[k]) / (abs(fd[k]) + 1e-2 * scale)
+        if err > tolerance {
+            XCTFail("gradient[\(i)] = \(a), finite differences \(fd[k]) (relative error \(err))", file: file, line: line)
+            return
+        }
+    }
+}
