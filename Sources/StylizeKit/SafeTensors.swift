@@ -109,9 +109,10 @@ public struct SafeTensorsFile: Sendable {
         do {
             header = try JSONDecoder().decode(RawHeader.self, from: headerBytes)
         } catch let error as DecodingError {
-            throw fail("header is not valid safetensors JSON (\(SafeTensorsFile.summary(of: error)))")
+            let detail = SafeTensorsFile.summary(of: error).map { " (\($0))" } ?? ""
+            throw fail("header is not valid safetensors JSON\(detail)")
         } catch {
-            throw fail("header is not valid JSON")
+            throw fail("header is not valid safetensors JSON")
         }
 
         let dataLength = bytes.count - 8 - headerLength
@@ -203,19 +204,21 @@ public struct SafeTensorsFile: Sendable {
         }
     }
 
-    /// One line from a JSON decoding error: where, and what.
-    private static func summary(of error: DecodingError) -> String {
+    /// One line from a JSON decoding error: where, and what; `nil` when the
+    /// decoder gives nothing more specific than "not valid JSON" (it reports a
+    /// syntax error and a fractional number in an integer field alike).
+    private static func summary(of error: DecodingError) -> String? {
         let context: DecodingError.Context
+        var what: String?
         switch error {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c): context = c
-        @unknown default: return "malformed"
+        case .keyNotFound(let key, let c): context = c; what = "missing key '\(key.stringValue)'"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): context = c
+        @unknown default: return nil
         }
-        let where_ = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-        var what = context.debugDescription
-        if let underlying = context.underlyingError as NSError?, what.isEmpty || what.hasPrefix("The given data was not valid JSON") {
-            what = "not valid JSON: " + underlying.localizedDescription
-        }
-        return where_.isEmpty ? what : "at \(where_): \(what)"
+        let location = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        if location.isEmpty && what == nil && context.debugDescription.hasPrefix("The given data was not valid JSON") { return nil }
+        let text = what ?? context.debugDescription
+        return location.isEmpty ? text : "at \(location): \(text)"
     }
 }
 
