@@ -39,10 +39,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "stylize-bench",
+            dependencies: ["StylizeKit"]
+        ),
         .testTarget(
             name: "StylizeKitTests",
             dependencies: ["StylizeKit"],
             resources: [.copy("Resources")]
+        ),
+        .testTarget(
+            name: "StylizeCLITests",
+            dependencies: ["StylizeKit", "stylize"]
         ),
     ]
 )

@@ -30,7 +30,7 @@ func syntheticWeights(c1: Int = 4, c2: Int = 6, seed: UInt64 = 1) -> VGGWeights 
     for (block, c) in [(1, c1), (2, c2)] {
         for index in 1...2 {
             let scale = (2.0 / Double(inC * 9)).squareRoot() * 1.7
-            layers.append(ConvLayerWeights(name: "conv\(block)_\(index)", block: block, index: index,
+            layers.append(ConvLayerWeights(block: block, index: index,
                                            outChannels: c, inChannels: inC,
                                            weight: rng.floats(c * inC * 9, -scale, scale),
                                            bias: rng.floats(c, -0.5, 1.0)))

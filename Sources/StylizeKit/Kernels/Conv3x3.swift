@@ -23,20 +23,40 @@ public struct Conv3x3: Sendable {
     public let weight: [Float]
     /// `(OC)`.
     public let bias: [Float]
-    /// `(C, OC, 3, 3)`: `flippedWeight[c, oc, ky, kx] = weight[oc, c, 2 − ky, 2 − kx]`.
+    /// `(C, OC, 3, 3)`: `flippedWeight[c, oc, ky, kx] = weight[oc, c, 2 − ky, 2 − kx]`
+    /// (im2col path only; empty with Winograd).
     let flippedWeight: [Float]
+    /// How the convolution is computed; both give the same values to float32 rounding.
+    public enum Algorithm: Sendable { case im2col, winograd }
+    public let algorithm: Algorithm
+    /// The transformed kernels when `algorithm == .winograd`.
+    let winograd: Winograd?
+
+    /// The algorithm `init` picks: Winograd F(2×2, 3×3) when both channel counts are at
+    /// least 16 (every VGG layer but conv1_1), where its 2.25× fewer multiply-adds win;
+    /// im2col for conv1_1, whose 3 input channels would make Winograd's GEMMs 3 deep.
+    public static func defaultAlgorithm(inChannels: Int, outChannels: Int) -> Algorithm {
+        inChannels >= 16 && outChannels >= 16 ? .winograd : .im2col
+    }
 
     /// im2col scratch budget in floats (8 Mi floats = 32 MB). Large enough that every
     /// VGG layer at 512² runs bands of thousands of columns, where OpenBLAS is at full speed.
     nonisolated(unsafe) public static var workspaceBudget = 8 << 20
 
-    public init(inChannels: Int, outChannels: Int, weight: [Float], bias: [Float]) {
+    public init(inChannels: Int, outChannels: Int, weight: [Float], bias: [Float], algorithm: Algorithm? = nil) {
         precondition(weight.count == outChannels * inChannels * 9, "conv weight must be (OC, C, 3, 3)")
         precondition(bias.count == outChannels, "conv bias must be (OC)")
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.weight = weight
         self.bias = bias
+        self.algorithm = algorithm ?? Conv3x3.defaultAlgorithm(inChannels: inChannels, outChannels: outChannels)
+        if self.algorithm == .winograd {
+            winograd = Winograd(weight: weight, outChannels: outChannels, inChannels: inChannels)
+            flippedWeight = []
+            return
+        }
+        winograd = nil
         var flipped = [Float](repeating: 0, count: weight.count)
         for oc in 0..<outChannels {
             for c in 0..<inChannels {
@@ -56,7 +76,11 @@ public struct Conv3x3: Sendable {
                         workspace: inout [Float]) {
         precondition(input.channels == inChannels, "conv input has \(input.channels) channels, expected \(inChannels)")
         output.reshape(channels: outChannels, height: input.height, width: input.width)
-        Conv3x3.convolve(input, weight: weight, outChannels: outChannels, into: &output, workspace: &workspace)
+        if let winograd {
+            winograd.convolve(input, transposed: false, into: &output, workspace: &workspace)
+        } else {
+            Conv3x3.convolve(input, weight: weight, outChannels: outChannels, into: &output, workspace: &workspace)
+        }
         let hw = input.height * input.width
         bias.withUnsafeBufferPointer { b in
             output.data.withUnsafeMutableBufferPointer { out in
@@ -82,7 +106,11 @@ public struct Conv3x3: Sendable {
     public func backwardInput(_ gradOutput: Tensor3, into gradInput: inout Tensor3, workspace: inout [Float]) {
         precondition(gradOutput.channels == outChannels, "conv gradient has \(gradOutput.channels) channels, expected \(outChannels)")
         gradInput.reshape(channels: inChannels, height: gradOutput.height, width: gradOutput.width)
-        Conv3x3.convolve(gradOutput, weight: flippedWeight, outChannels: inChannels, into: &gradInput, workspace: &workspace)
+        if let winograd {
+            winograd.convolve(gradOutput, transposed: true, into: &gradInput, workspace: &workspace)
+        } else {
+            Conv3x3.convolve(gradOutput, weight: flippedWeight, outChannels: inChannels, into: &gradInput, workspace: &workspace)
+        }
     }
 
     // MARK: - im2col + GEMM

@@ -1,0 +1,76 @@
+/// Everything one style-transfer run needs, with the defaults the command line uses.
+///
+/// This is the library's entry point: the `stylize` command parses its options into one
+/// of these and hands it to `StyleTransfer`. Batch runs build one per job.
+public struct StyleTransferConfiguration: Sendable {
+    /// Where the generated image starts.
+    public enum Initialization: Sendable, Equatable {
+        /// Gaussian noise around the ImageNet mean colour: each value of the preprocessed
+        /// (mean-subtracted) tensor is drawn from N(0, `noiseSigma`²), seeded by `seed`.
+        case noise
+        /// The content image itself.
+        case content
+        /// The (first) style image, resized to the content's working size.
+        case style
+        /// Any PNG file, resized to the content's working size.
+        case file(String)
+    }
+
+    public enum OptimizerChoice: Sendable, Equatable {
+        /// L-BFGS with `history` curvature pairs (see `LBFGS`).
+        case lbfgs(history: Int)
+        /// Adam with the given learning rate, in 0..255 pixel units per step (see `Adam`).
+        case adam(learningRate: Float)
+    }
+
+    /// Content image (PNG).
+    public var contentPath: String
+    /// One or more style images (PNG); their Grams are blended by `styleBlendWeights`.
+    public var stylePaths: [String]
+    /// Output PNG, written atomically.
+    public var outputPath: String
+    /// Longest side of the working image in pixels. 512 is what Gatys et al. and
+    /// neural-style use: large enough for brush strokes to read, and one L-BFGS
+    /// iteration takes about 2–3 s on two cores.
+    public var size: Int = 512
+    /// Optimizer iterations; 0 only evaluates the initial image.
+    public var iterations: Int = 300
+    /// α, β, γ; see `StyleTransferConfiguration.defaultLossWeights` for why.
+    public var lossWeights: LossWeights = StyleTransferConfiguration.defaultLossWeights
+    /// Layers whose activations the content term compares (their mean is taken).
+    public var contentLayers: [String] = ["relu4_2"]
+    /// Layers whose Gram matrices the style term compares.
+    public var styleLayers: [String] = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"]
+    /// `w_l` per style layer; nil means `1/L` each.
+    public var styleLayerWeights: [Double]? = nil
+    /// One weight per style image; nil means equal.
+    public var styleBlendWeights: [Double]? = nil
+    public var pooling: Pooling = .max
+    public var optimizer: OptimizerChoice = .lbfgs(history: 20)
+    public var initialization: Initialization = .noise
+    /// Standard deviation of the initial noise in pixel levels (0..255 scale). 16 levels
+    /// is plainly visible noise that the first few L-BFGS steps can reshape; much larger
+    /// values cost iterations to smooth away, much smaller ones make "noise" a flat grey.
+    public var noiseSigma: Float = 16
+    /// Seed of the initial noise: runs with the same seed and options are reproducible.
+    public var seed: UInt64 = 0
+    /// Write `<output-stem>_iterNNNN.png` every N iterations (0: never).
+    public var saveEvery: Int = 0
+    /// JSON-lines log file (one object per iteration), or nil.
+    public var logPath: String? = nil
+    /// Refuse input images with more pixels than this before decoding them.
+    public var maxPixels: Int = PNGCodec.defaultMaxPixels
+
+    /// α = 1, β = 1e3, γ = 1e-2.
+    ///
+    /// With the size-invariant definitions used here, `L_c` at relu4_2 is O(10²–10³) and
+    /// the style terms `E_l` are O(10⁸–10¹¹) at the start for photographs; from noise a
+    /// style weight three orders of magnitude below the content weight's reciprocal…
+    public static let defaultLossWeights = LossWeights(content: 1, style: 1e-3, tv: 1e-2)
+
+    public init(contentPath: String, stylePaths: [String], outputPath: String) {
+        self.contentPath = contentPath
+        self.stylePaths = stylePaths
+        self.outputPath = outputPath
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import StylizeKit
+
+// stylize-bench: seconds per evaluation (forward + gradient) of the default objective on
+// the real VGG16 weights, GFLOP/s and peak resident memory.
+//
+// Usage: stylize-bench SIZE [--threads N] [--runs N] [--weights FILE]
+// One size per process, so that the peak RSS printed belongs to that size alone
+// (`make bench` runs 256 and 512). Before timing it checks the im2col + sgemm convolution
+// against the direct reference kernel on a real layer.
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("stylize-bench: error: \(message)\n".utf8))
+    exit(1)
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String) -> String? {
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+    defer { args.removeSubrange(i...(i + 1)) }
+    return args[i + 1]
+}
+let threads = Int(option("--threads") ?? "2") ?? 2
+let runs = Int(option("--runs") ?? "5") ?? 5
+let weightsOption = option("--weights")
+guard let sizeText = args.first, let size = Int(sizeText), size >= 32 else { fail("usage: stylize-bench SIZE [--threads N] [--runs N] [--weights FILE]") }
+
+BLAS.setThreads(threads)
+Parallel.threads = threads
+
+let weights: VGGWeights
+do {
+    weights = try VGGWeights.load(from: WeightsLocator.resolve(explicit: weightsOption))
+} catch { fail("\(error)") }
+
+// 1. The fast convolution against the reference, on conv2_1 (64 → 128) at 24×20.
+do {
+    let layer = weights.layers[2]
+    let conv = Conv3x3(inChannels: layer.inChannels, outChannels: layer.outChannels, weight: layer.weight, bias: layer.bias)
+    var rng = SystemRandomNumberGenerator()
+    let x = Tensor3(channels: layer.inChannels, height: 24, width: 20,
+                    data: (0..<(layer.inChannels * 480)).map { _ in Float.random(in: 0..<50, using: &rng) })
+    var out = Tensor3(zeros: 0, 0, 0), ws: [Float] = []
+    conv.forward(x, into: &out, fuseReLU: false, workspace: &ws)
+    let ref = Conv3x3Reference.forward(x, weight: layer.weight, bias: layer.bias, outChannels: layer.outChannels)
+    let scale = ref.data.map(abs).max() ?? 1
+    let err = zip(out.data, ref.data).map { abs($0 - $1) }.max() ?? 0
+    guard err <= 1e-4 * scale else { fail("fast convolution disagrees with the reference: max error \(err) (scale \(scale))") }
+    print(String(format: "check: %@ im2col+sgemm vs direct convolution: max |error| %.2e of %.2e  ok", layer.name, err, scale))
+}
+
+// 2. The objective at SIZE×SIZE on smooth synthetic images.
+func synthetic(_ size: Int, _ f: (Double, Double, Int) -> Double) -> RGBImage {
+    var p = [Float](repeating: 0, count: size * size * 3)
+    for y in 0..<size { for x in 0..<size { for c in 0..<3 {
+        p[(y * size + x) * 3 + c] = Float(min(255, max(0, f(Double(x) / Double(size), Double(y) / Double(size), c))))
+    } } }
+    return RGBImage(width: size, height: size, pixels: p)
+}
+let contentImage = synthetic(size) { x, y, c in 128 + 100 * sin(2 * .pi * (1.5 * x + 0.5 * y + Double(c))) }
+let styleImage = synthetic(size) { x, y, c in 128 + 110 * sin(2 * .pi * Double(6 + c) * x) * cos(2 * .pi * 4 * y) }
+let config = StyleTransferConfiguration(contentPath: "", stylePaths: [], outputPath: "")
+do {
+    let network = try VGGNetwork(weights: weights, pooling: .max, through: "relu5_1")
+    let content = Preprocessing.tensor(from: contentImage, meanBGR: weights.meanBGR)
+    let objective = try StyleTransferObjective(
+        network: network, content: content, styles: [Preprocessing.tensor(from: styleImage, meanBGR: weights.meanBGR)],
+        contentLayers: config.contentLayers, styleLayers: config.styleLayers, weights: config.lossWeights)
+    var x = content
+    for i in 0..<x.count { x.data[i] += Float(i % 7) - 3 }
+    _ = try objective.evaluate(x)  // warm-up: buffers are allocated here
+    var times: [Double] = []
+    for _ in 0..<runs {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        _ = try objective.evaluate(x)
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+    times.sort()
+    let median = times[times.count / 2]
+    // FLOPs: every conv up to relu5_1 forward (2·H·W·OC·C·9) and its input gradient (same),
+    // plus the Gram matrices (2·N²·M) and their backward (2·N²·M).
+    var flop = 0.0
+    for (i, stage) in network.stages.enumerated() {
+        if case .conv(_, _, let conv) = stage {
+            let s = network.outputSize(ofStage: i, width: size, height: size)
+            flop += 2 * 2 * Double(s.width * s.height * conv.outChannels * conv.inChannels * 9)
+        }
+    }
+    for layer in config.styleLayers {
+        let i = network.stageIndex(of: layer)!
+        let s = network.outputSize(ofStage: i, width: size, height: size)
+        let n = Double(network.channels(ofStage: i))
+        flop += 2 * 2 * n * n * Double(s.width * s.height)
+    }
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let rssMB = Double(usage.ru_maxrss) / 1024
+    print(String(format: "size %4d  threads %d  median %.3f s/evaluation (min %.3f, max %.3f, %d runs)  %.1f GFLOP/evaluation  %.1f GFLOP/s  peak RSS %.0f MB",
+                 size, threads, median, times.first!, times.last!, runs, flop / 1e9, flop / median / 1e9, rssMB))
+} catch { fail("\(error)") }

@@ -1,0 +1,129 @@
+import Foundation
+import ArgumentParser
+import StylizeKit
+
+/// Options that shape one style-transfer run; shared by every command that runs one.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Longest side of the working image, in pixels.")
+    var size: Int = 512
+
+    @Option(help: "Optimizer iterations (0 only evaluates the initial image).")
+    var iterations: Int = 300
+
+    @Option(help: "Content weight α.")
+    var contentWeight: Double = StyleTransferConfiguration.defaultLossWeights.content
+
+    @Option(help: "Style weight β.")
+    var styleWeight: Double = StyleTransferConfiguration.defaultLossWeights.style
+
+    @Option(help: "Total-variation weight γ.")
+    var tvWeight: Double = StyleTransferConfiguration.defaultLossWeights.tv
+
+    @Option(help: ArgumentHelp("Content layers, comma-separated (their mean is used).", valueName: "layers"))
+    var contentLayers: String = "relu4_2"
+
+    @Option(help: ArgumentHelp("Style layers, comma-separated.", valueName: "layers"))
+    var styleLayers: String = "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"
+
+    @Option(help: ArgumentHelp("Weight of each style layer, comma-separated (default: 1/number of layers).", valueName: "weights"))
+    var styleLayerWeights: String?
+
+    @Option(help: ArgumentHelp("Weight of each style image, comma-separated (default: equal).", valueName: "weights"))
+    var styleBlendWeights: String?
+
+    @Option(help: "Pooling: max or avg.")
+    var pooling: PoolingArgument = .max
+
+    @Option(help: "Optimizer: lbfgs or adam.")
+    var optimizer: OptimizerArgument = .lbfgs
+
+    @Option(help: "L-BFGS history size (curvature pairs kept).")
+    var historySize: Int = 20
+
+    @Option(help: "Adam learning rate, in pixel levels (0..255) per step.")
+    var learningRate: Float = 10
+
+    @Option(name: .customLong("init"), help: ArgumentHelp("Initial image: noise, content, style or a PNG file.", valueName: "noise|content|style|FILE"))
+    var initialization: String = "noise"
+
+    @Option(help: "Seed of the initial noise.")
+    var seed: UInt64 = 0
+
+    @Option(help: ArgumentHelp("Refuse images larger than this many megapixels.", valueName: "MP"))
+    var maxMegapixels: Double = Double(PNGCodec.defaultMaxPixels) / 1e6
+
+    mutating func validate() throws {
+        guard size >= 16 && size <= 8192 else { throw ValidationError("--size must be between 16 and 8192, got \(size)") }
+        guard iterations >= 0 else { throw ValidationError("--iterations must be 0 or more, got \(iterations)") }
+        for (name, v) in [("--content-weight", contentWeight), ("--style-weight", styleWeight), ("--tv-weight", tvWeight)] {
+            guard v.isFinite && v >= 0 else { throw ValidationError("\(name) must be a finite number ≥ 0, got \(v)") }
+        }
+        guard historySize >= 1 && historySize <= 1000 else { throw ValidationError("--history-size must be between 1 and 1000") }
+        guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
+        guard maxMegapixels > 0 else { throw ValidationError("--max-megapixels must be positive") }
+        let c = try Self.layerList(contentLayers, "--content-layers")
+        let s = try Self.layerList(styleLayers, "--style-layers")
+        if let w = styleLayerWeights {
+            let values = try Self.numberList(w, "--style-layer-weights")
+            guard values.count == s.count else {
+                throw ValidationError("--style-layer-weights has \(values.count) values for \(s.count) style layers")
+            }
+        }
+        if let b = styleBlendWeights { _ = try Self.numberList(b, "--style-blend-weights") }
+        _ = c
+    }
+
+    static func layerList(_ text: String, _ option: String) throws -> [String] {
+        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !names.isEmpty else { throw ValidationError("\(option) needs at least one layer name") }
+        for n in names {
+            let ok = (n.hasPrefix("relu") || n.hasPrefix("conv") || n.hasPrefix("pool")) && n.dropFirst(4).allSatisfy { $0.isNumber || $0 == "_" } && n.count > 4
+            guard ok else { throw ValidationError("\(option): '\(n)' is not a layer name (expected names like relu4_2 or pool3)") }
+        }
+        return names
+    }
+
+    static func numberList(_ text: String, _ option: String) throws -> [Double] {
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        var values: [Double] = []
+        for p in parts {
+            guard let v = Double(p), v.isFinite, v >= 0 else { throw ValidationError("\(option): '\(p)' is not a number ≥ 0") }
+            values.append(v)
+        }
+        guard !values.isEmpty, values.contains(where: { $0 > 0 }) else { throw ValidationError("\(option) needs at least one positive value") }
+        return values
+    }
+
+    /// Fills the run-shaping fields of `c`. Call after `validate()`.
+    func apply(to c: inout StyleTransferConfiguration) throws {
+        c.size = size
+        c.iterations = iterations
+        c.lossWeights = LossWeights(content: contentWeight, style: styleWeight, tv: tvWeight)
+        c.contentLayers = try Self.layerList(contentLayers, "--content-layers")
+        c.styleLayers = try Self.layerList(styleLayers, "--style-layers")
+        c.styleLayerWeights = try styleLayerWeights.map { try Self.numberList($0, "--style-layer-weights") }
+        c.styleBlendWeights = try styleBlendWeights.map { try Self.numberList($0, "--style-blend-weights") }
+        if let b = c.styleBlendWeights, b.count != c.stylePaths.count {
+            throw ValidationError("--style-blend-weights has \(b.count) values for \(c.stylePaths.count) style images")
+        }
+        c.pooling = pooling.library
+        c.optimizer = optimizer == .lbfgs ? .lbfgs(history: historySize) : .adam(learningRate: learningRate)
+        switch initialization {
+        case "noise": c.initialization = .noise
+        case "content": c.initialization = .content
+        case "style": c.initialization = .style
+        default: c.initialization = .file(initialization)
+        }
+        c.seed = seed
+        c.maxPixels = Int(maxMegapixels * 1e6)
+    }
+}
+
+enum PoolingArgument: String, ExpressibleByArgument, CaseIterable {
+    case max, avg
+    var library: Pooling { self == .max ? .max : .average }
+}
+
+enum OptimizerArgument: String, ExpressibleByArgument, CaseIterable {
+    case lbfgs, adam
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import StylizeKit
+
+/// `stylize [transfer] CONTENT STYLE [STYLE…] [options]`
+struct TransferCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transfer",
+        abstract: "Stylize one content image with one or more style images (the default command)."
+    )
+
+    @Argument(help: "The content image (PNG).")
+    var content: String
+
+    @Argument(help: "One or more style images (PNG). Several are blended.")
+    var styles: [String] = []
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output PNG (default: <content>_<style>.png in the current folder).", valueName: "file"))
+    var output: String?
+
+    @OptionGroup var options: RunOptions
+
+    @Option(help: ArgumentHelp("Also write the image every N iterations, as <output>_iterNNNN.png.", valueName: "N"))
+    var saveEvery: Int = 0
+
+    @Option(help: ArgumentHelp("Write one JSON line per iteration to this file.", valueName: "file"))
+    var log: String?
+
+    @OptionGroup var machine: MachineOptions
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    mutating func validate() throws {
+        guard !styles.isEmpty else { throw ValidationError("missing the style image: stylize CONTENT STYLE [STYLE…]") }
+        guard saveEvery >= 0 else { throw ValidationError("--save-every must be 0 or more") }
+    }
+
+    func run() throws {
+        machine.configureThreads()
+        var c = StyleTransferConfiguration(contentPath: content, stylePaths: styles,
+                                           outputPath: output ?? defaultOutputPath())
+        try options.apply(to: &c)
+        c.saveEvery = saveEvery
+        c.logPath = log
+        do {
+            let weights = try machine.loadWeights()
+            let transfer = try StyleTransfer(configuration: c, weights: weights)
+            let progress = ProgressLine(quiet: quiet)
+            let result = try transfer.run { progress.show($0); return true }
+            progress.finish(result)
+            print(result.outputPath)
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    /// `<content-stem>_<style-stem>.png` in the current folder.
+    func defaultOutputPath() -> String {
+        func stem(_ p: String) -> String { URL(fileURLWithPath: p).deletingPathExtension().lastPathComponent }
+        return "\(stem(content))_\(stem(styles[0])).png"
+    }
+}
+
+/// Options about the machine rather than the picture: weights file and threads.
+struct MachineOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("VGG weights (.safetensors). Default: $STYLIZE_WEIGHTS, ./weights/vgg16.safetensors, then the installed copy.", valueName: "file"))
+    var weights: String?
+
+    @Option(help: "Threads for BLAS and StylizeKit's own loops (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    mutating func validate() throws {
+        guard threads >= 1 && threads <= 256 else { throw ValidationError("--threads must be between 1 and 256") }
+    }
+
+    func configureThreads() {
+        BLAS.setThreads(threads)
+        Parallel.threads = threads
+    }
+
+    func loadWeights() throws -> VGGWeights {
+        let path = try WeightsLocator.resolve(explicit: weights)
+        return try VGGWeights.load(from: path)
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import StylizeKit
+import XCTest
+
+/// Runs the built `stylize` binary as a user would and checks exit codes, stderr and files.
+final class CLITests: XCTestCase {
+    /// The `stylize` executable beside the test bundle (`.build/<config>/stylize`).
+    var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("stylize")
+    }
+    var weights: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("weights/vgg16.safetensors").path
+    }
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("stylize-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    struct Outcome { let status: Int32; let stdout: String; let stderr: String }
+
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = arguments
+        p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["STYLIZE_WEIGHTS"] = nil
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                       stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// A small deterministic photo-like PNG.
+    func writeImage(_ name: String, width: Int = 40, height: Int = 32, seed: Int = 0) throws -> String {
+        var px = [Float]()
+        for y in 0..<height { for x in 0..<width { for c in 0..<3 {
+            px.append(Float((x * 5 + y * 3 + c * 70 + seed * 31 + (x * y) % 17) % 256))
+        } } }
+        let path = dir.appendingPathComponent(name).path
+        try PNGCodec.write(RGBImage(width: width, height: height, pixels: px), to: path)
+        return path
+    }
+
+    func assertOneLineError(_ o: Outcome, status: Int32, containing text: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(o.status, status, "stderr: \(o.stderr)", file: file, line: line)
+        let lines = o.stderr.split(separator: "\n", omittingEmptySubsequences: true)
+        XCTAssertEqual(lines.count, 1, "expected one line on stderr, got: \(o.stderr)", file: file, line: line)
+        XCTAssertTrue(o.stderr.hasPrefix("stylize: error: "), o.stderr, file: file, line: line)
+        XCTAssertTrue(o.stderr.contains(text), "'\(text)' not in: \(o.stderr)", file: file, line: line)
+        XCTAssertEqual(o.stdout, "", file: file, line: line)
+    }
+
+    func pngFiles() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".png") || $0.hasSuffix(".tmp") }.sorted()
+    }
+
+    func testHelp() throws {
+        let o = try run(["--help"])
+        XCTAssertEqual(o.status, 0)
+        XCTAssertTrue(o.stdout.contains("--style-weight"), o.stdout)
+        XCTAssertTrue(o.stdout.contains("--content-layers"), o.stdout)
+    }
+
+    func testUnknownFlagIsAUsageError() throws {
+        let o = try run(["a.png", "b.png", "--bogus"])
+        assertOneLineError(o, status: 64, containing: "--bogus")
+    }
+
+    func testInvalidValueIsAUsageError() throws {
+        assertOneLineError(try run(["a.png", "b.png", "--size", "3"]), status: 64, containing: "--size")
+        assertOneLineError(try run(["a.png", "b.png", "--pooling", "median"]), status: 64, containing: "median")
+        assertOneLineError(try run(["a.png"]), status: 64, containing: "style")
+    }
+
+    func testMissingContentFile() throws {
+        let style = try writeImage("style.png")
+        let o = try run(["nope.png", style, "--weights", weights, "-o", "out.png"])
+        assertOneLineError(o, status: 1, containing: "nope.png")
+        XCTAssertEqual(try pngFiles(), ["style.png"])
+    }
+
+    func testCorruptPNG() throws {
+        let style = try writeImage("style.png")
+        let bad = dir.appendingPathComponent("broken.png")
+        // A PNG signature and an IHDR chunk whose CRC is wrong.
+        let bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
+                              0, 0, 0, 32, 0, 0, 0, 32, 8, 2, 0, 0, 0, 0xDE, 0xAD, 0xBE, 0xEF]
+        try Data(bytes).write(to: bad)
+        let o = try run([bad.path, style, "--weights", weights, "-o", "out.png"])
+        assertOneLineError(o, status: 1, containing: "broken.png")
+        XCTAssertEqual(try pngFiles(), ["broken.png", "style.png"])
+    }
+
+    func testMissingWeights() throws {
+        let content = try writeImage("content.png"), style = try writeImage("style.png", seed: 1)
+        let o = try run([content, style, "--weights", dir.appendingPathComponent("none.safetensors").path, "-o", "out.png"])
+        assertOneLineError(o, status: 1, containing: "none.safetensors")
+        XCTAssertEqual(try pngFiles(), ["content.png", "style.png"])
+    }
+
+    func testNoWeightsAnywhereSaysToRunMakeWeights() throws {
+        let content = try writeImage("content.png"), style = try writeImage("style.png", seed: 1)
+        let o = try run([content, style, "-o", "out.png"])
+        assertOneLineError(o, status: 1, containing: "make weights")
+    }
+
+    /// `--iterations 0 --init content` at the image's own size: no resampling, no update,
+    /// so the output has exactly the input's pixels.
+    func testZeroIterationsFromContentReturnsTheInput() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: weights), "needs weights/vgg16.safetensors (make weights)")
+        let content = try writeImage("content.png", width: 48, height: 40)
+        let style = try writeImage("style.png", width: 30, height: 30, seed: 2)
+        let o = try run([content, style, "--weights", weights, "--iterations", "0", "--init", "content",
+                         "--size", "48", "-o", "result.png", "--quiet"])
+        XCTAssertEqual(o.status, 0, o.stderr)
+        XCTAssertEqual(o.stdout, "result.png\n")
+        let input = try PNGCodec.read(path: content), output = try PNGCodec.read(path: dir.appendingPathComponent("result.png").path)
+        XCTAssertEqual(output, input)
+    }
+
+    /// A short real run writes the image, the log and intermediate images.
+    func testShortRunWritesImageLogAndIntermediates() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: weights), "needs weights/vgg16.safetensors (make weights)")
+        let content = try writeImage("content.png", width: 48, height: 40)
+        let style = try writeImage("style.png", width: 30, height: 30, seed: 2)
+        let o = try run([content, style, "--weights", weights, "--iterations", "4", "--save-every", "2",
+                         "--size", "48", "--log", "run.jsonl"])
+        XCTAssertEqual(o.status, 0, o.stderr)
+        XCTAssertEqual(o.stdout, "content_style.png\n")
+        XCTAssertEqual(try pngFiles(), ["content.png", "content_style.png", "content_style_iter0002.png", "style.png"])
+        let lines = try String(contentsOf: dir.appendingPathComponent("run.jsonl"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 5)  // iteration 0 and 4 iterations
+        var previous = Double.infinity
+        for (i, line) in lines.enumerated() {
+            let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            XCTAssertEqual(obj["iteration"] as? Int, i)
+            for key in ["evaluations", "content", "style", "tv", "total", "seconds"] { XCTAssertNotNil(obj[key], key) }
+            let total = try XCTUnwrap(obj["total"] as? Double)
+            XCTAssertLessThanOrEqual(total, previous)  // L-BFGS with a sufficient-decrease line search
+            previous = total
+        }
+    }
+}
