@@ -27,9 +27,14 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // libpng's classic decoder needs setjmp/longjmp, which must not cross Swift frames.
+        .target(
+            name: "CPNGDecode",
+            dependencies: ["CPNG"]
+        ),
         .target(
             name: "StylizeKit",
-            dependencies: ["CPNG", "COpenBLAS"],
+            dependencies: ["CPNG", "CPNGDecode", "COpenBLAS"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(

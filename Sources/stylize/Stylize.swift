@@ -8,10 +8,14 @@ struct Stylize: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stylize",
         abstract: "Neural style transfer (Gatys et al. 2016) on a pretrained VGG16, on the CPU.",
+        usage: """
+        stylize CONTENT STYLE [STYLE…] [options]   (see 'stylize help transfer')
+          stylize <subcommand>
+        """,
         discussion: """
-        Paints CONTENT in the style of STYLE by optimizing an image, starting from noise,
-        so that its VGG16 features match the content photo and its feature correlations
-        (Gram matrices) match the painting. The result path is printed on stdout;
+        Paints CONTENT in the style of STYLE by optimizing an image, starting from noise, \
+        so that its VGG16 features match the content photo and its feature correlations \
+        (Gram matrices) match the painting. The result path is printed on stdout; \
         progress goes to stderr.
         """,
         subcommands: [TransferCommand.self],

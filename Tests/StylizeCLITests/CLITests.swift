@@ -67,10 +67,14 @@ final class CLITests: XCTestCase {
     }
 
     func testHelp() throws {
-        let o = try run(["--help"])
+        let root = try run(["--help"])
+        XCTAssertEqual(root.status, 0)
+        XCTAssertTrue(root.stdout.contains("transfer (default)"), root.stdout)
+        let o = try run(["transfer", "--help"])
         XCTAssertEqual(o.status, 0)
-        XCTAssertTrue(o.stdout.contains("--style-weight"), o.stdout)
-        XCTAssertTrue(o.stdout.contains("--content-layers"), o.stdout)
+        for option in ["--style-weight", "--content-layers", "--init", "--optimizer", "--log", "--threads", "--weights"] {
+            XCTAssertTrue(o.stdout.contains(option), "\(option) missing from: \(o.stdout)")
+        }
     }
 
     func testUnknownFlagIsAUsageError() throws {

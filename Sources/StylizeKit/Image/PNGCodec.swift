@@ -1,17 +1,21 @@
 import CPNG
+import CPNGDecode
 import Foundation
 
-/// PNG files in and out through libpng 1.6's simplified `png_image` API, which reports
-/// failures in `png_image.message` instead of `longjmp`ing through Swift frames.
-/// This is the only file that imports `CPNG`.
+/// PNG files in and out through libpng. This is the only Swift file that imports it.
 ///
-/// Reading: every colour type and bit depth (grey 1/2/4/8/16, RGB 8/16, palette, tRNS,
-/// grey+alpha, RGBA, interlaced) decodes to 8-bit RGBA, and alpha is composited over
-/// **white** in the stored (sRGB) values: `c·a + 255·(1 − a)`.
-/// Colour management: stored sample values are taken as sRGB as they are. `gAMA`, `cHRM`,
-/// `sRGB` and `iCCP` chunks are dropped before decoding, so no gamma correction is applied,
-/// as Pillow, pypng and most image tools do; 16-bit samples are scaled to 8 bits by
-/// rounding `v·255/65535`.
+/// Reading goes through libpng's classic API in the small C target `CPNGDecode` (its
+/// `setjmp`/`longjmp` error path must stay out of Swift frames): every colour type and bit
+/// depth (grey 1/2/4/8/16, RGB 8/16, palette, tRNS, grey+alpha, RGBA, interlaced) decodes
+/// to 8-bit RGBA, and alpha is composited over **white** in the stored values:
+/// `c·a + 255·(1 − a)`. Colour management: stored sample values are taken as sRGB as they
+/// are; gAMA, cHRM and iCCP chunks are not applied, as Pillow, pypng and most image tools
+/// do. 16-bit samples are scaled to 8 bits by rounding (`png_set_scale_16`).
+/// (libpng's simplified `png_image` reader was tried first: it applies gAMA and mis-decodes
+/// interlaced 16-bit files, so it is used only for writing.)
+///
+/// Writing uses the simplified `png_image` API, which reports failures in
+/// `png_image.message` instead of `longjmp`ing.
 public enum PNGCodec {
     /// 50 megapixels: a 7000×7000 photo passes; at that size the network's activations alone
     /// would need several GB, so anything larger is almost surely a mistake or a hostile
@@ -39,37 +43,32 @@ public enum PNGCodec {
         guard bytes.count >= 8, Array(bytes[0..<8]) == signature else {
             throw ImageError(path: path, reason: "not a PNG file (bad signature)")
         }
-        let stripped = try withoutColorChunks(bytes, path: path)
-        var image = png_image()
-        image.version = png_uint_32(PNG_IMAGE_VERSION)
-        defer { png_image_free(&image) }
-        let begun = stripped.withUnsafeBytes { raw in
-            png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
+        var rgbaPointer: UnsafeMutablePointer<UInt8>?
+        var width: UInt32 = 0, height: UInt32 = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = bytes.withUnsafeBufferPointer { data in
+            stylize_png_decode(data.baseAddress, data.count, UInt64(max(0, maxPixels)),
+                               &rgbaPointer, &width, &height, &message, message.count)
         }
-        guard begun != 0 else { throw ImageError(path: path, reason: message(of: &image)) }
-        let width = Int(image.width), height = Int(image.height)
-        if width * height > maxPixels {
+        if status == 2 {
             let mp = Double(width) * Double(height) / 1e6
             throw ImageError(path: path, reason: String(format: "image is %dx%d (%.0f megapixels), above the limit of %.0f megapixels; raise it with --max-megapixels",
-                                                        width, height, mp, Double(maxPixels) / 1e6))
+                                                        Int(width), Int(height), mp, Double(maxPixels) / 1e6))
         }
-        image.format = png_uint_32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)  // 8-bit RGBA
-        image.flags |= png_uint_32(PNG_IMAGE_FLAG_16BIT_sRGB)  // 16-bit samples are sRGB-encoded too
-        var rgba = [UInt8](repeating: 0, count: width * height * 4)
-        let finished = stripped.withUnsafeBytes { _ in
-            rgba.withUnsafeMutableBytes { out in
-                png_image_finish_read(&image, nil, out.baseAddress, png_int_32(width * 4), nil)
-            }
+        guard status == 0, let rgba = rgbaPointer else {
+            let text = String(cString: message)
+            throw ImageError(path: path, reason: text.isEmpty ? "invalid PNG data" : text)
         }
-        guard finished != 0 else { throw ImageError(path: path, reason: message(of: &image)) }
-        var pixels = [Float](repeating: 0, count: width * height * 3)
-        for p in 0..<(width * height) {
+        defer { free(rgba) }
+        let n = Int(width) * Int(height)
+        var pixels = [Float](repeating: 0, count: n * 3)
+        for p in 0..<n {
             let a = Float(rgba[4 * p + 3]) / 255
             for c in 0..<3 {
                 pixels[3 * p + c] = Float(rgba[4 * p + c]) * a + 255 * (1 - a)
             }
         }
-        return RGBImage(width: width, height: height, pixels: pixels)
+        return RGBImage(width: Int(width), height: Int(height), pixels: pixels)
     }
 
     /// 8-bit RGB PNG bytes of `image` (values rounded to nearest and clamped to 0...255).
@@ -109,32 +108,5 @@ public enum PNGCodec {
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
         return text.isEmpty ? "invalid PNG data" : text
-    }
-
-    /// The file with its colour-management chunks (gAMA, cHRM, sRGB, iCCP) removed; every
-    /// other chunk is kept byte for byte, so libpng still checks all CRCs it cares about.
-    /// Structural damage (a chunk running past the end) is reported here.
-    static func withoutColorChunks(_ bytes: [UInt8], path: String) throws -> [UInt8] {
-        var out = Array(bytes[0..<8])
-        out.reserveCapacity(bytes.count)
-        var i = 8
-        while i < bytes.count {
-            guard i + 12 <= bytes.count else {
-                // Trailing garbage after IEND is ignored; anything else is truncation.
-                if out.count > 8 && out.suffix(8).starts(with: [0x49, 0x45, 0x4E, 0x44]) { break }
-                throw ImageError(path: path, reason: "file is truncated")
-            }
-            let length = Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
-            guard length <= 0x7FFF_FFFF, i + 12 + length <= bytes.count else {
-                throw ImageError(path: path, reason: "file is truncated or a chunk length is corrupt")
-            }
-            let type = String(decoding: bytes[(i + 4)..<(i + 8)], as: UTF8.self)
-            if !["gAMA", "cHRM", "sRGB", "iCCP"].contains(type) {
-                out.append(contentsOf: bytes[i..<(i + 12 + length)])
-            }
-            i += 12 + length
-            if type == "IEND" { break }
-        }
-        return out
     }
 }

@@ -1,0 +1,119 @@
+import Foundation
+import XCTest
+@testable import StylizeKit
+
+/// PngSuite conformance against pixels decoded independently (pypng; see
+/// Resources/pngsuite/make_expected.py), corrupt files, the pixel limit and writing.
+final class PNGCodecTests: XCTestCase {
+    struct Entry: Decodable { let width: Int; let height: Int; let bitdepth: Int; let offset: Int }
+
+    var suite: URL {
+        get throws { try XCTUnwrap(Bundle.module.url(forResource: "Resources", withExtension: nil)).appendingPathComponent("pngsuite") }
+    }
+
+    func testEveryValidPngSuiteFileDecodesToTheIndependentPixels() throws {
+        let dir = try suite
+        let index = try JSONDecoder().decode([String: Entry].self, from: Data(contentsOf: dir.appendingPathComponent("expected.json")))
+        let blob = [UInt8](try Data(contentsOf: dir.appendingPathComponent("expected.bin")))
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".png") && !$0.hasPrefix("x") }
+        XCTAssertEqual(files.count, 161)
+        XCTAssertEqual(Set(files), Set(index.keys))
+        for name in files.sorted() {
+            let e = try XCTUnwrap(index[name])
+            let image = try PNGCodec.read(path: dir.appendingPathComponent(name).path)
+            XCTAssertEqual([image.width, image.height], [e.width, e.height], name)
+            // 8-bit and lower: exact. 16-bit: libpng and pypng may round v·255/65535 on
+            // opposite sides when compositing alpha, so one level of difference is allowed.
+            let tolerance: Float = e.bitdepth == 16 ? 1 : 0
+            for i in 0..<(e.width * e.height * 3) {
+                let got = image.pixels[i].rounded(), want = Float(blob[e.offset + i])
+                if abs(got - want) > tolerance {
+                    XCTFail("\(name): pixel \(i / 3) channel \(i % 3) is \(got), expected \(want)")
+                    break
+                }
+            }
+        }
+    }
+
+    func testEveryCorruptPngSuiteFileIsRefusedWithOneLine() throws {
+        let dir = try suite
+        let corrupt = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("x") && $0.hasSuffix(".png") }
+        XCTAssertEqual(corrupt.count, 14)
+        for name in corrupt.sorted() {
+            let path = dir.appendingPathComponent(name).path
+            XCTAssertThrowsError(try PNGCodec.read(path: path), name) { error in
+                let text = "\(error)"
+                XCTAssertTrue(error is ImageError, "\(name): \(type(of: error))")
+                XCTAssertTrue(text.hasPrefix("cannot read '\(path)': "), text)
+                XCTAssertFalse(text.contains("\n"), text)
+                XCTAssertGreaterThan(text.count, "cannot read '\(path)': ".count + 3, text)
+            }
+        }
+    }
+
+    /// A valid PNG header claiming 100000×100000 is refused from the header alone.
+    func testPixelLimitIsCheckedBeforeDecoding() throws {
+        var bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        func chunk(_ type: String, _ data: [UInt8]) {
+            let body = Array(type.utf8) + data
+            bytes += be32(UInt32(data.count)) + body + be32(crc32(body))
+        }
+        chunk("IHDR", be32(100_000) + be32(100_000) + [8, 2, 0, 0, 0])
+        chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])
+        chunk("IEND", [])
+        let start = Date()
+        XCTAssertThrowsError(try PNGCodec.decode(bytes, path: "huge.png")) { error in
+            XCTAssertEqual("\(error)", "cannot read 'huge.png': image is 100000x100000 (10000 megapixels), above the limit of 50 megapixels; raise it with --max-megapixels")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 1.0)
+        // A raised limit lets it through to the decoder, which then fails on the tiny IDAT.
+        XCTAssertThrowsError(try PNGCodec.decode(bytes, path: "huge.png", maxPixels: 1)) {
+            XCTAssertTrue("\($0)".contains("above the limit"))
+        }
+    }
+
+    func testMissingFileAndNotAPNG() throws {
+        XCTAssertThrowsError(try PNGCodec.read(path: "/nonexistent/a.png")) {
+            XCTAssertEqual("\($0)", "cannot read '/nonexistent/a.png': no such file")
+        }
+        XCTAssertThrowsError(try PNGCodec.decode(Array("GIF89a....".utf8), path: "a.gif")) {
+            XCTAssertEqual("\($0)", "cannot read 'a.gif': not a PNG file (bad signature)")
+        }
+    }
+
+    func testWriteReadRoundTripIsExactAndLeavesNoTemporaryFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("png-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rng = SeededRandom(seed: 5)
+        let image = RGBImage(width: 37, height: 23, pixels: (0..<(37 * 23 * 3)).map { _ in Float(rng.next() % 256) })
+        let path = dir.appendingPathComponent("out.png").path
+        try PNGCodec.write(image, to: path)
+        XCTAssertEqual(try PNGCodec.read(path: path), image)
+        try PNGCodec.write(image, to: path)  // overwriting is atomic too
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["out.png"])
+        // Out-of-range values are clamped and rounded.
+        let clamped = RGBImage(width: 1, height: 1, pixels: [-20, 127.6, 300])
+        try PNGCodec.write(clamped, to: path)
+        XCTAssertEqual(try PNGCodec.read(path: path).pixels, [0, 128, 255])
+    }
+
+    func testWritingIntoAMissingFolderFailsAndCreatesNothing() {
+        XCTAssertThrowsError(try PNGCodec.write(RGBImage(width: 2, height: 2, fill: (1, 2, 3)), to: "/nonexistent-dir/x.png")) {
+            XCTAssertEqual("\($0)", "cannot write '/nonexistent-dir/x.png': folder '/nonexistent-dir' does not exist")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/nonexistent-dir"))
+    }
+}
+
+func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+
+/// CRC-32 as PNG defines it (ISO 3309, polynomial 0xEDB88320, reflected).
+func crc32(_ bytes: [UInt8]) -> UInt32 {
+    var c: UInt32 = 0xFFFF_FFFF
+    for b in bytes {
+        c ^= UInt32(b)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+    }
+    return c ^ 0xFFFF_FFFF
+}
