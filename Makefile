@@ -6,7 +6,7 @@ THREADS    ?= 2
 BIN        := .build/release/stylize
 WEIGHTS    := weights/vgg16.safetensors
 DEMO_CONTENT ?= samples/content/astronaut.png
-DEMO_STYLE   ?= samples/style/$(shell ls samples/style 2>/dev/null | grep -m1 '\.png$$')
+DEMO_STYLE   ?= samples/style/sunflowers.png
 DEMO_ARGS    ?= --size 256 --iterations 150
 
 .PHONY: help build weights demo test bench install uninstall clean
@@ -30,7 +30,12 @@ demo: $(WEIGHTS) build ## Stylize a sample photo with a sample painting into out
 
 test: $(WEIGHTS) ## Run the whole test suite (optimized build; fetches the weights first)
 	$(SWIFT) build -c release -Xswiftc -enable-testing
-	$(SWIFT) test -c release -Xswiftc -enable-testing
+	$(SWIFT) test -c release -Xswiftc -enable-testing --disable-swift-testing 2>&1 | tee .build/test.log
+	@grep -E "^Test Suite 'All tests' (passed|failed)" .build/test.log >/dev/null || { echo "make test: the test runner did not finish"; exit 1; }
+	@awk '/Executed [0-9]+ tests?,/ { n = $$2; s = 0; f = 0; \
+	    if (match($$0, /[0-9]+ tests? skipped/)) s = substr($$0, RSTART, RLENGTH) + 0; \
+	    if (match($$0, /[0-9]+ failures?/)) f = substr($$0, RSTART, RLENGTH) + 0 } \
+	  END { printf "%d passed, %d failed, %d skipped\n", n - f - s, f, s; exit (f > 0) }' .build/test.log
 
 bench: $(WEIGHTS) ## Seconds per evaluation, GFLOP/s and peak memory at 256 and 512 px
 	$(SWIFT) build -c release --product stylize-bench
