@@ -23,6 +23,11 @@ let package = Package(
             providers: [.apt(["libpng-dev"])]
         ),
         .systemLibrary(
+            name: "CFreeType",
+            pkgConfig: "freetype2",
+            providers: [.apt(["libfreetype-dev"])]
+        ),
+        .systemLibrary(
             name: "COpenBLAS",
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
@@ -34,7 +39,7 @@ let package = Package(
         ),
         .target(
             name: "StylizeKit",
-            dependencies: ["CPNG", "CPNGDecode", "COpenBLAS"],
+            dependencies: ["CPNG", "CPNGDecode", "COpenBLAS", "CFreeType"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(
