@@ -26,6 +26,15 @@ struct TransferCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write one JSON line per iteration to this file.", valueName: "file"))
     var log: String?
 
+    @Option(help: ArgumentHelp("Every N iterations (and at iteration 0), write montages of the generated image's activations (0: off).", valueName: "N"))
+    var dumpEvery: Int = 0
+
+    @Option(help: ArgumentHelp("Layers for --dump-every, comma-separated.", valueName: "layers"))
+    var dumpLayers: String = "relu2_1,relu4_2"
+
+    @Option(help: ArgumentHelp("Folder for --dump-every: DIR/iterNNNN/<layer>.png (+ <layer>-gram.png).", valueName: "dir"))
+    var dumpDir: String = "dumps"
+
     @OptionGroup var machine: MachineOptions
 
     @Flag(help: "No progress on stderr.")
@@ -34,6 +43,8 @@ struct TransferCommand: ParsableCommand {
     mutating func validate() throws {
         guard !styles.isEmpty else { throw ValidationError("missing the style image: stylize CONTENT STYLE [STYLE…]") }
         guard saveEvery >= 0 else { throw ValidationError("--save-every must be 0 or more") }
+        guard dumpEvery >= 0 else { throw ValidationError("--dump-every must be 0 or more") }
+        _ = try RunOptions.layerList(dumpLayers, "--dump-layers")
     }
 
     func run() throws {
@@ -45,11 +56,23 @@ struct TransferCommand: ParsableCommand {
         c.logPath = log
         do {
             let weights = try machine.loadWeights()
+            let dumps = try dumpEvery > 0 ? ActivationDumps(weights: weights, layers: RunOptions.layerList(dumpLayers, "--dump-layers"),
+                                                           pooling: options.pooling.library, directory: dumpDir) : nil
             let transfer = try StyleTransfer(configuration: c, weights: weights)
             let progress = ProgressLine(quiet: quiet)
-            let result = try transfer.run { progress.show($0); return true }
-            progress.finish(result)
-            print(result.outputPath)
+            var dumpError: Error?
+            do {
+                let result = try transfer.run { report in
+                    progress.show(report)
+                    guard let dumps, report.iteration % dumpEvery == 0 else { return true }
+                    do { try dumps.write(transfer.image, iteration: report.iteration) } catch { dumpError = error; return false }
+                    return true
+                }
+                progress.finish(result)
+                print(result.outputPath)
+            } catch {
+                throw dumpError ?? error
+            }
         } catch {
             throw fail(error)
         }

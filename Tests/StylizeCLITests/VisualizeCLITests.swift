@@ -69,4 +69,21 @@ extension CLITests {
         assertOneLineError(try run(["visualize", "--weights", weights]), status: 64, containing: "missing the images")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("viz").path))
     }
+
+    /// `--dump-every 2` on a 3-iteration run: montages at iterations 0 and 2, and an index.
+    func testTransferDumpsActivationMontages() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: weights), "needs weights/vgg16.safetensors (make weights)")
+        let content = try writeImage("content.png", width: 32, height: 32)
+        let style = try writeImage("style.png", width: 32, height: 32, seed: 2)
+        let o = try run([content, style, "--weights", weights, "--iterations", "3", "--size", "32", "--quiet",
+                         "--dump-every", "2", "--dump-layers", "relu1_1,relu3_1", "--dump-dir", "dumps", "-o", "out.png"])
+        XCTAssertEqual(o.status, 0, o.stderr)
+        XCTAssertEqual(o.stdout, "out.png\n")
+        for file in ["iter0000/relu1_1.png", "iter0000/relu3_1-gram.png", "iter0002/relu1_1.png", "iter0002/relu3_1-p2.png", "index.html"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("dumps/" + file).path), file)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("dumps/iter0003").path))
+        assertOneLineError(try run([content, style, "--weights", weights, "--dump-every", "1", "--dump-layers", "relu7_1", "-o", "x.png"]),
+                           status: 1, containing: "unknown layer 'relu7_1'")
+    }
 }

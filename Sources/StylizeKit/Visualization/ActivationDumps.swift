@@ -1,0 +1,51 @@
+import Foundation
+
+/// Montages of the generated image's activations during a style-transfer run
+/// (`--dump-every N --dump-layers L,… --dump-dir DIR`): `DIR/iterNNNN/<layer>.png` (further
+/// pages `<layer>-p2.png`, …) and `DIR/iterNNNN/<layer>-gram.png`, plus `DIR/index.html`
+/// listing every dump so far. Uses its own engine (the run's objective keeps its own).
+public final class ActivationDumps {
+    public let directory: String
+    let layers: [(name: String, stage: Int)]
+    let engine: VGGEngine
+    let text: TextRenderer?
+    private var iterations: [Int] = []
+    private var files: [Int: [String: [String]]] = [:]
+
+    /// Checks the layer names against `weights` (one-line errors); the folder is created on the first write.
+    public init(weights: VGGWeights, layers names: [String], pooling: Pooling, directory: String) throws {
+        let network = try Visualizer.network(for: names, weights: weights, pooling: pooling)
+        layers = names.compactMap { n in network.stageIndex(of: n).map { (n, $0) } }
+        engine = VGGEngine(network: network)
+        text = try? TextRenderer(pixelSize: 10)
+        self.directory = directory
+    }
+
+    /// `iter0050` for iteration 50.
+    public static func folderName(iteration: Int) -> String {
+        let s = String(iteration)
+        return "iter" + String(repeating: "0", count: max(0, 4 - s.count)) + s
+    }
+
+    /// Writes the montages of `image` (`(3, H, W)` preprocessed) for `iteration`.
+    public func write(_ image: Tensor3, iteration: Int) throws {
+        try engine.forward(image, through: layers.map(\.stage).max() ?? 0)
+        let folder = Self.folderName(iteration: iteration)
+        files[iteration] = try Visualizer.writeMontages(engine: engine, layers: layers, to: directory + "/" + folder, text: text)
+        iterations.append(iteration)
+        var h = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>stylize activation dumps</title>
+        <style>body { font: 14px sans-serif; margin: 1.5em; } img { max-width: 100%; border: 1px solid #ccc; }</style>
+        </head><body><h1>Activations of the generated image</h1>\n
+        """
+        for it in iterations.reversed() {
+            h += "<details\(it == iteration ? " open" : "")><summary>iteration \(it)</summary>\n"
+            for (name, _) in layers {
+                for f in files[it]?[name] ?? [] { h += "<p>\(name): <img loading=\"lazy\" src=\"\(Self.folderName(iteration: it))/\(f)\" alt=\"\(name)\"></p>\n" }
+            }
+            h += "</details>\n"
+        }
+        try AtomicFile.write(h + "</body></html>\n", to: directory + "/index.html")
+    }
+}
