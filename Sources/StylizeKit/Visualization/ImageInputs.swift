@@ -12,7 +12,7 @@ public enum ImageInputs {
                 if isDir.boolValue {
                     let names = (try? FileManager.default.contentsOfDirectory(atPath: a)) ?? []
                     paths += names.filter { $0.lowercased().hasSuffix(".png") && !$0.hasPrefix(".") }.sorted()
-                        .map { URL(fileURLWithPath: a).appendingPathComponent($0).path }
+                        .map { a.hasSuffix("/") ? a + $0 : a + "/" + $0 }
                 } else {
                     paths.append(a)
                 }
