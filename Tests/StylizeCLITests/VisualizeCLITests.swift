@@ -56,6 +56,18 @@ extension CLITests {
         }
     }
 
+    func testVisualizeHelp() throws {
+        let root = try run(["--help"])
+        XCTAssertTrue(root.stdout.contains("visualize"), root.stdout)
+        let o = try run(["visualize", "--help"])
+        XCTAssertEqual(o.status, 0)
+        for option in ["--layers", "--top", "--maximize", "--size", "--out", "--pooling", "--weights"] {
+            XCTAssertTrue(o.stdout.contains(option), "\(option) missing from: \(o.stdout)")
+        }
+        let t = try run(["transfer", "--help"])
+        for option in ["--dump-every", "--dump-layers", "--dump-dir"] { XCTAssertTrue(t.stdout.contains(option), option) }
+    }
+
     func testVisualizeOptionErrors() throws {
         let image = try writeImage("a.png")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("empty"), withIntermediateDirectories: true)
