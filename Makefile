@@ -9,7 +9,7 @@ DEMO_CONTENT ?= samples/content/astronaut.png
 DEMO_STYLE   ?= samples/style/sunflowers.png
 DEMO_ARGS    ?= --size 256 --iterations 150
 
-.PHONY: help build weights demo test bench install uninstall clean
+.PHONY: help build weights demo viz test bench install uninstall clean
 
 help: ## List the targets
 	@echo "stylize — make targets:"
@@ -27,6 +27,9 @@ weights: ## Fetch and convert the VGG16 weights (checksummed; skipped when prese
 demo: $(WEIGHTS) build ## Stylize a sample photo with a sample painting into out/
 	@mkdir -p out
 	$(BIN) $(DEMO_CONTENT) $(DEMO_STYLE) -o out/demo.png $(DEMO_ARGS) --threads $(THREADS) --log out/demo.jsonl
+
+viz: $(WEIGHTS) build ## Visualize relu3_1 and relu4_1 on the sample photos (top 9 patches) into out/viz/
+	$(BIN) visualize samples/content --layers relu3_1,relu4_1 --top 9 --size 256 --out out/viz --threads $(THREADS)
 
 test: $(WEIGHTS) ## Run the whole test suite (optimized build; fetches the weights first)
 	$(SWIFT) build -c release -Xswiftc -enable-testing

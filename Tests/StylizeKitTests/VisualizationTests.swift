@@ -163,4 +163,10 @@ final class VisualizationTests: XCTestCase {
         let result = try m.run(engine: engine, stage: network.stages.count - 1, channel: 17, width: 40, height: 40)
         XCTAssertGreaterThan(result.finalActivation, 5 * max(result.initialActivation, 1), "\(result.initialActivation) → \(result.finalActivation)")
     }
+
+    /// Output folders: the file stem, numbered on repeats, never `top` or `maximize`.
+    func testUniqueStems() {
+        XCTAssertEqual(ImageInputs.uniqueStems(["a/cat.png", "b/cat.png", "top.png", "x/dog.PNG", "cat.png"]),
+                       ["cat", "cat-2", "top-2", "dog", "cat-3"])
+    }
 }
