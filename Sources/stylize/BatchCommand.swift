@@ -52,8 +52,9 @@ struct BatchCommand: ParsableCommand {
         guard !style.isEmpty else { throw ValidationError("missing --style (files, folders or globs)") }
         let contents: [String], styles: [String]
         do {
-            contents = try BatchPlan.expandInputs(content, option: "--content")
-            styles = try BatchPlan.expandInputs(style, option: "--style")
+            // Absolute paths: the report and --resume then work from any working folder.
+            contents = try BatchPlan.expandInputs(content, option: "--content").map(absolute)
+            styles = try BatchPlan.expandInputs(style, option: "--style").map(absolute)
         } catch { throw ValidationError("\(error)") }
         let axes = try sweep.map { try RunOptions.parseSweep($0, base: options) }
         var seen = Set<String>()
@@ -69,6 +70,8 @@ struct BatchCommand: ParsableCommand {
         if options.styleBlendWeights != nil { throw ValidationError("--style-blend-weights does not apply to batch jobs (one style each)") }
         return Plan(jobs: BatchPlan.jobs(contents: contents, styles: styles, sweeps: axes), shard: shardSpec)
     }
+
+    private func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
     func run() throws {
         machine.configureThreads()

@@ -52,7 +52,7 @@ extension CLITests {
         XCTAssertEqual(records.compactMap { $0["output"] as? String }, outputs)
         for (r, name) in zip(records, outputs) {
             XCTAssertEqual(r["status"] as? String, "done")
-            XCTAssertEqual(r["style"] as? String, "wave.png")
+            XCTAssertEqual(r["style"] as? String, dir.appendingPathComponent("wave.png").standardizedFileURL.path)
             XCTAssertEqual(r["iterations"] as? Int, 2)
             for key in ["content", "evaluations", "seconds"] { XCTAssertNotNil(r[key], key) }
             let params = try XCTUnwrap(r["params"] as? [String: String])

@@ -2,7 +2,8 @@ import Foundation
 
 /// How a batch's results are arranged, shared by the HTML report and the contact sheet:
 /// one section per (content, style) pair; within it, rows are the values of the first swept
-/// option and columns the combinations of the others (a single row without sweeps).
+/// option and columns the combinations of the others. With one sweep (or none) there is a
+/// single row and the sweep's values run across.
 public struct BatchLayout {
     public struct Section {
         /// `content-stem × style-stem`.
@@ -47,10 +48,12 @@ public struct BatchLayout {
             }
         }
         func label(_ settings: [SweepSetting]) -> String { settings.map(\.value).joined(separator: ", ") }
-        let rowAxis = axes.first
+        // A single sweep runs across (one row per pair reads like a filmstrip); with more,
+        // the first sweep goes down the rows and the others across.
+        let rowAxis = axes.count >= 2 ? axes.first : nil
         self.rowAxis = rowAxis?.name
-        columnAxes = axes.dropFirst().map(\.name)
-        let columnAxes = axes.dropFirst().map { SweepAxis(name: $0.name, values: $0.values) }
+        let columnAxes = axes.dropFirst(axes.count >= 2 ? 1 : 0).map { SweepAxis(name: $0.name, values: $0.values) }
+        self.columnAxes = columnAxes.map(\.name)
         let rows: [[SweepSetting]] = rowAxis.map { a in a.values.map { [SweepSetting(name: a.name, value: $0)] } } ?? [[]]
         let columns = BatchPlan.combinations(Array(columnAxes))
 

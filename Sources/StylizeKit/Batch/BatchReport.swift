@@ -28,10 +28,11 @@ public enum BatchReport {
         table.grid { border-collapse: collapse; margin-bottom: 2em; }
         table.grid td, table.grid th { border: 1px solid #ccc; padding: 6px; vertical-align: top; font-size: 12px; }
         th.axis { background: #f3f3f3; }
-        img.out { max-width: 256px; display: block; }
+        img.out { width: 256px; height: auto; display: block; }
         img.in { height: 64px; margin-right: 6px; }
         .failed { background: #fde8e8; } .interrupted { background: #fff4d6; }
         .err { color: #a00; max-width: 256px; }
+        td div { max-width: 262px; overflow-wrap: anywhere; }
         table.params td { padding: 1px 8px; font-size: 12px; }
         </style></head><body>
         <h1>stylize batch</h1>

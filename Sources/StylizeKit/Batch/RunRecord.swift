@@ -18,7 +18,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
     /// Position of the job in the whole plan.
     public var job: Int
-    /// Input paths as given on the command line.
+    /// Input paths (absolute when written by `stylize batch`).
     public var content: String
     public var style: String
     /// Output path, relative to the batch folder (e.g. `cat__wave.png`).
