@@ -120,4 +120,27 @@ extension CLITests {
         XCTAssertEqual(report.status, 0, report.stderr)
         XCTAssertTrue(report.stderr.contains("6 jobs, 0 not done"), report.stderr)
     }
+
+    func testNonFiniteLossIsRecordedAsFailed() throws {
+        try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
+        let c = try writeImage("c.png"), s = try writeImage("s.png", seed: 1)
+        let o = try run(["batch", "--content", c, "--style", s, "--out", "runs", "--sweep", "style-weight=1e300,1e-3",
+                         "--size", "32", "--iterations", "2", "--weights", weights, "--quiet"])
+        XCTAssertEqual(o.status, 1, o.stderr)
+        let records = try recordLines("runs")
+        XCTAssertEqual(records.map { $0["status"] as? String }, ["failed", "done"])
+        XCTAssertTrue((records[0]["error"] as? String ?? "").contains("NaN or infinite"))
+    }
+
+    func testBatchHelpAndReportWithoutRecords() throws {
+        let help = try run(["batch", "--help"])
+        XCTAssertEqual(help.status, 0)
+        for option in ["--content", "--style", "--out", "--sweep", "--resume", "--shard", "--style-weight", "--weights", "--threads"] {
+            XCTAssertTrue(help.stdout.contains(option), "\(option) missing from: \(help.stdout)")
+        }
+        XCTAssertTrue(try run(["--help"]).stdout.contains("report"))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        assertOneLineError(try run(["report", "empty"]), status: 1, containing: "no job records")
+        assertOneLineError(try run(["report", "missing"]), status: 1, containing: "not a folder")
+    }
 }
