@@ -82,6 +82,7 @@ struct BatchCommand: ParsableCommand {
         do {
             try FileManager.default.createDirectory(atPath: out + "/logs", withIntermediateDirectories: true)
             try RunRecord.terminatePartialLine(at: records)
+            StaleTemporaries.remove(in: out)
             runner = BatchRunner(out: out, recordsPath: records, quiet: quiet)
             try runner.prepare(jobs: mine, options: options, resume: resume)
         } catch let e as ValidationError { throw e } catch { throw fail(error) }

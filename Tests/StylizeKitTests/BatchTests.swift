@@ -114,4 +114,17 @@ final class BatchTests: XCTestCase {
         XCTAssertEqual(relativePath(from: "/a/b/out", to: "/a/c/x.png"), "../../c/x.png")
         XCTAssertEqual(relativePath(from: "/a/out", to: "/a/out/x.png"), "x.png")
     }
+
+    func testStaleTemporariesAreRemovedAndFreshOnesKept() throws {
+        for name in [".a.png.123.456.tmp", ".b.png.7.8.tmp", "c.png", ".d.png.x.1.tmp"] {
+            FileManager.default.createFile(atPath: dir + "/" + name, contents: Data([1]))
+        }
+        let old = Date().addingTimeInterval(-3600)
+        for name in [".a.png.123.456.tmp", "c.png", ".d.png.x.1.tmp"] {
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: dir + "/" + name)
+        }
+        XCTAssertEqual(StaleTemporaries.remove(in: dir), [".a.png.123.456.tmp"])
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        XCTAssertEqual(left, [".b.png.7.8.tmp", ".d.png.x.1.tmp", "c.png", "in"])
+    }
 }
