@@ -127,4 +127,20 @@ final class BatchTests: XCTestCase {
         let left = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
         XCTAssertEqual(left, [".b.png.7.8.tmp", ".d.png.x.1.tmp", "c.png", "in"])
     }
+
+    func testWithoutSweepsTheReportIsAContentByStyleGrid() throws {
+        var records: [RunRecord] = []
+        for (i, (c, st)) in [("in/cat.png", "s/a.png"), ("in/cat.png", "s/b.png"), ("in/dog.png", "s/a.png")].enumerated() {
+            records.append(RunRecord(job: i, content: c, style: st, output: "o\(i).png", log: "logs/o\(i).jsonl",
+                                     params: ["size": "32"], sweep: [], status: .done))
+        }
+        let layout = BatchLayout(records: records)
+        XCTAssertEqual(layout.sections.count, 1)
+        let grid = try XCTUnwrap(layout.sections.first)
+        XCTAssertEqual(grid.rowLabels, ["cat", "dog"]); XCTAssertEqual(grid.columnLabels, ["a", "b"])
+        XCTAssertEqual(grid.cells.map { $0.map { $0?.output } }, [["o0.png", "o1.png"], ["o2.png", nil]])
+        let html = BatchReport.html(layout: layout, folder: dir)
+        XCTAssertTrue(XMLParser(data: Data(html.utf8)).parse())
+        XCTAssertTrue(html.contains("content = dog") && html.contains("style = b") && html.contains("not run"))
+    }
 }

@@ -48,25 +48,28 @@ public enum BatchReport {
         for (k, v) in layout.commonParams { h += "<tr><td>--\(esc(k))</td><td>\(esc(v))</td></tr>" }
         h += "</table></details>\n"
         for section in layout.sections {
-            h += "<h2>\(esc(section.title))</h2>\n<p>"
-            for (label, input) in [("content", section.content), ("style", section.style)] {
-                h += "<img class=\"in\" src=\"\(esc(relativePath(from: folder, to: input)))\" alt=\"\(label)\"/>"
+            h += "<h2>\(esc(section.title))</h2>\n"
+            if let content = section.content, let style = section.style {
+                h += "<p>" + thumbnail(content, "content", folder) + thumbnail(style, "style", folder)
+                h += "<br/>content \(esc(content)), style \(esc(style))</p>\n"
             }
-            h += "<br/>content \(esc(section.content)), style \(esc(section.style))</p>\n<table class=\"grid\">"
+            h += "<table class=\"grid\">"
             let hasColumns = section.columnLabels.count > 1 || section.columnLabels.first != ""
             let hasRows = section.rowLabels.count > 1 || section.rowLabels.first != ""
             if hasColumns {
                 let corner = [layout.rowAxis.map { "\($0) ↓" }, "\(layout.columnAxes.joined(separator: ", ")) →"]
                     .compactMap { $0 }.joined(separator: " / ")
                 h += "<tr>" + (hasRows ? "<th class=\"axis\">\(esc(corner))</th>" : "")
-                for c in section.columnLabels {
-                    h += "<th class=\"axis\">\(esc(layout.columnAxes.joined(separator: ", "))) = \(esc(c))</th>"
+                for (i, c) in section.columnLabels.enumerated() {
+                    let input = i < section.columnInputs.count ? thumbnail(section.columnInputs[i], "style", folder) + "<br/>" : ""
+                    h += "<th class=\"axis\">\(input)\(esc(layout.columnAxes.joined(separator: ", "))) = \(esc(c))</th>"
                 }
                 h += "</tr>\n"
             }
             for (i, row) in section.cells.enumerated() {
                 let rowLabel = layout.rowAxis.map { "\($0) = \(section.rowLabels[i])" } ?? ""
-                h += "<tr>" + (hasRows ? "<th class=\"axis\">\(esc(rowLabel))</th>" : "")
+                let input = i < section.rowInputs.count ? thumbnail(section.rowInputs[i], "content", folder) + "<br/>" : ""
+                h += "<tr>" + (hasRows ? "<th class=\"axis\">\(input)\(esc(rowLabel))</th>" : "")
                 for cell in row { h += self.cell(cell, layout: layout, folder: folder) }
                 h += "</tr>\n"
             }
@@ -91,6 +94,11 @@ public enum BatchReport {
         if let e = r.error { h += "<div class=\"err\">\(esc(e))</div>" }
         h += LossCurve.svg(points: LossCurve.read(log: folder + "/" + r.log))
         return h + "</td>"
+    }
+
+    /// A small picture of an input, linked by its path relative to the report.
+    static func thumbnail(_ path: String, _ alt: String, _ folder: String) -> String {
+        "<img class=\"in\" src=\"\(esc(relativePath(from: folder, to: path)))\" alt=\"\(alt)\" title=\"\(esc(path))\"/>"
     }
 
     static func num(_ v: Double?) -> String {
