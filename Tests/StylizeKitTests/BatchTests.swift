@@ -143,4 +143,14 @@ final class BatchTests: XCTestCase {
         XCTAssertTrue(XMLParser(data: Data(html.utf8)).parse())
         XCTAssertTrue(html.contains("content = dog") && html.contains("style = b") && html.contains("not run"))
     }
+
+    /// Shards run elsewhere copy their runs.jsonl in as runs-K.jsonl; the report merges them.
+    func testRecordsFromSeveralShardFilesAreMerged() throws {
+        try RunRecord.append(record(0, "a.png"), to: dir + "/runs.jsonl")
+        try RunRecord.append(record(1, "b.png"), to: dir + "/runs-2.jsonl")
+        try RunRecord.append(record(2, "c.png", .failed), to: dir + "/runs-3.jsonl")
+        try "not a record file\n".write(toFile: dir + "/notes.jsonl", atomically: true, encoding: .utf8)
+        XCTAssertEqual(RunRecord.latest(RunRecord.read(folder: dir)).map(\.output), ["a.png", "b.png", "c.png"])
+        XCTAssertEqual(BatchLayout(records: RunRecord.read(folder: dir)).sections.first?.cells.first?.count, 3)
+    }
 }
