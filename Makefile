@@ -8,12 +8,19 @@ WEIGHTS    := weights/vgg16.safetensors
 DEMO_CONTENT ?= samples/content/astronaut.png
 DEMO_STYLE   ?= samples/style/sunflowers.png
 DEMO_ARGS    ?= --size 256 --iterations 150
+# make sweep: CONTENT and STYLE are files, folders or globs; SWEEP is one or more
+# name=v1,v2,… separated by spaces; ARGS are any other run options.
+CONTENT      ?= $(DEMO_CONTENT)
+STYLE        ?= $(DEMO_STYLE)
+SWEEP        ?= style-weight=1e-4,1e-3,1e-2
+OUT          ?= sweeps/custom
+ARGS         ?= --size 256 --iterations 150
 
-.PHONY: help build weights demo viz test bench install uninstall clean
+.PHONY: help build weights demo viz test bench install uninstall clean sweep sweep-style-weight sweep-layers sweep-init
 
 help: ## List the targets
 	@echo "stylize — make targets:"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-19s %s\n", $$1, $$2 }'
 
 build: ## Build the release binaries (.build/release/stylize, stylize-bench)
 	$(SWIFT) build -c release
@@ -30,6 +37,19 @@ demo: $(WEIGHTS) build ## Stylize a sample photo with a sample painting into out
 
 viz: $(WEIGHTS) build ## Visualize relu3_1 and relu4_1 on the sample photos (top 9 patches) into out/viz/
 	$(BIN) visualize samples/content --layers relu3_1,relu4_1 --top 9 --size 256 --out out/viz --threads $(THREADS)
+
+sweep: $(WEIGHTS) build ## Batch run: CONTENT, STYLE, SWEEP='name=v1,v2 …', OUT, ARGS; report in OUT/index.html
+	$(BIN) batch --content $(CONTENT) --style $(STYLE) --out $(OUT) \
+	    $(foreach s,$(SWEEP),--sweep $(s)) $(ARGS) --threads $(THREADS) --resume
+
+sweep-style-weight: ## Sweep β (1e-4…1e-2) on the demo photo and style, into sweeps/style-weight
+	$(MAKE) sweep SWEEP='style-weight=1e-4,1e-3,1e-2' OUT=sweeps/style-weight
+
+sweep-layers: ## Sweep content layers × style weight, into sweeps/layers
+	$(MAKE) sweep SWEEP='content-layers=relu2_2,relu3_2,relu4_2 style-weight=1e-3,1e-2' OUT=sweeps/layers
+
+sweep-init: ## Compare noise, content and style initializations, into sweeps/init
+	$(MAKE) sweep SWEEP='init=noise,content,style' OUT=sweeps/init
 
 test: $(WEIGHTS) ## Run the whole test suite (optimized build; fetches the weights first)
 	$(SWIFT) build -c release -Xswiftc -enable-testing
@@ -54,4 +74,4 @@ uninstall: ## Remove what `make install` put in $(PREFIX)
 	rm -f $(DESTDIR)$(PREFIX)/bin/stylize $(DESTDIR)$(PREFIX)/share/stylize/vgg16.safetensors
 
 clean: ## Remove build products and outputs (keeps the weights)
-	rm -rf .build out
+	rm -rf .build out sweeps

@@ -18,7 +18,7 @@ struct Stylize: ParsableCommand {
         (Gram matrices) match the painting. The result path is printed on stdout; \
         progress goes to stderr.
         """,
-        subcommands: [TransferCommand.self, VisualizeCommand.self],
+        subcommands: [TransferCommand.self, BatchCommand.self, ReportCommand.self, VisualizeCommand.self],
         defaultSubcommand: TransferCommand.self
     )
 

@@ -1,0 +1,110 @@
+import Foundation
+
+/// One line of `OUT/runs.jsonl`: what one batch job did.
+///
+/// Records are appended, never rewritten: a job that is run again (after a failure or an
+/// interruption) gets a new line, and readers keep the last line per output (`latest`).
+public struct RunRecord: Codable, Sendable, Equatable {
+    /// Unweighted loss terms and the weighted total at the final image; nil when not finite.
+    public struct Final: Codable, Sendable, Equatable {
+        public var content: Double?, style: Double?, tv: Double?, total: Double?
+        public init(_ t: LossTerms) {
+            func f(_ v: Double) -> Double? { v.isFinite ? v : nil }
+            content = f(t.content); style = f(t.style); tv = f(t.tv); total = f(t.total)
+        }
+    }
+
+    public enum Status: String, Codable, Sendable { case done, failed, interrupted }
+
+    /// Position of the job in the whole plan.
+    public var job: Int
+    /// Input paths (absolute when written by `stylize batch`).
+    public var content: String
+    public var style: String
+    /// Output path, relative to the batch folder (e.g. `cat__wave.png`).
+    public var output: String
+    /// Per-job log, relative to the batch folder (`logs/<stem>.jsonl`).
+    public var log: String
+    /// Every effective run option (defaults included), by long option name, as text.
+    public var params: [String: String]
+    /// The swept options of this job, in axis order (empty without `--sweep`).
+    public var sweep: [SweepSetting]
+    public var status: Status
+    /// One line, when `status` is failed or interrupted.
+    public var error: String?
+    public var final: Final?
+    public var iterations: Int
+    public var evaluations: Int
+    /// Wall time of the job in seconds, loading included.
+    public var seconds: Double
+
+    public init(job: Int, content: String, style: String, output: String, log: String,
+                params: [String: String], sweep: [SweepSetting], status: Status, error: String? = nil,
+                final: Final? = nil, iterations: Int = 0, evaluations: Int = 0, seconds: Double = 0) {
+        self.job = job; self.content = content; self.style = style; self.output = output; self.log = log
+        self.params = params; self.sweep = sweep; self.status = status
+        self.error = error.map { $0.split(whereSeparator: \.isNewline).joined(separator: " ") }
+        self.final = final; self.iterations = iterations; self.evaluations = evaluations
+        self.seconds = (seconds * 1000).rounded() / 1000
+    }
+
+    /// The record as one JSON line ending in `\n` (keys sorted, slashes unescaped).
+    public func jsonLine() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    /// Appends `record` to `path` with ONE `write(2)` on an `O_APPEND` descriptor, then
+    /// `fsync`: concurrent writers (shards sharing a folder) never interleave, and a kill
+    /// leaves either the whole line or none of it.
+    public static func append(_ record: RunRecord, to path: String) throws {
+        let bytes = Array(try record.jsonLine().utf8)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw BatchError.cannotAppend(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var n: Int
+        repeat { n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } } while n < 0 && errno == EINTR
+        guard n == bytes.count else {
+            throw BatchError.cannotAppend(path: path, reason: n < 0 ? String(cString: strerror(errno)) : "short write")
+        }
+        _ = fsync(fd)
+    }
+
+    /// If `path` ends in a partial line (a writer died mid-line), ends it with `\n` so the
+    /// next record starts on a line of its own. The partial line stays and is ignored on reading.
+    public static func terminatePartialLine(at path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path), let last = data.last, last != UInt8(ascii: "\n") else { return }
+        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else { throw BatchError.cannotAppend(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var nl = UInt8(ascii: "\n")
+        _ = Glibc.write(fd, &nl, 1)
+    }
+
+    /// Every complete, decodable line of `path`, in file order. A trailing line without
+    /// `\n` (cut short by a kill) and undecodable lines are skipped. A missing file reads as empty.
+    public static func read(path: String) -> [RunRecord] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        lines.removeLast()  // after the last "\n": empty, or a partial line
+        let decoder = JSONDecoder()
+        return lines.compactMap { try? decoder.decode(RunRecord.self, from: Data($0)) }
+    }
+
+    /// Records of every `runs*.jsonl` in `folder` (sorted by file name): shards writing to
+    /// one shared folder use `runs.jsonl`; copies from other machines can be dropped in as
+    /// `runs-2.jsonl` and so on.
+    public static func read(folder: String) -> [RunRecord] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasPrefix("runs") && $0.hasSuffix(".jsonl") }.sorted()
+        return names.flatMap { read(path: folder + "/" + $0) }
+    }
+
+    /// The last record per output, ordered by job index: what the report shows.
+    public static func latest(_ records: [RunRecord]) -> [RunRecord] {
+        var byOutput: [String: RunRecord] = [:]
+        for r in records { byOutput[r.output] = r }
+        return byOutput.values.sorted { ($0.job, $0.output) < ($1.job, $1.output) }
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Clean-up after a batch killed while writing an image: `AtomicFile` writes to a hidden
+/// `.<name>.<pid>.<random>.tmp` beside the target and renames it, so a kill can leave such a
+/// file behind (never a partial file under the real name).
+public enum StaleTemporaries {
+    /// Removes `AtomicFile` temporaries in `folder` last modified more than `age` seconds ago.
+    /// Writing one takes well under a second, so an old one belongs to a dead writer, even
+    /// when shards on other machines share the folder (their process ids mean nothing here).
+    /// Returns the names removed.
+    @discardableResult
+    public static func remove(in folder: String, olderThan age: TimeInterval = 600, now: Date = Date()) -> [String] {
+        let fm = FileManager.default
+        let names = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
+        var removed: [String] = []
+        for name in names where isTemporary(name) {
+            let path = folder + "/" + name
+            guard let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                  now.timeIntervalSince(modified) > age else { continue }
+            if (try? fm.removeItem(atPath: path)) != nil { removed.append(name) }
+        }
+        return removed.sorted()
+    }
+
+    /// `.<name>.<digits>.<digits>.tmp`, the pattern `AtomicFile` uses.
+    static func isTemporary(_ name: String) -> Bool {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return false }
+        let parts = name.dropFirst().dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return false }
+        return parts.suffix(2).allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+    }
+}
