@@ -134,6 +134,19 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(output, input)
     }
 
+    /// A loss that overflows stops the run with one line and still leaves a decodable image.
+    func testNonFiniteLossStopsWithOneLineAndKeepsTheImage() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: weights), "needs weights/vgg16.safetensors (make weights)")
+        let content = try writeImage("content.png", width: 40, height: 32)
+        let style = try writeImage("style.png", width: 30, height: 30, seed: 2)
+        let o = try run([content, style, "--weights", weights, "--iterations", "3", "--style-weight", "1e308",
+                         "--size", "40", "-o", "result.png", "--quiet"])
+        assertOneLineError(o, status: 1, containing: "NaN or infinite at iteration 1")
+        let kept = try PNGCodec.read(path: dir.appendingPathComponent("result.png").path)
+        XCTAssertEqual([kept.width, kept.height], [40, 32])
+        XCTAssertEqual(try pngFiles(), ["content.png", "result.png", "style.png"])
+    }
+
     /// A short real run writes the image, the log and intermediate images.
     func testShortRunWritesImageLogAndIntermediates() throws {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: weights), "needs weights/vgg16.safetensors (make weights)")

@@ -30,7 +30,7 @@ public enum StyleTransferError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .nonFinite(let i, let path):
-            return "the loss became NaN or infinite at iteration \(i); the last finite image is in '\(path)' (try smaller weights or --optimizer adam)"
+            return "the loss became NaN or infinite at iteration \(i); the image from before that step is in '\(path)' (try smaller weights or --optimizer adam)"
         case .cancelled(let i, let path):
             return "stopped at iteration \(i); the image so far is in '\(path)'"
         }
