@@ -31,7 +31,7 @@ $(WEIGHTS):
 weights: ## Fetch and convert the VGG16 weights (checksummed; skipped when present)
 	sh tools/fetch-weights.sh
 
-demo: $(WEIGHTS) build ## Stylize a sample photo with a sample painting into out/
+demo: $(WEIGHTS) build ## Stylize a sample photo with a sample style image into out/demo.png
 	@mkdir -p out
 	$(BIN) $(DEMO_CONTENT) $(DEMO_STYLE) -o out/demo.png $(DEMO_ARGS) --threads $(THREADS) --log out/demo.jsonl
 
