@@ -133,7 +133,8 @@ struct Winograd {
                     }
                     // ·B along the rows: tile tx reads padded columns 2·tx … 2·tx + 3.
                     let j0 = t - firstTile - txa
-                    for (i, a) in [a0, a1, a2, a3].enumerated() {
+                    for i in 0..<4 {
+                        let a = rows + i * padded  // a0 … a3
                         let o0 = dst + 4 * i * planeStride + j0, o1 = o0 + planeStride
                         let o2 = o1 + planeStride, o3 = o2 + planeStride
                         for tx in txa..<txb {
