@@ -61,7 +61,7 @@ struct RunOptions: ParsableArguments {
         guard historySize >= 1 && historySize <= 1000 else { throw ValidationError("--history-size must be between 1 and 1000") }
         guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
         guard maxMegapixels > 0 else { throw ValidationError("--max-megapixels must be positive") }
-        let c = try Self.layerList(contentLayers, "--content-layers")
+        _ = try Self.layerList(contentLayers, "--content-layers")
         let s = try Self.layerList(styleLayers, "--style-layers")
         if let w = styleLayerWeights {
             let values = try Self.numberList(w, "--style-layer-weights")
@@ -70,7 +70,6 @@ struct RunOptions: ParsableArguments {
             }
         }
         if let b = styleBlendWeights { _ = try Self.numberList(b, "--style-blend-weights") }
-        _ = c
     }
 
     static func layerList(_ text: String, _ option: String) throws -> [String] {

@@ -22,7 +22,7 @@ public enum BatchReport {
         var h = """
         <!DOCTYPE html>
         <html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta charset="utf-8"/>
-        <title>stylize batch: \(esc(URL(fileURLWithPath: folder).lastPathComponent))</title>
+        <title>stylize batch: \(HTML.escape(URL(fileURLWithPath: folder).lastPathComponent))</title>
         <style>
         body { font-family: DejaVu Sans, sans-serif; margin: 1.5em; color: #222; }
         table.grid { border-collapse: collapse; margin-bottom: 2em; }
@@ -42,16 +42,16 @@ public enum BatchReport {
 
         """
         if !layout.differingParams.isEmpty {
-            h += "<p>Varying: \(esc(layout.differingParams.joined(separator: ", ")))</p>\n"
+            h += "<p>Varying: \(HTML.escape(layout.differingParams.joined(separator: ", ")))</p>\n"
         }
         h += "<details><summary>Options shared by every job</summary><table class=\"params\">"
-        for (k, v) in layout.commonParams { h += "<tr><td>--\(esc(k))</td><td>\(esc(v))</td></tr>" }
+        for (k, v) in layout.commonParams { h += "<tr><td>--\(HTML.escape(k))</td><td>\(HTML.escape(v))</td></tr>" }
         h += "</table></details>\n"
         for section in layout.sections {
-            h += "<h2>\(esc(section.title))</h2>\n"
+            h += "<h2>\(HTML.escape(section.title))</h2>\n"
             if let content = section.content, let style = section.style {
                 h += "<p>" + thumbnail(content, "content", folder) + thumbnail(style, "style", folder)
-                h += "<br/>content \(esc(content)), style \(esc(style))</p>\n"
+                h += "<br/>content \(HTML.escape(content)), style \(HTML.escape(style))</p>\n"
             }
             h += "<table class=\"grid\">"
             let hasColumns = section.columnLabels.count > 1 || section.columnLabels.first != ""
@@ -59,17 +59,17 @@ public enum BatchReport {
             if hasColumns {
                 let corner = [layout.rowAxis.map { "\($0) ↓" }, "\(layout.columnAxes.joined(separator: ", ")) →"]
                     .compactMap { $0 }.joined(separator: " / ")
-                h += "<tr>" + (hasRows ? "<th class=\"axis\">\(esc(corner))</th>" : "")
+                h += "<tr>" + (hasRows ? "<th class=\"axis\">\(HTML.escape(corner))</th>" : "")
                 for (i, c) in section.columnLabels.enumerated() {
                     let input = i < section.columnInputs.count ? thumbnail(section.columnInputs[i], "style", folder) + "<br/>" : ""
-                    h += "<th class=\"axis\">\(input)\(esc(layout.columnAxes.joined(separator: ", "))) = \(esc(c))</th>"
+                    h += "<th class=\"axis\">\(input)\(HTML.escape(layout.columnAxes.joined(separator: ", "))) = \(HTML.escape(c))</th>"
                 }
                 h += "</tr>\n"
             }
             for (i, row) in section.cells.enumerated() {
                 let rowLabel = layout.rowAxis.map { "\($0) = \(section.rowLabels[i])" } ?? ""
                 let input = i < section.rowInputs.count ? thumbnail(section.rowInputs[i], "content", folder) + "<br/>" : ""
-                h += "<tr>" + (hasRows ? "<th class=\"axis\">\(input)\(esc(rowLabel))</th>" : "")
+                h += "<tr>" + (hasRows ? "<th class=\"axis\">\(input)\(HTML.escape(rowLabel))</th>" : "")
                 for cell in row { h += self.cell(cell, layout: layout, folder: folder) }
                 h += "</tr>\n"
             }
@@ -82,42 +82,27 @@ public enum BatchReport {
         guard let r else { return "<td>not run</td>" }
         var h = "<td class=\"\(r.status.rawValue)\">"
         if r.status != .failed || FileManager.default.fileExists(atPath: folder + "/" + r.output) {
-            h += "<a href=\"\(esc(r.output))\"><img class=\"out\" src=\"\(esc(r.output))\" alt=\"\(esc(r.output))\"/></a>"
+            h += "<a href=\"\(HTML.escape(r.output))\"><img class=\"out\" src=\"\(HTML.escape(r.output))\" alt=\"\(HTML.escape(r.output))\"/></a>"
         }
-        h += "<div>\(esc(r.output))</div>"
+        h += "<div>\(HTML.escape(r.output))</div>"
         let caption = layout.caption(r)
-        if !caption.isEmpty { h += "<div>\(esc(caption))</div>" }
+        if !caption.isEmpty { h += "<div>\(HTML.escape(caption))</div>" }
         h += "<div>\(r.status.rawValue), \(r.iterations) iterations, \(String(format: "%.1f", r.seconds)) s</div>"
         if let f = r.final {
             h += "<div>total \(num(f.total)), content \(num(f.content)), style \(num(f.style)), tv \(num(f.tv))</div>"
         }
-        if let e = r.error { h += "<div class=\"err\">\(esc(e))</div>" }
+        if let e = r.error { h += "<div class=\"err\">\(HTML.escape(e))</div>" }
         h += LossCurve.svg(points: LossCurve.read(log: folder + "/" + r.log))
         return h + "</td>"
     }
 
     /// A small picture of an input, linked by its path relative to the report.
     static func thumbnail(_ path: String, _ alt: String, _ folder: String) -> String {
-        "<img class=\"in\" src=\"\(esc(relativePath(from: folder, to: path)))\" alt=\"\(alt)\" title=\"\(esc(path))\"/>"
+        "<img class=\"in\" src=\"\(HTML.escape(relativePath(from: folder, to: path)))\" alt=\"\(alt)\" title=\"\(HTML.escape(path))\"/>"
     }
 
     static func num(_ v: Double?) -> String {
         guard let v else { return "–" }
         return String(format: abs(v) >= 1e4 || (abs(v) < 1e-2 && v != 0) ? "%.3e" : "%.2f", v)
-    }
-
-    /// Escapes text for XML/HTML content and attribute values.
-    static func esc(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(ch)
-            }
-        }
-        return out
     }
 }

@@ -37,11 +37,6 @@ public struct VisualizationReport {
         return [UInt8](try JSONSerialization.data(withJSONObject: ["images": list], options: [.sortedKeys]))
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
     /// Relative URL of a file path (each component percent-encoded).
     static func href(_ path: String) -> String {
         path.split(separator: "/").map {
@@ -69,12 +64,12 @@ public struct VisualizationReport {
         (√ of G / max G). Statistics are in <a href="activations.json">activations.json</a>.</p>
         <nav>
         """
-        for e in images { h += "<a href=\"#img-\(Self.escape(e.stem))\">\(Self.escape(e.stem))</a>" }
+        for e in images { h += "<a href=\"#img-\(HTML.escape(e.stem))\">\(HTML.escape(e.stem))</a>" }
         if !topOverviews.isEmpty { h += "<a href=\"#top\">top patches</a>" }
         if !maximized.isEmpty { h += "<a href=\"#maximize\">maximization</a>" }
         h += "</nav>\n"
         for e in images {
-            h += "<h2 id=\"img-\(Self.escape(e.stem))\">\(Self.escape(e.path)) (\(e.width)×\(e.height))</h2>\n"
+            h += "<h2 id=\"img-\(HTML.escape(e.stem))\">\(HTML.escape(e.path)) (\(e.width)×\(e.height))</h2>\n"
             for layer in layers {
                 guard let files = e.files[layer], let s = e.stats[layer] else { continue }
                 let meanActive = s.activeFraction.reduce(0, +) / Double(max(1, s.activeFraction.count))
