@@ -3,10 +3,11 @@ import PackageDescription
 
 // stylize: neural style transfer (Gatys et al. 2016) on a pretrained VGG16, for Linux CPUs.
 //
-// StylizeKit holds all of the algorithm and never imports ArgumentParser; the
-// `stylize` executable is a thin command-line layer over it. libpng and OpenBLAS
-// come in through system-library targets, each imported by exactly one Swift file
-// (PNGCodec.swift and BLAS.swift).
+// StylizeKit holds the algorithm and never imports ArgumentParser; the `stylize`
+// executable is a thin command-line layer over it. StylizeKernels holds the numeric
+// kernels (re-exported by StylizeKit). libpng and OpenBLAS come in through
+// system-library targets, each imported by exactly one Swift file (PNGCodec.swift and
+// BLAS.swift).
 let package = Package(
     name: "stylize",
     products: [
@@ -37,10 +38,18 @@ let package = Package(
             name: "CPNGDecode",
             dependencies: ["CPNG"]
         ),
+        // The hot, unsafe code: convolutions, pooling, ReLU, Gram, BLAS calls, the parallel
+        // loop and vector helpers. The only target built with -Ounchecked (measured to matter
+        // here); everything that reads files or validates input stays in StylizeKit with
+        // Swift's bounds and overflow checks.
+        .target(
+            name: "StylizeKernels",
+            dependencies: ["COpenBLAS"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
         .target(
             name: "StylizeKit",
-            dependencies: ["CPNG", "CPNGDecode", "COpenBLAS", "CFreeType"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            dependencies: ["StylizeKernels", "CPNG", "CPNGDecode", "CFreeType"]
         ),
         .executableTarget(
             name: "stylize",
@@ -55,7 +64,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StylizeKitTests",
-            dependencies: ["StylizeKit"],
+            dependencies: ["StylizeKit", "StylizeKernels"],
             resources: [.copy("Resources")]
         ),
         .testTarget(

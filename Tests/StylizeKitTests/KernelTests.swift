@@ -1,5 +1,6 @@
 import XCTest
 @testable import StylizeKit
+@testable import StylizeKernels
 
 /// The fast kernels against the plain references and against central finite differences
 /// of the float64 definitions in `DoubleReference`.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import StylizeKit
+@testable import StylizeKernels
 
 /// Deterministic pseudo-random numbers for test data (SplitMix64).
 struct SeededRandom {

@@ -23,7 +23,7 @@ public enum BLAS {
     ///
     /// Index equation: `C[i, j] = alpha · Σ_p op(A)[i, p] · op(B)[p, j] + beta · C[i, j]`.
     @inline(__always)
-    static func sgemm(transA: Bool = false, transB: Bool = false,
+    public static func sgemm(transA: Bool = false, transB: Bool = false,
                       m: Int, n: Int, k: Int, alpha: Float = 1,
                       a: UnsafePointer<Float>, lda: Int,
                       b: UnsafePointer<Float>, ldb: Int,
