@@ -3,6 +3,8 @@
 SWIFT      ?= swift
 PREFIX     ?= /usr/local
 THREADS    ?= 2
+PYTHON     ?= python3
+TORCH_VENV := .venv-torch
 BIN        := .build/release/stylize
 WEIGHTS    := weights/vgg16.safetensors
 DEMO_CONTENT ?= samples/content/astronaut.png
@@ -16,7 +18,7 @@ SWEEP        ?= style-weight=1e-4,1e-3,1e-2
 OUT          ?= sweeps/custom
 ARGS         ?= --size 256 --iterations 150
 
-.PHONY: help build weights demo viz test bench install uninstall clean sweep sweep-style-weight sweep-layers sweep-init
+.PHONY: help build weights demo viz test bench bench-torch install uninstall clean sweep sweep-style-weight sweep-layers sweep-init
 
 help: ## List the targets
 	@echo "stylize — make targets:"
@@ -64,6 +66,18 @@ bench: $(WEIGHTS) ## Seconds per evaluation, GFLOP/s and peak memory at 256 and 
 	$(SWIFT) build -c release --product stylize-bench
 	.build/release/stylize-bench 256 --threads $(THREADS)
 	.build/release/stylize-bench 512 --threads $(THREADS)
+
+# The PyTorch comparison's environment: pinned packages from PyPI (several GB: PyPI's torch
+# wheel brings the CUDA libraries). The stamp is written only after pip succeeded.
+$(TORCH_VENV)/.installed: tools/requirements-torch.txt
+	test -x $(TORCH_VENV)/bin/python || $(PYTHON) -m venv $(TORCH_VENV)
+	$(TORCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --only-binary :all: -r tools/requirements-torch.txt
+	touch $@
+
+bench-torch: $(WEIGHTS) $(TORCH_VENV)/.installed ## The same evaluation in PyTorch (float32, CPU; venv in .venv-torch/), 256 and 512 px
+	$(TORCH_VENV)/bin/python tools/bench_torch.py check --threads $(THREADS)
+	$(TORCH_VENV)/bin/python tools/bench_torch.py time --size 256 --threads $(THREADS)
+	$(TORCH_VENV)/bin/python tools/bench_torch.py time --size 512 --threads $(THREADS)
 
 install: $(WEIGHTS) build ## Install stylize into $(PREFIX)/bin and the weights into $(PREFIX)/share/stylize
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/stylize
