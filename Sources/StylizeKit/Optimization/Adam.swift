@@ -5,36 +5,74 @@ import Foundation
 /// The default learning rate is 10 because the variable lives on the 0..255 pixel scale
 /// (mean-subtracted): Adam's step is about `learningRate` per value early on, so 10 moves
 /// a pixel by a few intensity levels per iteration, the scale neural-style uses for Adam.
-/// The loss reported for an iteration is the one at the point where its gradient was
-/// taken, i.e. before the update.
-public struct Adam: Optimizer {
+///
+/// With a `Box`, `x` is projected onto it before the first evaluation and clamped into it
+/// after every update (as crowsonkb/style-transfer-pytorch does), so every evaluated point
+/// is feasible. Adam never reports a `StopReason`; it runs for as many steps as asked.
+public struct Adam<Info>: Optimizer {
     public let learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float
+    /// Bounds on `x`; nil for an unconstrained problem.
+    public let box: Box?
     private var m: [Float] = []
     private var v: [Float] = []
+    /// The point of the last finite evaluation, restored on a non-finite one.
+    private var lastFinite: [Float] = []
+    private var hasFinite = false
     private var iteration = 0
     private var evaluations = 0
 
-    public init(learningRate: Float = 10, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+    public init(learningRate: Float = 10, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                box: Box? = nil) {
         self.learningRate = learningRate
         self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+        self.box = box
     }
 
-    public mutating func step(_ x: inout [Float], evaluate: LossAndGradient) throws -> OptimizerStep {
+    /// Evaluates at `x` and moves `x` by one Adam update. The returned `loss` and `info`
+    /// are those of the point where the gradient was taken, i.e. `x` *before* the update:
+    /// Adam never evaluates the point it moves to until the next step.
+    ///
+    /// On a non-finite loss or gradient, `x` is restored to the point of the last finite
+    /// evaluation (the previous step's starting point) and `OptimizerError.nonFiniteLoss`
+    /// is thrown; if the very first evaluation fails, `x` stays the (projected) start.
+    public mutating func step(_ x: inout [Float], evaluate: LossFunction<Info>) throws -> OptimizerStep<Info> {
         iteration += 1
-        let (f, g) = try evaluate(x)
+        if m.isEmpty {
+            precondition(!x.isEmpty && (box == nil || box!.count == x.count), "Adam: box of \(box?.count ?? 0) bounds for \(x.count) variables")
+            m = [Float](repeating: 0, count: x.count); v = m; lastFinite = m
+            box?.project(&x)
+        }
+        precondition(x.count == m.count, "Adam: x changed size from \(m.count) to \(x.count)")
+        let e = try evaluate(x)
         evaluations += 1
-        guard f.isFinite, VectorMath.isFinite(g) else { throw OptimizerError.nonFiniteLoss(iteration: iteration, loss: f) }
-        if m.isEmpty { m = [Float](repeating: 0, count: x.count); v = m }
+        do {
+            try OptimizerError.check(e, iteration: iteration)
+        } catch {
+            if hasFinite { x.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: lastFinite) } }
+            throw error
+        }
         let c1 = 1 - Float(pow(Double(beta1), Double(iteration)))
         let c2 = 1 - Float(pow(Double(beta2), Double(iteration)))
         let rate = learningRate * c2.squareRoot() / c1
         let eps = epsilon * c2.squareRoot()
-        for i in 0..<x.count {
-            m[i] = beta1 * m[i] + (1 - beta1) * g[i]
-            v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
-            x[i] -= rate * m[i] / (v[i].squareRoot() + eps)
+        let n = x.count
+        Box.withBounds(box) { lo, hi in
+            x.withUnsafeMutableBufferPointer { px in
+                lastFinite.withUnsafeMutableBufferPointer { ps in
+                    e.gradient.withUnsafeBufferPointer { pg in
+                        m.withUnsafeMutableBufferPointer { pm in
+                            v.withUnsafeMutableBufferPointer { pv in
+                                VectorMath.adamUpdate(x: px.baseAddress!, saved: ps.baseAddress!, g: pg.baseAddress!,
+                                                      m: pm.baseAddress!, v: pv.baseAddress!, beta1: beta1, beta2: beta2,
+                                                      rate: rate, eps: eps, lower: lo, upper: hi, count: n)
+                            }
+                        }
+                    }
+                }
+            }
         }
-        return OptimizerStep(iteration: iteration, loss: f, evaluations: evaluations)
+        hasFinite = true
+        return OptimizerStep(iteration: iteration, evaluations: evaluations, loss: e.loss, info: e.info)
     }
 }

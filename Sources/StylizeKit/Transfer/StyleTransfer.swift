@@ -116,18 +116,12 @@ public final class StyleTransfer {
         let start = Date()
         var log = try c.logPath.map { try RunLog(path: $0) }
         var evaluations = 0
-        var lastEvaluated: (x: [Float], terms: LossTerms)?
         let shape = (image.channels, image.height, image.width)
-        let evaluate: LossAndGradient = { [objective] x in
+        let evaluate: LossFunction<LossTerms> = { [objective] x in
             let t = Tensor3(channels: shape.0, height: shape.1, width: shape.2, data: x)
             let (terms, grad) = try objective.evaluate(t, gradient: true)
             evaluations += 1
-            lastEvaluated = (x, terms)
-            return (terms.total, grad!.data)
-        }
-        func termsAtCurrentImage() throws -> LossTerms {
-            if let last = lastEvaluated, last.x == image.data { return last.terms }
-            return try objective.evaluate(image, gradient: false).terms
+            return Evaluation(loss: terms.total, gradient: grad!.data, info: terms)
         }
         func report(_ iteration: Int, _ terms: LossTerms) throws -> Bool {
             let r = IterationReport(iteration: iteration, totalIterations: c.iterations, evaluations: evaluations,
@@ -138,17 +132,22 @@ public final class StyleTransfer {
 
         var terms = try objective.evaluate(image, gradient: false).terms
         var keepGoing = try report(0, terms)
-        var optimizer: any Optimizer = {
+        // The valid pixels, 0…255 per channel before the mean was subtracted.
+        let box = Box.planes(lower: meanBGR.map { -$0 }, upper: meanBGR.map { 255 - $0 }, planeSize: image.height * image.width)
+        var optimizer: any Optimizer<LossTerms> = {
             switch c.optimizer {
-            case .lbfgs(let history): return LBFGS(historySize: history)
-            case .adam(let rate): return Adam(learningRate: rate)
+            case .lbfgs(let history): return LBFGS<LossTerms>(historySize: history, box: box)
+            case .adam(let rate): return Adam<LossTerms>(learningRate: rate, box: box)
             }
         }()
+        // L-BFGS reports the terms at the new image; Adam those before its update.
+        let stepInfoIsAtNewImage: Bool = { if case .lbfgs = c.optimizer { return true } else { return false } }()
         var iteration = 0
         var x = image.data
         while iteration < c.iterations && keepGoing {
+            let step: OptimizerStep<LossTerms>
             do {
-                _ = try optimizer.step(&x, evaluate: evaluate)
+                step = try optimizer.step(&x, evaluate: evaluate)
             } catch let error as OptimizerError {
                 image.data = x
                 try PNGCodec.write(currentImage, to: c.outputPath)
@@ -157,7 +156,7 @@ public final class StyleTransfer {
             }
             iteration += 1
             image.data = x
-            terms = try termsAtCurrentImage()
+            terms = stepInfoIsAtNewImage ? step.info : try objective.evaluate(image, gradient: false).terms
             if !terms.total.isFinite {
                 try PNGCodec.write(currentImage, to: c.outputPath)
                 throw StyleTransferError.nonFinite(iteration: iteration, keptAt: c.outputPath)
@@ -166,7 +165,7 @@ public final class StyleTransfer {
             if c.saveEvery > 0 && iteration % c.saveEvery == 0 && iteration < c.iterations {
                 try PNGCodec.write(currentImage, to: StyleTransfer.intermediatePath(c.outputPath, iteration: iteration))
             }
-            if (optimizer as? LBFGS)?.converged == true { break }
+            if step.stop != nil { break }
         }
         try PNGCodec.write(currentImage, to: c.outputPath)
         if !keepGoing { throw StyleTransferError.cancelled(iteration: iteration, keptAt: c.outputPath) }

@@ -49,7 +49,7 @@ public struct ActivationMaximization: Sendable {
             rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
             return jitter > 0 ? Int(rng % UInt64(2 * jitter + 1)) - jitter : 0
         }
-        let evaluate: LossAndGradient = { data in
+        let evaluate: LossFunction<Void> = { data in
             let dx = nextShift(), dy = nextShift()
             let input = Tensor3(channels: 3, height: height, width: width, data: data).rolled(dx: dx, dy: dy)
             try engine.forward(input, through: stage)
@@ -65,15 +65,13 @@ public struct ActivationMaximization: Sendable {
             let tv = grad.data.withUnsafeMutableBufferPointer {
                 TotalVariation.loss(current, scale: tvWeight, grad: $0.baseAddress!)
             }
-            return (-sum / Double(m) + Double(tvWeight) * tv, grad.data)
+            return Evaluation(loss: -sum / Double(m) + Double(tvWeight) * tv, gradient: grad.data)
         }
-        var adam = Adam(learningRate: learningRate)
-        let hw = width * height
+        // Adam clamps into the valid pixels (0…255 before the mean was subtracted) after each update.
+        let box = Box.planes(lower: mean.map { -$0 }, upper: mean.map { 255 - $0 }, planeSize: width * height)
+        var adam = Adam<Void>(learningRate: learningRate, box: box)
         for i in 1...max(1, iterations) {
             _ = try adam.step(&x.data, evaluate: evaluate)
-            for c in 0..<3 {
-                for p in (c * hw)..<((c + 1) * hw) { x.data[p] = min(max(x.data[p], -mean[c]), 255 - mean[c]) }
-            }
             if i % 10 == 0 || i == iterations {
                 progress(i, try Self.meanActivation(engine: engine, stage: stage, channel: channel, x: x))
             }
