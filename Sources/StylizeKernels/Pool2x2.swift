@@ -39,6 +39,32 @@ public enum Pool2x2 {
         }
     }
 
+    /// Average pooling's backward, which needs only the input's size: `gradInput (C, height, width)`
+    /// gets a quarter of each output gradient in its window. Overwrites `gradInput`.
+    public static func backwardAverage(_ gradOutput: Tensor3, inputHeight h: Int, inputWidth w: Int,
+                                       into gradInput: inout Tensor3) {
+        let c = gradOutput.channels, oh = h / 2, ow = w / 2
+        precondition(gradOutput.height == oh && gradOutput.width == ow, "pool gradient shape does not match its input")
+        gradInput.reshape(channels: c, height: h, width: w)
+        gradOutput.data.withUnsafeBufferPointer { gBuf in
+            gradInput.data.withUnsafeMutableBufferPointer { giBuf in
+                let g = gBuf.baseAddress!, gi = giBuf.baseAddress!
+                Parallel.forEachChunk(c, costPerItem: h * w) { range in
+                    for ch in range {
+                        let gp = g + ch * oh * ow, out = gi + ch * h * w
+                        out.update(repeating: 0, count: h * w)
+                        for y in 0..<oh {
+                            for x in 0..<ow {
+                                let q = 0.25 * gp[y * ow + x], p = 2 * y * w + 2 * x
+                                out[p] = q; out[p + 1] = q; out[p + w] = q; out[p + w + 1] = q
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// `gradInput = ∂L/∂input` from `gradOutput = ∂L/∂output` and the forward `input`.
     /// Overwrites `gradInput` (resized to the input's shape; dropped edges get zero).
     public static func backward(_ gradOutput: Tensor3, input: Tensor3, mode: Pooling, into gradInput: inout Tensor3) {
@@ -80,19 +106,76 @@ public enum Pool2x2 {
     }
 }
 
-/// ReLU's backward: `grad[i] = 0` wherever the ReLU output `activation[i]` is 0.
-/// (The forward is fused into `Conv3x3.forward`.) Modifies `grad` in place.
-public enum ReLU {
-    public static func backward(_ grad: inout Tensor3, activation: Tensor3) {
-        precondition(grad.count == activation.count, "ReLU gradient shape does not match")
-        let n = grad.count
-        activation.data.withUnsafeBufferPointer { aBuf in
-            grad.data.withUnsafeMutableBufferPointer { gBuf in
-                let a = aBuf.baseAddress!, g = gBuf.baseAddress!
-                Parallel.forEachChunk(n / 4096 + 1, costPerItem: 4096) { range in
-                    let lo = range.lowerBound * 4096, hi = min(n, range.upperBound * 4096)
-                    var i = lo
-                    while i < hi { if a[i] <= 0 { g[i] = 0 }; i += 1 }
+/// Max pooling's backward routing kept as one byte per output: `index[o]` is the position
+/// (0…3, row-major in the 2×2 window) of the window's first maximum, the one the gradient
+/// goes to. A quarter of the pooled output's element count in bytes, instead of the whole
+/// input, which `Pool2x2.backward` would otherwise need.
+public struct MaxPoolIndices: Sendable {
+    public private(set) var index: [UInt8] = []
+    /// Shape of the pooling's input, `(C, H, W)`.
+    public private(set) var inputShape = (channels: 0, height: 0, width: 0)
+
+    public init() {}
+
+    /// Max pooling forward that also records the argmax of every window. Overwrites
+    /// `output` (resized to `(C, H/2, W/2)`). Same values as `Pool2x2.forward(mode: .max)`.
+    public mutating func forward(_ input: Tensor3, into output: inout Tensor3) {
+        let c = input.channels, h = input.height, w = input.width
+        let oh = h / 2, ow = w / 2
+        output.reshape(channels: c, height: oh, width: ow)
+        inputShape = (c, h, w)
+        let n = c * oh * ow
+        if index.count != n { index = [UInt8](repeating: 0, count: n) }
+        input.data.withUnsafeBufferPointer { inBuf in
+            output.data.withUnsafeMutableBufferPointer { outBuf in
+                index.withUnsafeMutableBufferPointer { idxBuf in
+                    let src = inBuf.baseAddress!, dst = outBuf.baseAddress!, idx = idxBuf.baseAddress!
+                    Parallel.forEachChunk(c, costPerItem: h * w) { range in
+                        for ch in range {
+                            let plane = src + ch * h * w, o = dst + ch * oh * ow, io = idx + ch * oh * ow
+                            for y in 0..<oh {
+                                let r0 = plane + 2 * y * w, r1 = r0 + w
+                                for x in 0..<ow {
+                                    var best = r0[2 * x], k: UInt8 = 0
+                                    if r0[2 * x + 1] > best { best = r0[2 * x + 1]; k = 1 }
+                                    if r1[2 * x] > best { best = r1[2 * x]; k = 2 }
+                                    if r1[2 * x + 1] > best { best = r1[2 * x + 1]; k = 3 }
+                                    o[y * ow + x] = best
+                                    io[y * ow + x] = k
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `gradInput = ∂L/∂input` from `gradOutput`, routing each value to its window's recorded
+    /// maximum. Overwrites `gradInput` (resized to the input's shape; dropped edges get zero).
+    /// Same values as `Pool2x2.backward(mode: .max)` with the forward input.
+    public func backward(_ gradOutput: Tensor3, into gradInput: inout Tensor3) {
+        let (c, h, w) = inputShape
+        let oh = h / 2, ow = w / 2
+        precondition(gradOutput.channels == c && gradOutput.height == oh && gradOutput.width == ow,
+                     "pool gradient shape does not match its input")
+        gradInput.reshape(channels: c, height: h, width: w)
+        gradOutput.data.withUnsafeBufferPointer { gBuf in
+            gradInput.data.withUnsafeMutableBufferPointer { giBuf in
+                index.withUnsafeBufferPointer { idxBuf in
+                    let g = gBuf.baseAddress!, gi = giBuf.baseAddress!, idx = idxBuf.baseAddress!
+                    Parallel.forEachChunk(c, costPerItem: h * w) { range in
+                        for ch in range {
+                            let gp = g + ch * oh * ow, ip = idx + ch * oh * ow, out = gi + ch * h * w
+                            out.update(repeating: 0, count: h * w)
+                            for y in 0..<oh {
+                                for x in 0..<ow {
+                                    let k = Int(ip[y * ow + x])
+                                    out[(2 * y + (k >> 1)) * w + 2 * x + (k & 1)] = gp[y * ow + x]
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -5,6 +5,7 @@ import StylizeKit
 // the real VGG16 weights, GFLOP/s and peak resident memory.
 //
 // Usage: stylize-bench SIZE [--threads N] [--runs N] [--weights FILE]
+//        stylize-bench run … / stylize-bench score …   (whole runs; see RunBench.swift)
 // One size per process, so that the peak RSS printed belongs to that size alone
 // (`make bench` runs 256 and 512). Before timing it checks the im2col + sgemm convolution
 // against the direct reference kernel on a real layer.
@@ -15,6 +16,8 @@ func fail(_ message: String) -> Never {
 }
 
 var args = Array(CommandLine.arguments.dropFirst())
+if args.first == "run" { runBench(Array(args.dropFirst())); exit(0) }
+if args.first == "score" { scoreBench(Array(args.dropFirst())); exit(0) }
 func option(_ name: String) -> String? {
     guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
     defer { args.removeSubrange(i...(i + 1)) }

@@ -42,13 +42,20 @@ struct BatchRunner {
         }
     }
 
-    /// `about 12 s and 0.09 GB peak per job (largest), about 1 min in all (2 cores)`.
-    func estimateText() -> String {
-        let each = pending.map { BatchPlan.estimate(size: $0.options.size, iterations: $0.options.iterations) }
+    /// `estimate: up to 12 s and 0.09 GB peak per job, about 1 min in all (2 threads, …)`.
+    /// Square images are assumed, so this is an upper bound for other shapes.
+    func estimateText(threads: Int) -> String {
+        let each = pending.map { p -> (seconds: Double, bytes: Double) in
+            let o = p.options
+            let schedule = ScaleSchedule(width: o.size, height: o.size, minSize: o.minSize, factor: o.scaleFactor,
+                                         iterations: o.iterations, coarseIterations: o.coarseIterations)
+            return (CostEstimate.seconds(schedule, threads: threads),
+                    CostEstimate.peakBytes(pixels: o.size * o.size, history: o.optimizer == .lbfgs ? o.historySize : 1))
+        }
         let total = each.reduce(0) { $0 + $1.seconds }
         let slowest = each.map(\.seconds).max() ?? 0, biggest = each.map(\.bytes).max() ?? 0
-        return String(format: "estimate: up to %@ and %.2f GB peak per job, about %@ in all (on 2 cores)",
-                      duration(slowest), biggest / 1e9, duration(total))
+        return String(format: "estimate: up to %@ and %.2f GB peak per job, about %@ in all (%d thread%@, measured on a 2-core AVX2 host; yours may differ 2x)",
+                      duration(slowest), biggest / 1e9, duration(total), threads, threads == 1 ? "" : "s")
     }
 
     private func duration(_ s: Double) -> String {
@@ -95,9 +102,8 @@ struct BatchRunner {
         var last: IterationReport?
         do {
             try p.options.apply(to: &c)
-            let transfer = try StyleTransfer(configuration: c, weights: weights)
             let progress = ProgressLine(quiet: quiet)
-            let result = try transfer.run { r in
+            let result = try StyleTransfer.run(configuration: c, weights: weights) { r, _ in
                 last = r
                 progress.show(r)
                 return Interrupt.requested == 0

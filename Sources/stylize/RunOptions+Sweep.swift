@@ -8,7 +8,8 @@ extension RunOptions {
     /// that are unset are left out. Each pair parses back: `--name text`.
     var params: [(String, String)] {
         var p: [(String, String)] = [
-            ("size", "\(size)"), ("iterations", "\(iterations)"),
+            ("size", "\(size)"), ("min-size", "\(minSize)"), ("scale-factor", "\(scaleFactor)"),
+            ("iterations", "\(iterations)"), ("coarse-iterations", "\(coarseIterations)"),
             ("content-weight", "\(contentWeight)"), ("style-weight", "\(styleWeight)"), ("tv-weight", "\(tvWeight)"),
             ("content-layers", contentLayers), ("style-layers", styleLayers),
         ]
@@ -22,7 +23,7 @@ extension RunOptions {
 
     /// Options a sweep may vary: every run option except the per-style blend weights
     /// (a batch job has exactly one style image).
-    static let sweepable = ["size", "iterations", "content-weight", "style-weight", "tv-weight", "content-layers",
+    static let sweepable = ["size", "min-size", "scale-factor", "iterations", "coarse-iterations", "content-weight", "style-weight", "tv-weight", "content-layers",
                             "style-layers", "style-layer-weights", "pooling", "optimizer", "history-size",
                             "learning-rate", "init", "seed", "max-megapixels"]
 

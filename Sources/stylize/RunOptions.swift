@@ -4,11 +4,20 @@ import StylizeKit
 
 /// Options that shape one style-transfer run; shared by every command that runs one.
 struct RunOptions: ParsableArguments {
-    @Option(help: "Longest side of the working image, in pixels.")
+    @Option(help: "Longest side of the output image, in pixels.")
     var size: Int = 512
 
-    @Option(help: "Optimizer iterations (0 only evaluates the initial image).")
-    var iterations: Int = 300
+    @Option(help: ArgumentHelp("Longest side of the first, coarsest scale; runs go coarse to fine up to --size. A value ≥ --size gives a single-scale run.", valueName: "px"))
+    var minSize: Int = ScaleSchedule.defaultMinSize
+
+    @Option(help: ArgumentHelp("Largest ratio between the sizes of consecutive scales.", valueName: "factor"))
+    var scaleFactor: Double = ScaleSchedule.defaultFactor
+
+    @Option(help: "Optimizer iterations at the final scale (0 only evaluates the initial image at --size).")
+    var iterations: Int = ScaleSchedule.defaultIterations
+
+    @Option(help: ArgumentHelp("Optimizer iterations at each scale before the final one.", valueName: "N"))
+    var coarseIterations: Int = ScaleSchedule.defaultCoarseIterations
 
     @Option(help: "Content weight α.")
     var contentWeight: Double = StyleTransferConfiguration.defaultLossWeights.content
@@ -55,6 +64,11 @@ struct RunOptions: ParsableArguments {
     mutating func validate() throws {
         guard size >= 16 && size <= 8192 else { throw ValidationError("--size must be between 16 and 8192, got \(size)") }
         guard iterations >= 0 else { throw ValidationError("--iterations must be 0 or more, got \(iterations)") }
+        guard coarseIterations >= 0 else { throw ValidationError("--coarse-iterations must be 0 or more, got \(coarseIterations)") }
+        guard minSize >= 16 && minSize <= 8192 else { throw ValidationError("--min-size must be between 16 and 8192, got \(minSize)") }
+        guard scaleFactor.isFinite && scaleFactor >= 1.05 && scaleFactor <= 4 else {
+            throw ValidationError("--scale-factor must be between 1.05 and 4, got \(scaleFactor)")
+        }
         for (name, v) in [("--content-weight", contentWeight), ("--style-weight", styleWeight), ("--tv-weight", tvWeight)] {
             guard v.isFinite && v >= 0 else { throw ValidationError("\(name) must be a finite number ≥ 0, got \(v)") }
         }
@@ -96,7 +110,10 @@ struct RunOptions: ParsableArguments {
     /// Fills the run-shaping fields of `c`. Call after `validate()`.
     func apply(to c: inout StyleTransferConfiguration) throws {
         c.size = size
+        c.minSize = minSize
+        c.scaleFactor = scaleFactor
         c.iterations = iterations
+        c.coarseIterations = coarseIterations
         c.lossWeights = LossWeights(content: contentWeight, style: styleWeight, tv: tvWeight)
         c.contentLayers = try Self.layerList(contentLayers, "--content-layers")
         c.styleLayers = try Self.layerList(styleLayers, "--style-layers")

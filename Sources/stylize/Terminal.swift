@@ -14,34 +14,43 @@ enum Terminal {
     }
 }
 
-/// `iteration 12/300  total 1.234e+05  content 123.4  style 4.56e+07  tv 78.9  1.85 s/it  ETA 9m 12s`,
-/// redrawn in place when stderr is a terminal, one line per 10 iterations otherwise.
+/// `scale 2/5 181x128  iteration 112/500  total 1.234e+05  content 123.4  style 4.56e+07  tv 78.9  0.15 s/it`,
+/// redrawn in place when stderr is a terminal, one line per 10 iterations (and one per scale
+/// start and early stop) otherwise. Seconds per iteration are those of the current scale.
 final class ProgressLine {
     let quiet: Bool
     private var lastSeconds = 0.0
+    private var scaleStart: (iteration: Int, seconds: Double) = (0, 0)
 
     init(quiet: Bool) { self.quiet = quiet }
 
     func show(_ r: IterationReport) {
         defer { lastSeconds = r.seconds }
         guard !quiet else { return }
-        let perIteration = r.iteration > 0 ? r.seconds / Double(r.iteration) : 0
-        let remaining = perIteration * Double(r.totalIterations - r.iteration)
+        if r.startsScale { scaleStart = (r.iteration, r.seconds) }
+        let done = r.iteration - scaleStart.iteration
+        let perIteration = done > 0 ? (r.seconds - scaleStart.seconds) / Double(done) : 0
         let t = r.terms
-        var line = "iteration \(r.iteration)/\(r.totalIterations)  total \(fmt(t.total))  content \(fmt(t.content))  style \(fmt(t.style))  tv \(fmt(t.tv))"
-        if r.iteration > 0 { line += String(format: "  %.2f s/it  ETA %@", perIteration, duration(remaining)) }
+        var line = "scale \(r.scale + 1)/\(r.scaleCount) \(r.width)x\(r.height)  iteration \(r.iteration)/\(r.totalIterations)"
+            + "  total \(fmt(t.total))  content \(fmt(t.content))  style \(fmt(t.style))  tv \(fmt(t.tv))"
+        if done > 0 { line += String(format: "  %.2f s/it", perIteration) }
+        if r.fractionDone > 0 && r.fractionDone < 1 {
+            line += "  ETA " + duration(r.seconds * (1 - r.fractionDone) / r.fractionDone)
+        }
+        if let stop = r.stopReason { line += "  stopped at this scale: \(stop.rawValue.replacingOccurrences(of: "_", with: " "))" }
         if Terminal.isInteractive {
-            Terminal.write("\r\u{1B}[K" + line)
-        } else if r.iteration % 10 == 0 || r.iteration == r.totalIterations {
+            Terminal.write("\r\u{1B}[K" + line + (r.stopReason != nil ? "\n" : ""))
+        } else if r.iteration % 10 == 0 || r.iteration == r.totalIterations || r.startsScale || r.stopReason != nil {
             Terminal.write(line + "\n")
         }
     }
 
-    func finish(_ result: StyleTransferResult) {
+    func finish(_ result: StyleTransferOutcome) {
         guard !quiet else { return }
         if Terminal.isInteractive { Terminal.write("\n") }
-        Terminal.write(String(format: "done: %d iterations, %d evaluations, %.1f s, %dx%d\n",
-                              result.iterations, result.evaluations, result.seconds, result.width, result.height))
+        Terminal.write(String(format: "done: %d iterations, %d evaluations, %.1f s, %dx%d, final loss %@\n",
+                              result.iterations, result.evaluations, result.seconds, result.width, result.height,
+                              fmt(result.final.total)))
     }
 
     private func fmt(_ v: Double) -> String { String(format: abs(v) >= 1e4 || (abs(v) < 1e-2 && v != 0) ? "%.3e" : "%.2f", v) }

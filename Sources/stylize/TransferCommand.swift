@@ -6,7 +6,15 @@ import StylizeKit
 struct TransferCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transfer",
-        abstract: "Stylize one content image with one or more style images (the default command)."
+        abstract: "Stylize one content image with one or more style images (the default command).",
+        discussion: """
+        Runs coarse to fine: the image is first optimized at --min-size (128 px), then \
+        upsampled and optimized again at sizes growing by at most --scale-factor (√2) up to \
+        --size, with --coarse-iterations at each smaller scale and --iterations at the last. \
+        Content and style targets are recomputed at every scale. --min-size equal to --size \
+        gives the classic single-scale run. Pixels are kept inside 0…255 throughout (a \
+        projected L-BFGS), so the saved PNG is the image the optimizer reached.
+        """
     )
 
     @Argument(help: "The content image (PNG).")
@@ -58,18 +66,17 @@ struct TransferCommand: ParsableCommand {
             let weights = try machine.loadWeights()
             let dumps = try dumpEvery > 0 ? ActivationDumps(weights: weights, layers: RunOptions.layerList(dumpLayers, "--dump-layers"),
                                                            pooling: options.pooling.library, directory: dumpDir) : nil
-            let transfer = try StyleTransfer(configuration: c, weights: weights)
             let progress = ProgressLine(quiet: quiet)
             var dumpError: Error?
             do {
-                let result = try transfer.run { report in
+                let result = try StyleTransfer.run(configuration: c, weights: weights) { report, transfer in
                     progress.show(report)
-                    guard let dumps, report.iteration % dumpEvery == 0 else { return true }
+                    guard let dumps, !report.startsScale || report.iteration == 0, report.iteration % dumpEvery == 0 else { return true }
                     do { try dumps.write(transfer.image, iteration: report.iteration) } catch { dumpError = error; return false }
                     return true
                 }
                 progress.finish(result)
-                print(result.outputPath)
+                print(c.outputPath)
             } catch {
                 throw dumpError ?? error
             }

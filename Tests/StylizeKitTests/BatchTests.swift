@@ -53,11 +53,19 @@ final class BatchTests: XCTestCase {
         }
     }
 
-    func testEstimateScalesWithPixels() {
-        let full = BatchPlan.estimate(size: 512, iterations: 100), half = BatchPlan.estimate(size: 256, iterations: 100)
-        XCTAssertEqual(full.seconds, 170, accuracy: 1e-9)
-        XCTAssertEqual(half.seconds, 42.5, accuracy: 1e-9)
-        XCTAssertGreaterThan(full.bytes, 0.6e9)
+    /// The estimate follows the schedule: a coarse-to-fine run costs its final scale plus
+    /// the smaller scales in proportion to their pixels, and more threads cost less time.
+    func testEstimateFollowsTheScheduleAndThreads() {
+        let single = ScaleSchedule(width: 512, height: 512, minSize: 512, factor: 2, iterations: 100, coarseIterations: 100)
+        let twoScales = ScaleSchedule(width: 512, height: 512, minSize: 256, factor: 2, iterations: 100, coarseIterations: 100)
+        XCTAssertEqual(twoScales.scales.map(\.width), [256, 512])
+        let s1 = CostEstimate.seconds(single, threads: 2), s2 = CostEstimate.seconds(twoScales, threads: 2)
+        // The 256 px scale has a quarter of the pixels, so it adds a quarter of the 512 px cost.
+        XCTAssertEqual(s2 / s1, 1.25, accuracy: 1e-9)
+        XCTAssertGreaterThan(CostEstimate.seconds(single, threads: 1), s1 * 1.5)
+        XCTAssertLessThan(CostEstimate.seconds(single, threads: 4), s1 * 0.75)
+        XCTAssertGreaterThan(CostEstimate.peakBytes(pixels: 512 * 512, history: 20),
+                             CostEstimate.peakBytes(pixels: 256 * 256, history: 20) * 2)
     }
 
     func record(_ job: Int, _ output: String, _ status: RunRecord.Status = .done) -> RunRecord {

@@ -113,14 +113,6 @@ public enum BatchPlan {
     public static func shard(_ jobs: [BatchJob], k: Int, n: Int) -> [BatchJob] {
         jobs.filter { $0.index % n == k - 1 }
     }
-
-    /// Rough cost of one job whose longest side is `size` px: about 1.7 s per iteration and
-    /// 0.6 GB peak at 512² on 2 cores (README, Performance), both scaling with the pixel count.
-    /// The image is assumed square, so this is an upper bound for other aspect ratios.
-    public static func estimate(size: Int, iterations: Int) -> (seconds: Double, bytes: Double) {
-        let scale = Double(size * size) / Double(512 * 512)
-        return (1.7 * scale * Double(max(iterations, 1)), 0.6e9 * scale + 0.08e9)
-    }
 }
 
 /// A batch problem detected before any job runs, or a summary of failed jobs.

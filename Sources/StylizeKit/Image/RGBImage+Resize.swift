@@ -6,12 +6,9 @@ extension RGBImage {
     /// resampling, when the longest side already has that length.
     public func resized(longestSide: Int) -> RGBImage {
         precondition(longestSide > 0)
-        let longest = Swift.max(width, height)
-        if longest == longestSide { return self }
-        let scale = Double(longestSide) / Double(longest)
-        let w = width >= height ? longestSide : Swift.max(1, Int((Double(width) * scale).rounded()))
-        let h = height > width ? longestSide : Swift.max(1, Int((Double(height) * scale).rounded()))
-        return resized(width: w, height: h)
+        if Swift.max(width, height) == longestSide { return self }
+        let d = ScaleSchedule.dimensions(width: width, height: height, longestSide: longestSide)
+        return resized(width: d.width, height: d.height)
     }
 
     /// Resamples to `width × height` with a separable Lanczos-3 filter. When shrinking,

@@ -103,6 +103,7 @@ public enum NetworkError: Error, CustomStringConvertible, Equatable {
     case unknownLayer(String, known: [String])
     case notALossLayer(String)
     case imageTooSmall(width: Int, height: Int, layer: String, minimum: Int)
+    case noLayers
 
     public var description: String {
         switch self {
@@ -112,6 +113,8 @@ public enum NetworkError: Error, CustomStringConvertible, Equatable {
             return "layer '\(name)' cannot be used here; use a relu or pool layer such as 'relu\(name.dropFirst(4))'"
         case .imageTooSmall(let w, let h, let layer, let minimum):
             return "image is too small: \(w)x\(h) leaves \(layer) empty; each side must be at least \(minimum) px"
+        case .noLayers:
+            return "no layers given"
         }
     }
 }

@@ -61,17 +61,10 @@ public final class StyleTransferObjective {
                 contentLayers: [String], styleLayers: [String], styleLayerWeights: [Double]? = nil,
                 weights: LossWeights) throws {
         precondition(!styles.isEmpty, "at least one style image")
-        func stage(_ name: String) throws -> Int {
-            if name.hasPrefix("conv") { throw NetworkError.notALossLayer(name) }
-            guard let i = network.stageIndex(of: name) else {
-                throw NetworkError.unknownLayer(name, known: network.stages.map(\.name))
-            }
-            return i
-        }
-        self.contentStages = try contentLayers.map(stage)
-        self.styleStages = try styleLayers.map(stage)
+        self.contentStages = try contentLayers.map(network.lossStage)
+        self.styleStages = try styleLayers.map(network.lossStage)
         self.deepest = (contentStages + styleStages).max() ?? 0
-        self.engine = VGGEngine(network: network)
+        self.engine = VGGEngine(network: network, keeping: Set(contentStages + styleStages))
         self.weights = weights
         self.contentLayers = contentLayers
         self.styleLayers = styleLayers

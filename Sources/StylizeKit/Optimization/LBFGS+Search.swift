@@ -1,7 +1,8 @@
 /// The direction, the projected line search and the curvature history of `LBFGS`.
 extension LBFGS {
     enum SearchResult {
-        case accepted(Evaluation<Info>)
+        /// `move`: the accepted step's largest change of a variable; `firstTrial`: no backtracking.
+        case accepted(Evaluation<Info>, move: Double, firstTrial: Bool)
         /// No trial point met the sufficient-decrease condition (some were finite, or the
         /// step fell below Float resolution before any evaluation).
         case failed
@@ -49,7 +50,7 @@ extension LBFGS {
         guard slope < 0, largest > 0 else { return .failed }
 
         // Backtracking along P(x + t·d).
-        var t = stored > 0 ? Float(1) : Float(min(Double(initialStep) / largest, Double(Float.greatestFiniteMagnitude)))
+        var t = stored > 0 ? Float(1) : Float(min(Double(steepestMove) / largest, Double(Float.greatestFiniteMagnitude)))
         var tried = 0, sawFinite = false, lastBad = Double.nan
         while tried < maxLineSearchEvaluations {
             let (gStep, moved) = Box.withBounds(box) { lo, hi in
@@ -71,7 +72,9 @@ extension LBFGS {
             evaluations += 1
             if e.loss.isFinite && VectorMath.isFinite(e.gradient) {
                 sawFinite = true
-                if e.loss <= f0 + Self.sufficientDecrease * gStep { return .accepted(e) }
+                if e.loss <= f0 + Self.sufficientDecrease * gStep {
+                    return .accepted(e, move: Double(t) * largest, firstTrial: tried == 1)
+                }
             } else {
                 lastBad = e.loss
             }

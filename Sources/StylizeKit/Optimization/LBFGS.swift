@@ -80,6 +80,13 @@ public struct LBFGS<Info>: Optimizer {
     var head = 0
     var stored = 0
     var gamma = 1.0
+    /// The largest change of a variable tried first by the next step without history:
+    /// `initialStep` at first, then 4× the last such step when it was accepted without
+    /// backtracking, or the accepted step when it needed backtracking. Where the
+    /// objective has negative curvature along the descent path (a style loss near its
+    /// noise start: `sᵀy < 0`, so no pair can be kept), this lets steepest descent speed up
+    /// geometrically instead of crawling one intensity level per iteration.
+    var steepestMove: Float = 1
     /// Search direction (the two-loop recursion works in place here).
     var direction: [Float] = []
     /// The line search's trial point; swapped with `x` when accepted.
@@ -96,6 +103,7 @@ public struct LBFGS<Info>: Optimizer {
         self.relativeDecreaseTolerance = relativeDecreaseTolerance
         self.initialStep = initialStep
         self.curvatureTolerance = curvatureTolerance
+        self.steepestMove = initialStep
     }
 
     public mutating func step(_ x: inout [Float], evaluate: LossFunction<Info>) throws -> OptimizerStep<Info> {
@@ -114,14 +122,19 @@ public struct LBFGS<Info>: Optimizer {
         precondition(x.count == n, "LBFGS: x changed size from \(n) to \(x.count)")
         let f0 = current!.loss
 
+        var steepest = stored == 0
         var search = try lineSearch(from: x, evaluate: evaluate)
         if case .accepted = search {} else if stored > 0 {  // retry once without the history
             stored = 0; head = 0
+            steepest = true
             search = try lineSearch(from: x, evaluate: evaluate)
         }
-        guard case .accepted(let e) = search else {
+        guard case .accepted(let e, let move, let firstTrial) = search else {
             if case .allNonFinite(let loss) = search { throw OptimizerError.nonFiniteLoss(iteration: iteration, loss: loss) }
             return finish(.lineSearchFailed)
+        }
+        if steepest {  // grow the next history-less step while full steps keep being accepted
+            steepestMove = Float(firstTrial ? 4 * move : move)
         }
         remember(from: x, to: trial, gradient: e.gradient)
         swap(&x, &trial)

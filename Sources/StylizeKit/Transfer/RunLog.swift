@@ -1,8 +1,11 @@
 import Foundation
 
-/// `--log FILE`: one JSON object per line, for iteration 0 and after every iteration, with
-/// `iteration`, `evaluations`, the unweighted `content`, `style`, `tv`, the weighted `total`,
-/// `style_layers` (E_l per style layer) and `seconds` since optimization started.
+/// `--log FILE`: one JSON object per line, at the start of every scale and after every
+/// iteration, with `iteration` and `evaluations` (counted over the whole run), `scale`
+/// (0-based), `width` and `height` of that scale, the unweighted `content`, `style`, `tv`,
+/// the weighted `total`, `style_layers` (E_l per style layer), `seconds` since optimization
+/// started and `stop_reason` (null, or why the optimizer stopped early at this scale:
+/// `converged`, `line_search_failed`). The last line is the final image.
 /// Each line is flushed as it is written, so a killed run leaves a readable log.
 struct RunLog {
     private let handle: FileHandle
@@ -25,10 +28,13 @@ struct RunLog {
     /// Fixed field order, numbers in full precision (`Double.description` round-trips).
     static func jsonLine(_ r: IterationReport) -> String {
         let layers = r.terms.stylePerLayer.map { jsonNumber($0) }.joined(separator: ",")
+        let stop = r.stopReason.map { "\"\($0.rawValue)\"" } ?? "null"
         return "{\"iteration\":\(r.iteration),\"evaluations\":\(r.evaluations),"
+            + "\"scale\":\(r.scale),\"width\":\(r.width),\"height\":\(r.height),"
             + "\"content\":\(jsonNumber(r.terms.content)),\"style\":\(jsonNumber(r.terms.style)),"
             + "\"tv\":\(jsonNumber(r.terms.tv)),\"total\":\(jsonNumber(r.terms.total)),"
-            + "\"style_layers\":[\(layers)],\"seconds\":\(jsonNumber((r.seconds * 1000).rounded() / 1000))}\n"
+            + "\"style_layers\":[\(layers)],\"seconds\":\(jsonNumber((r.seconds * 1000).rounded() / 1000)),"
+            + "\"stop_reason\":\(stop)}\n"
     }
 
     /// JSON has no NaN or infinity: those are written as null.

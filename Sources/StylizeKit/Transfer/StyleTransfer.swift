@@ -1,85 +1,161 @@
 import Foundation
 
-/// What a run reports after iteration 0 (the initial image) and after every iteration.
-public struct IterationReport: Sendable {
-    public let iteration: Int
-    public let totalIterations: Int
-    /// Loss+gradient evaluations so far (L-BFGS' line search may use more than one per iteration).
-    public let evaluations: Int
-    /// Unweighted terms and weighted total at the current image.
-    public let terms: LossTerms
-    /// Wall time since optimization started (after targets were computed).
-    public let seconds: Double
-}
-
-/// The outcome of a finished run.
-public struct StyleTransferResult: Sendable {
-    public let outputPath: String
-    public let iterations: Int
-    public let evaluations: Int
-    public let final: LossTerms
-    public let seconds: Double
-    /// Width and height of the generated image.
-    public let width: Int, height: Int
-}
-
-public enum StyleTransferError: Error, CustomStringConvertible {
-    case nonFinite(iteration: Int, keptAt: String)
-    case cancelled(iteration: Int, keptAt: String)
-
-    public var description: String {
-        switch self {
-        case .nonFinite(let i, let path):
-            return "the loss became NaN or infinite at iteration \(i); the image from before that step is in '\(path)' (try smaller weights or --optimizer adam)"
-        case .cancelled(let i, let path):
-            return "stopped at iteration \(i); the image so far is in '\(path)'"
-        }
-    }
-}
-
-/// One Gatys et al. style transfer: loads the images, computes the targets once, then lets
-/// the optimizer improve the generated image, which it sees only as a `(loss, gradient)` closure.
+/// One Gatys et al. style transfer on tensors: a coarse-to-fine schedule of scales, each
+/// with its own targets and a fresh optimizer, which sees the image only through a
+/// `(loss, gradient)` function. No file is read or written here (see `StyleTransfer+Files`).
+///
+/// At each scale: the content and style images are resized to that scale and their targets
+/// computed; the generated image starts from `--init` (first scale) or from the previous
+/// scale's result resized to this one; the optimizer runs the scale's iterations, keeping
+/// every pixel inside the box a PNG can hold (0…255 before mean subtraction).
 public final class StyleTransfer {
     public let configuration: StyleTransferConfiguration
-    public let objective: StyleTransferObjective
-    public let meanBGR: [Float]
-    /// The generated image, `(3, H, W)` preprocessed (BGR, minus mean).
+    public let schedule: ScaleSchedule
+    public let network: VGGNetwork
+    public let images: TransferImages
+    /// The generated image, `(3, H, W)` preprocessed (BGR, minus mean), at the current scale.
     public private(set) var image: Tensor3
+    /// The objective of the current scale.
+    public private(set) var objective: StyleTransferObjective?
+    private var meanBGR: [Float] { network.meanBGR }
 
-    /// Loads and resizes the images and builds the objective (targets are computed here).
-    public init(configuration c: StyleTransferConfiguration, weights: VGGWeights) throws {
+    /// Checks the layer names, builds the network and the schedule. Targets are computed
+    /// per scale, in `run`.
+    public init(configuration c: StyleTransferConfiguration, weights: VGGWeights, images: TransferImages) throws {
         configuration = c
-        let meanBGR = weights.meanBGR
-        self.meanBGR = meanBGR
-        let content = try PNGCodec.read(path: c.contentPath, maxPixels: c.maxPixels).resized(longestSide: c.size)
-        let styles = try c.stylePaths.map {
-            try PNGCodec.read(path: $0, maxPixels: c.maxPixels).resized(longestSide: max(content.width, content.height))
-        }
-        let order = VGGNetwork.allLayerNames(of: weights)
-        let requested = c.contentLayers + c.styleLayers
-        for name in requested where !order.contains(name) {
-            if name.hasPrefix("conv"), order.contains("relu" + name.dropFirst(4)) { throw NetworkError.notALossLayer(name) }
-            throw NetworkError.unknownLayer(name, known: order)
-        }
-        let deepest = requested.max { order.firstIndex(of: $0)! < order.firstIndex(of: $1)! } ?? "relu4_2"
-        let network = try VGGNetwork(weights: weights, pooling: c.pooling, through: deepest)
-        let contentTensor = Preprocessing.tensor(from: content, meanBGR: meanBGR)
-        objective = try StyleTransferObjective(
-            network: network, content: contentTensor,
-            styles: styles.map { Preprocessing.tensor(from: $0, meanBGR: meanBGR) },
+        self.images = images
+        network = try VGGNetwork(weights: weights, pooling: c.pooling, covering: c.contentLayers + c.styleLayers)
+        let minimumSide = 1 << network.poolings(throughStage: network.stages.count - 1)
+        schedule = ScaleSchedule(width: images.content.width, height: images.content.height, minSize: c.minSize,
+                                 factor: c.scaleFactor, iterations: c.iterations,
+                                 coarseIterations: c.coarseIterations, minimumSide: minimumSide)
+        image = Tensor3(zeros: 3, images.content.height, images.content.width)
+    }
+
+    /// The current image as RGB 0..255.
+    public var currentImage: RGBImage { Preprocessing.image(from: image, meanBGR: meanBGR) }
+
+    /// The objective at one scale: targets from the images resized to `width × height`.
+    public func objective(width: Int, height: Int) throws -> StyleTransferObjective {
+        let c = configuration
+        let mean = meanBGR
+        return try StyleTransferObjective(
+            network: network, content: Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: mean),
+            styles: images.styles(width: width, height: height).map { Preprocessing.tensor(from: $0, meanBGR: mean) },
             styleBlend: c.styleBlendWeights, contentLayers: c.contentLayers, styleLayers: c.styleLayers,
             styleLayerWeights: c.styleLayerWeights, weights: c.lossWeights)
+    }
+
+    /// The box `0 ≤ pixel ≤ 255` in the preprocessed space: `−mean[c] … 255 − mean[c]` on plane c.
+    func box(width: Int, height: Int) -> Box {
+        let plane = width * height
+        var lower = [Float](repeating: 0, count: 3 * plane), upper = lower
+        for c in 0..<3 {
+            for i in (c * plane)..<((c + 1) * plane) { lower[i] = -meanBGR[c]; upper[i] = 255 - meanBGR[c] }
+        }
+        return Box(lower: lower, upper: upper)
+    }
+
+    /// Where the first scale starts.
+    func initialImage(width: Int, height: Int) -> Tensor3 {
+        let c = configuration
         switch c.initialization {
-        case .content:
-            image = contentTensor
-        case .style:
-            image = Preprocessing.tensor(from: styles[0].resized(width: content.width, height: content.height), meanBGR: meanBGR)
-        case .file(let path):
-            let start = try PNGCodec.read(path: path, maxPixels: c.maxPixels).resized(width: content.width, height: content.height)
-            image = Preprocessing.tensor(from: start, meanBGR: meanBGR)
         case .noise:
-            image = StyleTransfer.noise(channels: 3, height: content.height, width: content.width,
-                                        sigma: c.noiseSigma, seed: c.seed)
+            return StyleTransfer.noise(channels: 3, height: height, width: width, sigma: c.noiseSigma, seed: c.seed)
+        case .content:
+            return Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: meanBGR)
+        case .style:
+            return Preprocessing.tensor(from: images.styles[0].resized(width: width, height: height), meanBGR: meanBGR)
+        case .file:
+            let start = images.initial ?? images.content
+            return Preprocessing.tensor(from: start.resized(width: width, height: height), meanBGR: meanBGR)
+        }
+    }
+
+    /// Thrown through the optimizer when `shouldStop` asks to stop at an evaluation.
+    private struct Stopped: Error {}
+
+    /// Runs the schedule. `progress` is called at the start of every scale and after every
+    /// iteration; returning false stops the run after that iteration. `shouldStop` is checked
+    /// before every evaluation (a signal flag): the run then ends at the last accepted image.
+    /// In both cases the outcome has `cancelled == true` and `image` is the image so far.
+    /// A NaN or infinite loss throws `OptimizerError.nonFiniteLoss` with `image` set to the
+    /// last image whose loss was finite.
+    public func run(progress: (IterationReport) -> Bool = { _ in true },
+                    shouldStop: @escaping () -> Bool = { false }) throws -> StyleTransferOutcome {
+        let c = configuration
+        let start = Date()
+        var iteration = 0, evaluations = 0
+        var terms = LossTerms(content: 0, style: 0, tv: 0, total: 0, stylePerLayer: [])
+        var stopReason: StopReason?
+        var cancelled = false
+        let total = schedule.totalIterations
+        let work = Double(schedule.scales.reduce(0) { $0 + $1.iterations * $1.pixels })
+        var workDone = 0.0
+        for (k, scale) in schedule.scales.enumerated() where !cancelled {
+            self.objective = nil  // release the previous scale's buffers before allocating this one's
+            let objective = try self.objective(width: scale.width, height: scale.height)
+            self.objective = objective
+            image = k == 0 ? initialImage(width: scale.width, height: scale.height)
+                           : Preprocessing.tensor(from: currentImage.resized(width: scale.width, height: scale.height), meanBGR: meanBGR)
+            let box = self.box(width: scale.width, height: scale.height)
+            box.project(&image.data)
+            func report(_ t: LossTerms, _ stop: StopReason?, starts: Bool = false) -> Bool {
+                progress(IterationReport(iteration: iteration, totalIterations: total, evaluations: evaluations, terms: t,
+                                         seconds: Date().timeIntervalSince(start), scale: k,
+                                         scaleCount: schedule.scales.count, width: scale.width, height: scale.height,
+                                         fractionDone: work > 0 ? min(1, workDone / work) : 1,
+                                         startsScale: starts, stopReason: stop))
+            }
+            terms = try objective.evaluate(image, gradient: false).terms
+            if !terms.total.isFinite { throw OptimizerError.nonFiniteLoss(iteration: iteration, loss: terms.total) }
+            cancelled = !report(terms, nil, starts: true)
+            var optimizer = makeOptimizer(box: box)
+            let shape = (image.channels, image.height, image.width)
+            let evaluate: LossFunction<LossTerms> = { x in
+                if shouldStop() { throw Stopped() }
+                let (t, g) = try objective.evaluate(Tensor3(channels: shape.0, height: shape.1, width: shape.2, data: x))
+                evaluations += 1
+                return Evaluation(loss: t.total, gradient: g!.data, info: t)
+            }
+            stopReason = nil
+            var x = image.data
+            for _ in 0..<scale.iterations where !cancelled {
+                let step: OptimizerStep<LossTerms>
+                do {
+                    step = try optimizer.step(&x, evaluate: evaluate)
+                } catch is Stopped {
+                    image.data = x
+                    cancelled = true
+                    break
+                } catch {
+                    image.data = x
+                    throw error
+                }
+                iteration += 1
+                workDone += Double(scale.pixels)
+                image.data = x
+                terms = step.info
+                stopReason = step.stop
+                cancelled = !report(terms, step.stop)
+                if step.stop != nil { break }
+            }
+            workDone = Double(schedule.scales[...k].reduce(0) { $0 + $1.iterations * $1.pixels })  // a scale that stopped early is done
+            if case .adam = c.optimizer, scale.iterations > 0 {
+                // Adam reports the point before its last update: evaluate the image it ended at.
+                terms = try objective.evaluate(image, gradient: false).terms
+                if k == schedule.scales.count - 1 || cancelled { _ = report(terms, stopReason) }
+            }
+        }
+        return StyleTransferOutcome(iterations: iteration, evaluations: evaluations, final: terms,
+                                    seconds: Date().timeIntervalSince(start), width: image.width, height: image.height,
+                                    stopReason: stopReason, cancelled: cancelled)
+    }
+
+    private func makeOptimizer(box: Box) -> any Optimizer<LossTerms> {
+        switch configuration.optimizer {
+        case .lbfgs(let history): return LBFGS<LossTerms>(historySize: history, box: box)
+        case .adam(let rate): return Adam<LossTerms>(learningRate: rate, box: box)
         }
     }
 
@@ -103,83 +179,5 @@ public final class StyleTransfer {
             i += 2
         }
         return Tensor3(channels: channels, height: height, width: width, data: data)
-    }
-
-    /// The current image as RGB 0..255.
-    public var currentImage: RGBImage { Preprocessing.image(from: image, meanBGR: meanBGR) }
-
-    /// Runs the optimization. `progress` is called for iteration 0 and after every
-    /// iteration; returning false stops the run (the image so far is written and
-    /// `StyleTransferError.cancelled` is thrown). Writes the output atomically.
-    public func run(progress: (IterationReport) -> Bool = { _ in true }) throws -> StyleTransferResult {
-        let c = configuration
-        let start = Date()
-        var log = try c.logPath.map { try RunLog(path: $0) }
-        var evaluations = 0
-        let shape = (image.channels, image.height, image.width)
-        let evaluate: LossFunction<LossTerms> = { [objective] x in
-            let t = Tensor3(channels: shape.0, height: shape.1, width: shape.2, data: x)
-            let (terms, grad) = try objective.evaluate(t, gradient: true)
-            evaluations += 1
-            return Evaluation(loss: terms.total, gradient: grad!.data, info: terms)
-        }
-        func report(_ iteration: Int, _ terms: LossTerms) throws -> Bool {
-            let r = IterationReport(iteration: iteration, totalIterations: c.iterations, evaluations: evaluations,
-                                    terms: terms, seconds: Date().timeIntervalSince(start))
-            try log?.append(r)
-            return progress(r)
-        }
-
-        var terms = try objective.evaluate(image, gradient: false).terms
-        var keepGoing = try report(0, terms)
-        // The valid pixels, 0…255 per channel before the mean was subtracted.
-        let box = Box.planes(lower: meanBGR.map { -$0 }, upper: meanBGR.map { 255 - $0 }, planeSize: image.height * image.width)
-        var optimizer: any Optimizer<LossTerms> = {
-            switch c.optimizer {
-            case .lbfgs(let history): return LBFGS<LossTerms>(historySize: history, box: box)
-            case .adam(let rate): return Adam<LossTerms>(learningRate: rate, box: box)
-            }
-        }()
-        // L-BFGS reports the terms at the new image; Adam those before its update.
-        let stepInfoIsAtNewImage: Bool = { if case .lbfgs = c.optimizer { return true } else { return false } }()
-        var iteration = 0
-        var x = image.data
-        while iteration < c.iterations && keepGoing {
-            let step: OptimizerStep<LossTerms>
-            do {
-                step = try optimizer.step(&x, evaluate: evaluate)
-            } catch let error as OptimizerError {
-                image.data = x
-                try PNGCodec.write(currentImage, to: c.outputPath)
-                if case .nonFiniteLoss = error { throw StyleTransferError.nonFinite(iteration: iteration + 1, keptAt: c.outputPath) }
-                throw error
-            }
-            iteration += 1
-            image.data = x
-            terms = stepInfoIsAtNewImage ? step.info : try objective.evaluate(image, gradient: false).terms
-            if !terms.total.isFinite {
-                try PNGCodec.write(currentImage, to: c.outputPath)
-                throw StyleTransferError.nonFinite(iteration: iteration, keptAt: c.outputPath)
-            }
-            keepGoing = try report(iteration, terms)
-            if c.saveEvery > 0 && iteration % c.saveEvery == 0 && iteration < c.iterations {
-                try PNGCodec.write(currentImage, to: StyleTransfer.intermediatePath(c.outputPath, iteration: iteration))
-            }
-            if step.stop != nil { break }
-        }
-        try PNGCodec.write(currentImage, to: c.outputPath)
-        if !keepGoing { throw StyleTransferError.cancelled(iteration: iteration, keptAt: c.outputPath) }
-        return StyleTransferResult(outputPath: c.outputPath, iterations: iteration, evaluations: evaluations,
-                                   final: terms, seconds: Date().timeIntervalSince(start),
-                                   width: image.width, height: image.height)
-    }
-
-    /// `dir/name.png` → `dir/name_iter0050.png`.
-    public static func intermediatePath(_ output: String, iteration: Int) -> String {
-        let url = URL(fileURLWithPath: output)
-        let stem = url.deletingPathExtension().lastPathComponent
-        let number = String(iteration)
-        let padded = String(repeating: "0", count: max(0, 4 - number.count)) + number
-        return url.deletingLastPathComponent().appendingPathComponent("\(stem)_iter\(padded).png").path
     }
 }

@@ -29,12 +29,18 @@ public struct StyleTransferConfiguration: Sendable {
     public var stylePaths: [String]
     /// Output PNG, written atomically.
     public var outputPath: String
-    /// Longest side of the working image in pixels. 512 is what Gatys et al. and
-    /// neural-style use: large enough for brush strokes to read, and one L-BFGS
-    /// iteration takes about 2–3 s on two cores.
+    /// Longest side of the final (output) image in pixels. 512 is what Gatys et al. and
+    /// neural-style use: large enough for brush strokes to read.
     public var size: Int = 512
-    /// Optimizer iterations; 0 only evaluates the initial image.
-    public var iterations: Int = 300
+    /// Longest side of the first scale of the coarse-to-fine schedule (see `ScaleSchedule`).
+    /// A value ≥ `size` gives a single-scale run at `size`, the classic Gatys run.
+    public var minSize: Int = ScaleSchedule.defaultMinSize
+    /// Largest ratio between the longest sides of consecutive scales.
+    public var scaleFactor: Double = ScaleSchedule.defaultFactor
+    /// Optimizer iterations at the final scale; 0 only evaluates the initial image at `size`.
+    public var iterations: Int = ScaleSchedule.defaultIterations
+    /// Optimizer iterations at each scale before the final one.
+    public var coarseIterations: Int = ScaleSchedule.defaultCoarseIterations
     /// α, β, γ; see `StyleTransferConfiguration.defaultLossWeights` for why.
     public var lossWeights: LossWeights = StyleTransferConfiguration.defaultLossWeights
     /// Layers whose activations the content term compares (their mean is taken).

@@ -14,7 +14,7 @@ public final class ActivationDumps {
 
     /// Checks the layer names against `weights` (one-line errors); the folder is created on the first write.
     public init(weights: VGGWeights, layers names: [String], pooling: Pooling, directory: String) throws {
-        let network = try Visualizer.network(for: names, weights: weights, pooling: pooling)
+        let network = try VGGNetwork(weights: weights, pooling: pooling, covering: names)
         layers = names.compactMap { n in network.stageIndex(of: n).map { (n, $0) } }
         engine = VGGEngine(network: network)
         text = try? TextRenderer(pixelSize: 10)

@@ -55,7 +55,7 @@ public final class Visualizer {
     public init(configuration c: VisualizationConfiguration, weights: VGGWeights) throws {
         configuration = c
         let layers = c.layers ?? VisualizationConfiguration.defaultLayers(of: weights)
-        let network = try Visualizer.network(for: layers, weights: weights, pooling: c.pooling)
+        let network = try VGGNetwork(weights: weights, pooling: c.pooling, covering: layers)
         self.network = network
         stages = layers.compactMap { network.stageIndex(of: $0) }
         self.layers = layers
@@ -67,19 +67,6 @@ public final class Visualizer {
                 throw VisualizationError("channel \(ch) is out of range: \(layers[0]) has \(n) channels (0–\(n - 1))")
             }
         }
-    }
-
-    /// The network through the deepest of `layers`, after checking every name.
-    public static func network(for layers: [String], weights: VGGWeights, pooling: Pooling) throws -> VGGNetwork {
-        let order = VGGNetwork.allLayerNames(of: weights)
-        for name in layers where !order.contains(name) {
-            if name.hasPrefix("conv"), order.contains("relu" + name.dropFirst(4)) { throw NetworkError.notALossLayer(name) }
-            throw NetworkError.unknownLayer(name, known: order)
-        }
-        guard let deepest = layers.max(by: { order.firstIndex(of: $0)! < order.firstIndex(of: $1)! }) else {
-            throw VisualizationError("no layers given")
-        }
-        return try VGGNetwork(weights: weights, pooling: pooling, through: deepest)
     }
 
     /// Writes the montage pages and Gram heatmap of every `(name, stage)` of the engine's last

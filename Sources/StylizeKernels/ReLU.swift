@@ -1,0 +1,74 @@
+/// ReLU's backward: `grad[i] = 0` wherever the ReLU output `activation[i]` is 0.
+/// (The forward is fused into `Conv3x3.forward`.) Modifies `grad` in place.
+public enum ReLU {
+    public static func backward(_ grad: inout Tensor3, activation: Tensor3) {
+        precondition(grad.count == activation.count, "ReLU gradient shape does not match")
+        let n = grad.count
+        activation.data.withUnsafeBufferPointer { aBuf in
+            grad.data.withUnsafeMutableBufferPointer { gBuf in
+                let a = aBuf.baseAddress!, g = gBuf.baseAddress!
+                Parallel.forEachChunk(n / 4096 + 1, costPerItem: 4096) { range in
+                    let lo = range.lowerBound * 4096, hi = min(n, range.upperBound * 4096)
+                    var i = lo
+                    while i < hi { if a[i] <= 0 { g[i] = 0 }; i += 1 }
+                }
+            }
+        }
+    }
+}
+
+/// A ReLU's backward mask kept as bits: bit `i` of `words[i / 64]` is set when the ReLU
+/// output at flat index `i` (layout `(C, H, W)`) is positive. 1/32 of the activation's
+/// memory, for layers whose values no loss reads (the engine keeps their mask only).
+public struct ReLUMask: Sendable {
+    public private(set) var count = 0
+    public private(set) var words: [UInt64] = []
+
+    public init() {}
+
+    /// Sets the mask from `activation` (reusing storage).
+    public mutating func record(_ activation: Tensor3) {
+        let n = activation.count, nWords = (n + 63) / 64
+        count = n
+        if words.count != nWords {
+            if words.capacity >= nWords {
+                words.removeAll(keepingCapacity: true)
+                words.append(contentsOf: repeatElement(0, count: nWords))
+            } else {
+                words = [UInt64](repeating: 0, count: nWords)
+            }
+        }
+        activation.data.withUnsafeBufferPointer { aBuf in
+            words.withUnsafeMutableBufferPointer { wBuf in
+                let a = aBuf.baseAddress!, w = wBuf.baseAddress!
+                Parallel.forEachChunk(nWords, costPerItem: 64) { range in
+                    for k in range {
+                        let base = k * 64, end = min(n, base + 64)
+                        var bits: UInt64 = 0
+                        for i in base..<end where a[i] > 0 { bits |= 1 << UInt64(i - base) }
+                        w[k] = bits
+                    }
+                }
+            }
+        }
+    }
+
+    /// `grad[i] = 0` wherever the recorded activation was not positive. Modifies `grad` in place.
+    public func backward(_ grad: inout Tensor3) {
+        precondition(grad.count == count, "ReLU mask has \(count) entries, gradient \(grad.count)")
+        let n = count
+        words.withUnsafeBufferPointer { wBuf in
+            grad.data.withUnsafeMutableBufferPointer { gBuf in
+                let w = wBuf.baseAddress!, g = gBuf.baseAddress!
+                Parallel.forEachChunk(wBuf.count, costPerItem: 64) { range in
+                    for k in range {
+                        let bits = w[k]
+                        if bits == .max { continue }
+                        let base = k * 64, end = min(n, base + 64)
+                        for i in base..<end where bits & (1 << UInt64(i - base)) == 0 { g[i] = 0 }
+                    }
+                }
+            }
+        }
+    }
+}

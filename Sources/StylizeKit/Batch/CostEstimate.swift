@@ -1,0 +1,45 @@
+/// Rough time and memory of one run, printed by `stylize batch` before it starts.
+///
+/// Time: every iteration costs about `evaluationsPerIteration` loss+gradient evaluations,
+/// and an evaluation costs in proportion to the pixel count; each scale also computes its
+/// targets and evaluates its starting image (about two evaluations' worth). The constants
+/// are `make bench` figures on the README's 2-core host; threads scale the time by
+/// `threadScaling`, measured with `--threads 1` and `2` there. Another host can differ by
+/// 2× either way, so the batch prints this as an estimate.
+///
+/// Memory: the final scale dominates: activations and gradients (proportional to the pixel
+/// count), L-BFGS' history (2·m image-sized vectors) and the weights.
+public enum CostEstimate {
+    /// Seconds per evaluation at 512 × 512 with 2 threads (forward to relu5_1 + gradient).
+    public static let secondsPerEvaluation512 = 1.7
+    /// Evaluations per L-BFGS iteration, as measured on real runs (line-search retries).
+    public static let evaluationsPerIteration = 1.05
+    /// Speed-up of going from 1 to 2 threads (the 512 px evaluation, measured).
+    public static let twoThreadSpeedup = 1.8
+    /// Bytes that do not depend on the image size: weights, code, buffers.
+    public static let fixedBytes = 0.18e9
+    /// Bytes per pixel of the final image besides L-BFGS' history.
+    public static let bytesPerPixel = 1700.0
+
+    /// The time factor relative to 2 threads: 1 thread is `twoThreadSpeedup`× slower, more
+    /// threads are assumed to scale as well as the step from 1 to 2 did.
+    public static func threadScaling(_ threads: Int) -> Double {
+        let efficiency = twoThreadSpeedup / 2
+        return 2 * efficiency / (Double(max(1, threads)) * efficiency + (threads == 1 ? 1 - efficiency : 0))
+    }
+
+    /// Seconds for `schedule` with `threads` threads.
+    public static func seconds(_ schedule: ScaleSchedule, threads: Int) -> Double {
+        var total = 0.0
+        for scale in schedule.scales {
+            let perEvaluation = secondsPerEvaluation512 * Double(scale.pixels) / Double(512 * 512)
+            total += perEvaluation * (Double(scale.iterations) * evaluationsPerIteration + 2)
+        }
+        return total * threadScaling(threads)
+    }
+
+    /// Peak bytes of a run whose final image is `pixels` large, with an L-BFGS history of `history` pairs.
+    public static func peakBytes(pixels: Int, history: Int) -> Double {
+        fixedBytes + Double(pixels) * (bytesPerPixel + Double(2 * history * 3 * 4))
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// The coarse-to-fine schedule of a run: the sizes it optimizes at, smallest first, and the
+/// iterations at each (after crowsonkb/style-transfer-pytorch, which steps by √2 from 128 px).
+///
+/// The first scale's longest side is `minSize`; later ones grow geometrically by at most
+/// `factor` up to `size`, the final scale: with the defaults, 128, 181, 256, 362 and 512 px.
+/// Each side keeps the content's aspect ratio (rounded as `RGBImage.resized(longestSide:)`
+/// rounds). Every scale but the last runs `coarseIterations`, the last runs `iterations`.
+///
+/// Why coarse-to-fine: an evaluation costs in proportion to the pixel count, so an iteration
+/// at 128 px costs 1/16 of one at 512 px, and the large structures of the painting (where
+/// the photo's shapes go, which colours fill them) form in far fewer iterations at a small
+/// size. Each later scale starts from the previous result upsampled, so the expensive final
+/// scale only refines strokes. A single-scale run from noise spends most of its iterations
+/// on what the small scales settle cheaply.
+///
+/// A scale whose short side would leave the deepest layer empty (for example a 128 px first
+/// scale of a 10:1 panorama) is dropped. With `minSize ≥ size`, or `iterations == 0`, the
+/// schedule is the single final scale: the classic single-scale Gatys run.
+public struct ScaleSchedule: Sendable, Equatable {
+    public struct Scale: Sendable, Equatable {
+        public let width: Int
+        public let height: Int
+        public let iterations: Int
+        public init(width: Int, height: Int, iterations: Int) {
+            self.width = width; self.height = height; self.iterations = iterations
+        }
+        public var longestSide: Int { Swift.max(width, height) }
+        public var pixels: Int { width * height }
+    }
+
+    /// Smallest first; the last is the final size.
+    public let scales: [Scale]
+
+    /// 128 px: the smallest size at which VGG's relu5_1 (1/16 of the input) still has an 8×8
+    /// map, so every style layer has spatial structure to correlate.
+    public static let defaultMinSize = 128
+    /// √2 between scales, as crowsonkb/style-transfer-pytorch: each step doubles the pixel
+    /// count, small enough that the upsampled result is a good start at the next scale.
+    public static let defaultFactor = 2.0.squareRoot()
+    /// Final-scale iterations; see the README's performance section for the measurements.
+    public static let defaultIterations = 100
+    /// Iterations at each coarser scale.
+    public static let defaultCoarseIterations = 100
+
+    /// - Parameters:
+    ///   - width, height: the final image size (the content image resized to `size`).
+    ///   - minimumSide: the smallest side the network accepts (`2^poolings` of the deepest layer).
+    public init(width: Int, height: Int, minSize: Int, factor: Double, iterations: Int,
+                coarseIterations: Int, minimumSide: Int = 1) {
+        precondition(width > 0 && height > 0 && minSize > 0 && factor > 1 && iterations >= 0 && coarseIterations >= 0)
+        let size = Swift.max(width, height)
+        let final = Scale(width: width, height: height, iterations: iterations)
+        guard minSize < size, iterations > 0 else { scales = [final]; return }
+        let steps = Int((log(Double(size) / Double(minSize)) / log(factor) - 1e-9).rounded(.up))
+        let ratio = pow(Double(size) / Double(minSize), 1 / Double(steps))
+        var scales: [Scale] = []
+        for i in 0..<steps {
+            let side = Int((Double(minSize) * pow(ratio, Double(i))).rounded())
+            let d = ScaleSchedule.dimensions(width: width, height: height, longestSide: side)
+            if Swift.min(d.width, d.height) >= minimumSide && side < size && side != scales.last?.longestSide {
+                scales.append(Scale(width: d.width, height: d.height, iterations: coarseIterations))
+            }
+        }
+        self.scales = scales + [final]
+    }
+
+    /// Optimizer iterations over all scales.
+    public var totalIterations: Int { scales.reduce(0) { $0 + $1.iterations } }
+
+    /// The size of a `width × height` image resized so its longest side is `longestSide`,
+    /// aspect ratio kept, the other side rounded to the nearest pixel (at least 1).
+    public static func dimensions(width: Int, height: Int, longestSide: Int) -> (width: Int, height: Int) {
+        let longest = Swift.max(width, height)
+        if longest == longestSide { return (width, height) }
+        let scale = Double(longestSide) / Double(longest)
+        let w = width >= height ? longestSide : Swift.max(1, Int((Double(width) * scale).rounded()))
+        let h = height > width ? longestSide : Swift.max(1, Int((Double(height) * scale).rounded()))
+        return (w, h)
+    }
+}

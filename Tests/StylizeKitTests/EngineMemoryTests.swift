@@ -1,0 +1,82 @@
+import XCTest
+@testable import StylizeKit
+@testable import StylizeKernels
+
+/// The compact backward caches (ReLU masks as bits, max-pool argmax bytes) against the
+/// kernels that read whole activations, and an engine keeping only the loss layers against
+/// one keeping every stage. Both must agree exactly: they route the same values.
+final class EngineMemoryTests: XCTestCase {
+    override func setUp() { Parallel.threads = 2; BLAS.setThreads(2) }
+
+    func testReLUMaskMatchesTheActivationMask() {
+        // 3·61·67 = 12 261 entries: several 64-bit words, a partial last word, and above the
+        // 32 768-element threshold of the parallel loop once costs are counted per word.
+        var rng = SeededRandom(seed: 5)
+        let a = Tensor3(channels: 3, height: 61, width: 67, data: rng.floats(3 * 61 * 67, -1, 1).map { max($0, 0) })
+        let g0 = randomTensor(3, 61, 67, seed: 6)
+        var expected = g0, actual = g0
+        ReLU.backward(&expected, activation: a)
+        var mask = ReLUMask()
+        mask.record(a)
+        mask.backward(&actual)
+        XCTAssertEqual(actual.data, expected.data)
+        XCTAssertEqual(mask.words.count, (a.count + 63) / 64)
+        XCTAssertTrue(actual.data.contains(0) && actual.data.contains { $0 != 0 })
+    }
+
+    func testMaxPoolIndicesMatchPoolingWithTheInput() {
+        for (c, h, w) in [(3, 7, 9), (16, 64, 66), (2, 2, 2)] {
+            var rng = SeededRandom(seed: UInt64(h))
+            // Ties on purpose: rounded values make equal maxima common; the first one wins in both.
+            let x = Tensor3(channels: c, height: h, width: w, data: rng.floats(c * h * w, 0, 4).map { $0.rounded() })
+            var y0 = Tensor3(zeros: 0, 0, 0), y1 = y0
+            Pool2x2.forward(x, mode: .max, into: &y0)
+            var indices = MaxPoolIndices()
+            indices.forward(x, into: &y1)
+            XCTAssertEqual(y1.data, y0.data)
+            let r = randomTensor(c, h / 2, w / 2, seed: 9)
+            var g0 = Tensor3(zeros: 0, 0, 0), g1 = g0
+            Pool2x2.backward(r, input: x, mode: .max, into: &g0)
+            indices.backward(r, into: &g1)
+            XCTAssertEqual(g1.data, g0.data, "\(c)x\(h)x\(w)")
+        }
+    }
+
+    func testAveragePoolBackwardNeedsOnlySizes() {
+        let x = randomTensor(3, 7, 9, seed: 3), r = randomTensor(3, 3, 4, seed: 4)
+        var g0 = Tensor3(zeros: 0, 0, 0), g1 = g0
+        Pool2x2.backward(r, input: x, mode: .average, into: &g0)
+        Pool2x2.backwardAverage(r, inputHeight: 7, inputWidth: 9, into: &g1)
+        XCTAssertEqual(g1.data, g0.data)
+    }
+
+    /// 16 and 24 channels, so every convolution but the first runs Winograd, and 40×36 puts
+    /// every stage above the parallel threshold.
+    func testEngineKeepingOnlyLossLayersGivesTheSameGradient() throws {
+        let weights = syntheticWeights(c1: 16, c2: 24, seed: 4)
+        for pooling in Pooling.allCases {
+            let net = try VGGNetwork(weights: weights, pooling: pooling, through: "relu2_2")
+            let x = randomTensor(3, 40, 36, seed: 8, range: (-100, 100))
+            let last = net.stages.count - 1
+            let loss = [0, last]  // relu1_1 and relu2_2 read; relu1_2 and pool1 not
+            let all = VGGEngine(network: net), lean = VGGEngine(network: net, keeping: Set(loss))
+            var grads: [[Float]] = []
+            for engine in [all, lean] {
+                for _ in 0..<2 {  // twice: buffers reused from the first pass must not leak into the second
+                    try engine.forward(x, through: last)
+                    let g = engine.backward(from: last, input: x) { i, grad in
+                        guard loss.contains(i) else { return }
+                        let f = engine.activations[i]
+                        for k in 0..<f.count { grad[k] += f.data[k] * Float(k % 5 + 1) * 1e-3 }
+                    }
+                    grads.append(g.data)
+                }
+            }
+            XCTAssertEqual(grads[1], grads[0])
+            XCTAssertEqual(grads[2], grads[0], "\(pooling)")
+            XCTAssertEqual(grads[3], grads[0], "\(pooling)")
+            XCTAssertEqual(lean.activations[1].count, 0, "relu1_2 is not kept")
+            XCTAssertTrue(grads[0].contains { $0 != 0 })
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import XCTest
+@testable import StylizeKit
+
+/// The coarse-to-fine run on a synthetic 16/24-channel network (always runs), and a short
+/// real run whose saved PNG must score like the optimizer's final image (needs the weights).
+final class TransferRunTests: XCTestCase {
+    override func setUp() { Parallel.threads = 2; BLAS.setThreads(2) }
+
+    func smoothImage(_ w: Int, _ h: Int, _ f: (Double, Double, Int) -> Double) -> RGBImage {
+        var p = [Float](repeating: 0, count: w * h * 3)
+        for y in 0..<h { for x in 0..<w { for c in 0..<3 {
+            p[(y * w + x) * 3 + c] = Float(min(255, max(0, f(Double(x) / Double(w), Double(y) / Double(h), c))))
+        } } }
+        return RGBImage(width: w, height: h, pixels: p)
+    }
+
+    func syntheticRun(optimizer: StyleTransferConfiguration.OptimizerChoice = .lbfgs(history: 5),
+                      iterations: Int = 6) throws -> (StyleTransfer, [IterationReport], [RGBImage], StyleTransferOutcome) {
+        var c = StyleTransferConfiguration(contentPath: "", stylePaths: [""], outputPath: "")
+        c.size = 48; c.minSize = 24; c.scaleFactor = 1.5; c.iterations = iterations; c.coarseIterations = 4
+        c.contentLayers = ["relu2_1"]; c.styleLayers = ["relu1_1", "relu2_1"]
+        c.lossWeights = LossWeights(content: 1, style: 1e-3, tv: 1)
+        c.optimizer = optimizer
+        let images = TransferImages(
+            content: smoothImage(48, 40) { x, y, c in 128 + 120 * sin(2 * .pi * (x + 0.7 * y + Double(c) / 3)) },
+            styles: [smoothImage(48, 40) { x, y, c in 128 + 127 * cos(9 * x + Double(c)) * sin(7 * y) }])
+        let transfer = try StyleTransfer(configuration: c, weights: syntheticWeights(c1: 16, c2: 24, seed: 9), images: images)
+        var reports: [IterationReport] = [], snapshots: [RGBImage] = []
+        let outcome = try transfer.run { r in
+            reports.append(r)
+            snapshots.append(transfer.currentImage)
+            // Every value stays inside the box a PNG can hold, before any clamping on output.
+            let mean = transfer.network.meanBGR, plane = r.width * r.height
+            for (i, v) in transfer.image.data.enumerated() {
+                let m = mean[i / plane]
+                if v < -m - 1e-3 || v > 255 - m + 1e-3 { XCTFail("value \(v + m) outside 0…255 at \(i), iteration \(r.iteration)"); return false }
+            }
+            return true
+        }
+        return (transfer, reports, snapshots, outcome)
+    }
+
+    func testScalesCountingAndTheFinalReport() throws {
+        let (transfer, reports, snapshots, outcome) = try syntheticRun()
+        // 48 / 24 = 2 needs 2 steps of at most 1.5: ratio √2, so 24, 34, 48.
+        XCTAssertEqual(transfer.schedule.scales.map(\.width), [24, 34, 48])
+        XCTAssertEqual(reports.filter(\.startsScale).map(\.scale), [0, 1, 2])
+        XCTAssertEqual(reports.filter(\.startsScale).map(\.width), [24, 34, 48])
+        // Iterations count across scales; a scale's start repeats the previous iteration number.
+        let steps = reports.filter { !$0.startsScale }
+        XCTAssertEqual(steps.map(\.iteration), Array(1...steps.count))
+        XCTAssertEqual(outcome.iterations, steps.count)
+        XCTAssertEqual(reports.filter(\.startsScale).map(\.iteration), [0, 4, 8].map { min($0, steps.count) })
+        XCTAssertEqual(reports.map(\.evaluations), reports.map(\.evaluations).sorted())
+        XCTAssertGreaterThanOrEqual(outcome.evaluations, outcome.iterations)
+        // Each later scale starts from the previous scale's result, resized.
+        for k in 1..<reports.count where reports[k].startsScale {
+            let expected = snapshots[k - 1].resized(width: reports[k].width, height: reports[k].height)
+            XCTAssertEqual(snapshots[k].pixels.count, expected.pixels.count)
+            XCTAssertLessThan(zip(snapshots[k].pixels, expected.pixels).map { abs($0 - $1) }.max()!, 1e-3)
+        }
+        // The last report is the final image, at the final size.
+        let last = reports.last!
+        XCTAssertEqual([last.width, last.height], [48, 40])
+        let final = try transfer.objective(width: 48, height: 40).evaluate(transfer.image, gradient: false).terms
+        XCTAssertEqual(last.terms.total, final.total, accuracy: 1e-6 * final.total)
+        XCTAssertEqual(outcome.final.total, final.total, accuracy: 1e-6 * final.total)
+        XCTAssertLessThan(last.terms.total, reports.filter(\.startsScale).last!.terms.total)
+    }
+
+    func testAdamAlsoEndsWithTheFinalImage() throws {
+        let (transfer, reports, _, _) = try syntheticRun(optimizer: .adam(learningRate: 5))
+        let final = try transfer.objective(width: 48, height: 40).evaluate(transfer.image, gradient: false).terms
+        XCTAssertEqual(reports.last!.terms.total, final.total, accuracy: 1e-6 * final.total)
+    }
+
+    func testZeroIterationsEvaluatesTheStartOnceAtFullSize() throws {
+        let (_, reports, _, outcome) = try syntheticRun(iterations: 0)
+        XCTAssertEqual(reports.count, 1)
+        XCTAssertEqual([reports[0].width, reports[0].height, reports[0].iteration, reports[0].evaluations], [48, 40, 0, 0])
+        XCTAssertEqual(outcome.iterations, 0)
+    }
+
+    /// The point of keeping pixels in the box: the PNG on disk (8-bit, necessarily inside
+    /// 0…255) scores within 5 % of the optimizer's final loss. A run that let values leave
+    /// the box and clipped them on saving fails this (measured: the style term grows several-fold).
+    func testSavedPNGScoresLikeTheOptimizersFinalImage() throws {
+        let path = packagePath("weights/vgg16.safetensors")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: path), "needs weights/vgg16.safetensors (make weights)")
+        let weights = try VGGWeights.load(from: path)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stylize-run-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var c = StyleTransferConfiguration(contentPath: packagePath("samples/content/astronaut.png"),
+                                           stylePaths: [packagePath("samples/style/sunflowers.png")], outputPath: dir + "/out.png")
+        c.size = 64; c.minSize = 32; c.iterations = 40; c.coarseIterations = 40
+        let result = try StyleTransfer.run(configuration: c, weights: weights)
+        var single = c
+        single.minSize = c.size
+        let transfer = try StyleTransfer(configuration: single, weights: weights, images: TransferImages.load(single))
+        let saved = try PNGCodec.read(path: c.outputPath)
+        let objective = try transfer.objective(width: saved.width, height: saved.height)
+        let onDisk = try objective.evaluate(Preprocessing.tensor(from: saved, meanBGR: weights.meanBGR), gradient: false).terms
+        XCTAssertLessThan(abs(onDisk.total / result.final.total - 1), 0.05, "saved \(onDisk.total), optimizer \(result.final.total)")
+        XCTAssertEqual(result.width, 64)
+    }
+}
