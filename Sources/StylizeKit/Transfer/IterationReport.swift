@@ -48,6 +48,8 @@ public enum StyleTransferError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .nonFinite(0, let path):
+            return "the loss is NaN or infinite at the starting image (iteration 0), which is in '\(path)' (try smaller weights)"
         case .nonFinite(let i, let path):
             return "the loss became NaN or infinite at iteration \(i); the image from before that step is in '\(path)' (try smaller weights or --optimizer adam)"
         case .cancelled(let i, let path):
