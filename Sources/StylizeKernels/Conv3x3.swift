@@ -19,28 +19,42 @@
 public struct Conv3x3: Sendable {
     public let inChannels: Int
     public let outChannels: Int
-    /// `(OC, C, 3, 3)` row-major, which is also the `(OC, C·9)` GEMM operand.
+    /// `(OC, C, 3, 3)` row-major, which is also the `(OC, C·9)` GEMM operand. Kept only by
+    /// the im2col algorithm; empty for the Winograd ones, which keep their transformed
+    /// kernels instead (the raw weights stay in `VGGWeights`; a second copy here would
+    /// cost 59 MB for VGG16).
     public let weight: [Float]
     /// `(OC)`.
     public let bias: [Float]
     /// `(C, OC, 3, 3)`: `flippedWeight[c, oc, ky, kx] = weight[oc, c, 2 − ky, 2 − kx]`
     /// (im2col path only; empty with Winograd).
     let flippedWeight: [Float]
-    /// How the convolution is computed; both give the same values to float32 rounding.
-    public enum Algorithm: Sendable { case im2col, winograd }
+    /// How the convolution is computed; all give the same values to float32 rounding
+    /// (Winograd's a little less tightly, see `Winograd4`).
+    public enum Algorithm: Sendable, CaseIterable {
+        /// im2col + one `sgemm` per band of rows; 9·C·OC multiply-adds per output pixel.
+        case im2col
+        /// Winograd F(2×2, 3×3): 16 multiply-adds per 2×2 tile and channel pair (2.25× fewer).
+        case winograd
+        /// Winograd F(4×4, 3×3): 36 multiply-adds per 4×4 tile and channel pair (4× fewer).
+        case winograd4
+    }
     public let algorithm: Algorithm
     /// The transformed kernels when `algorithm == .winograd`.
     let winograd: Winograd?
+    /// The transformed kernels when `algorithm == .winograd4`.
+    let winograd4: Winograd4?
 
-    /// The algorithm `init` picks: Winograd F(2×2, 3×3) when both channel counts are at
-    /// least 16 (every VGG layer but conv1_1), where its 2.25× fewer multiply-adds win;
+    /// The algorithm `init` picks: Winograd F(4×4, 3×3) when both channel counts are at
+    /// least 16 (every VGG layer but conv1_1), where its 4× fewer multiply-adds win;
     /// im2col for conv1_1, whose 3 input channels would make Winograd's GEMMs 3 deep.
     public static func defaultAlgorithm(inChannels: Int, outChannels: Int) -> Algorithm {
-        inChannels >= 16 && outChannels >= 16 ? .winograd : .im2col
+        inChannels >= 16 && outChannels >= 16 ? .winograd4 : .im2col
     }
 
-    /// im2col scratch budget in floats (8 Mi floats = 32 MB). Large enough that every
-    /// VGG layer at 512² runs bands of thousands of columns, where OpenBLAS is at full speed.
+    /// Scratch budget in floats (8 Mi floats = 32 MB) for the im2col columns or Winograd's
+    /// transformed tiles. Large enough that every VGG layer at 512² runs bands of thousands
+    /// of columns, where OpenBLAS is at full speed.
     nonisolated(unsafe) public static var workspaceBudget = 8 << 20
 
     public init(inChannels: Int, outChannels: Int, weight: [Float], bias: [Float], algorithm: Algorithm? = nil) {
@@ -48,15 +62,18 @@ public struct Conv3x3: Sendable {
         precondition(bias.count == outChannels, "conv bias must be (OC)")
         self.inChannels = inChannels
         self.outChannels = outChannels
-        self.weight = weight
         self.bias = bias
         self.algorithm = algorithm ?? Conv3x3.defaultAlgorithm(inChannels: inChannels, outChannels: outChannels)
-        if self.algorithm == .winograd {
-            winograd = Winograd(weight: weight, outChannels: outChannels, inChannels: inChannels)
+        winograd = self.algorithm == .winograd
+            ? Winograd(weight: weight, outChannels: outChannels, inChannels: inChannels) : nil
+        winograd4 = self.algorithm == .winograd4
+            ? Winograd4(weight: weight, outChannels: outChannels, inChannels: inChannels) : nil
+        guard self.algorithm == .im2col else {
+            self.weight = []
             flippedWeight = []
             return
         }
-        winograd = nil
+        self.weight = weight
         var flipped = [Float](repeating: 0, count: weight.count)
         for oc in 0..<outChannels {
             for c in 0..<inChannels {
@@ -76,7 +93,9 @@ public struct Conv3x3: Sendable {
                         workspace: inout [Float]) {
         precondition(input.channels == inChannels, "conv input has \(input.channels) channels, expected \(inChannels)")
         output.reshape(channels: outChannels, height: input.height, width: input.width)
-        if let winograd {
+        if let winograd4 {
+            winograd4.convolve(input, transposed: false, into: &output, workspace: &workspace)
+        } else if let winograd {
             winograd.convolve(input, transposed: false, into: &output, workspace: &workspace)
         } else {
             Conv3x3.convolve(input, weight: weight, outChannels: outChannels, into: &output, workspace: &workspace)
@@ -106,7 +125,9 @@ public struct Conv3x3: Sendable {
     public func backwardInput(_ gradOutput: Tensor3, into gradInput: inout Tensor3, workspace: inout [Float]) {
         precondition(gradOutput.channels == outChannels, "conv gradient has \(gradOutput.channels) channels, expected \(outChannels)")
         gradInput.reshape(channels: inChannels, height: gradOutput.height, width: gradOutput.width)
-        if let winograd {
+        if let winograd4 {
+            winograd4.convolve(gradOutput, transposed: true, into: &gradInput, workspace: &workspace)
+        } else if let winograd {
             winograd.convolve(gradOutput, transposed: true, into: &gradInput, workspace: &workspace)
         } else {
             Conv3x3.convolve(gradOutput, weight: flippedWeight, outChannels: inChannels, into: &gradInput, workspace: &workspace)
