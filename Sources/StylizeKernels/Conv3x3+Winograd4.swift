@@ -68,12 +68,19 @@ struct Winograd4 {
     }
 
     /// Tile-chunk size target: `V` and `M` of one chunk together hold about this many floats
-    /// (see `chunkTiles`). 1 Mi floats = 4 MB, a share of the L3 that stays resident between
-    /// the input transform, the 36 GEMMs and the output transform.
+    /// (see `chunkTiles`). 1 Mi floats = 4 MB, so for the 64- and 128-channel layers a chunk
+    /// stays in the L3 between the input transform, the 36 GEMMs and the output transform.
     nonisolated(unsafe) static var chunkFloats = 1 << 20
-    /// Never fewer tiles per chunk than this (GEMMs narrower than ~64 columns lose speed),
-    /// unless `Conv3x3.workspaceBudget` forces it.
-    nonisolated(unsafe) static var minChunkTiles = 64
+    /// Never fewer tiles per chunk than this, unless `Conv3x3.workspaceBudget` forces it:
+    /// every chunk re-reads (and OpenBLAS re-packs) all of `U`, 36·OC·C floats (38 MB for
+    /// 512 → 512, more than the L3), so for the deep layers wide chunks matter more than
+    /// cache residency of `V` and `M` (measured at 512²: 256 beat 64 by about 10%).
+    nonisolated(unsafe) static var minChunkTiles = 256
+    /// Runs the 36 GEMMs of a chunk as two halves on `Parallel`'s threads with single-threaded
+    /// OpenBLAS calls, instead of one after another with OpenBLAS splitting each: measured
+    /// 1.6–1.7 s against 2.7–3.6 s per 512² evaluation (the GEMMs are small, 64…512 square
+    /// by ≤ 256 tiles, and OpenBLAS' per-call thread hand-off and packing dominated).
+    nonisolated(unsafe) static var splitGEMMs = true
 
     /// Tiles per chunk for GEMM depth `k` and `m` produced channels.
     static func chunkTiles(tiles: Int, k: Int, m: Int) -> Int {
@@ -111,13 +118,20 @@ struct Winograd4 {
                             } else {
                                 Winograd4.inputTransform(src, channels: k, grid: grid, firstTile: t0, count: n, into: v)
                             }
-                            for xi in 0..<36 {
+                            let gemm = { (xi: Int) in
                                 // forward:  M[ξ][o, t] = Σ_c U[ξ][o, c] · V[ξ][c, t]   (M = OC, N = n, K = C)
                                 // backward: M[ξ][c, t] = Σ_o U[ξ][o, c] · V[ξ][o, t]   (M = C,  N = n, K = OC)
                                 BLAS.sgemm(transA: transposed, m: m, n: n, k: k,
                                            a: uBuf.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
                                            b: v + xi * k * chunk, ldb: chunk,
                                            c: mm + xi * m * chunk, ldc: chunk)
+                            }
+                            if Winograd4.splitGEMMs {
+                                BLAS.singleThreaded {
+                                    Parallel.forEachChunk(36, costPerItem: 1 << 20) { range in for xi in range { gemm(xi) } }
+                                }
+                            } else {
+                                for xi in 0..<36 { gemm(xi) }
                             }
                             if transposed {
                                 Winograd4.scatterTransform(mm, channels: m, grid: grid, firstTile: t0, count: n, into: dst)
