@@ -5,16 +5,19 @@
 /// all channels-first and row-major (`Tensor3`). Weight gradients are never needed
 /// (the network is frozen), so there is no `backwardWeights`.
 ///
-/// The fast path lowers each band of output rows to a matrix product:
-/// `cols (C·9, rows·W)` is gathered from the input (im2col) and
-/// `out[oc, p] = Σ_k W[oc, k] · cols[k, p]` is one `sgemm` with `M = OC`, `N = rows·W`,
-/// `K = C·9`. Bands keep the im2col buffer under `Conv3x3.workspaceBudget` floats,
-/// so a 512² image needs 32 MB of scratch instead of 600 MB for conv1_2.
+/// Three algorithms (`Algorithm`), chosen per layer by `defaultAlgorithm`:
 ///
-/// The input gradient is itself a 3×3 "same" convolution of the output gradient
-/// with the weights transposed over channels and flipped in space
-/// (`Wᵗ[c, oc, ky, kx] = W[oc, c, 2 − ky, 2 − kx]`), so backward reuses the same
-/// im2col + GEMM path; `flippedWeight` is prepared once at construction.
+/// - im2col + GEMM (conv1_1, 3 input channels): each band of output rows is one `sgemm`,
+///   `cols (C·9, rows·W)` gathered from the input and
+///   `out[oc, p] = Σ_k W[oc, k] · cols[k, p]` (`M = OC`, `N = rows·W`, `K = C·9`). Bands keep
+///   the buffer under `Conv3x3.workspaceBudget` floats (32 MB instead of 600 MB for conv1_2 at
+///   512²). Its input gradient is GEMM + col2im when `C < OC` (`Conv3x3+Col2im.swift`), else
+///   the same im2col path with the weights transposed over channels and flipped in space
+///   (`Wᵗ[c, oc, ky, kx] = W[oc, c, 2 − ky, 2 − kx]`, `flippedWeight`, prepared once).
+/// - Winograd F(4×4, 3×3) (`Winograd4`, every other VGG layer): 4× fewer multiply-adds;
+///   its backward is the exact transpose of its forward with the same transformed weights.
+/// - Winograd F(2×2, 3×3) (`Winograd`): 2.25× fewer; kept for comparison (stylize-bench).
+///
 /// `Conv3x3Reference` is the plain six-loop oracle for both directions.
 public struct Conv3x3: Sendable {
     public let inChannels: Int
@@ -27,7 +30,8 @@ public struct Conv3x3: Sendable {
     /// `(OC)`.
     public let bias: [Float]
     /// `(C, OC, 3, 3)`: `flippedWeight[c, oc, ky, kx] = weight[oc, c, 2 − ky, 2 − kx]`
-    /// (im2col path only; empty with Winograd).
+    /// (im2col path with `C ≥ OC` only; empty with Winograd, and when `C < OC`, where the
+    /// input gradient is computed by GEMM + col2im from `weight` itself).
     let flippedWeight: [Float]
     /// How the convolution is computed; all give the same values to float32 rounding
     /// (Winograd's a little less tightly, see `Winograd4`).
@@ -74,6 +78,10 @@ public struct Conv3x3: Sendable {
             return
         }
         self.weight = weight
+        if inChannels < outChannels {  // backward by col2im (Conv3x3+Col2im.swift) needs no flipped copy
+            flippedWeight = []
+            return
+        }
         var flipped = [Float](repeating: 0, count: weight.count)
         for oc in 0..<outChannels {
             for c in 0..<inChannels {
@@ -129,6 +137,8 @@ public struct Conv3x3: Sendable {
             winograd4.convolve(gradOutput, transposed: true, into: &gradInput, workspace: &workspace)
         } else if let winograd {
             winograd.convolve(gradOutput, transposed: true, into: &gradInput, workspace: &workspace)
+        } else if flippedWeight.isEmpty {
+            Conv3x3.backwardCol2im(gradOutput, weight: weight, inChannels: inChannels, into: &gradInput, workspace: &workspace)
         } else {
             Conv3x3.convolve(gradOutput, weight: flippedWeight, outChannels: inChannels, into: &gradInput, workspace: &workspace)
         }
