@@ -44,25 +44,26 @@ struct Winograd4 {
         self.inChannels = inChannels
         let plane = outChannels * inChannels
         var u = [Float](repeating: 0, count: 36 * plane)
-        // G applied to a 3-vector (a, b, c): the 6 rows above.
-        @inline(__always) func g6(_ a: Double, _ b: Double, _ c: Double) -> [Double] {
-            [a / 4, -(a + b + c) / 6, -(a - b + c) / 6, a / 24 + b / 12 + c / 6, a / 24 - b / 12 + c / 6, c]
+        // G applied to a 3-vector (a, b, c): the 6 rows above, in Double.
+        @inline(__always) func g6(_ a: Double, _ b: Double, _ c: Double) -> SIMD8<Double> {
+            [a / 4, -(a + b + c) / 6, -(a - b + c) / 6, a / 24 + b / 12 + c / 6, a / 24 - b / 12 + c / 6, c, 0, 0]
         }
         weight.withUnsafeBufferPointer { w in
             u.withUnsafeMutableBufferPointer { ub in
-                for oc in 0..<outChannels {
-                    for c in 0..<inChannels {
-                        let k = w.baseAddress! + (oc * inChannels + c) * 9
-                        // G·g (6×3): G applied down each of the 3 kernel columns.
-                        var gg = [Double](repeating: 0, count: 18)
-                        for j in 0..<3 {
-                            let col = g6(Double(k[j]), Double(k[3 + j]), Double(k[6 + j]))
-                            for i in 0..<6 { gg[3 * i + j] = col[i] }
-                        }
-                        // (G·g)·Gᵀ (6×6): G applied along each row.
-                        for i in 0..<6 {
-                            let row = g6(gg[3 * i], gg[3 * i + 1], gg[3 * i + 2])
-                            for j in 0..<6 { ub[(6 * i + j) * plane + oc * inChannels + c] = Float(row[j]) }
+                // Parallel over output channels: each writes only its own (ξ, oc, ·) entries.
+                Parallel.forEachChunk(outChannels, costPerItem: inChannels * 200) { range in
+                    for oc in range {
+                        for c in 0..<inChannels {
+                            let k = w.baseAddress! + (oc * inChannels + c) * 9
+                            // G·g (6×3): G applied down each of the 3 kernel columns.
+                            let c0 = g6(Double(k[0]), Double(k[3]), Double(k[6]))
+                            let c1 = g6(Double(k[1]), Double(k[4]), Double(k[7]))
+                            let c2 = g6(Double(k[2]), Double(k[5]), Double(k[8]))
+                            // (G·g)·Gᵀ (6×6): G applied along each row i = (c0[i], c1[i], c2[i]).
+                            for i in 0..<6 {
+                                let row = g6(c0[i], c1[i], c2[i])
+                                for j in 0..<6 { ub[(6 * i + j) * plane + oc * inChannels + c] = Float(row[j]) }
+                            }
                         }
                     }
                 }
@@ -99,10 +100,13 @@ struct Winograd4 {
         return (tiles + chunks - 1) / chunks
     }
 
-    /// Forward (`transposed == false`): `out (OC, H, W) = conv(input (C, H, W))`.
-    /// Backward (`transposed == true`): `out (C, H, W) = convᵀ(input (OC, H, W))`, the input
-    /// gradient for output gradient `input`. Overwrites `out` (already shaped); no bias.
-    func convolve(_ input: Tensor3, transposed: Bool, into out: inout Tensor3, workspace: inout [Float]) {
+    /// Forward (`transposed == false`): `out (OC, H, W) = conv(input (C, H, W)) + bias`, then
+    /// ReLU when `relu`. Backward (`transposed == true`, `bias` ignored): `out (C, H, W) =
+    /// convᵀ(input (OC, H, W))`, the input gradient for output gradient `input`.
+    /// Overwrites `out` (already shaped).
+    func convolve(_ input: Tensor3, transposed: Bool, bias: [Float] = [], relu: Bool = false,
+                  into out: inout Tensor3, workspace: inout [Float]) {
+        precondition(transposed || bias.count == outChannels, "Winograd4 forward needs the bias")
         let k = transposed ? outChannels : inChannels       // GEMM depth: channels summed over
         let m = transposed ? inChannels : outChannels       // channels produced
         precondition(input.channels == k && out.channels == m, "Winograd channel mismatch")
@@ -114,7 +118,7 @@ struct Winograd4 {
         if transposed { out.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
         let grid = Winograd4.Grid(height: h, width: w, tilesWide: tw, stride: chunk)
         input.data.withUnsafeBufferPointer { inBuf in
-            u.withUnsafeBufferPointer { uBuf in
+            u.withUnsafeBufferPointer { uBuf in bias.withUnsafeBufferPointer { bBuf in
                 workspace.withUnsafeMutableBufferPointer { wsBuf in
                     out.data.withUnsafeMutableBufferPointer { outBuf in
                         let v = wsBuf.baseAddress!, mm = v + 36 * k * chunk
@@ -145,13 +149,14 @@ struct Winograd4 {
                             if transposed {
                                 Winograd4.scatterTransform(mm, channels: m, grid: grid, firstTile: t0, count: n, into: dst)
                             } else {
-                                Winograd4.outputTransform(mm, channels: m, grid: grid, firstTile: t0, count: n, into: dst)
+                                Winograd4.outputTransform(mm, channels: m, grid: grid, firstTile: t0, count: n,
+                                                          bias: bBuf.baseAddress!, relu: relu, into: dst)
                             }
                             t0 += n
                         }
                     }
                 }
-            }
+            } }
         }
     }
 }

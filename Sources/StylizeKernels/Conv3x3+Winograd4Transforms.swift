@@ -90,10 +90,12 @@ extension Winograd4 {
         }
     }
 
-    /// Forward output transform: `out[c, 4·ty + a, 4·(txa + i) + b] = (Aᵀ m A)[a, b]` with
-    /// `m[ξ] = M[ξ][c, j + i]`, for positions inside the image (edge tiles clipped).
+    /// Forward output transform: `out[c, 4·ty + a, 4·(txa + i) + b] = (Aᵀ m A)[a, b] + bias[c]`
+    /// with `m[ξ] = M[ξ][c, j + i]`, then `max(·, 0)` when `relu`, for positions inside the
+    /// image (edge tiles clipped). Fusing bias and ReLU here saves a pass over the output.
     static func outputTransform(_ mm: UnsafePointer<Float>, channels: Int, grid: Grid,
-                                firstTile: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
+                                firstTile: Int, count: Int, bias: UnsafePointer<Float>, relu: Bool,
+                                into out: UnsafeMutablePointer<Float>) {
         let h = grid.height, w = grid.width, tw = grid.tilesWide
         let ps = channels * grid.stride
         Parallel.forEachChunk(channels, costPerItem: count * 36) { range in
@@ -124,7 +126,12 @@ extension Winograd4 {
                             lin[4 * i] = x0[i] + a + e; lin[4 * i + 1] = b + 2 * d
                             lin[4 * i + 2] = a + 4 * e; lin[4 * i + 3] = b + 8 * d + x5[i]
                         }
-                        (plane + y * w + 4 * txa).update(from: lin, count: min(4 * n, w - 4 * txa))
+                        let dst = plane + y * w + 4 * txa, bv = bias[c]
+                        if relu {
+                            for e in 0..<min(4 * n, w - 4 * txa) { dst[e] = max(lin[e] + bv, 0) }
+                        } else {
+                            for e in 0..<min(4 * n, w - 4 * txa) { dst[e] = lin[e] + bv }
+                        }
                     }
                 }
             }

@@ -101,9 +101,11 @@ public struct Conv3x3: Sendable {
                         workspace: inout [Float]) {
         precondition(input.channels == inChannels, "conv input has \(input.channels) channels, expected \(inChannels)")
         output.reshape(channels: outChannels, height: input.height, width: input.width)
-        if let winograd4 {
-            winograd4.convolve(input, transposed: false, into: &output, workspace: &workspace)
-        } else if let winograd {
+        if let winograd4 {  // adds the bias and applies the ReLU itself
+            winograd4.convolve(input, transposed: false, bias: bias, relu: fuseReLU, into: &output, workspace: &workspace)
+            return
+        }
+        if let winograd {
             winograd.convolve(input, transposed: false, into: &output, workspace: &workspace)
         } else {
             Conv3x3.convolve(input, weight: weight, outChannels: outChannels, into: &output, workspace: &workspace)

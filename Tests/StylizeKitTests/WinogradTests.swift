@@ -50,13 +50,17 @@ final class WinogradTests: XCTestCase {
         var out = Tensor3(zeros: 0, 0, 0), ws: [Float] = []
         conv.forward(x, into: &out, fuseReLU: false, workspace: &ws)
         let ref = Conv3x3Reference.forward(x, weight: weight, bias: bias, outChannels: oc)
+        // The fused bias + ReLU (Winograd4 applies it in its output transform).
+        var outReLU = Tensor3(zeros: 0, 0, 0)
+        conv.forward(x, into: &outReLU, fuseReLU: true, workspace: &ws)
+        let reluError = relativeError(outReLU.data, ref.data.map { max($0, 0) })
         let gOut = randomTensor(oc, h, w, seed: seed + 2)
         var gIn = Tensor3(zeros: 0, 0, 0)
         conv.backwardInput(gOut, into: &gIn, workspace: &ws)
         let gRef = Conv3x3Reference.backwardInput(gOut, weight: weight, inChannels: c)
         XCTAssertEqual([out.channels, out.height, out.width], [oc, h, w])
         XCTAssertEqual([gIn.channels, gIn.height, gIn.width], [c, h, w])
-        return (relativeError(out.data, ref.data), relativeError(gIn.data, gRef.data))
+        return (max(relativeError(out.data, ref.data), reluError), relativeError(gIn.data, gRef.data))
     }
 
     func testOddSizesAndSeveralChunks() {
