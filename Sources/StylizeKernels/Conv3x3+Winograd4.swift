@@ -86,6 +86,7 @@ struct Winograd4 {
     /// OpenBLAS calls, instead of one after another with OpenBLAS splitting each: measured
     /// 1.6–1.7 s against 2.7–3.6 s per 512² evaluation (the GEMMs are small, 64…512 square
     /// by ≤ 256 tiles, and OpenBLAS' per-call thread hand-off and packing dominated).
+    /// With `Parallel.threads == 1` the GEMMs stay OpenBLAS-threaded.
     nonisolated(unsafe) static var splitGEMMs = true
 
     /// Tiles per chunk for GEMM depth `k` and `m` produced channels.
@@ -139,7 +140,7 @@ struct Winograd4 {
                                            b: v + xi * k * chunk, ldb: chunk,
                                            c: mm + xi * m * chunk, ldc: chunk)
                             }
-                            if Winograd4.splitGEMMs {
+                            if Winograd4.splitGEMMs && Parallel.threads > 1 {
                                 BLAS.singleThreaded {
                                     Parallel.forEachChunk(36, costPerItem: 1 << 20) { range in for xi in range { gemm(xi) } }
                                 }
