@@ -15,6 +15,18 @@ public enum BLAS {
     /// The thread count OpenBLAS reports.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
+    /// Runs `body` with OpenBLAS limited to one thread per call, for callers that run
+    /// independent `sgemm`s concurrently on their own threads (`Parallel`) instead of letting
+    /// OpenBLAS split each one. Concurrent calls are safe in OpenBLAS' pthreads build when
+    /// each call is single-threaded. Call from one thread at a time (it sets a global).
+    public static func singleThreaded<R>(_ body: () -> R) -> R {
+        let saved = openblas_get_num_threads()
+        if saved == 1 { return body() }
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(saved) }
+        return body()
+    }
+
     /// `C = alpha · op(A) · op(B) + beta · C`, row-major, single precision.
     ///
     /// - `op(A)` is `m × k` (`A` is `m × k` with `lda ≥ k`, or `k × m` with `lda ≥ m` when `transA`).

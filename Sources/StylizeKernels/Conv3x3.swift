@@ -5,42 +5,60 @@
 /// all channels-first and row-major (`Tensor3`). Weight gradients are never needed
 /// (the network is frozen), so there is no `backwardWeights`.
 ///
-/// The fast path lowers each band of output rows to a matrix product:
-/// `cols (C·9, rows·W)` is gathered from the input (im2col) and
-/// `out[oc, p] = Σ_k W[oc, k] · cols[k, p]` is one `sgemm` with `M = OC`, `N = rows·W`,
-/// `K = C·9`. Bands keep the im2col buffer under `Conv3x3.workspaceBudget` floats,
-/// so a 512² image needs 32 MB of scratch instead of 600 MB for conv1_2.
+/// Three algorithms (`Algorithm`), chosen per layer by `defaultAlgorithm`:
 ///
-/// The input gradient is itself a 3×3 "same" convolution of the output gradient
-/// with the weights transposed over channels and flipped in space
-/// (`Wᵗ[c, oc, ky, kx] = W[oc, c, 2 − ky, 2 − kx]`), so backward reuses the same
-/// im2col + GEMM path; `flippedWeight` is prepared once at construction.
+/// - im2col + GEMM (conv1_1, 3 input channels): each band of output rows is one `sgemm`,
+///   `cols (C·9, rows·W)` gathered from the input and
+///   `out[oc, p] = Σ_k W[oc, k] · cols[k, p]` (`M = OC`, `N = rows·W`, `K = C·9`). Bands keep
+///   the buffer under `Conv3x3.workspaceBudget` floats (32 MB instead of 600 MB for conv1_2 at
+///   512²). Its input gradient is GEMM + col2im when `C < OC` (`Conv3x3+Col2im.swift`), else
+///   the same im2col path with the weights transposed over channels and flipped in space
+///   (`Wᵗ[c, oc, ky, kx] = W[oc, c, 2 − ky, 2 − kx]`, `flippedWeight`, prepared once).
+/// - Winograd F(4×4, 3×3) (`Winograd4`, every other VGG layer): 4× fewer multiply-adds;
+///   its backward is the exact transpose of its forward with the same transformed weights.
+/// - Winograd F(2×2, 3×3) (`Winograd`): 2.25× fewer; kept for comparison (stylize-bench).
+///
 /// `Conv3x3Reference` is the plain six-loop oracle for both directions.
 public struct Conv3x3: Sendable {
     public let inChannels: Int
     public let outChannels: Int
-    /// `(OC, C, 3, 3)` row-major, which is also the `(OC, C·9)` GEMM operand.
+    /// `(OC, C, 3, 3)` row-major, which is also the `(OC, C·9)` GEMM operand. Kept only by
+    /// the im2col algorithm; empty for the Winograd ones, which keep their transformed
+    /// kernels instead (the raw weights stay in `VGGWeights`; a second copy here would
+    /// cost 59 MB for VGG16).
     public let weight: [Float]
     /// `(OC)`.
     public let bias: [Float]
     /// `(C, OC, 3, 3)`: `flippedWeight[c, oc, ky, kx] = weight[oc, c, 2 − ky, 2 − kx]`
-    /// (im2col path only; empty with Winograd).
+    /// (im2col path with `C ≥ OC` only; empty with Winograd, and when `C < OC`, where the
+    /// input gradient is computed by GEMM + col2im from `weight` itself).
     let flippedWeight: [Float]
-    /// How the convolution is computed; both give the same values to float32 rounding.
-    public enum Algorithm: Sendable { case im2col, winograd }
+    /// How the convolution is computed; all give the same values to float32 rounding
+    /// (Winograd's a little less tightly, see `Winograd4`).
+    public enum Algorithm: Sendable, CaseIterable {
+        /// im2col + one `sgemm` per band of rows; 9·C·OC multiply-adds per output pixel.
+        case im2col
+        /// Winograd F(2×2, 3×3): 16 multiply-adds per 2×2 tile and channel pair (2.25× fewer).
+        case winograd
+        /// Winograd F(4×4, 3×3): 36 multiply-adds per 4×4 tile and channel pair (4× fewer).
+        case winograd4
+    }
     public let algorithm: Algorithm
     /// The transformed kernels when `algorithm == .winograd`.
     let winograd: Winograd?
+    /// The transformed kernels when `algorithm == .winograd4`.
+    let winograd4: Winograd4?
 
-    /// The algorithm `init` picks: Winograd F(2×2, 3×3) when both channel counts are at
-    /// least 16 (every VGG layer but conv1_1), where its 2.25× fewer multiply-adds win;
+    /// The algorithm `init` picks: Winograd F(4×4, 3×3) when both channel counts are at
+    /// least 16 (every VGG layer but conv1_1), where its 4× fewer multiply-adds win;
     /// im2col for conv1_1, whose 3 input channels would make Winograd's GEMMs 3 deep.
     public static func defaultAlgorithm(inChannels: Int, outChannels: Int) -> Algorithm {
-        inChannels >= 16 && outChannels >= 16 ? .winograd : .im2col
+        inChannels >= 16 && outChannels >= 16 ? .winograd4 : .im2col
     }
 
-    /// im2col scratch budget in floats (8 Mi floats = 32 MB). Large enough that every
-    /// VGG layer at 512² runs bands of thousands of columns, where OpenBLAS is at full speed.
+    /// Scratch budget in floats (8 Mi floats = 32 MB) for the im2col columns or Winograd's
+    /// transformed tiles. Large enough that every VGG layer at 512² runs bands of thousands
+    /// of columns, where OpenBLAS is at full speed.
     nonisolated(unsafe) public static var workspaceBudget = 8 << 20
 
     public init(inChannels: Int, outChannels: Int, weight: [Float], bias: [Float], algorithm: Algorithm? = nil) {
@@ -48,15 +66,22 @@ public struct Conv3x3: Sendable {
         precondition(bias.count == outChannels, "conv bias must be (OC)")
         self.inChannels = inChannels
         self.outChannels = outChannels
-        self.weight = weight
         self.bias = bias
         self.algorithm = algorithm ?? Conv3x3.defaultAlgorithm(inChannels: inChannels, outChannels: outChannels)
-        if self.algorithm == .winograd {
-            winograd = Winograd(weight: weight, outChannels: outChannels, inChannels: inChannels)
+        winograd = self.algorithm == .winograd
+            ? Winograd(weight: weight, outChannels: outChannels, inChannels: inChannels) : nil
+        winograd4 = self.algorithm == .winograd4
+            ? Winograd4(weight: weight, outChannels: outChannels, inChannels: inChannels) : nil
+        guard self.algorithm == .im2col else {
+            self.weight = []
             flippedWeight = []
             return
         }
-        winograd = nil
+        self.weight = weight
+        if inChannels < outChannels {  // backward by col2im (Conv3x3+Col2im.swift) needs no flipped copy
+            flippedWeight = []
+            return
+        }
         var flipped = [Float](repeating: 0, count: weight.count)
         for oc in 0..<outChannels {
             for c in 0..<inChannels {
@@ -76,6 +101,10 @@ public struct Conv3x3: Sendable {
                         workspace: inout [Float]) {
         precondition(input.channels == inChannels, "conv input has \(input.channels) channels, expected \(inChannels)")
         output.reshape(channels: outChannels, height: input.height, width: input.width)
+        if let winograd4 {  // adds the bias and applies the ReLU itself
+            winograd4.convolve(input, transposed: false, bias: bias, relu: fuseReLU, into: &output, workspace: &workspace)
+            return
+        }
         if let winograd {
             winograd.convolve(input, transposed: false, into: &output, workspace: &workspace)
         } else {
@@ -106,8 +135,12 @@ public struct Conv3x3: Sendable {
     public func backwardInput(_ gradOutput: Tensor3, into gradInput: inout Tensor3, workspace: inout [Float]) {
         precondition(gradOutput.channels == outChannels, "conv gradient has \(gradOutput.channels) channels, expected \(outChannels)")
         gradInput.reshape(channels: inChannels, height: gradOutput.height, width: gradOutput.width)
-        if let winograd {
+        if let winograd4 {
+            winograd4.convolve(gradOutput, transposed: true, into: &gradInput, workspace: &workspace)
+        } else if let winograd {
             winograd.convolve(gradOutput, transposed: true, into: &gradInput, workspace: &workspace)
+        } else if flippedWeight.isEmpty {
+            Conv3x3.backwardCol2im(gradOutput, weight: weight, inChannels: inChannels, into: &gradInput, workspace: &workspace)
         } else {
             Conv3x3.convolve(gradOutput, weight: flippedWeight, outChannels: inChannels, into: &gradInput, workspace: &workspace)
         }

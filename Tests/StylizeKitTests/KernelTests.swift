@@ -13,7 +13,7 @@ final class KernelTests: XCTestCase {
         // Odd sizes and several bands (a tiny workspace budget forces 1-2 rows per band).
         let shapes = [(3, 5, 7, 9, 8 << 20), (4, 6, 11, 5, 60), (8, 3, 6, 13, 200), (2, 2, 1, 1, 8 << 20),
                       (16, 20, 9, 7, 8 << 20), (24, 16, 4, 10, 1500), (17, 18, 1, 3, 8 << 20), (16, 16, 2, 2, 8 << 20)]
-        for algorithm in [Conv3x3.Algorithm.im2col, .winograd] { for (c, oc, h, w, budget) in shapes {
+        for algorithm in Conv3x3.Algorithm.allCases { for (c, oc, h, w, budget) in shapes {
             let saved = Conv3x3.workspaceBudget
             Conv3x3.workspaceBudget = budget
             defer { Conv3x3.workspaceBudget = saved }

@@ -1,0 +1,163 @@
+/// Winograd's minimal filtering F(4×4, 3×3) (Lavin & Gray, "Fast Algorithms for
+/// Convolutional Neural Networks", 2016) for `Conv3x3`: 36 multiplications per 4×4 output
+/// tile and channel pair instead of 144, i.e. 4× fewer multiply-adds than im2col + GEMM.
+///
+/// Interpolation points 0, ±1, ±2 and ∞; with `d` the 6×6 input patch starting at
+/// `(4·ty − 1, 4·tx − 1)` (zero outside the image) and `g` the 3×3 kernel,
+/// `Y (4×4) = Aᵀ [ Σ_c U ⊙ (Bᵀ d B) ] A`, `U = G g Gᵀ` (6×6):
+///
+///     Bᵀ = [4  0 −5  0  1  0]    G = [ 1/4     0     0 ]    Aᵀ = [1  1  1  1  1  0]
+///          [0 −4 −4  1  1  0]        [−1/6  −1/6  −1/6 ]         [0  1 −1  2 −2  0]
+///          [0  4 −4 −1  1  0]        [−1/6   1/6  −1/6 ]         [0  1  1  4  4  0]
+///          [0 −2 −1  2  1  0]        [1/24  1/12   1/6 ]         [0  1 −1  8 −8  1]
+///          [0  2 −1 −2  1  0]        [1/24 −1/12   1/6 ]
+///          [0  4  0 −5  0  1]        [   0     0     1 ]
+///
+/// Summing over input channels for each of the 36 transform positions ξ = 6·row + col is a
+/// matrix product over a chunk of `T` tiles: `M[ξ] (OC × T) = U[ξ] (OC × C) · V[ξ] (C × T)`.
+///
+/// Layouts: `u` is `(36, OC, C)`; the scratch `V` is `(36, K, T)` and `M` is `(36, M, T)`
+/// (K channels summed over, M produced), tiles numbered row-major over the
+/// `⌈H/4⌉ × ⌈W/4⌉` tile grid; edge tiles are clipped.
+///
+/// Backward is the exact transpose of that linear map, with the same `u`: for the 4×4
+/// output-gradient tile `dY`, `V' = A dY Aᵀ` (6×6), `M'[ξ] (C × T) = U[ξ]ᵀ · V'[ξ]` (one
+/// `sgemm` with `transA`), and `B M' Bᵀ` (6×6) is added into the input gradient at the
+/// tile's input patch (patches overlap by 2 rows and columns; parallel over channels so no
+/// two threads add into the same plane).
+///
+/// Accuracy: the constants up to 8 and 1/24 make float32 rounding errors larger than
+/// im2col's: `max |fast − direct| / max |direct|` measured 3e-6 … 1e-5 on every VGG16 layer
+/// shape with VGG-scale weights (im2col: ~3e-7); `WinogradTests` bounds it by 3e-5. That is
+/// far below what style transfer can see.
+///
+/// Parallelism: the transforms split channels over `Parallel`'s threads; the 36 GEMMs of a
+/// chunk are split 18/18 over the same threads with single-threaded OpenBLAS calls.
+struct Winograd4 {
+    /// `(36, OC, C)`: `u[(ξ·OC + oc)·C + c] = (G · w[oc, c] · Gᵀ)[ξ]`, computed in Double.
+    let u: [Float]
+    let outChannels: Int
+    let inChannels: Int
+
+    init(weight: [Float], outChannels: Int, inChannels: Int) {
+        self.outChannels = outChannels
+        self.inChannels = inChannels
+        let plane = outChannels * inChannels
+        var u = [Float](repeating: 0, count: 36 * plane)
+        // G applied to a 3-vector (a, b, c): the 6 rows above, in Double.
+        @inline(__always) func g6(_ a: Double, _ b: Double, _ c: Double) -> SIMD8<Double> {
+            [a / 4, -(a + b + c) / 6, -(a - b + c) / 6, a / 24 + b / 12 + c / 6, a / 24 - b / 12 + c / 6, c, 0, 0]
+        }
+        weight.withUnsafeBufferPointer { w in
+            u.withUnsafeMutableBufferPointer { ub in
+                // Parallel over output channels: each writes only its own (ξ, oc, ·) entries.
+                Parallel.forEachChunk(outChannels, costPerItem: inChannels * 200) { range in
+                    for oc in range {
+                        for c in 0..<inChannels {
+                            let k = w.baseAddress! + (oc * inChannels + c) * 9
+                            // G·g (6×3): G applied down each of the 3 kernel columns.
+                            let c0 = g6(Double(k[0]), Double(k[3]), Double(k[6]))
+                            let c1 = g6(Double(k[1]), Double(k[4]), Double(k[7]))
+                            let c2 = g6(Double(k[2]), Double(k[5]), Double(k[8]))
+                            // (G·g)·Gᵀ (6×6): G applied along each row i = (c0[i], c1[i], c2[i]).
+                            for i in 0..<6 {
+                                let row = g6(c0[i], c1[i], c2[i])
+                                for j in 0..<6 { ub[(6 * i + j) * plane + oc * inChannels + c] = Float(row[j]) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.u = u
+    }
+
+    /// Tile-chunk size target: `V` and `M` of one chunk together hold about this many floats
+    /// (see `chunkTiles`). 1 Mi floats = 4 MB, so for the 64- and 128-channel layers a chunk
+    /// stays in the L3 between the input transform, the 36 GEMMs and the output transform
+    /// (4 Mi floats measured no different at 512², within this host's noise).
+    nonisolated(unsafe) static var chunkFloats = 1 << 20
+    /// Never fewer tiles per chunk than this, unless `Conv3x3.workspaceBudget` forces it:
+    /// every chunk re-reads (and OpenBLAS re-packs) all of `U`, 36·OC·C floats (38 MB for
+    /// 512 → 512, more than the L3), so for the deep layers wide chunks matter more than
+    /// cache residency of `V` and `M` (measured at 512²: 256 beat 64 by about 10%).
+    nonisolated(unsafe) static var minChunkTiles = 256
+    /// Runs the 36 GEMMs of a chunk as two halves on `Parallel`'s threads with single-threaded
+    /// OpenBLAS calls, instead of one after another with OpenBLAS splitting each: measured
+    /// 1.6–1.7 s against 2.7–3.6 s per 512² evaluation (the GEMMs are small, 64…512 square
+    /// by ≤ 256 tiles, and OpenBLAS' per-call thread hand-off and packing dominated).
+    /// With `Parallel.threads == 1` the GEMMs stay OpenBLAS-threaded.
+    nonisolated(unsafe) static var splitGEMMs = true
+
+    /// Tiles per chunk for GEMM depth `k` and `m` produced channels.
+    static func chunkTiles(tiles: Int, k: Int, m: Int) -> Int {
+        let perTile = 36 * (k + m)
+        let byCache = max(minChunkTiles, chunkFloats / perTile)
+        let byBudget = max(1, Conv3x3.workspaceBudget / perTile)
+        let most = max(1, min(tiles, byCache, byBudget))
+        // Equal chunks rather than full ones and a small remainder (256 tiles by at most 227
+        // would be 227 + 29, and the 29-tile chunk re-reads all of U for little work).
+        let chunks = (tiles + most - 1) / most
+        return (tiles + chunks - 1) / chunks
+    }
+
+    /// Forward (`transposed == false`): `out (OC, H, W) = conv(input (C, H, W)) + bias`, then
+    /// ReLU when `relu`. Backward (`transposed == true`, `bias` ignored): `out (C, H, W) =
+    /// convᵀ(input (OC, H, W))`, the input gradient for output gradient `input`.
+    /// Overwrites `out` (already shaped).
+    func convolve(_ input: Tensor3, transposed: Bool, bias: [Float] = [], relu: Bool = false,
+                  into out: inout Tensor3, workspace: inout [Float]) {
+        precondition(transposed || bias.count == outChannels, "Winograd4 forward needs the bias")
+        let k = transposed ? outChannels : inChannels       // GEMM depth: channels summed over
+        let m = transposed ? inChannels : outChannels       // channels produced
+        precondition(input.channels == k && out.channels == m, "Winograd channel mismatch")
+        let h = input.height, w = input.width
+        let th = (h + 3) / 4, tw = (w + 3) / 4, tiles = th * tw
+        let chunk = Winograd4.chunkTiles(tiles: tiles, k: k, m: m)
+        let needed = 36 * (k + m) * chunk
+        if workspace.count < needed { workspace = [Float](repeating: 0, count: needed) }
+        if transposed { out.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+        let grid = Winograd4.Grid(height: h, width: w, tilesWide: tw, stride: chunk)
+        input.data.withUnsafeBufferPointer { inBuf in
+            u.withUnsafeBufferPointer { uBuf in bias.withUnsafeBufferPointer { bBuf in
+                workspace.withUnsafeMutableBufferPointer { wsBuf in
+                    out.data.withUnsafeMutableBufferPointer { outBuf in
+                        let v = wsBuf.baseAddress!, mm = v + 36 * k * chunk
+                        let src = inBuf.baseAddress!, dst = outBuf.baseAddress!
+                        var t0 = 0
+                        while t0 < tiles {
+                            let n = min(chunk, tiles - t0)
+                            if transposed {
+                                Winograd4.gradientTransform(src, channels: k, grid: grid, firstTile: t0, count: n, into: v)
+                            } else {
+                                Winograd4.inputTransform(src, channels: k, grid: grid, firstTile: t0, count: n, into: v)
+                            }
+                            let gemm = { (xi: Int) in
+                                // forward:  M[ξ][o, t] = Σ_c U[ξ][o, c] · V[ξ][c, t]   (M = OC, N = n, K = C)
+                                // backward: M[ξ][c, t] = Σ_o U[ξ][o, c] · V[ξ][o, t]   (M = C,  N = n, K = OC)
+                                BLAS.sgemm(transA: transposed, m: m, n: n, k: k,
+                                           a: uBuf.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
+                                           b: v + xi * k * chunk, ldb: chunk,
+                                           c: mm + xi * m * chunk, ldc: chunk)
+                            }
+                            if Winograd4.splitGEMMs && Parallel.threads > 1 {
+                                BLAS.singleThreaded {
+                                    Parallel.forEachChunk(36, costPerItem: 1 << 20) { range in for xi in range { gemm(xi) } }
+                                }
+                            } else {
+                                for xi in 0..<36 { gemm(xi) }
+                            }
+                            if transposed {
+                                Winograd4.scatterTransform(mm, channels: m, grid: grid, firstTile: t0, count: n, into: dst)
+                            } else {
+                                Winograd4.outputTransform(mm, channels: m, grid: grid, firstTile: t0, count: n,
+                                                          bias: bBuf.baseAddress!, relu: relu, into: dst)
+                            }
+                            t0 += n
+                        }
+                    }
+                }
+            } }
+        }
+    }
+}
