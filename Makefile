@@ -62,10 +62,16 @@ test: $(WEIGHTS) ## Run the whole test suite (optimized build; fetches the weigh
 	    if (match($$0, /[0-9]+ failures?/)) f = substr($$0, RSTART, RLENGTH) + 0 } \
 	  END { printf "%d passed, %d failed, %d skipped\n", n - f - s, f, s; exit (f > 0) }' .build/test.log
 
-bench: $(WEIGHTS) ## Seconds per evaluation, GFLOP/s and peak memory at 256 and 512 px
+BENCH_CONTENT ?= samples/content/chelsea.png
+BENCH_STYLE   ?= samples/style/bedroom.png
+
+bench: $(WEIGHTS) ## Per-evaluation time at 256/512 px; a default and a single-scale 512 px run with saved-PNG scores (~10 min)
 	$(SWIFT) build -c release --product stylize-bench
+	@mkdir -p out
 	.build/release/stylize-bench 256 --threads $(THREADS)
 	.build/release/stylize-bench 512 --threads $(THREADS)
+	.build/release/stylize-bench run $(BENCH_CONTENT) $(BENCH_STYLE) -o out/bench-default.png --threads $(THREADS)
+	.build/release/stylize-bench run $(BENCH_CONTENT) $(BENCH_STYLE) -o out/bench-single300.png --min-size 512 --iterations 300 --threads $(THREADS)
 
 # The PyTorch comparison's environment: pinned packages from PyPI (several GB: PyPI's torch
 # wheel brings the CUDA libraries). The stamp is written only after pip succeeded.
