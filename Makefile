@@ -9,7 +9,7 @@ BIN        := .build/release/stylize
 WEIGHTS    := weights/vgg16.safetensors
 DEMO_CONTENT ?= samples/content/astronaut.png
 DEMO_STYLE   ?= samples/style/sunflowers.png
-DEMO_ARGS    ?= --size 256 --iterations 150
+DEMO_ARGS    ?= --size 256
 # make sweep: CONTENT and STYLE are files, folders or globs; SWEEP is one or more
 # name=v1,v2,… separated by spaces; ARGS are any other run options.
 CONTENT      ?= $(DEMO_CONTENT)

@@ -59,12 +59,13 @@ func runBench(_ args: [String]) {
         let weights = try VGGWeights.load(from: WeightsLocator.resolve(explicit: o.values["--weights"]))
         let c = benchConfiguration(o, output: output)
         let t0 = Date()
-        let result = try StyleTransfer.run(configuration: c, weights: weights)
+        let path = try WeightsLocator.resolve(explicit: o.values["--weights"])
+        let result = try StyleTransfer.run(configuration: c, weights: consume weights)
         let wall = Date().timeIntervalSince(t0)
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let rss = Double(usage.ru_maxrss) / 1024
-        let saved = try score(configuration: c, weights: weights, imagePath: output)
+        let saved = try score(configuration: c, weights: VGGWeights.load(from: path), imagePath: output)
         let gap = saved.total / result.final.total - 1
         print(String(format: "run %@ %@: size %d, min-size %d, %d+%d iterations, %d threads: %.1f s wall, %d evaluations, optimizer's final loss %.4e, saved PNG re-read %.4e (%+.2f%%), peak RSS %.0f MiB%@",
                      (c.contentPath as NSString).lastPathComponent, (c.stylePaths[0] as NSString).lastPathComponent,

@@ -69,7 +69,7 @@ struct TransferCommand: ParsableCommand {
             let progress = ProgressLine(quiet: quiet)
             var dumpError: Error?
             do {
-                let result = try StyleTransfer.run(configuration: c, weights: weights) { report, transfer in
+                let result = try StyleTransfer.run(configuration: c, weights: consume weights) { report, transfer in
                     progress.show(report)
                     guard let dumps, !report.startsScale || report.iteration == 0, report.iteration % dumpEvery == 0 else { return true }
                     do { try dumps.write(transfer.image, iteration: report.iteration) } catch { dumpError = error; return false }

@@ -41,6 +41,17 @@ public final class VGGEngine {
         self.inputSizes = Array(repeating: (0, 0), count: n)
     }
 
+    /// Frees every buffer (activations, masks, scratch, workspace); the next `forward`
+    /// allocates them again at its input's size.
+    public func releaseBuffers() {
+        let n = network.stages.count
+        activations = Array(repeating: Tensor3(zeros: 0, 0, 0), count: n)
+        masks = Array(repeating: ReLUMask(), count: n)
+        poolIndices = Array(repeating: MaxPoolIndices(), count: n)
+        workspace = []
+        scratch = [Tensor3(zeros: 0, 0, 0), Tensor3(zeros: 0, 0, 0)]
+    }
+
     /// Runs stages `0...last` on `input` (`(3, H, W)`, BGR, mean-subtracted).
     /// Throws `NetworkError.imageTooSmall` if a stage would be empty.
     public func forward(_ input: Tensor3, through last: Int) throws {

@@ -89,6 +89,9 @@ public final class StyleTransferObjective {
                 for k in 0..<g.count { styleTargets[j][k] += scale * g[k] }
             }
         }
+        // The style images can be larger than the generated one; give back buffers sized for
+        // them, so the optimization's engine holds only what the generated image needs.
+        engine.releaseBuffers()
     }
 
     static func normalized(_ w: [Double]) -> [Double] {

@@ -9,10 +9,14 @@ extension StyleTransfer {
     ///
     /// `progress` gets every report and the run (for its current image); returning false
     /// cancels. `shouldStop` is polled before every evaluation.
-    public static func run(configuration c: StyleTransferConfiguration, weights: VGGWeights,
+    ///
+    /// `weights` is consumed: once the network is built (its convolutions keep what they
+    /// need, transformed), the raw weights are released, about 59 MB for VGG16, unless the
+    /// caller keeps a copy (a batch does, for its next job).
+    public static func run(configuration c: StyleTransferConfiguration, weights: consuming VGGWeights,
                            progress: (IterationReport, StyleTransfer) -> Bool = { _, _ in true },
                            shouldStop: @escaping () -> Bool = { false }) throws -> StyleTransferOutcome {
-        let transfer = try StyleTransfer(configuration: c, weights: weights, images: TransferImages.load(c))
+        let transfer = try StyleTransfer(configuration: c, weights: weights, images: TransferImages.load(c))  // last use: released here
         var log = try c.logPath.map { try RunLog(path: $0) }
         var logError: Error?
         let outcome: StyleTransferOutcome
