@@ -47,7 +47,7 @@ struct RunOptions: ParsableArguments {
     var optimizer: OptimizerArgument = .lbfgs
 
     @Option(help: "L-BFGS history size (curvature pairs kept).")
-    var historySize: Int = 20
+    var historySize: Int = StyleTransferConfiguration.defaultHistorySize
 
     @Option(help: "Adam learning rate, in pixel levels (0..255) per step.")
     var learningRate: Float = 10

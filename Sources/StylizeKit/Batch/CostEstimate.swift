@@ -10,16 +10,19 @@
 /// Memory: the final scale dominates: activations and gradients (proportional to the pixel
 /// count), L-BFGS' history (2·m image-sized vectors) and the weights.
 public enum CostEstimate {
-    /// Seconds per evaluation at 512 × 512 with 2 threads (forward to relu5_1 + gradient).
-    public static let secondsPerEvaluation512 = 1.7
+    /// Seconds per evaluation at 512 × 512 with 2 threads (forward to relu5_1 + gradient):
+    /// `make bench`, 1.52–1.60 s on the README's host.
+    public static let secondsPerEvaluation512 = 1.55
     /// Evaluations per L-BFGS iteration, as measured on real runs (line-search retries).
     public static let evaluationsPerIteration = 1.05
-    /// Speed-up of going from 1 to 2 threads (the 512 px evaluation, measured).
-    public static let twoThreadSpeedup = 1.8
-    /// Bytes that do not depend on the image size: weights, code, buffers.
-    public static let fixedBytes = 0.18e9
-    /// Bytes per pixel of the final image besides L-BFGS' history.
-    public static let bytesPerPixel = 1700.0
+    /// Speed-up of going from 1 to 2 threads: 2.21 s against 1.52–1.60 s per 512 px
+    /// evaluation (`stylize-bench 512 --threads 1` and `2`).
+    public static let twoThreadSpeedup = 1.4
+    /// Bytes that do not depend on the image size: transformed weights, code, buffers.
+    public static let fixedBytes = 0.22e9
+    /// Bytes per pixel of the final image besides L-BFGS' history (fitted to default runs:
+    /// 546 MiB at 512×341 and 646 MiB at 512×512).
+    public static let bytesPerPixel = 1300.0
 
     /// The time factor relative to 2 threads: 1 thread is `twoThreadSpeedup`× slower, more
     /// threads are assumed to scale as well as the step from 1 to 2 did.
