@@ -67,9 +67,11 @@ func runBench(_ args: [String]) {
         let rss = Double(usage.ru_maxrss) / 1024
         let saved = try score(configuration: c, weights: VGGWeights.load(from: path), imagePath: output)
         let gap = saved.total / result.final.total - 1
-        print(String(format: "run %@ %@: size %d, min-size %d, %d+%d iterations, %d threads: %.1f s wall, %d evaluations, optimizer's final loss %.4e, saved PNG re-read %.4e (%+.2f%%), peak RSS %.0f MiB%@",
+        let schedule = c.minSize < c.size ? "min-size \(c.minSize), \(c.coarseIterations) per coarse scale + \(c.iterations)"
+                                          : "single scale, \(c.iterations)"
+        print(String(format: "run %@ %@: size %d, %@ iterations, %d threads: %.1f s wall, %d evaluations, optimizer's final loss %.4e, saved PNG re-read %.4e (%+.2f%%), peak RSS %.0f MiB%@",
                      (c.contentPath as NSString).lastPathComponent, (c.stylePaths[0] as NSString).lastPathComponent,
-                     c.size, c.minSize, c.coarseIterations, c.iterations, threads, wall, result.evaluations,
+                     c.size, schedule, threads, wall, result.evaluations,
                      result.final.total, saved.total, 100 * gap, rss,
                      result.stopReason.map { ", stopped: \($0.rawValue)" } ?? ""))
     } catch { fail("\(error)") }

@@ -19,13 +19,11 @@ enum Terminal {
 /// start and early stop) otherwise. Seconds per iteration are those of the current scale.
 final class ProgressLine {
     let quiet: Bool
-    private var lastSeconds = 0.0
     private var scaleStart: (iteration: Int, seconds: Double) = (0, 0)
 
     init(quiet: Bool) { self.quiet = quiet }
 
     func show(_ r: IterationReport) {
-        defer { lastSeconds = r.seconds }
         guard !quiet else { return }
         if r.startsScale { scaleStart = (r.iteration, r.seconds) }
         let done = r.iteration - scaleStart.iteration

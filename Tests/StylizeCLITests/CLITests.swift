@@ -86,6 +86,9 @@ final class CLITests: XCTestCase {
         assertOneLineError(try run(["a.png", "b.png", "--size", "3"]), status: 64, containing: "--size")
         assertOneLineError(try run(["a.png", "b.png", "--pooling", "median"]), status: 64, containing: "median")
         assertOneLineError(try run(["a.png"]), status: 64, containing: "style")
+        assertOneLineError(try run(["a.png", "b.png", "--scale-factor", "9"]), status: 64, containing: "--scale-factor must be between 1.05 and 4")
+        assertOneLineError(try run(["a.png", "b.png", "--min-size", "8"]), status: 64, containing: "--min-size must be between 16 and 8192")
+        assertOneLineError(try run(["a.png", "b.png", "--coarse-iterations=-1"]), status: 64, containing: "--coarse-iterations must be 0 or more")
     }
 
     func testMissingContentFile() throws {
@@ -170,5 +173,27 @@ final class CLITests: XCTestCase {
             XCTAssertLessThanOrEqual(total, previous)  // L-BFGS with a sufficient-decrease line search
             previous = total
         }
+    }
+
+    /// A real coarse-to-fine run through the binary: 32 → 45 → 64 px, the log counts across
+    /// scales, a scale's first line repeats the previous iteration at its new size, the last
+    /// line is at the final size, and --save-every names global iterations.
+    func testCoarseToFineRunLogsEveryScale() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: weights), "needs weights/vgg16.safetensors (make weights)")
+        let content = try writeImage("content.png", width: 64, height: 48)
+        let style = try writeImage("style.png", width: 30, height: 30, seed: 2)
+        let o = try run([content, style, "--weights", weights, "--size", "64", "--min-size", "32", "--coarse-iterations", "2",
+                         "--iterations", "2", "--save-every", "3", "--log", "run.jsonl", "-o", "out.png", "--quiet"])
+        XCTAssertEqual(o.status, 0, o.stderr)
+        XCTAssertEqual(try pngFiles(), ["content.png", "out.png", "out_iter0003.png", "style.png"])
+        let lines = try String(contentsOf: dir.appendingPathComponent("run.jsonl"), encoding: .utf8).split(separator: "\n")
+        let objs = try lines.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertEqual(objs.map { $0["scale"] as? Int }, [0, 0, 0, 1, 1, 1, 2, 2, 2])
+        XCTAssertEqual(objs.map { $0["iteration"] as? Int }, [0, 1, 2, 2, 3, 4, 4, 5, 6])
+        XCTAssertEqual(objs.map { $0["width"] as? Int }, [32, 32, 32, 45, 45, 45, 64, 64, 64])
+        XCTAssertEqual(objs.last?["height"] as? Int, 48)
+        XCTAssertTrue(objs.allSatisfy { $0["stop_reason"] is NSNull })
+        let out = try PNGCodec.read(path: dir.appendingPathComponent("out.png").path)
+        XCTAssertEqual([out.width, out.height], [64, 48])
     }
 }

@@ -141,10 +141,10 @@ public final class StyleTransfer {
                 if step.stop != nil { break }
             }
             workDone = Double(schedule.scales[...k].reduce(0) { $0 + $1.iterations * $1.pixels })  // a scale that stopped early is done
-            if case .adam = c.optimizer, scale.iterations > 0 {
+            if case .adam = c.optimizer, scale.iterations > 0, k == schedule.scales.count - 1 || cancelled {
                 // Adam reports the point before its last update: evaluate the image it ended at.
                 terms = try objective.evaluate(image, gradient: false).terms
-                if k == schedule.scales.count - 1 || cancelled { _ = report(terms, stopReason) }
+                _ = report(terms, stopReason)
             }
         }
         return StyleTransferOutcome(iterations: iteration, evaluations: evaluations, final: terms,
