@@ -18,7 +18,7 @@ SWEEP        ?= style-weight=1e-4,1e-3,1e-2
 OUT          ?= sweeps/custom
 ARGS         ?= --size 256 --iterations 150
 
-.PHONY: help build weights demo viz test bench bench-torch install uninstall clean sweep sweep-style-weight sweep-layers sweep-init
+.PHONY: help build weights demo viz test bench bench-torch man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init
 
 help: ## List the targets
 	@echo "stylize — make targets:"
@@ -85,13 +85,26 @@ bench-torch: $(WEIGHTS) $(TORCH_VENV)/.installed ## The same evaluation in PyTor
 	$(TORCH_VENV)/bin/python tools/bench_torch.py time --size 256 --threads $(THREADS)
 	$(TORCH_VENV)/bin/python tools/bench_torch.py time --size 512 --threads $(THREADS)
 
-install: $(WEIGHTS) build ## Install stylize into $(PREFIX)/bin and the weights into $(PREFIX)/share/stylize
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/stylize
+MANUAL := .build/plugins/GenerateManual/outputs/stylize/stylize.1
+
+man: build ## Generate the man page (swift-argument-parser's generate-manual plugin) into $(MANUAL)
+	$(SWIFT) package plugin generate-manual
+
+install: $(WEIGHTS) build man ## Install stylize, its man page, bash/zsh/fish completions and the weights under $(PREFIX)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/stylize $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/stylize
 	install -m 644 $(WEIGHTS) $(DESTDIR)$(PREFIX)/share/stylize/vgg16.safetensors
+	install -m 644 $(MANUAL) $(DESTDIR)$(PREFIX)/share/man/man1/stylize.1
+	$(BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/stylize
+	$(BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_stylize
+	$(BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/stylize.fish
 
 uninstall: ## Remove what `make install` put in $(PREFIX)
-	rm -f $(DESTDIR)$(PREFIX)/bin/stylize $(DESTDIR)$(PREFIX)/share/stylize/vgg16.safetensors
+	rm -f $(DESTDIR)$(PREFIX)/bin/stylize $(DESTDIR)$(PREFIX)/share/stylize/vgg16.safetensors \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/stylize.1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/stylize \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_stylize $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/stylize.fish
 
 clean: ## Remove build products and outputs (keeps the weights)
 	rm -rf .build out sweeps

@@ -38,6 +38,8 @@ let package = Package(
             name: "CPNGDecode",
             dependencies: ["CPNG"]
         ),
+        // SIGINT/SIGTERM/SIGHUP: a C handler that only sets a flag (async-signal-safe).
+        .target(name: "CSignals"),
         // The hot, unsafe code: convolutions, pooling, ReLU, Gram, BLAS calls, the parallel
         // loop and vector helpers. The only target built with -Ounchecked (measured to matter
         // here); everything that reads files or validates input stays in StylizeKit with
@@ -55,6 +57,7 @@ let package = Package(
             name: "stylize",
             dependencies: [
                 "StylizeKit",
+                "CSignals",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

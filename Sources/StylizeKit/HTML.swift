@@ -1,3 +1,5 @@
+import Foundation
+
 /// Text helpers shared by the self-contained HTML pages (batch report, visualization index).
 enum HTML {
     /// Escapes `&`, `<`, `>` and `"` so `s` is safe in element content and in
@@ -15,5 +17,13 @@ enum HTML {
             }
         }
         return out
+    }
+
+    /// A relative URL for a file path: each component percent-encoded, then escaped for a
+    /// double-quoted attribute.
+    static func href(_ path: String) -> String {
+        let allowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))
+        return escape(path.split(separator: "/").map { String($0).addingPercentEncoding(withAllowedCharacters: allowed) ?? String($0) }
+            .joined(separator: "/"))
     }
 }

@@ -6,11 +6,14 @@ import StylizeKit
 struct BatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "batch",
-        abstract: "Run every content × style × sweep combination into one folder, with a report.",
+        abstract: "Run every content x style x sweep combination into one folder, with a report.",
         discussion: """
-        Writes OUT/<content>__<style>[__<option>-<value>…].png per job, one JSON line per \
+        Writes OUT/<content>__<style>[__<option>-<value>...].png per job, one JSON line per \
         finished job in OUT/runs.jsonl, per-job logs in OUT/logs/, and OUT/index.html and \
-        OUT/contact-sheet.png at the end. Exit status 1 if any job failed.
+        OUT/contact-sheet.png at the end. Exit status 1 if any job failed. On SIGINT, SIGTERM \
+        or SIGHUP the current job writes its image so far and is recorded as interrupted, \
+        the report is rebuilt, and the batch exits with 128 + the signal number; \
+        --resume then runs what is left.
         """
     )
 
@@ -23,13 +26,13 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder (created if missing).", valueName: "dir"))
     var out: String
 
-    @Option(help: ArgumentHelp("Vary a run option: NAME=V1,V2,… (repeatable; several form a grid). In list values such as layers, '+' stands for ','.", valueName: "name=values"))
+    @Option(help: ArgumentHelp("Vary a run option: NAME=V1,V2,... (repeatable; several form a grid). In list values such as layers, '+' stands for ','.", valueName: "name=values"))
     var sweep: [String] = []
 
     @Flag(help: "Skip jobs already done with the same options (their output exists); run the rest.")
     var resume = false
 
-    @Option(help: ArgumentHelp("Run only jobs whose index modulo N is K−1 (1 ≤ K ≤ N).", valueName: "K/N"))
+    @Option(help: ArgumentHelp("Run only jobs whose index modulo N is K-1 (1 <= K <= N).", valueName: "K/N"))
     var shard: String?
 
     @OptionGroup var options: RunOptions
@@ -45,7 +48,10 @@ struct BatchCommand: ParsableCommand {
         var shard: (k: Int, n: Int)?
     }
 
-    mutating func validate() throws { _ = try plan() }
+    /// Nothing here: ArgumentParser reports unknown options only after `validate()`, so the
+    /// plan (which needs --content and --style) is checked at the start of `run()`, still
+    /// before anything is written or loaded, with the same exit status 64.
+    mutating func validate() throws {}
 
     func plan() throws -> Plan {
         guard !content.isEmpty else { throw ValidationError("missing --content (files, folders or globs)") }
@@ -53,8 +59,8 @@ struct BatchCommand: ParsableCommand {
         let contents: [String], styles: [String]
         do {
             // Absolute paths: the report and --resume then work from any working folder.
-            contents = try BatchPlan.expandInputs(content, option: "--content").map(absolute)
-            styles = try BatchPlan.expandInputs(style, option: "--style").map(absolute)
+            contents = try InputExpansion.expand(content, option: "--content").map(absolute)
+            styles = try InputExpansion.expand(style, option: "--style").map(absolute)
         } catch { throw ValidationError("\(error)") }
         let axes = try sweep.map { try RunOptions.parseSweep($0, base: options) }
         var seen = Set<String>()
@@ -80,12 +86,15 @@ struct BatchCommand: ParsableCommand {
         let records = out + "/runs.jsonl"
         var runner: BatchRunner
         do {
-            try FileManager.default.createDirectory(atPath: out + "/logs", withIntermediateDirectories: true)
-            try RunRecord.terminatePartialLine(at: records)
+            try OutputLocation.prepareFolder(out, option: "--out")
+            try OutputLocation.prepareFolder(out + "/logs", option: "--out")
             StaleTemporaries.remove(in: out)
             runner = BatchRunner(out: out, recordsPath: records, quiet: quiet)
             try runner.prepare(jobs: mine, options: options, resume: resume)
-        } catch let e as ValidationError { throw e } catch { throw fail(error) }
+            try runner.refuseOverwritingInputs()
+        } catch let e as ValidationError { throw e } catch let e as OverwriteError {
+            throw ValidationError(e.description)
+        } catch { throw fail(error) }
 
         let shardText = plan.shard.map { " (\(mine.count) in shard \($0.k)/\($0.n))" } ?? ""
         Terminal.printError("batch: \(plan.jobs.count) job\(plan.jobs.count == 1 ? "" : "s")\(shardText), "
@@ -96,7 +105,7 @@ struct BatchCommand: ParsableCommand {
         }
         let weights: VGGWeights
         do { weights = try machine.loadWeights() } catch { throw fail(error) }
-        Interrupt.install()
+        try runner.checkLayers(in: weights)
         runner.runAll(weights: weights)
         try finish(runner)
     }
@@ -110,26 +119,13 @@ struct BatchCommand: ParsableCommand {
         let summary = "\(runner.done) done, \(runner.failed) failed, \(runner.skipped.count) skipped"
             + (runner.interrupted ? ", interrupted" : "") + String(format: " in %.0f s", runner.seconds)
         if runner.interrupted {
-            Terminal.printError("stylize: error: batch interrupted (\(summary)); rerun with --resume to finish")
-            throw ExitCode(130)
+            Terminal.printError("stylize: batch stopped by \(Signals.name) (\(summary)); rerun with --resume to finish")
+            throw ExitCode(Signals.exitStatus)
         }
         if runner.failed > 0 {
             Terminal.printError("stylize: error: \(runner.failed) of \(runner.done + runner.failed) jobs failed (\(summary)); see \(out)/runs.jsonl")
             throw ExitCode.failure
         }
         Terminal.printError("batch: \(summary); report \(index)")
-    }
-}
-
-/// Ctrl-C: the first SIGINT asks the current job to stop after saving its image; a second
-/// one kills the process as usual.
-enum Interrupt {
-    nonisolated(unsafe) static var requested: sig_atomic_t = 0
-
-    static func install() {
-        signal(SIGINT) { _ in
-            Interrupt.requested = 1
-            signal(SIGINT, SIG_DFL)
-        }
     }
 }

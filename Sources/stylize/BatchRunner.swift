@@ -42,6 +42,28 @@ struct BatchRunner {
         }
     }
 
+    /// No job's image or log may be an input of any job (content, style, `--init` file).
+    func refuseOverwritingInputs() throws {
+        let all = pending + skipped
+        var inputs: [(String, String)] = []
+        for p in all {
+            inputs += [("content image", p.job.content), ("style image", p.job.style)]
+            if !RunOptions.initWords.contains(p.options.initialization) { inputs.append(("--init image", p.options.initialization)) }
+        }
+        let outputs = all.flatMap { [("batch output", out + "/" + $0.job.outputName), ("batch log", out + "/logs/" + $0.job.stem + ".jsonl")] }
+        try PathIdentity.refuseOverwrite(outputs: outputs, inputs: inputs)
+    }
+
+    /// Every pending job's layer names against the loaded network, before any job runs.
+    func checkLayers(in weights: VGGWeights) throws {
+        for p in pending {
+            do { try p.options.checkLayers(in: weights) } catch let e as ValidationError {
+                let sweep = p.job.settings.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+                throw ValidationError(sweep.isEmpty ? e.message : "--sweep \(sweep): \(e.message)")
+            }
+        }
+    }
+
     /// `estimate: up to 12 s and 0.09 GB peak per job, about 1 min in all (2 threads, …)`.
     /// Square images are assumed, so this is an upper bound for other shapes.
     func estimateText(threads: Int) -> String {
@@ -55,20 +77,16 @@ struct BatchRunner {
         let total = each.reduce(0) { $0 + $1.seconds }
         let slowest = each.map(\.seconds).max() ?? 0, biggest = each.map(\.bytes).max() ?? 0
         return String(format: "estimate: up to %@ and %.2f GB peak per job, about %@ in all (%d thread%@, measured on a 2-core AVX2 host; yours may differ 2x)",
-                      duration(slowest), biggest / 1e9, duration(total), threads, threads == 1 ? "" : "s")
+                      NumberText.duration(slowest), biggest / 1e9, NumberText.duration(total), threads, threads == 1 ? "" : "s")
     }
 
-    private func duration(_ s: Double) -> String {
-        let t = Int(s.rounded())
-        return t >= 3600 ? "\(t / 3600) h \(t % 3600 / 60) min" : t >= 60 ? "\(t / 60) min \(t % 60) s" : String(format: "%.1f s", s)
-    }
-
-    /// Runs the pending jobs in order; stops after the current job on Ctrl-C.
+    /// Runs the pending jobs in order. On a signal the current job stops at its next
+    /// evaluation, writes its image and is recorded as `interrupted`; no further job starts.
     mutating func runAll(weights: VGGWeights) {
         let start = Date()
         defer { seconds = Date().timeIntervalSince(start) }
         for (n, p) in pending.enumerated() {
-            if Interrupt.requested != 0 { interrupted = true; break }
+            if Signals.requested { interrupted = true; break }
             if !quiet { Terminal.printError("[\(n + 1)/\(pending.count)] \(p.job.outputName)") }
             let record = run(p, weights: weights)
             switch record.status {
@@ -81,6 +99,7 @@ struct BatchRunner {
             do {
                 try RunRecord.append(record, to: recordsPath)
             } catch {
+                // Without records, --resume and the report cannot know what was done: stop.
                 Terminal.printError("stylize: error: \(error)")
                 failed += 1
                 break
@@ -103,11 +122,11 @@ struct BatchRunner {
         do {
             try p.options.apply(to: &c)
             let progress = ProgressLine(quiet: quiet)
-            let result = try StyleTransfer.run(configuration: c, weights: weights) { r, _ in
+            let result = try StyleTransfer.run(configuration: c, weights: weights, progress: { r, _ in
                 last = r
                 progress.show(r)
-                return Interrupt.requested == 0
-            }
+                return true
+            }, shouldStop: { Signals.requested }, warn: { progress.warn("\(job.outputName): \($0)") })
             progress.finish(result)
             record.status = .done
             record.final = RunRecord.Final(result.final)

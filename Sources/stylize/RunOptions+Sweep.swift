@@ -52,10 +52,10 @@ extension RunOptions {
 
     /// These options with `settings` applied, parsed and validated like the command line.
     func with(_ settings: [SweepSetting]) throws -> RunOptions {
-        var args = params.flatMap { ["--\($0.0)", $0.1] }
+        var args = params.map { "--\($0.0)=\($0.1)" }
         for s in settings {
             let value = Self.listValued.contains(s.name) ? s.value.replacingOccurrences(of: "+", with: ",") : s.value
-            args += ["--\(s.name)", value]
+            args.append("--\(s.name)=\(value)")  // the = form: a negative value is not read as an option
         }
         do {
             return try RunOptions.parse(args)

@@ -7,7 +7,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Longest side of the output image, in pixels.")
     var size: Int = 512
 
-    @Option(help: ArgumentHelp("Longest side of the first, coarsest scale; runs go coarse to fine up to --size. A value ≥ --size gives a single-scale run.", valueName: "px"))
+    @Option(help: ArgumentHelp("Longest side of the first, coarsest scale; runs go coarse to fine up to --size. A value >= --size gives a single-scale run.", valueName: "px"))
     var minSize: Int = ScaleSchedule.defaultMinSize
 
     @Option(help: ArgumentHelp("Largest ratio between the sizes of consecutive scales.", valueName: "factor"))
@@ -19,13 +19,13 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Optimizer iterations at each scale before the final one.", valueName: "N"))
     var coarseIterations: Int = ScaleSchedule.defaultCoarseIterations
 
-    @Option(help: "Content weight α.")
+    @Option(help: "Content weight (alpha).")
     var contentWeight: Double = StyleTransferConfiguration.defaultLossWeights.content
 
-    @Option(help: "Style weight β.")
+    @Option(help: "Style weight (beta).")
     var styleWeight: Double = StyleTransferConfiguration.defaultLossWeights.style
 
-    @Option(help: "Total-variation weight γ.")
+    @Option(help: "Total-variation weight (gamma).")
     var tvWeight: Double = StyleTransferConfiguration.defaultLossWeights.tv
 
     @Option(help: ArgumentHelp("Content layers, comma-separated (their mean is used).", valueName: "layers"))
@@ -61,20 +61,22 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Refuse images larger than this many megapixels.", valueName: "MP"))
     var maxMegapixels: Double = Double(PNGCodec.defaultMaxPixels) / 1e6
 
+    /// Every value is checked here, before any file is read, with a message giving the
+    /// range. Layer names are checked for shape here and against the weights file by
+    /// `checkLayers(in:)` once it is loaded, still before any optimization.
     mutating func validate() throws {
-        guard size >= 16 && size <= 8192 else { throw ValidationError("--size must be between 16 and 8192, got \(size)") }
-        guard iterations >= 0 else { throw ValidationError("--iterations must be 0 or more, got \(iterations)") }
-        guard coarseIterations >= 0 else { throw ValidationError("--coarse-iterations must be 0 or more, got \(coarseIterations)") }
-        guard minSize >= 16 && minSize <= 8192 else { throw ValidationError("--min-size must be between 16 and 8192, got \(minSize)") }
-        guard scaleFactor.isFinite && scaleFactor >= 1.05 && scaleFactor <= 4 else {
-            throw ValidationError("--scale-factor must be between 1.05 and 4, got \(scaleFactor)")
-        }
-        for (name, v) in [("--content-weight", contentWeight), ("--style-weight", styleWeight), ("--tv-weight", tvWeight)] {
-            guard v.isFinite && v >= 0 else { throw ValidationError("\(name) must be a finite number ≥ 0, got \(v)") }
-        }
-        guard historySize >= 1 && historySize <= 1000 else { throw ValidationError("--history-size must be between 1 and 1000") }
-        guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
-        guard maxMegapixels > 0 else { throw ValidationError("--max-megapixels must be positive") }
+        try Check.range(size, "--size", 16...8192, " (the longest side of the output, in pixels)")
+        try Check.range(minSize, "--min-size", 16...8192, " (the longest side of the first scale, in pixels)")
+        try Check.range(iterations, "--iterations", 0...Check.maxIterations)
+        try Check.range(coarseIterations, "--coarse-iterations", 0...Check.maxIterations)
+        try Check.finite(scaleFactor, "--scale-factor", 1.05...4)
+        try Check.finite(contentWeight, "--content-weight", 0...Check.maxWeight)
+        try Check.finite(styleWeight, "--style-weight", 0...Check.maxWeight)
+        try Check.finite(tvWeight, "--tv-weight", 0...Check.maxWeight)
+        try Check.range(historySize, "--history-size", 1...1000)
+        try Check.finite(Double(learningRate), "--learning-rate", 1e-6...255)
+        // 1000 MP: a 31623² image; its float copy alone is 12 GB. The default is 50.
+        try Check.finite(maxMegapixels, "--max-megapixels", 0.001...1000)
         _ = try Self.layerList(contentLayers, "--content-layers")
         let s = try Self.layerList(styleLayers, "--style-layers")
         if let w = styleLayerWeights {
@@ -84,6 +86,17 @@ struct RunOptions: ParsableArguments {
             }
         }
         if let b = styleBlendWeights { _ = try Self.numberList(b, "--style-blend-weights") }
+        if !Self.initWords.contains(initialization) && OutputLocation.kind(of: initialization) != .other {
+            throw ValidationError("--init '\(initialization)': no such file; use \(Self.initWords.joined(separator: ", ")) or a PNG file")
+        }
+    }
+
+    static let initWords = ["noise", "content", "style"]
+
+    /// Every layer name against the network the weights file defines (usage errors, exit 64).
+    func checkLayers(in weights: VGGWeights) throws {
+        try Check.layers(Self.layerList(contentLayers, "--content-layers"), "--content-layers", in: weights)
+        try Check.layers(Self.layerList(styleLayers, "--style-layers"), "--style-layers", in: weights)
     }
 
     static func layerList(_ text: String, _ option: String) throws -> [String] {
@@ -124,14 +137,14 @@ struct RunOptions: ParsableArguments {
         }
         c.pooling = pooling.library
         c.optimizer = optimizer == .lbfgs ? .lbfgs(history: historySize) : .adam(learningRate: learningRate)
-        switch initialization {
+        switch initialization {  // validate() checked that a non-word names a file
         case "noise": c.initialization = .noise
         case "content": c.initialization = .content
         case "style": c.initialization = .style
         default: c.initialization = .file(initialization)
         }
         c.seed = seed
-        c.maxPixels = Int(maxMegapixels * 1e6)
+        c.maxPixels = Int((maxMegapixels * 1e6).rounded())  // at most 1e9: validate()
     }
 }
 

@@ -5,6 +5,8 @@ import StylizeKit
 /// `stylize`: the command tree. `stylize CONTENT STYLE…` runs the default `transfer` subcommand.
 @main
 struct Stylize: ParsableCommand {
+    static let version = "0.5.0"
+
     static let configuration = CommandConfiguration(
         commandName: "stylize",
         abstract: "Neural style transfer (Gatys et al. 2016) on a pretrained VGG16, on the CPU.",
@@ -18,15 +20,39 @@ struct Stylize: ParsableCommand {
         (Gram matrices) match the painting. The result path is printed on stdout; \
         progress goes to stderr.
         """,
-        subcommands: [TransferCommand.self, BatchCommand.self, ReportCommand.self, VisualizeCommand.self],
+        version: "stylize \(version)",
+        subcommands: subcommands,
         defaultSubcommand: TransferCommand.self
     )
 
+    static let subcommands: [ParsableCommand.Type] = [TransferCommand.self, BatchCommand.self, ReportCommand.self, VisualizeCommand.self]
+
+    /// Flags (options without a value), which a negative number after them does not join.
+    static let flags: Set<String> = ["--quiet", "--resume", "--help", "--version", "--experimental-dump-help"]
+
     /// Like ArgumentParser's own `main()`, but every error is ONE line on stderr:
-    /// `stylize: error: …`, exit 64 for usage errors and 1 for anything else.
+    /// `stylize: error: …`, exit 64 for usage errors and 1 for anything else. Signal handlers
+    /// are installed first, so a signal at any moment is handled.
     static func main() {
+        Signals.install()
+        var words = Array(CommandLine.arguments.dropFirst())
+        if let i = words.firstIndex(of: "--generate-completion-script") {
+            let shell = i + 1 < words.count ? words[i + 1] : ""
+            guard let kind = CompletionShell(rawValue: shell) else {
+                usageError("--generate-completion-script needs one of: bash, zsh, fish")
+            }
+            print(ShellCompletion.script(for: kind), terminator: "")
+            Foundation.exit(0)
+        }
+        if words.first == "help", words.count > 1 {
+            let names = subcommands.map { $0._commandName }
+            if !names.contains(words[1]) {
+                usageError("help: unknown command '\(words[1])' (commands: \(names.joined(separator: ", ")))")
+            }
+        }
+        words = Arguments.joiningNegativeNumbers(words, flags: flags)
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(words)
             try command.run()
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)  // already reported
@@ -42,10 +68,39 @@ struct Stylize: ParsableCommand {
             Foundation.exit(code.rawValue)
         }
     }
+
+    static func usageError(_ message: String) -> Never {
+        Terminal.printError("stylize: error: \(message) (see 'stylize --help')")
+        Foundation.exit(ExitCode.validationFailure.rawValue)
+    }
 }
 
-/// Prints `stylize: error: <one line>` on stderr and exits with status 1.
+/// The command tree as the shell completions see it: the default command's options at the
+/// top level (`stylize --po<TAB>` offers `--pooling`), and every subcommand. Never parsed.
+/// Its positional arguments are left out, so that a first word such as `batch` still selects
+/// the subcommand; `ShellCompletion` completes `stylize photo.png style.png --po<TAB>`.
+struct CompletionRoot: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stylize", subcommands: Stylize.subcommands)
+
+    @OptionGroup var transfer: TransferOptions
+}
+
+/// Prints `stylize: error: <one line>` on stderr and returns exit status 1 to throw.
+/// Foundation errors are described by their path and POSIX reason, never as
+/// `NSCocoaErrorDomain Code=…`.
 func fail(_ error: Error) -> ExitCode {
-    Terminal.printError("stylize: error: \(error)")
+    var text = "\(error)"
+    let ns = error as NSError
+    if ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain {
+        let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+        text = (path.map { "'\($0)': " } ?? "") + FileSystemError.reason(of: error)
+    }
+    Terminal.printError("stylize: error: \(text)")
     return .failure
+}
+
+/// Runs `body`: usage errors (exit 64) and exit statuses pass through; any other error
+/// becomes one `stylize: error:` line and exit 1.
+func oneLineErrors(_ body: () throws -> Void) throws {
+    do { try body() } catch let e as ValidationError { throw e } catch let e as ExitCode { throw e } catch { throw fail(error) }
 }

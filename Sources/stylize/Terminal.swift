@@ -51,10 +51,19 @@ final class ProgressLine {
                               fmt(result.final.total)))
     }
 
-    private func fmt(_ v: Double) -> String { String(format: abs(v) >= 1e4 || (abs(v) < 1e-2 && v != 0) ? "%.3e" : "%.2f", v) }
-
-    private func duration(_ s: Double) -> String {
-        let total = Int(s.rounded())
-        return total >= 60 ? "\(total / 60)m \(total % 60)s" : "\(total)s"
+    /// A problem that does not stop the run (a log that cannot be written): its own line,
+    /// also with `--quiet`.
+    func warn(_ message: String) {
+        if !quiet && Terminal.isInteractive { Terminal.write("\r\u{1B}[K") }
+        Terminal.printError("stylize: warning: \(message)")
     }
+
+    /// Ends a redrawn line before the interruption note.
+    func interrupted() {
+        if !quiet && Terminal.isInteractive { Terminal.write("\n") }
+    }
+
+    private func fmt(_ v: Double) -> String { NumberText.loss(v) }
+
+    private func duration(_ s: Double) -> String { NumberText.duration(s) }
 }

@@ -9,11 +9,13 @@ struct TransferCommand: ParsableCommand {
         abstract: "Stylize one content image with one or more style images (the default command).",
         discussion: """
         Runs coarse to fine: the image is first optimized at --min-size (128 px), then \
-        upsampled and optimized again at sizes growing by at most --scale-factor (√2) up to \
+        upsampled and optimized again at sizes growing by at most --scale-factor (1.414) up to \
         --size, with --coarse-iterations at each smaller scale and --iterations at the last. \
         Content and style targets are recomputed at every scale. --min-size equal to --size \
-        gives the classic single-scale run. Pixels are kept inside 0…255 throughout (a \
-        projected L-BFGS), so the saved PNG is the image the optimizer reached.
+        gives the classic single-scale run. Pixels are kept inside 0-255 throughout (a \
+        projected L-BFGS), so the saved PNG is the image the optimizer reached. On SIGINT, \
+        SIGTERM or SIGHUP the image so far is written and its path printed, and the exit \
+        status is 128 + the signal number (130, 143, 129); a second signal ends at once.
         """
     )
 
@@ -23,6 +25,18 @@ struct TransferCommand: ParsableCommand {
     @Argument(help: "One or more style images (PNG). Several are blended.")
     var styles: [String] = []
 
+    @OptionGroup var settings: TransferOptions
+
+    mutating func validate() throws {
+        guard !styles.isEmpty else { throw ValidationError("missing the style image: stylize CONTENT STYLE [STYLE…]") }
+    }
+
+    func run() throws { try settings.run(content: content, styles: styles) }
+}
+
+/// The options of `stylize [transfer]`. A group of their own so that the shell completions
+/// can offer them at the top level, where the default command reads them (`stylize --po<TAB>`).
+struct TransferOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("Output PNG (default: <content>_<style>.png in the current folder).", valueName: "file"))
     var output: String?
 
@@ -49,68 +63,78 @@ struct TransferCommand: ParsableCommand {
     var quiet = false
 
     mutating func validate() throws {
-        guard !styles.isEmpty else { throw ValidationError("missing the style image: stylize CONTENT STYLE [STYLE…]") }
-        guard saveEvery >= 0 else { throw ValidationError("--save-every must be 0 or more") }
-        guard dumpEvery >= 0 else { throw ValidationError("--dump-every must be 0 or more") }
+        try Check.range(saveEvery, "--save-every", 0...Check.maxIterations)
+        try Check.range(dumpEvery, "--dump-every", 0...Check.maxIterations)
         _ = try RunOptions.layerList(dumpLayers, "--dump-layers")
     }
 
-    func run() throws {
+    func run(content: String, styles: [String]) throws {
         machine.configureThreads()
         var c = StyleTransferConfiguration(contentPath: content, stylePaths: styles,
-                                           outputPath: output ?? defaultOutputPath())
+                                           outputPath: output ?? Self.defaultOutputPath(content: content, styles: styles))
         try options.apply(to: &c)
         c.saveEvery = saveEvery
         c.logPath = log
-        do {
+        try checkOutputs(c, content: content, styles: styles)
+        try oneLineErrors {
             let weights = try machine.loadWeights()
-            let dumps = try dumpEvery > 0 ? ActivationDumps(weights: weights, layers: RunOptions.layerList(dumpLayers, "--dump-layers"),
-                                                           pooling: options.pooling.library, directory: dumpDir) : nil
+            try options.checkLayers(in: weights)
+            let dumpLayerNames = try RunOptions.layerList(dumpLayers, "--dump-layers")
+            if dumpEvery > 0 { try Check.layers(dumpLayerNames, "--dump-layers", in: weights) }
+            let dumps = dumpEvery > 0 ? try ActivationDumps(weights: weights, layers: dumpLayerNames,
+                                                            pooling: options.pooling.library, directory: dumpDir) : nil
+            if Signals.requested {
+                Terminal.printError("stylize: stopped by \(Signals.name) before the run started; nothing was written")
+                throw ExitCode(Signals.exitStatus)
+            }
             let progress = ProgressLine(quiet: quiet)
             var dumpError: Error?
             do {
-                let result = try StyleTransfer.run(configuration: c, weights: consume weights) { report, transfer in
+                let result = try StyleTransfer.run(configuration: c, weights: consume weights, progress: { report, transfer in
                     progress.show(report)
                     guard let dumps, !report.startsScale || report.iteration == 0, report.iteration % dumpEvery == 0 else { return true }
                     do { try dumps.write(transfer.image, iteration: report.iteration) } catch { dumpError = error; return false }
                     return true
-                }
+                }, shouldStop: { Signals.requested }, warn: { progress.warn($0) })
                 progress.finish(result)
                 print(c.outputPath)
+            } catch StyleTransferError.cancelled(let iteration, let path) where dumpError == nil {
+                progress.interrupted()
+                print(path)
+                Terminal.printError("stylize: stopped by \(Signals.name) at iteration \(iteration); the image so far is in '\(path)'")
+                throw ExitCode(Signals.exitStatus)
+            } catch NetworkError.imageTooSmall(let w, let h, let layer, let minimum) {
+                throw ValidationError("--size \(options.size) is too small for this image: at \(w)x\(h), \(layer) would be empty; "
+                                      + "each side must be at least \(minimum) px (--size sets the longest side, the other follows the aspect ratio)")
             } catch {
                 throw dumpError ?? error
             }
-        } catch {
-            throw fail(error)
         }
     }
 
-    /// `<content-stem>_<style-stem>.png` in the current folder.
-    func defaultOutputPath() -> String {
-        func stem(_ p: String) -> String { URL(fileURLWithPath: p).deletingPathExtension().lastPathComponent }
-        return "\(stem(content))_\(stem(styles[0])).png"
-    }
-}
 
-/// Options about the machine rather than the picture: weights file and threads.
-struct MachineOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("VGG weights (.safetensors). Default: $STYLIZE_WEIGHTS, ./weights/vgg16.safetensors, then the installed copy.", valueName: "file"))
-    var weights: String?
-
-    @Option(help: "Threads for BLAS and StylizeKit's own loops; the default is the number of cores.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    mutating func validate() throws {
-        guard threads >= 1 && threads <= 256 else { throw ValidationError("--threads must be between 1 and 256") }
-    }
-
-    func configureThreads() {
-        BLAS.setThreads(threads)
-        Parallel.threads = threads
+    /// Before any work: no output may replace an input, and every output location must be
+    /// writable (`-o`, `--log`, and the folder of `--dump-dir`).
+    func checkOutputs(_ c: StyleTransferConfiguration, content: String, styles: [String]) throws {
+        var inputs = [("content image", content)] + styles.map { ("style image", $0) }
+        if case .file(let path) = c.initialization { inputs.append(("--init image", path)) }
+        var outputs = [("-o", c.outputPath)]
+        if let log { outputs.append(("--log", log)) }
+        do {
+            try PathIdentity.refuseOverwrite(outputs: outputs, inputs: inputs)
+            if let log, PathIdentity.same(log, c.outputPath) {
+                throw OverwriteError(description: "--log '\(log)' is the output image '\(c.outputPath)'; give the log another name")
+            }
+        } catch let e as OverwriteError { throw ValidationError(e.description) }
+        do {
+            for (option, path) in outputs { try OutputLocation.checkFile(path, option: option, inPlace: option == "--log") }
+            if dumpEvery > 0 { try OutputLocation.checkFolder(dumpDir, option: "--dump-dir") }
+        } catch { throw fail(error) }
     }
 
-    func loadWeights() throws -> VGGWeights {
-        let path = try WeightsLocator.resolve(explicit: weights)
-        return try VGGWeights.load(from: path)
+    /// `<content>_<style>.png` in the current folder; with several styles,
+    /// `<content>_<style1>_<style2>….png`.
+    static func defaultOutputPath(content: String, styles: [String]) -> String {
+        ([content] + styles).map(FileNaming.stem).joined(separator: "_") + ".png"
     }
 }

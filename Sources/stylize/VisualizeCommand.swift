@@ -7,7 +7,7 @@ struct VisualizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "visualize",
         abstract: "Show what each VGG layer responds to: activation montages, Gram heatmaps, statistics, top patches, maximization.",
-        discussion: "Writes OUT/<image>/<layer>.png montages, OUT/activations.json, OUT/top/… (with --top), OUT/maximize/… (with --maximize) and OUT/index.html; prints the index path."
+        discussion: "Writes OUT/<image>/<layer>.png montages, OUT/activations.json, OUT/top/... (with --top), OUT/maximize/... (with --maximize) and OUT/index.html; prints the index path."
     )
 
     @Argument(help: ArgumentHelp("PNG files, folders of PNGs or glob patterns.", valueName: "image"))
@@ -28,7 +28,7 @@ struct VisualizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also find the K most activating input patches of every channel, across all images (0: off).", valueName: "K"))
     var top: Int = 0
 
-    @Option(help: ArgumentHelp("Synthesize an image maximizing each of these channels of the (single) layer.", valueName: "C1,C2,…"))
+    @Option(help: ArgumentHelp("Synthesize an image maximizing each of these channels of the (single) layer.", valueName: "C1,C2,..."))
     var maximize: String?
 
     @Option(help: "Adam iterations per maximized channel.")
@@ -47,10 +47,10 @@ struct VisualizeCommand: ParsableCommand {
 
     mutating func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("missing the images: stylize visualize IMAGE… --out DIR") }
-        guard size >= 16 && size <= 8192 else { throw ValidationError("--size must be between 16 and 8192, got \(size)") }
-        guard top >= 0 && top <= 100 else { throw ValidationError("--top must be between 0 and 100, got \(top)") }
-        guard maximizeIterations >= 1 else { throw ValidationError("--maximize-iterations must be at least 1") }
-        guard maximizeSize >= 16 && maximizeSize <= 1024 else { throw ValidationError("--maximize-size must be between 16 and 1024") }
+        try Check.range(size, "--size", 16...8192, " (the longest side of the working image, in pixels)")
+        try Check.range(top, "--top", 0...100)
+        try Check.range(maximizeIterations, "--maximize-iterations", 1...Check.maxIterations)
+        try Check.range(maximizeSize, "--maximize-size", 16...1024)
         let names = try layers.map { try RunOptions.layerList($0, "--layers") }
         let channels = try maximize.map { try Self.channelList($0) }
         if channels != nil && names?.count != 1 {
@@ -69,8 +69,8 @@ struct VisualizeCommand: ParsableCommand {
 
     func run() throws {
         machine.configureThreads()
-        do {
-            var c = VisualizationConfiguration(imagePaths: try ImageInputs.expand(inputs), outputDirectory: out)
+        try oneLineErrors {
+            var c = VisualizationConfiguration(imagePaths: try InputExpansion.expand(inputs, option: "image"), outputDirectory: out)
             c.size = size
             c.layers = try layers.map { try RunOptions.layerList($0, "--layers") }
             c.pooling = pooling.library
@@ -80,13 +80,18 @@ struct VisualizeCommand: ParsableCommand {
             c.maximization.seed = seed
             c.maximizeSize = maximizeSize
             let weights = try machine.loadWeights()
-            let visualizer = try Visualizer(configuration: c, weights: weights)
-            _ = try visualizer.run { if !quiet { Terminal.printError($0) } }
-            print(URL(fileURLWithPath: out).appendingPathComponent("index.html").path)
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw fail(error)
+            if let names = c.layers {
+                try Check.layers(names, "--layers", in: weights)
+            }
+            let visualizer = try Visualizer(configuration: c, weights: weights)  // checks the channels
+            try OutputLocation.prepareFolder(out, option: "--out")
+            let report = try visualizer.run(log: { if !quiet { Terminal.printError($0) } }, shouldStop: { Signals.requested })
+            let index = (out.hasSuffix("/") ? out : out + "/") + "index.html"
+            print(index)
+            if report.stopped {
+                Terminal.printError("stylize: stopped by \(Signals.name); \(index) shows the \(report.images.count) image(s) done so far")
+                throw ExitCode(Signals.exitStatus)
+            }
         }
     }
 }

@@ -123,14 +123,17 @@ extension CLITests {
         XCTAssertTrue(report.stderr.contains("6 jobs, 0 not done"), report.stderr)
     }
 
+    /// A job whose loss overflows is recorded as failed with the reason; the batch goes on
+    /// to the next job and exits 1 at the end.
     func testNonFiniteLossIsRecordedAsFailed() throws {
         try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
         let c = try writeImage("c.png"), s = try writeImage("s.png", seed: 1)
-        let o = try run(["batch", "--content", c, "--style", s, "--out", "runs", "--sweep", "style-weight=1e300,1e-3",
-                         "--size", "32", "--iterations", "2", "--weights", weights, "--quiet"])
+        let o = try run(["batch", "--content", c, "--style", s, "--out", "runs", "--sweep", "seed=1,2", "--content-layers", "relu1_1",
+                         "--style-layers", "relu1_2", "--size", "32", "--iterations", "2", "--weights", try overflowingWeights(), "--quiet"])
         XCTAssertEqual(o.status, 1, o.stderr)
+        XCTAssertTrue(o.stderr.contains("2 of 2 jobs failed"), o.stderr)
         let records = try recordLines("runs")
-        XCTAssertEqual(records.map { $0["status"] as? String }, ["failed", "done"])
+        XCTAssertEqual(records.map { $0["status"] as? String }, ["failed", "failed"])
         XCTAssertTrue((records[0]["error"] as? String ?? "").contains("NaN or infinite"))
     }
 

@@ -4,18 +4,6 @@ import XCTest
 
 /// Crash safety: a batch killed with SIGKILL mid-run, then resumed; Ctrl-C (SIGINT).
 extension CLITests {
-    /// Starts `stylize` without waiting; stdout and stderr go to files in the test folder.
-    func start(_ arguments: [String]) throws -> Process {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
-        p.currentDirectoryURL = dir
-        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try p.run()
-        return p
-    }
-
     /// Polls `condition` every 20 ms for up to `seconds`.
     func waitFor(_ seconds: Double, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)

@@ -86,9 +86,9 @@ final class CLITests: XCTestCase {
         assertOneLineError(try run(["a.png", "b.png", "--size", "3"]), status: 64, containing: "--size")
         assertOneLineError(try run(["a.png", "b.png", "--pooling", "median"]), status: 64, containing: "median")
         assertOneLineError(try run(["a.png"]), status: 64, containing: "style")
-        assertOneLineError(try run(["a.png", "b.png", "--scale-factor", "9"]), status: 64, containing: "--scale-factor must be between 1.05 and 4")
+        assertOneLineError(try run(["a.png", "b.png", "--scale-factor", "9"]), status: 64, containing: "--scale-factor must be a finite number between 1.05 and 4, got 9")
         assertOneLineError(try run(["a.png", "b.png", "--min-size", "8"]), status: 64, containing: "--min-size must be between 16 and 8192")
-        assertOneLineError(try run(["a.png", "b.png", "--coarse-iterations=-1"]), status: 64, containing: "--coarse-iterations must be 0 or more")
+        assertOneLineError(try run(["a.png", "b.png", "--coarse-iterations=-1"]), status: 64, containing: "--coarse-iterations must be between 0 and 1000000, got -1")
     }
 
     func testMissingContentFile() throws {
@@ -138,18 +138,46 @@ final class CLITests: XCTestCase {
     }
 
     /// A loss that overflows stops the run with one line and still leaves a decodable image.
-    /// With β = 1e308 the loss is already infinite at the starting image, so the run stops
-    /// there, before any optimizer step.
+    /// The weights are a converted file gone wrong: block 1 of the real VGG16 with conv1_1's
+    /// bias at 3e38, so the Gram matrices overflow at the starting image (every weight option
+    /// is range-checked, so broken weights are how a user meets this).
     func testNonFiniteLossStopsWithOneLineAndKeepsTheImage() throws {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: weights), "needs weights/vgg16.safetensors (make weights)")
         let content = try writeImage("content.png", width: 40, height: 32)
         let style = try writeImage("style.png", width: 30, height: 30, seed: 2)
-        let o = try run([content, style, "--weights", weights, "--iterations", "3", "--style-weight", "1e308",
-                         "--size", "40", "-o", "result.png", "--quiet"])
+        let broken = try overflowingWeights()
+        let o = try run([content, style, "--weights", broken, "--iterations", "3", "--content-layers", "relu1_1",
+                         "--style-layers", "relu1_2", "--size", "40", "-o", "result.png", "--quiet"])
         assertOneLineError(o, status: 1, containing: "NaN or infinite at the starting image (iteration 0)")
         let kept = try PNGCodec.read(path: dir.appendingPathComponent("result.png").path)
         XCTAssertEqual([kept.width, kept.height], [40, 32])
         XCTAssertEqual(try pngFiles(), ["content.png", "result.png", "style.png"])
+    }
+
+    /// `broken.safetensors`: conv1_1 and conv1_2 of the real weights, conv1_1's bias set to 3e38.
+    func overflowingWeights() throws -> String {
+        let real = try XCTUnwrap(FileHandle(forReadingAtPath: weights))
+        defer { try? real.close() }
+        let size = try XCTUnwrap(real.readData(ofLength: 8)).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian }
+        let header = try XCTUnwrap(JSONSerialization.jsonObject(with: real.readData(ofLength: Int(size))) as? [String: Any])
+        let kept = header.filter { $0.key.hasPrefix("conv1_") }
+        XCTAssertEqual(kept.count, 4)
+        let offsets = try kept.mapValues { try XCTUnwrap(($0 as? [String: Any])?["data_offsets"] as? [Int]) }
+        var data = real.readData(ofLength: offsets.values.map { $0[1] }.max() ?? 0)
+        let bias = try XCTUnwrap(offsets["conv1_1.bias"])
+        let huge = Float(3e38).bitPattern.littleEndian
+        for i in stride(from: bias[0], to: bias[1], by: 4) {
+            for k in 0..<4 { data[i + k] = UInt8(truncatingIfNeeded: huge >> (8 * UInt32(k))) }
+        }
+        var json = try JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys])
+        json.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - json.count % 8) % 8))
+        var file = Data()
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { file.append(contentsOf: $0) }
+        file.append(json)
+        file.append(data)
+        let path = dir.appendingPathComponent("broken.safetensors").path
+        try file.write(to: URL(fileURLWithPath: path))
+        return path
     }
 
     /// A short real run writes the image, the log and intermediate images.

@@ -53,7 +53,6 @@ public struct BatchLayout {
         }
         var pairs: [(String, String)] = []
         for r in records where !pairs.contains(where: { $0 == (r.content, r.style) }) { pairs.append((r.content, r.style)) }
-        func stem(_ p: String) -> String { URL(fileURLWithPath: p).deletingPathExtension().lastPathComponent }
         if axes.isEmpty && pairs.count > 1 {
             var contents: [String] = [], styles: [String] = []
             for (c, s) in pairs {
@@ -61,8 +60,8 @@ public struct BatchLayout {
                 if !styles.contains(s) { styles.append(s) }
             }
             let cells = contents.map { c in styles.map { s in records.first { $0.content == c && $0.style == s } } }
-            var section = Section(title: "content × style", content: nil, style: nil, rowLabels: contents.map(stem),
-                                  columnLabels: styles.map(stem), cells: cells)
+            var section = Section(title: "content × style", content: nil, style: nil, rowLabels: contents.map(FileNaming.stem),
+                                  columnLabels: styles.map(FileNaming.stem), cells: cells)
             section.rowInputs = contents
             section.columnInputs = styles
             sections = [section]
@@ -82,7 +81,6 @@ public struct BatchLayout {
     static func sweepSections(records: [RunRecord], axes: [(name: String, values: [String])],
                               pairs: [(String, String)]) -> ([Section], String?, [String]) {
         func label(_ settings: [SweepSetting]) -> String { settings.map(\.value).joined(separator: ", ") }
-        func stem(_ p: String) -> String { URL(fileURLWithPath: p).deletingPathExtension().lastPathComponent }
         // A single sweep runs across (one row per pair reads like a filmstrip); with more,
         // the first sweep goes down the rows and the others across.
         let rowAxis = axes.count >= 2 ? axes.first : nil
@@ -95,7 +93,7 @@ public struct BatchLayout {
             let cells = rows.map { row in
                 columns.map { column in mine.first { $0.sweep == row + column } }
             }
-            return Section(title: "\(stem(pair.0)) × \(stem(pair.1))", content: pair.0, style: pair.1,
+            return Section(title: "\(FileNaming.stem(pair.0)) × \(FileNaming.stem(pair.1))", content: pair.0, style: pair.1,
                            rowLabels: rows.map(label), columnLabels: columns.map(label), cells: cells)
         }
         return (sections, rowAxis?.name, columnAxes.map(\.name))

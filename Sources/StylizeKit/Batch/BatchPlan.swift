@@ -31,42 +31,6 @@ public struct BatchJob: Sendable, Equatable {
 
 /// Expands inputs and sweeps into the ordered list of jobs, and names their outputs.
 public enum BatchPlan {
-    /// Files, folders (every `.png` inside, sorted) or glob patterns → a sorted-per-spec,
-    /// de-duplicated list of paths. Throws `BatchError.noInputs` when a spec matches nothing.
-    public static func expandInputs(_ specs: [String], option: String) throws -> [String] {
-        var result: [String] = []
-        for spec in specs {
-            var matched: [String] = []
-            var isDir: ObjCBool = false
-            if spec.contains(where: { "*?[".contains($0) }) {
-                matched = glob(spec).filter { FileManager.default.fileExists(atPath: $0, isDirectory: &isDir) && !isDir.boolValue }
-            } else if FileManager.default.fileExists(atPath: spec, isDirectory: &isDir) {
-                if isDir.boolValue {
-                    let names = (try? FileManager.default.contentsOfDirectory(atPath: spec)) ?? []
-                    matched = names.filter { $0.lowercased().hasSuffix(".png") && !$0.hasPrefix(".") }.sorted()
-                        .map { spec.hasSuffix("/") ? spec + $0 : spec + "/" + $0 }
-                } else {
-                    matched = [spec]
-                }
-            }
-            guard !matched.isEmpty else { throw BatchError.noInputs(option: option, spec: spec) }
-            for m in matched where !result.contains(m) { result.append(m) }
-        }
-        return result
-    }
-
-    /// POSIX `glob(3)`, sorted.
-    static func glob(_ pattern: String) -> [String] {
-        var g = glob_t()
-        defer { globfree(&g) }
-        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
-        var paths: [String] = []
-        for i in 0..<Int(g.gl_pathc) {
-            if let p = g.gl_pathv[i] { paths.append(String(cString: p)) }
-        }
-        return paths.sorted()
-    }
-
     /// Every combination of the axes' values; the last axis varies fastest.
     public static func combinations(_ axes: [SweepAxis]) -> [[SweepSetting]] {
         var result: [[SweepSetting]] = [[]]
@@ -99,8 +63,7 @@ public enum BatchPlan {
     /// `<content-stem>__<style-stem>[__<option>-<value>…]`, with characters other than
     /// letters, digits, `.`, `_`, `+` and `-` replaced by `-` so names stay shell-friendly.
     public static func outputStem(content: String, style: String, settings: [SweepSetting]) -> String {
-        func stem(_ p: String) -> String { URL(fileURLWithPath: p).deletingPathExtension().lastPathComponent }
-        var parts = [safe(stem(content)), safe(stem(style))]
+        var parts = [safe(FileNaming.stem(content)), safe(FileNaming.stem(style))]
         parts += settings.map { "\($0.name)-\(safe($0.value))" }
         return parts.joined(separator: "__")
     }
@@ -112,18 +75,5 @@ public enum BatchPlan {
     /// `--shard K/N`: the jobs whose index modulo N is K − 1.
     public static func shard(_ jobs: [BatchJob], k: Int, n: Int) -> [BatchJob] {
         jobs.filter { $0.index % n == k - 1 }
-    }
-}
-
-/// A batch problem detected before any job runs, or a summary of failed jobs.
-public enum BatchError: Error, CustomStringConvertible {
-    case noInputs(option: String, spec: String)
-    case cannotAppend(path: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case .noInputs(let option, let spec): return "\(option) '\(spec)' matches no PNG file"
-        case .cannotAppend(let path, let reason): return "cannot append to '\(path)': \(reason)"
-        }
     }
 }

@@ -102,7 +102,6 @@ public enum BatchReport {
     }
 
     static func num(_ v: Double?) -> String {
-        guard let v else { return "–" }
-        return String(format: abs(v) >= 1e4 || (abs(v) < 1e-2 && v != 0) ? "%.3e" : "%.2f", v)
+        v.map(NumberText.loss) ?? "–"
     }
 }

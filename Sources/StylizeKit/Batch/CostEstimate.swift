@@ -1,18 +1,26 @@
 /// Rough time and memory of one run, printed by `stylize batch` before it starts.
 ///
-/// Time: every iteration costs about `evaluationsPerIteration` loss+gradient evaluations,
-/// and an evaluation costs in proportion to the pixel count; each scale also computes its
-/// targets and evaluates its starting image (about two evaluations' worth). The constants
-/// are `make bench` figures on the README's 2-core host; threads scale the time by
+/// Time: every iteration costs about `evaluationsPerIteration` loss+gradient evaluations;
+/// an evaluation costs a fixed part (per-layer set-up, small GEMMs that do not fill the
+/// cores) plus a part proportional to the pixel count, fitted to the 256 and 512 px figures;
+/// each scale also computes its targets and evaluates its starting image (about two
+/// evaluations' worth), and each job builds its network and reads its images
+/// (`secondsPerJob`). The constants are `make bench` figures on the README's 2-core host; threads scale the time by
 /// `threadScaling`, measured with `--threads 1` and `2` there. Another host can differ by
 /// 2× either way, so the batch prints this as an estimate.
 ///
 /// Memory: the final scale dominates: activations and gradients (proportional to the pixel
 /// count), L-BFGS' history (2·m image-sized vectors) and the weights.
 public enum CostEstimate {
-    /// Seconds per evaluation at 512 × 512 with 2 threads (forward to relu5_1 + gradient):
-    /// `make bench`, 1.52–1.60 s on the README's host.
-    public static let secondsPerEvaluation512 = 1.55
+    /// Seconds per evaluation with 2 threads (forward to relu5_1 + gradient) =
+    /// `secondsPerEvaluation` + `secondsPerEvaluationPixel` × pixels: the line through the
+    /// `make bench` figures on the README's host, 0.415 s at 256² and 1.55 s at 512².
+    /// Proportional scaling alone made small jobs look 2–5× cheaper than they were.
+    public static let secondsPerEvaluation = 0.037
+    public static let secondsPerEvaluationPixel = 5.77e-6
+    /// Seconds per job besides the evaluations: building the network (Winograd weight
+    /// transforms), reading and resizing the images, writing the result.
+    public static let secondsPerJob = 0.3
     /// Evaluations per L-BFGS iteration, as measured on real runs (line-search retries).
     public static let evaluationsPerIteration = 1.05
     /// Speed-up of going from 1 to 2 threads: 2.21 s against 1.52–1.60 s per 512 px
@@ -35,10 +43,10 @@ public enum CostEstimate {
     public static func seconds(_ schedule: ScaleSchedule, threads: Int) -> Double {
         var total = 0.0
         for scale in schedule.scales {
-            let perEvaluation = secondsPerEvaluation512 * Double(scale.pixels) / Double(512 * 512)
+            let perEvaluation = secondsPerEvaluation + secondsPerEvaluationPixel * Double(scale.pixels)
             total += perEvaluation * (Double(scale.iterations) * evaluationsPerIteration + 2)
         }
-        return total * threadScaling(threads)
+        return (total + secondsPerJob) * threadScaling(threads)
     }
 
     /// Peak bytes of a run whose final image is `pixels` large, with an L-BFGS history of `history` pairs.

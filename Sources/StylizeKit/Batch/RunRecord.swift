@@ -55,31 +55,49 @@ public struct RunRecord: Codable, Sendable, Equatable {
         return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
     }
 
-    /// Appends `record` to `path` with ONE `write(2)` on an `O_APPEND` descriptor, then
-    /// `fsync`: concurrent writers (shards sharing a folder) never interleave, and a kill
-    /// leaves either the whole line or none of it.
+    /// Appends `record` to `path` as one line, on an `O_APPEND` descriptor, then `fsync`s.
+    ///
+    /// - The line goes out in one `write(2)`, so concurrent writers (shards sharing a folder)
+    ///   never interleave; a short write (a signal, a full disk) is continued until the line
+    ///   is whole, and if it cannot be, the fragment is ended with `\n` so the next record
+    ///   starts a line of its own (readers skip the broken one).
+    /// - If the file ends in a partial line (a writer killed mid-line), the record starts
+    ///   with `\n`, in the same `write(2)`.
+    /// - Errors of `write`, `fsync` and `close` are all thrown: on NFS, quota and
+    ///   out-of-space errors often show up only at `fsync` or `close`.
     public static func append(_ record: RunRecord, to path: String) throws {
-        let bytes = Array(try record.jsonLine().utf8)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw BatchError.cannotAppend(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var n: Int
-        repeat { n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } } while n < 0 && errno == EINTR
-        guard n == bytes.count else {
-            throw BatchError.cannotAppend(path: path, reason: n < 0 ? String(cString: strerror(errno)) : "short write")
+        let line = Array(try record.jsonLine().utf8)
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw appendError(path, errno) }
+        var closed = false
+        defer { if !closed { close(fd) } }
+        let bytes = (endsInPartialLine(fd) ? [UInt8(ascii: "\n")] : []) + line
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 {
+                let code = n < 0 ? errno : ENOSPC
+                if offset > 0 { var nl = UInt8(ascii: "\n"); _ = Glibc.write(fd, &nl, 1) }
+                throw appendError(path, code)
+            }
+            offset += n
         }
-        _ = fsync(fd)
+        if fsync(fd) != 0 && errno != EINVAL { throw appendError(path, errno) }  // EINVAL: a file system without fsync
+        closed = true
+        if close(fd) != 0 { throw appendError(path, errno) }
     }
 
-    /// If `path` ends in a partial line (a writer died mid-line), ends it with `\n` so the
-    /// next record starts on a line of its own. The partial line stays and is ignored on reading.
-    public static func terminatePartialLine(at path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path), let last = data.last, last != UInt8(ascii: "\n") else { return }
-        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-        guard fd >= 0 else { throw BatchError.cannotAppend(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var nl = UInt8(ascii: "\n")
-        _ = Glibc.write(fd, &nl, 1)
+    /// Whether the open file's last byte is something other than `\n`.
+    static func endsInPartialLine(_ fd: Int32) -> Bool {
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size > 0 else { return false }
+        var last: UInt8 = 0
+        return pread(fd, &last, 1, off_t(st.st_size - 1)) == 1 && last != UInt8(ascii: "\n")
+    }
+
+    static func appendError(_ path: String, _ code: Int32) -> FileSystemError {
+        FileSystemError("cannot append to '\(path)'", reason: FileSystemError.reason(errno: code))
     }
 
     /// Every complete, decodable line of `path`, in file order. A trailing line without

@@ -7,22 +7,31 @@ import Foundation
 /// started and `stop_reason` (null, or why the optimizer stopped early at this scale:
 /// `converged`, `line_search_failed`). The last line is the final image.
 /// Each line is flushed as it is written, so a killed run leaves a readable log.
-struct RunLog {
-    private let handle: FileHandle
+final class RunLog {
+    private let fd: Int32
     let path: String
 
+    /// Creates (or empties) `path`. Throws a `FileSystemError` naming the reason.
     init(path: String) throws {
         self.path = path
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw LogError(path: path)
-        }
-        guard let h = FileHandle(forWritingAtPath: path) else { throw LogError(path: path) }
-        handle = h
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileSystemError("cannot write the log '\(path)'", reason: FileSystemError.reason(errno: errno)) }
     }
 
-    mutating func append(_ r: IterationReport) throws {
-        let line = RunLog.jsonLine(r)
-        do { try handle.write(contentsOf: Data(line.utf8)) } catch { throw LogError(path: path) }
+    deinit { close(fd) }
+
+    /// Writes one whole line (continuing short writes).
+    func append(_ r: IterationReport) throws {
+        let bytes = Array(RunLog.jsonLine(r).utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw FileSystemError("cannot write the log '\(path)'", reason: FileSystemError.reason(errno: n < 0 ? errno : ENOSPC))
+            }
+            offset += n
+        }
     }
 
     /// Fixed field order, numbers in full precision (`Double.description` round-trips).
@@ -39,9 +48,4 @@ struct RunLog {
 
     /// JSON has no NaN or infinity: those are written as null.
     static func jsonNumber(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
-}
-
-struct LogError: Error, CustomStringConvertible {
-    let path: String
-    var description: String { "cannot write the log file '\(path)'" }
 }

@@ -8,26 +8,33 @@ extension StyleTransfer {
     /// finite one, is written before `StyleTransferError` is thrown).
     ///
     /// `progress` gets every report and the run (for its current image); returning false
-    /// cancels. `shouldStop` is polled before every evaluation.
+    /// cancels. `shouldStop` is polled before every evaluation (signals).
+    ///
+    /// A log line or a `--save-every` image that cannot be written does not stop the run:
+    /// `warn` gets one line, the log is given up, and the output is still written; a user
+    /// whose disk filled up overnight keeps the image. Only the output itself is essential.
     ///
     /// `weights` is consumed: once the network is built (its convolutions keep what they
     /// need, transformed), the raw weights are released, about 59 MB for VGG16, unless the
     /// caller keeps a copy (a batch does, for its next job).
     public static func run(configuration c: StyleTransferConfiguration, weights: consuming VGGWeights,
                            progress: (IterationReport, StyleTransfer) -> Bool = { _, _ in true },
-                           shouldStop: @escaping () -> Bool = { false }) throws -> StyleTransferOutcome {
+                           shouldStop: @escaping () -> Bool = { false },
+                           warn: (String) -> Void = { _ in }) throws -> StyleTransferOutcome {
         let transfer = try StyleTransfer(configuration: c, weights: weights, images: TransferImages.load(c))  // last use: released here
         var log = try c.logPath.map { try RunLog(path: $0) }
-        var logError: Error?
         let outcome: StyleTransferOutcome
         do {
             outcome = try transfer.run(progress: { report in
-                do { try log?.append(report) } catch { logError = error; return false }
+                do { try log?.append(report) } catch {
+                    warn("\(error); the run goes on without a log")
+                    log = nil
+                }
                 if c.saveEvery > 0 && report.iteration > 0 && report.iteration % c.saveEvery == 0
                     && report.iteration < report.totalIterations && !report.startsScale {
                     do {
                         try PNGCodec.write(transfer.currentImage, to: intermediatePath(c.outputPath, iteration: report.iteration))
-                    } catch { logError = error; return false }
+                    } catch { warn("\(error); the run goes on") }
                 }
                 return progress(report, transfer)
             }, shouldStop: shouldStop)
@@ -36,7 +43,6 @@ extension StyleTransfer {
             throw StyleTransferError.nonFinite(iteration: iteration, keptAt: c.outputPath)
         }
         try PNGCodec.write(transfer.currentImage, to: c.outputPath)
-        if let logError { throw logError }
         if outcome.cancelled { throw StyleTransferError.cancelled(iteration: outcome.iterations, keptAt: c.outputPath) }
         return outcome
     }
@@ -44,9 +50,7 @@ extension StyleTransfer {
     /// `dir/name.png` → `dir/name_iter0050.png`.
     public static func intermediatePath(_ output: String, iteration: Int) -> String {
         let url = URL(fileURLWithPath: output)
-        let stem = url.deletingPathExtension().lastPathComponent
-        let number = String(iteration)
-        let padded = String(repeating: "0", count: max(0, 4 - number.count)) + number
-        return url.deletingLastPathComponent().appendingPathComponent("\(stem)_iter\(padded).png").path
+        let stem = FileNaming.stem(output)
+        return url.deletingLastPathComponent().appendingPathComponent("\(stem)_iter\(FileNaming.zeroPadded(iteration, width: 4)).png").path
     }
 }

@@ -23,8 +23,7 @@ public final class ActivationDumps {
 
     /// `iter0050` for iteration 50.
     public static func folderName(iteration: Int) -> String {
-        let s = String(iteration)
-        return "iter" + String(repeating: "0", count: max(0, 4 - s.count)) + s
+        "iter" + FileNaming.zeroPadded(iteration, width: 4)
     }
 
     /// Writes the montages of `image` (`(3, H, W)` preprocessed) for `iteration`.
@@ -42,7 +41,7 @@ public final class ActivationDumps {
         for it in iterations.reversed() {
             h += "<details\(it == iteration ? " open" : "")><summary>iteration \(it)</summary>\n"
             for (name, _) in layers {
-                for f in files[it]?[name] ?? [] { h += "<p>\(name): <img loading=\"lazy\" src=\"\(Self.folderName(iteration: it))/\(f)\" alt=\"\(name)\"></p>\n" }
+                for f in files[it]?[name] ?? [] { h += "<p>\(HTML.escape(name)): <img loading=\"lazy\" src=\"\(HTML.href(Self.folderName(iteration: it) + "/" + f))\" alt=\"\(HTML.escape(name))\"></p>\n" }
             }
             h += "</details>\n"
         }

@@ -24,6 +24,8 @@ public struct VisualizationReport {
     public var topOverviews: [String: [String]] = [:]
     public var receptiveFields: [String: Int] = [:]
     public var maximized: [Maximized] = []
+    /// True when the run was stopped (a signal) before it finished: the pages show what was done.
+    public var stopped = false
 
     public init(layers: [String]) { self.layers = layers }
 
@@ -35,13 +37,6 @@ public struct VisualizationReport {
             return ["path": e.path, "size": [e.width, e.height], "layers": layerObjects]
         }
         return [UInt8](try JSONSerialization.data(withJSONObject: ["images": list], options: [.sortedKeys]))
-    }
-
-    /// Relative URL of a file path (each component percent-encoded).
-    static func href(_ path: String) -> String {
-        path.split(separator: "/").map {
-            String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? String($0)
-        }.joined(separator: "/")
     }
 
     public func html() -> String {
@@ -73,10 +68,10 @@ public struct VisualizationReport {
             for layer in layers {
                 guard let files = e.files[layer], let s = e.stats[layer] else { continue }
                 let meanActive = s.activeFraction.reduce(0, +) / Double(max(1, s.activeFraction.count))
-                h += "<details\(layer == layers.first ? " open" : "")><summary><b>\(layer)</b>: \(s.shape[0]) channels, "
+                h += "<details\(layer == layers.first ? " open" : "")><summary><b>\(HTML.escape(layer))</b>: \(s.shape[0]) channels, "
                 h += "\(s.shape[2])×\(s.shape[1]); \(String(format: "%.0f", 100 * meanActive)) % of positions active</summary>\n"
-                for f in files.dropLast() { h += "<p><img loading=\"lazy\" src=\"\(Self.href(e.stem + "/" + f))\" alt=\"\(layer) montage\"></p>\n" }
-                if let g = files.last { h += "<figure><img class=\"px\" loading=\"lazy\" src=\"\(Self.href(e.stem + "/" + g))\" alt=\"\(layer) Gram\"><figcaption>Gram matrix of \(layer)</figcaption></figure>\n" }
+                for f in files.dropLast() { h += "<p><img loading=\"lazy\" src=\"\(HTML.href(e.stem + "/" + f))\" alt=\"\(HTML.escape(layer)) montage\"></p>\n" }
+                if let g = files.last { h += "<figure><img class=\"px\" loading=\"lazy\" src=\"\(HTML.href(e.stem + "/" + g))\" alt=\"\(HTML.escape(layer)) Gram\"><figcaption>Gram matrix of \(HTML.escape(layer))</figcaption></figure>\n" }
                 h += "</details>\n"
             }
         }
@@ -84,15 +79,15 @@ public struct VisualizationReport {
             h += "<h2 id=\"top\">Top patches</h2>\n<p class=\"note\">Per channel, the input patches (the unit's receptive field) with the highest activations across all images, best first. Positions and values: <code>top/&lt;layer&gt;.json</code>; one strip per channel: <code>top/&lt;layer&gt;/chNNN.png</code>.</p>\n"
             for layer in layers {
                 guard let pages = topOverviews[layer] else { continue }
-                h += "<details><summary><b>\(layer)</b> (receptive field \(receptiveFields[layer] ?? 0) px, <a href=\"\(Self.href("top/\(layer).json"))\">json</a>)</summary>\n"
-                for p in pages { h += "<p><img class=\"px\" loading=\"lazy\" src=\"\(Self.href(p))\" alt=\"\(layer) top patches\"></p>\n" }
+                h += "<details><summary><b>\(HTML.escape(layer))</b> (receptive field \(receptiveFields[layer] ?? 0) px, <a href=\"\(HTML.href("top/\(layer).json"))\">json</a>)</summary>\n"
+                for p in pages { h += "<p><img class=\"px\" loading=\"lazy\" src=\"\(HTML.href(p))\" alt=\"\(HTML.escape(layer)) top patches\"></p>\n" }
                 h += "</details>\n"
             }
         }
         if !maximized.isEmpty {
-            h += "<h2 id=\"maximize\">Activation maximization (\(layers.first ?? ""))</h2>\n<div class=\"grid\">\n"
+            h += "<h2 id=\"maximize\">Activation maximization (\(HTML.escape(layers.first ?? "")))</h2>\n<div class=\"grid\">\n"
             for m in maximized {
-                h += "<figure><img class=\"px\" src=\"\(Self.href(m.file))\" width=\"256\" alt=\"channel \(m.channel)\"><figcaption>channel \(m.channel): mean activation \(String(format: "%.3g", m.initial)) → \(String(format: "%.3g", m.final))</figcaption></figure>\n"
+                h += "<figure><img class=\"px\" src=\"\(HTML.href(m.file))\" width=\"256\" alt=\"channel \(m.channel)\"><figcaption>channel \(m.channel): mean activation \(String(format: "%.3g", m.initial)) → \(String(format: "%.3g", m.final))</figcaption></figure>\n"
             }
             h += "</div>\n"
         }

@@ -73,7 +73,7 @@ public final class Visualizer {
     /// forward pass into `dir`; returns the written file names per layer (pages, then Gram).
     public static func writeMontages(engine: VGGEngine, layers: [(name: String, stage: Int)], to dir: String,
                                      text: TextRenderer?) throws -> [String: [String]] {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try OutputLocation.prepareFolder(dir, option: "--out")
         var files: [String: [String]] = [:]
         for (name, stage) in layers {
             let f = engine.activations[stage]
@@ -90,16 +90,19 @@ public final class Visualizer {
         return files
     }
 
-    /// Runs everything; `log` receives one line per step (for stderr).
-    public func run(log: (String) -> Void = { _ in }) throws -> VisualizationReport {
+    /// Runs everything; `log` receives one line per step (for stderr). `shouldStop` is polled
+    /// between images, layers and maximized channels: when it says stop, the work done so far
+    /// is written (`activations.json`, `index.html`) and the report has `stopped == true`.
+    public func run(log: (String) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> VisualizationReport {
         let c = configuration, out = c.outputDirectory
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try OutputLocation.prepareFolder(out, option: "--out")
         let text = try? TextRenderer(pixelSize: 10)
         let stems = ImageInputs.uniqueStems(c.imagePaths)
         var report = VisualizationReport(layers: layers)
         var images: [RGBImage] = []
         var tops = stages.map { TopPatches(k: c.top, channels: network.channels(ofStage: $0), field: ReceptiveField(network: network, stage: $0)) }
         for (i, path) in c.imagePaths.enumerated() {
+            if shouldStop() { report.stopped = true; break }
             log("\(path): \(layers.count) layers")
             let image = try PNGCodec.read(path: path, maxPixels: c.maxPixels).resized(longestSide: c.size)
             try engine.forward(Preprocessing.tensor(from: image, meanBGR: network.meanBGR), through: stages.max()!)
@@ -117,15 +120,18 @@ public final class Visualizer {
             }
         }
         try AtomicFile.write(report.activationsJSON(), to: out + "/activations.json")
-        if c.top > 0 { try writeTopPatches(tops, images: images, text: text, report: &report, log: log) }
-        for ch in c.maximize {
+        if c.top > 0 && !report.stopped {
+            try writeTopPatches(tops, images: images, text: text, report: &report, log: log, shouldStop: shouldStop)
+        }
+        for ch in c.maximize where !report.stopped {
+            if shouldStop() { report.stopped = true; break }
             var m = c.maximization
             m.seed = c.maximization.seed &+ UInt64(ch)
             let side = c.maximizeSize
             let result = try m.run(engine: engine, stage: stages[0], channel: ch, width: side, height: side) { it, v in
                 log("maximize \(layers[0]) channel \(ch): iteration \(it), mean activation \(String(format: "%.3g", v))")
             }
-            try FileManager.default.createDirectory(atPath: out + "/maximize", withIntermediateDirectories: true)
+            try OutputLocation.prepareFolder(out + "/maximize", option: "--out")
             let file = "maximize/\(layers[0])-ch\(Visualizer.threeDigits(ch)).png"
             try PNGCodec.write(Preprocessing.image(from: result.image, meanBGR: network.meanBGR), to: out + "/" + file)
             report.maximized.append(.init(channel: ch, file: file, initial: result.initialActivation, final: result.finalActivation))
@@ -135,12 +141,13 @@ public final class Visualizer {
     }
 
     func writeTopPatches(_ tops: [TopPatches], images: [RGBImage], text: TextRenderer?,
-                         report: inout VisualizationReport, log: (String) -> Void) throws {
+                         report: inout VisualizationReport, log: (String) -> Void, shouldStop: () -> Bool) throws {
         let out = configuration.outputDirectory
         for (j, name) in layers.enumerated() {
+            if shouldStop() { report.stopped = true; return }
             log("top \(configuration.top) patches of \(name)")
             let dir = out + "/top/\(name)"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try OutputLocation.prepareFolder(dir, option: "--out")
             var json: [[String: Any]] = []
             for c in tops[j].best.indices {
                 try PNGCodec.write(tops[j].strip(channel: c, images: images), to: dir + "/ch\(Visualizer.threeDigits(c)).png")
@@ -163,7 +170,6 @@ public final class Visualizer {
 
     /// `7` → `007` (channel numbers in file names sort correctly up to 999).
     public static func threeDigits(_ n: Int) -> String {
-        let s = String(n)
-        return String(repeating: "0", count: max(0, 3 - s.count)) + s
+        FileNaming.zeroPadded(n, width: 3)
     }
 }

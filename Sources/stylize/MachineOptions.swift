@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import StylizeKit
+
+/// Options about the machine rather than the picture: weights file and threads.
+struct MachineOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("VGG weights (.safetensors). Default: $STYLIZE_WEIGHTS, ./weights/vgg16.safetensors, then the installed copy.", valueName: "file"))
+    var weights: String?
+
+    @Option(help: "Threads for BLAS and StylizeKit's own loops; the default is the number of cores.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    mutating func validate() throws {
+        try Check.range(threads, "--threads", 1...256)
+    }
+
+    func configureThreads() {
+        BLAS.setThreads(threads)
+        Parallel.threads = threads
+    }
+
+    func loadWeights() throws -> VGGWeights {
+        let path = try WeightsLocator.resolve(explicit: weights)
+        return try VGGWeights.load(from: path)
+    }
+}

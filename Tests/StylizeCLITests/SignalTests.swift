@@ -1,0 +1,128 @@
+import Foundation
+import StylizeKit
+import XCTest
+
+/// Issue 8, cases 3 and 8: SIGTERM, SIGINT and SIGHUP keep the work done so far, in a real
+/// transfer and a real batch; records and logs survive write errors.
+extension CLITests {
+    /// Starts `stylize` without waiting, with stdout and stderr captured in files of the test folder.
+    func start(_ arguments: [String]) throws -> Process {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = arguments
+        p.currentDirectoryURL = dir
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("stdout.txt").path, contents: nil)
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("stderr.txt").path, contents: nil)
+        p.standardOutput = FileHandle(forWritingAtPath: dir.appendingPathComponent("stdout.txt").path)
+        p.standardError = FileHandle(forWritingAtPath: dir.appendingPathComponent("stderr.txt").path)
+        try p.run()
+        return p
+    }
+
+    func text(_ name: String) -> String { (try? String(contentsOfFile: dir.appendingPathComponent(name).path, encoding: .utf8)) ?? "" }
+
+    func lineCount(_ name: String) -> Int { text(name).split(separator: "\n").count }
+
+    /// A long real transfer gets `signal` once it has logged a few iterations: it writes the
+    /// image so far, prints its path, says so in one line and exits with 128 + the signal.
+    func checkTransferKeepsItsImage(on signal: Int32, status: Int32, name: String) throws {
+        try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
+        _ = try writeImage("c.png", width: 48, height: 40); _ = try writeImage("s.png", seed: 1)
+        let p = try start(["c.png", "s.png", "-o", "out.png", "--size", "48", "--min-size", "48", "--iterations", "5000",
+                                    "--log", "run.jsonl", "--weights", weights, "--quiet"])
+        let started = waitFor(60) { lineCount("run.jsonl") >= 4 }
+        kill(p.processIdentifier, signal)
+        p.waitUntilExit()
+        XCTAssertTrue(started, "the run never logged three iterations")
+        XCTAssertEqual(p.terminationReason, .exit)
+        XCTAssertEqual(p.terminationStatus, status)
+        XCTAssertEqual(text("stdout.txt"), "out.png\n")
+        let stderr = text("stderr.txt")
+        XCTAssertTrue(stderr.hasPrefix("stylize: stopped by \(name) at iteration "), stderr)
+        XCTAssertTrue(stderr.hasSuffix("; the image so far is in 'out.png'\n"), stderr)
+        let image = try PNGCodec.read(path: dir.appendingPathComponent("out.png").path)
+        XCTAssertEqual([image.width, image.height], [48, 40])
+        XCTAssertLessThan(lineCount("run.jsonl"), 5001)
+    }
+
+    func testSIGTERMKeepsTheTransfersImage() throws { try checkTransferKeepsItsImage(on: SIGTERM, status: 143, name: "SIGTERM") }
+
+    func testSIGINTKeepsTheTransfersImage() throws { try checkTransferKeepsItsImage(on: SIGINT, status: 130, name: "SIGINT") }
+
+    func testSIGHUPKeepsTheTransfersImage() throws { try checkTransferKeepsItsImage(on: SIGHUP, status: 129, name: "SIGHUP") }
+
+    /// The first signal asks for a clean stop; a second one ends the process at once.
+    func testASecondSignalEndsAtOnce() throws {
+        try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
+        _ = try writeImage("c.png", width: 48, height: 40); _ = try writeImage("s.png", seed: 1)
+        let p = try start(["c.png", "s.png", "-o", "out.png", "--size", "48", "--iterations", "5000",
+                                    "--weights", weights, "--quiet"])
+        // Before the weights are loaded: the handlers are installed at process start.
+        usleep(100_000)
+        kill(p.processIdentifier, SIGTERM)
+        usleep(50_000)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+        XCTAssertEqual(p.terminationStatus, SIGTERM)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out.png").path))
+    }
+
+    /// SIGTERM in the first job of a batch (as Slurm sends at the time limit): the job is
+    /// recorded `interrupted` with its image, the report is rebuilt, exit 143; `--resume` then
+    /// runs that job again and the rest, and every job ends `done` once.
+    func testSIGTERMInABatchRecordsTheJobAndResumeFinishes() throws {
+        try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
+        _ = try writeImage("c.png", width: 48, height: 40); _ = try writeImage("s.png", seed: 1)
+        let args = ["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--sweep", "seed=1,2",
+                    "--size", "48", "--min-size", "48", "--weights", weights, "--quiet"]
+        let p = try start(args + ["--iterations", "5000"])
+        let started = waitFor(60) { lineCount("runs/logs/c__s__seed-1.jsonl") >= 3 }
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        XCTAssertTrue(started)
+        XCTAssertEqual(p.terminationStatus, 143)
+        XCTAssertTrue(text("stderr.txt").contains("stylize: batch stopped by SIGTERM"), text("stderr.txt"))
+        XCTAssertEqual(text("stdout.txt"), "runs/index.html\n")
+        let records = try recordLines("runs")
+        XCTAssertEqual(records.map { $0["status"] as? String }, ["interrupted"])
+        XCTAssertNoThrow(try PNGCodec.read(path: dir.appendingPathComponent("runs/c__s__seed-1.png").path))
+        XCTAssertTrue(text("runs/index.html").contains("interrupted"))
+
+        let resumed = try run(args + ["--iterations", "3", "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("0 already done, 2 to run"), resumed.stderr)
+        let after = try recordLines("runs")
+        XCTAssertEqual(after.map { $0["status"] as? String }, ["interrupted", "done", "done"])
+    }
+
+    /// A log that cannot be written (here a symbolic link to /dev/full, whose writes fail
+    /// with ENOSPC) gives a warning; the job's image is written and the job is `done`. A
+    /// records file that cannot be written stops the batch with one line.
+    func testWriteErrorsOfLogsAndRecords() throws {
+        try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
+        _ = try writeImage("c.png", width: 32, height: 32); _ = try writeImage("s.png", seed: 1)
+        let logs = dir.appendingPathComponent("runs/logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: logs.appendingPathComponent("c__s.jsonl").path, withDestinationPath: "/dev/full")
+        let args = ["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--size", "32", "--iterations", "2",
+                    "--weights", weights, "--quiet"]
+        let o = try run(args)
+        XCTAssertEqual(o.status, 0, o.stderr)
+        XCTAssertTrue(o.stderr.contains("stylize: warning: c__s.png: cannot write the log 'runs/logs/c__s.jsonl': no space left on the device"), o.stderr)
+        XCTAssertEqual(try recordLines("runs").map { $0["status"] as? String }, ["done"])
+
+        let transfer = try run(["c.png", "s.png", "-o", "t.png", "--log", "/dev/full", "--size", "32", "--iterations", "2",
+                                "--weights", weights, "--quiet"])
+        XCTAssertEqual(transfer.status, 0, transfer.stderr)
+        XCTAssertEqual(transfer.stdout, "t.png\n")
+        XCTAssertTrue(transfer.stderr.contains("the run goes on without a log"), transfer.stderr)
+
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("runs"))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("runs"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("runs/runs.jsonl").path, withDestinationPath: "/dev/full")
+        let full = try run(args)
+        XCTAssertEqual(full.status, 1, full.stderr)
+        XCTAssertTrue(full.stderr.contains("stylize: error: cannot append to 'runs/runs.jsonl': no space left on the device"), full.stderr)
+    }
+}

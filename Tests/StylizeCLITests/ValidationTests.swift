@@ -1,0 +1,106 @@
+import Foundation
+import StylizeKit
+import XCTest
+
+/// Issue 8, cases 5, 6 and 7: every value is checked before any job runs, negative numbers
+/// reach the range check, and the smaller front-door cases.
+extension CLITests {
+    func testSweepValuesAndLayerNamesAreCheckedAgainstTheNetworkBeforeAnyJob() throws {
+        try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
+        _ = try writeImage("c.png"); _ = try writeImage("s.png", seed: 1)
+        let base = ["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--size", "32", "--iterations", "1",
+                    "--weights", weights, "--quiet"]
+        let sweep = try run(base + ["--sweep", "content-layers=relu4_2,relu9_9"])
+        XCTAssertEqual(sweep.status, 64, sweep.stderr)
+        XCTAssertTrue(sweep.stderr.contains("stylize: error: --sweep content-layers=relu9_9: --content-layers: unknown layer 'relu9_9'"), sweep.stderr)
+        let option = try run(base + ["--style-layers", "relu1_1,relu6_1"])
+        XCTAssertEqual(option.status, 64, option.stderr)
+        XCTAssertTrue(option.stderr.contains("--style-layers: unknown layer 'relu6_1'"), option.stderr)
+        XCTAssertEqual(try recordLines("runs").count, 0, "no job ran")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/c__s__content-layers-relu4_2.png").path))
+        assertOneLineError(try run(["c.png", "s.png", "--content-layers", "relu9_9", "--weights", weights]), status: 64,
+                           containing: "--content-layers: unknown layer 'relu9_9'")
+        assertOneLineError(try run(["c.png", "s.png", "--dump-every", "1", "--dump-layers", "relu9_9", "--weights", weights]), status: 64,
+                           containing: "--dump-layers: unknown layer 'relu9_9'")
+    }
+
+    func testNegativeAndAbsurdNumbersGetTheRangeMessage() throws {
+        let cases: [([String], String)] = [
+            (["--content-weight", "-5"], "--content-weight must be a finite number between 0 and 1e+15, got -5"),
+            (["--style-weight", "-1e-3"], "--style-weight must be a finite number between 0 and 1e+15, got -0.001"),
+            (["--tv-weight", "nan"], "--tv-weight must be a finite number"),
+            (["--style-weight", "1e300"], "--style-weight must be a finite number between 0 and 1e+15, got 1e+300"),
+            (["--max-megapixels", "inf"], "--max-megapixels must be a finite number between 0.001 and 1000, got inf"),
+            (["--max-megapixels", "1e13"], "--max-megapixels must be a finite number between 0.001 and 1000"),
+            (["--iterations", "-3"], "--iterations must be between 0 and 1000000, got -3"),
+            (["--learning-rate", "-.5"], "--learning-rate must be a finite number"),
+            (["--threads", "-2"], "--threads must be between 1 and 256, got -2"),
+            (["--save-every", "-1"], "--save-every must be between 0 and 1000000, got -1"),
+        ]
+        for (extra, message) in cases {
+            assertOneLineError(try run(["a.png", "b.png"] + extra), status: 64, containing: message)
+        }
+        _ = try writeImage("c.png"); _ = try writeImage("s.png", seed: 1)
+        let batch = ["batch", "--content", "c.png", "--style", "s.png", "--out", "runs"]
+        assertOneLineError(try run(batch + ["--sweep", "style-weight=-1"]), status: 64,
+                           containing: "--sweep style-weight=-1: --style-weight must be a finite number between 0 and 1e+15, got -1")
+        assertOneLineError(try run(batch + ["--sweep", "max-megapixels=1,inf"]), status: 64, containing: "--sweep max-megapixels=inf")
+        assertOneLineError(try run(batch + ["--content-weight", "-5"]), status: 64, containing: "--content-weight must be a finite number")
+    }
+
+    func testSmallerFrontDoorCases() throws {
+        _ = try writeImage("c.png", width: 60, height: 30); _ = try writeImage("s.png", seed: 1)
+        let version = try run(["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertTrue(version.stdout.hasPrefix("stylize "), version.stdout)
+        assertOneLineError(try run(["help", "bogus"]), status: 64, containing: "unknown command 'bogus'")
+        XCTAssertEqual(try run(["help", "batch"]).status, 0)
+        assertOneLineError(try run(["batch", "--contnt", "c.png", "--style", "s.png", "--out", "runs"]), status: 64,
+                           containing: "Unknown option '--contnt'")
+        assertOneLineError(try run(["c.png", "s.png", "--init", "contnet"]), status: 64,
+                           containing: "--init 'contnet': no such file; use noise, content, style or a PNG file")
+        let viz = try run(["visualize", "nothing.png", "--out", "v"])
+        XCTAssertFalse(viz.stderr.contains(dir.path), "paths as given: \(viz.stderr)")
+        try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
+        // --size is the longest side: 20 px on a 2:1 photo leaves a 10 px short side.
+        assertOneLineError(try run(["c.png", "s.png", "--size", "20", "--weights", weights]), status: 64,
+                           containing: "--size 20 is too small for this image: at 20x10")
+        // Two styles: both in the default name.
+        _ = try writeImage("t.png", seed: 2)
+        let two = try run(["c.png", "s.png", "t.png", "--size", "32", "--iterations", "1", "--weights", weights, "--quiet"])
+        XCTAssertEqual(two.status, 0, two.stderr)
+        XCTAssertEqual(two.stdout, "c_s_t.png\n")
+        let v = try run(["visualize", "c.png", "--layers", "relu1_1", "--size", "32", "--out", "v", "--weights", weights, "--quiet"])
+        XCTAssertEqual(v.status, 0, v.stderr)
+        XCTAssertEqual(v.stdout, "v/index.html\n")
+    }
+
+    /// `stylize --po<TAB>` and `stylize photo.png style.png --po<TAB>` offer the default
+    /// command's options; subcommands keep theirs (bash, driven as bash-completion would).
+    func testBashCompletionOffersTheDefaultCommandsOptions() throws {
+        let script = try run(["--generate-completion-script", "bash"])
+        XCTAssertEqual(script.status, 0, script.stderr)
+        try script.stdout.write(to: dir.appendingPathComponent("completion.bash"), atomically: true, encoding: .utf8)
+        let driver = """
+        shopt -s extglob
+        source ./completion.bash
+        try() { COMP_LINE="$1"; COMP_POINT=${#COMP_LINE}; read -ra COMP_WORDS <<< "$1"; [[ "$1" == *" " ]] && COMP_WORDS+=("")
+                COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); COMPREPLY=()
+                _stylize_default_command stylize "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"; echo "${COMPREPLY[*]}"; }
+        try "stylize --po"; try "stylize photo.png style.png --po"; try "stylize photo.png style.png --pooling "
+        try "stylize batch --sw"; try "stylize vis"
+        """
+        try driver.write(to: dir.appendingPathComponent("driver.sh"), atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = ["driver.sh"]
+        p.currentDirectoryURL = dir
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+                       ["--pooling", "--pooling", "max avg", "--sweep", "visualize", ""])
+    }
+}
