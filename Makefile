@@ -18,7 +18,7 @@ SWEEP        ?= style-weight=1e-4,1e-3,1e-2
 OUT          ?= sweeps/custom
 ARGS         ?= --size 256 --iterations 150
 
-.PHONY: help build weights demo viz test bench bench-torch man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init
+.PHONY: help build weights demo viz test fuzz fuzz-build bench bench-torch man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init
 
 help: ## List the targets
 	@echo "stylize — make targets:"
@@ -61,6 +61,37 @@ test: $(WEIGHTS) ## Run the whole test suite (optimized build; fetches the weigh
 	    if (match($$0, /[0-9]+ tests? skipped/)) s = substr($$0, RSTART, RLENGTH) + 0; \
 	    if (match($$0, /[0-9]+ failures?/)) f = substr($$0, RSTART, RLENGTH) + 0 } \
 	  END { printf "%d passed, %d failed, %d skipped\n", n - f - s, f, s; exit (f > 0) }' .build/test.log
+
+# Fuzzing (Fuzz/README.md): each harness is the real parser sources compiled with libFuzzer
+# and AddressSanitizer. FUZZ_RUNS, when set, replaces the time limit by an execution count.
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?=
+FUZZ_DIR     := .build/fuzz
+FUZZ_SWIFTC  := swiftc -O -use-ld=lld -sanitize=fuzzer,address -parse-as-library -I Sources/CPNG -I Fuzz/CPNGDecode
+FUZZ_FLAGS    = -rss_limit_mb=2048 -timeout=10 $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS))
+FUZZ_PNG_SOURCES := $(addprefix Sources/StylizeKit/,Files/BoundedFile.swift RGBImage.swift Transfer/ScaleSchedule.swift \
+    Image/PNGCodec.swift Image/ImageError.swift Files/AtomicFile.swift Image/RGBImage+Resize.swift Image/WorkingSize.swift)
+FUZZ_WEIGHTS_SOURCES := $(addprefix Sources/StylizeKit/,Files/BoundedFile.swift SafeTensors.swift VGGWeights.swift WeightsError.swift)
+
+$(FUZZ_DIR)/png_decode.o: Sources/CPNGDecode/png_decode.c Sources/CPNGDecode/include/png_decode.h
+	@mkdir -p $(FUZZ_DIR)
+	clang -O1 -g -fsanitize=fuzzer-no-link,address -DSTYLIZE_FUZZ_IGNORE_CHECKSUMS -I Sources/CPNGDecode/include -c $< -o $@
+
+$(FUZZ_DIR)/fuzz-png: Fuzz/PNGFuzz.swift $(FUZZ_PNG_SOURCES) $(FUZZ_DIR)/png_decode.o
+	$(FUZZ_SWIFTC) -module-name FuzzPNG $^ -lpng16 -o $@
+
+$(FUZZ_DIR)/fuzz-safetensors: Fuzz/SafeTensorsFuzz.swift $(FUZZ_WEIGHTS_SOURCES)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_SWIFTC) -module-name FuzzSafeTensors $^ -o $@
+
+fuzz-build: $(FUZZ_DIR)/fuzz-png $(FUZZ_DIR)/fuzz-safetensors ## Build the libFuzzer harnesses into .build/fuzz/
+
+fuzz: fuzz-build ## Fuzz the PNG and safetensors parsers for FUZZ_SECONDS each (default 60); finds go to .build/fuzz/
+	@mkdir -p $(FUZZ_DIR)/corpus-png $(FUZZ_DIR)/corpus-safetensors
+	cp -n Tests/StylizeKitTests/Resources/pngsuite/*.png Tests/FuzzRegressions/png/* $(FUZZ_DIR)/corpus-png/ 2>/dev/null || true
+	cp -n Fuzz/seeds/safetensors/* Tests/FuzzRegressions/safetensors/* $(FUZZ_DIR)/corpus-safetensors/ 2>/dev/null || true
+	nice -n 10 $(FUZZ_DIR)/fuzz-png $(FUZZ_FLAGS) -dict=Fuzz/png.dict -artifact_prefix=$(FUZZ_DIR)/png- $(FUZZ_DIR)/corpus-png
+	nice -n 10 $(FUZZ_DIR)/fuzz-safetensors $(FUZZ_FLAGS) -dict=Fuzz/safetensors.dict -artifact_prefix=$(FUZZ_DIR)/safetensors- $(FUZZ_DIR)/corpus-safetensors
 
 BENCH_CONTENT ?= samples/content/chelsea.png
 BENCH_STYLE   ?= samples/style/bedroom.png

@@ -12,9 +12,6 @@ public enum BLAS {
         openblas_set_num_threads(Int32(count))
     }
 
-    /// The thread count OpenBLAS reports.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
-
     /// Runs `body` with OpenBLAS limited to one thread per call, for callers that run
     /// independent `sgemm`s concurrently on their own threads (`Parallel`) instead of letting
     /// OpenBLAS split each one. Concurrent calls are safe in OpenBLAS' pthreads build when

@@ -48,13 +48,6 @@ public enum VectorMath {
         return Double(m)
     }
 
-    /// `out = a − b`.
-    public static func difference(_ a: [Float], _ b: [Float], into out: inout [Float]) {
-        precondition(a.count == b.count)
-        if out.count != a.count { out = [Float](repeating: 0, count: a.count) }
-        for i in 0..<a.count { out[i] = a[i] - b[i] }
-    }
-
     public static func isFinite(_ a: [Float]) -> Bool {
         a.withUnsafeBufferPointer { p in
             // Summing v·0 propagates NaN and turns ±inf into NaN: one branch-free pass.

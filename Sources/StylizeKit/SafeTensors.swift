@@ -22,7 +22,7 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable {
     }
 }
 
-/// A validated, memory-mapped safetensors file.
+/// A validated safetensors file, read into memory.
 ///
 /// Format (https://github.com/huggingface/safetensors, "Format"):
 ///
@@ -52,8 +52,16 @@ public struct SafeTensorsFile: Sendable {
         let byteRange: Range<Int>
     }
 
-    /// Largest header accepted; the reference implementation uses the same bound.
-    static let maxHeaderLength = 100_000_000
+    /// Largest header accepted, in bytes: 1 MB. The real VGG16 header is 2,832 bytes and a
+    /// VGG19 one would be about 3.5 KB; even 1,000 conv layers with metadata stay far below.
+    /// (The reference implementation allows 100 MB, which here would only let a hostile
+    /// file make the JSON decoder build a huge object before anything else is checked.)
+    static let maxHeaderLength = 1_000_000
+
+    /// Largest file accepted, in bytes: 512 MB. The loader takes only conv layers: VGG16's
+    /// are 59 MB and VGG19's 80 MB, so this leaves room for larger conv stacks while a wrong
+    /// or runaway file is refused from its size, before anything is read.
+    public static let maxFileBytes = 512_000_000
 
     /// The path the file was opened from (as given).
     public let path: String
@@ -63,29 +71,29 @@ public struct SafeTensorsFile: Sendable {
     public let metadata: [String: String]
 
     private let tensors: [String: TensorInfo]
-    /// The whole file (memory-mapped when read from disk).
-    private let bytes: Data
+    /// The whole file.
+    private let bytes: [UInt8]
     /// Offset of the data section within `bytes`.
     private let dataStart: Int
 
-    /// Opens and validates the safetensors file at `path` (memory-mapped).
+    /// Opens and validates the safetensors file at `path`: a regular file (not a FIFO or a
+    /// device) of at most `maxFileBytes`, read whole with `read(2)`. It is not memory-mapped:
+    /// a mapped file truncated while in use kills the process with SIGBUS, while a file
+    /// truncated during the read only comes out shorter, and then fails validation.
     public init(path: String) throws {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: path)
-                ? "cannot be read (\((error as NSError).localizedDescription))" : "does not exist"
-            throw WeightsError(file: path, reason)
+            bytes = try BoundedFile.read(path, maxBytes: SafeTensorsFile.maxFileBytes, what: "a weights file")
+        } catch let failure as BoundedFile.Failure {
+            throw WeightsError(file: path, failure.isMissing ? "does not exist" : failure.reason)
         }
-        try self.init(data: data, path: path)
+        try self.init(bytes: bytes, path: path)
     }
 
     /// Validates an in-memory safetensors image; `path` is used only in messages.
-    public init(data: Data, path: String) throws {
-        let bytes = data.startIndex == 0 ? data : Data(data)
-        func fail(_ reason: String, tensor: String? = nil) -> WeightsError {
-            WeightsError(file: path, tensor: tensor, reason)
+    public init(bytes: [UInt8], path: String) throws {
+        func fail(_ reason: String) -> WeightsError {
+            WeightsError(file: path, reason)
         }
         guard bytes.count >= 8 else {
             throw fail("is \(bytes.count) bytes long, too short for a safetensors header (truncated?)")
@@ -98,16 +106,16 @@ public struct SafeTensorsFile: Sendable {
             throw fail("header length \(declared) is not plausible (not a safetensors file?)")
         }
         let headerLength = Int(declared)
-        let headerBytes = bytes.subdata(in: 8..<(8 + headerLength))
+        let headerBytes = bytes[8..<(8 + headerLength)]
         guard headerBytes.first == UInt8(ascii: "{") else {
             throw fail("header does not start with '{' (not a safetensors file?)")
         }
-        guard String(data: headerBytes, encoding: .utf8) != nil else {
+        guard String(bytes: headerBytes, encoding: .utf8) != nil else {
             throw fail("header is not valid UTF-8")
         }
         let header: RawHeader
         do {
-            header = try JSONDecoder().decode(RawHeader.self, from: headerBytes)
+            header = try JSONDecoder().decode(RawHeader.self, from: Data(headerBytes))
         } catch let error as DecodingError {
             let detail = SafeTensorsFile.summary(of: error).map { " (\($0))" } ?? ""
             throw fail("header is not valid safetensors JSON\(detail)")
@@ -119,28 +127,28 @@ public struct SafeTensorsFile: Sendable {
         var infos: [String: TensorInfo] = [:]
         for (name, entry) in header.entries {
             guard let dtype = SafeTensorsDType(rawValue: entry.dtype) else {
-                throw fail("tensor '\(name)' has unknown dtype '\(entry.dtype)'", tensor: name)
+                throw fail("tensor '\(name)' has unknown dtype '\(entry.dtype)'")
             }
             if let bad = entry.shape.first(where: { $0 < 0 }) {
-                throw fail("tensor '\(name)' has a negative dimension \(bad) in shape \(entry.shape)", tensor: name)
+                throw fail("tensor '\(name)' has a negative dimension \(bad) in shape \(entry.shape)")
             }
             guard entry.dataOffsets.count == 2 else {
-                throw fail("tensor '\(name)' has data_offsets \(entry.dataOffsets), expected [begin, end]", tensor: name)
+                throw fail("tensor '\(name)' has data_offsets \(entry.dataOffsets), expected [begin, end]")
             }
             let (begin, end) = (entry.dataOffsets[0], entry.dataOffsets[1])
             guard begin >= 0, begin <= end, end <= dataLength else {
-                throw fail("tensor '\(name)' has data_offsets [\(begin), \(end)] outside the \(dataLength)-byte data section", tensor: name)
+                throw fail("tensor '\(name)' has data_offsets [\(begin), \(end)] outside the \(dataLength)-byte data section")
             }
             var byteCount = dtype.byteSize
             for dim in entry.shape {
                 let (product, overflow) = byteCount.multipliedReportingOverflow(by: dim)
                 guard !overflow else {
-                    throw fail("tensor '\(name)' shape \(entry.shape) is too large", tensor: name)
+                    throw fail("tensor '\(name)' shape \(entry.shape) is too large")
                 }
                 byteCount = product
             }
             guard end - begin == byteCount else {
-                throw fail("tensor '\(name)' spans \(end - begin) bytes but \(dtype.rawValue) \(entry.shape) needs \(byteCount)", tensor: name)
+                throw fail("tensor '\(name)' spans \(end - begin) bytes but \(dtype.rawValue) \(entry.shape) needs \(byteCount)")
             }
             infos[name] = TensorInfo(dtype: dtype, shape: entry.shape, byteRange: begin..<end)
         }
@@ -155,10 +163,10 @@ public struct SafeTensorsFile: Sendable {
         for (name, info) in ordered {
             let range = info.byteRange
             if range.lowerBound < cursor, let previous {
-                throw fail("tensor '\(name)' (bytes \(range.lowerBound)..<\(range.upperBound)) overlaps tensor '\(previous)' (ends at \(cursor))", tensor: name)
+                throw fail("tensor '\(name)' (bytes \(range.lowerBound)..<\(range.upperBound)) overlaps tensor '\(previous)' (ends at \(cursor))")
             }
             if range.lowerBound > cursor {
-                throw fail("bytes \(cursor)..<\(range.lowerBound) of the data section belong to no tensor (before '\(name)')", tensor: name)
+                throw fail("bytes \(cursor)..<\(range.lowerBound) of the data section belong to no tensor (before '\(name)')")
             }
             cursor = range.upperBound
             previous = name
@@ -184,10 +192,10 @@ public struct SafeTensorsFile: Sendable {
     /// Throws if the tensor is absent or not F32.
     public func floats(_ name: String) throws -> [Float] {
         guard let info = tensors[name] else {
-            throw WeightsError(file: path, tensor: name, "has no tensor '\(name)'")
+            throw WeightsError(file: path, "has no tensor '\(name)'")
         }
         guard info.dtype == .f32 else {
-            throw WeightsError(file: path, tensor: name, "tensor '\(name)' has dtype \(info.dtype.rawValue), expected F32")
+            throw WeightsError(file: path, "tensor '\(name)' has dtype \(info.dtype.rawValue), expected F32")
         }
         let count = info.count
         let start = dataStart + info.byteRange.lowerBound

@@ -80,16 +80,21 @@ public struct VGGWeights: Sendable {
     /// defaults to `defaultMeanBGR` (the Caffe/Keras ImageNet mean) when absent.
     /// Any violation throws a one-line `WeightsError` naming the tensor.
     public static func load(from path: String) throws -> VGGWeights {
-        let file = try SafeTensorsFile(path: path)
-        func fail(_ reason: String, tensor: String? = nil) -> WeightsError {
-            WeightsError(file: path, tensor: tensor, reason)
+        try load(SafeTensorsFile(path: path))
+    }
+
+    /// `load(from:)` for an already opened (validated) safetensors file.
+    public static func load(_ file: SafeTensorsFile) throws -> VGGWeights {
+        let path = file.path
+        func fail(_ reason: String) -> WeightsError {
+            WeightsError(file: path, reason)
         }
 
         // 1. Names -> (block, index) -> which parts are present.
         var present: [LayerID: Set<Part>] = [:]
         for name in file.tensorNames {
             guard let (id, part) = parseTensorName(name) else {
-                throw fail("unknown tensor '\(name)' (expected only conv{B}_{K}.weight and conv{B}_{K}.bias)", tensor: name)
+                throw fail("unknown tensor '\(name)' (expected only conv{B}_{K}.weight and conv{B}_{K}.bias)")
             }
             present[id, default: []].insert(part)
         }
@@ -99,21 +104,21 @@ public struct VGGWeights: Sendable {
         let blocks = Set(present.keys.map(\.block))
         let blockCount = blocks.max() ?? 0
         if let missing = (1...blockCount).first(where: { !blocks.contains($0) }) {
-            throw fail("has no layers of block \(missing) (missing tensor 'conv\(missing)_1.weight') but has block \(blockCount)", tensor: "conv\(missing)_1.weight")
+            throw fail("has no layers of block \(missing) (missing tensor 'conv\(missing)_1.weight') but has block \(blockCount)")
         }
         var plan: [LayerID] = []
         for block in 1...blockCount {
             let indices = Set(present.keys.filter { $0.block == block }.map(\.index))
             let last = indices.max() ?? 0
             if let missing = (1...last).first(where: { !indices.contains($0) }) {
-                throw fail("missing tensor 'conv\(block)_\(missing).weight' (conv\(block)_\(last) is present)", tensor: "conv\(block)_\(missing).weight")
+                throw fail("missing tensor 'conv\(block)_\(missing).weight' (conv\(block)_\(last) is present)")
             }
             plan += (1...last).map { LayerID(block: block, index: $0) }
         }
         for id in plan {
             for part in [Part.weight, .bias] where present[id]?.contains(part) != true {
                 let other = part == .weight ? Part.bias : .weight
-                throw fail("missing tensor '\(id.name).\(part.rawValue)' (\(id.name).\(other.rawValue) is present)", tensor: "\(id.name).\(part.rawValue)")
+                throw fail("missing tensor '\(id.name).\(part.rawValue)' (\(id.name).\(other.rawValue) is present)")
             }
         }
 
@@ -123,21 +128,21 @@ public struct VGGWeights: Sendable {
         for id in plan {
             let weightName = "\(id.name).weight", biasName = "\(id.name).bias"
             guard let w = file.info(weightName), let b = file.info(biasName) else {
-                throw fail("missing tensor '\(weightName)' or '\(biasName)'", tensor: weightName)
+                throw fail("missing tensor '\(weightName)' or '\(biasName)'")
             }
             for (name, info) in [(weightName, w), (biasName, b)] where info.dtype != .f32 {
-                throw fail("tensor '\(name)' has dtype \(info.dtype.rawValue), expected F32", tensor: name)
+                throw fail("tensor '\(name)' has dtype \(info.dtype.rawValue), expected F32")
             }
             let out = outputChannels(weightShape: w.shape, biasShape: b.shape, inChannels: inChannels)
             let expectedWeight = [out, inChannels, 3, 3]
             guard w.shape == expectedWeight else {
-                throw fail("tensor '\(weightName)' has shape \(w.shape), expected \(expectedWeight)", tensor: weightName)
+                throw fail("tensor '\(weightName)' has shape \(w.shape), expected \(expectedWeight)")
             }
             guard out > 0 else {
-                throw fail("tensor '\(weightName)' has shape \(w.shape): no output channels", tensor: weightName)
+                throw fail("tensor '\(weightName)' has shape \(w.shape): no output channels")
             }
             guard b.shape == [out] else {
-                throw fail("tensor '\(biasName)' has shape \(b.shape), expected [\(out)]", tensor: biasName)
+                throw fail("tensor '\(biasName)' has shape \(b.shape), expected [\(out)]")
             }
             let weight = try finiteFloats(file, weightName)
             let bias = try finiteFloats(file, biasName)
@@ -182,7 +187,7 @@ public struct VGGWeights: Sendable {
     private static func finiteFloats(_ file: SafeTensorsFile, _ name: String) throws -> [Float] {
         let values = try file.floats(name)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw WeightsError(file: file.path, tensor: name, "tensor '\(name)' has a non-finite value (\(values[bad])) at element \(bad)")
+            throw WeightsError(file: file.path, "tensor '\(name)' has a non-finite value (\(values[bad])) at element \(bad)")
         }
         return values
     }

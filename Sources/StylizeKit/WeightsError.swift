@@ -3,28 +3,23 @@ import Foundation
 /// Why a weights file could not be found, read or accepted.
 ///
 /// `description` is always exactly one line, meant to be printed as-is after
-/// `error: `; it names the file and, where one is involved, the tensor, e.g.
+/// `error: `; it names the file and, where one is involved, the tensor (in the text), e.g.
 /// `weights file 'w.safetensors': tensor 'conv2_1.weight' has shape [128, 32, 3, 3], expected [128, 64, 3, 3]`.
 public struct WeightsError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The file concerned, as the caller named it; `nil` when no file was found at all.
     public let file: String?
-    /// The tensor concerned, if any (e.g. `conv2_1.weight`).
-    public let tensor: String?
     /// The whole one-line message.
     public let description: String
 
-    /// A problem with `file` (and optionally one of its tensors); `reason` should
-    /// already mention the tensor where it matters.
-    init(file: String, tensor: String? = nil, _ reason: String) {
+    /// A problem with `file`; `reason` mentions the tensor where one is concerned.
+    init(file: String, _ reason: String) {
         self.file = file
-        self.tensor = tensor
         self.description = WeightsError.oneLine("weights file '\(file)': \(reason)")
     }
 
     /// A problem not tied to one file (e.g. nothing found by the locator).
     init(message: String) {
         self.file = nil
-        self.tensor = nil
         self.description = WeightsError.oneLine(message)
     }
 

@@ -12,7 +12,8 @@ import Foundation
 ///    `make install PREFIX=...` layout `<prefix>/bin/stylize`.
 /// 5. `/usr/local/share/stylize/vgg16.safetensors`.
 ///
-/// Only existence is checked here; `VGGWeights.load` validates the contents.
+/// Only the kind of file is checked here (an existing regular file: a FIFO or a device
+/// would block or never end); `VGGWeights.load` validates the contents.
 public enum WeightsLocator {
     /// File name inside `weights/` and the install data directory.
     public static let fileName = "vgg16.safetensors"
@@ -32,7 +33,7 @@ public enum WeightsLocator {
     /// - Returns: `explicit` or `$STYLIZE_WEIGHTS` as given, otherwise the absolute
     ///   path of the first candidate that exists.
     /// - Throws: `WeightsError` (one line) if an explicitly named file is missing
-    ///   or is a directory, or if no candidate exists.
+    ///   or is not a regular file, or if no candidate exists.
     public static func resolve(explicit: String?,
                                environment: [String: String] = ProcessInfo.processInfo.environment,
                                executablePath: String? = nil,
@@ -81,17 +82,15 @@ public enum WeightsLocator {
     }
 
     private static func isFile(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        (try? BoundedFile.requireRegularFile(path)) != nil
     }
 
     private static func requireFile(_ path: String, origin: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw WeightsError(file: path, "does not exist (given by \(origin))")
-        }
-        guard !isDirectory.boolValue else {
-            throw WeightsError(file: path, "is a directory, not a weights file (given by \(origin))")
+        do {
+            try BoundedFile.requireRegularFile(path)
+        } catch let failure as BoundedFile.Failure {
+            let reason = failure.isMissing ? "does not exist" : failure.reason
+            throw WeightsError(file: path, "\(reason) (given by \(origin))")
         }
     }
 }

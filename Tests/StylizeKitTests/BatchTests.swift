@@ -152,6 +152,36 @@ final class BatchTests: XCTestCase {
         XCTAssertTrue(html.contains("content = dog") && html.contains("style = b") && html.contains("not run"))
     }
 
+    /// A 100 × 100 grid would be ~200 megapixels at 128 px thumbnails: the sheet stays within
+    /// its limit with smaller thumbnails, while a small grid keeps 128 px and its pictures.
+    func testContactSheetOfALargeGridStaysWithinItsPixelLimit() throws {
+        func layout(_ n: Int) -> BatchLayout {
+            var records: [RunRecord] = []
+            for i in 0..<n { for j in 0..<n {
+                records.append(RunRecord(job: i * n + j, content: "in/photo\(i).png", style: "s/style\(j).png", output: "o\(i)_\(j).png",
+                                         log: "logs/x.jsonl", params: ["size": "32"], sweep: [], status: .done))
+            } }
+            return BatchLayout(records: records)
+        }
+        let font = try TextRenderer(pixelSize: 12), titleFont = try TextRenderer(pixelSize: 15)
+        let big = layout(100)
+        let full = ContactSheet.size(layout: big, thumb: 128, font: font, titleFont: titleFont)
+        XCTAssertGreaterThan(full.width * full.height, 150_000_000)
+        let side = try XCTUnwrap(ContactSheet.thumbnailSide(layout: big, font: font, titleFont: titleFont))
+        XCTAssertLessThan(side, 128)
+        XCTAssertGreaterThanOrEqual(side, 16)
+        let sheet = try ContactSheet.render(layout: big, folder: dir)
+        XCTAssertLessThanOrEqual(sheet.width * sheet.height, ContactSheet.maxPixels)
+        XCTAssertGreaterThan(sheet.width * sheet.height, ContactSheet.maxPixels * 3 / 4, "thumbnails no smaller than needed")
+
+        let small = layout(2)
+        XCTAssertEqual(ContactSheet.thumbnailSide(layout: small, font: font, titleFont: titleFont), 128)
+        try PNGCodec.write(RGBImage(width: 64, height: 32, fill: (255, 0, 0)), to: dir + "/o1_1.png")
+        let picture = try ContactSheet.render(layout: small, folder: dir)
+        XCTAssertTrue(stride(from: 0, to: picture.pixels.count, by: 3).contains { picture.pixels[$0] == 255 && picture.pixels[$0 + 1] == 0 },
+                      "the red output appears as a thumbnail")
+    }
+
     /// Shards run elsewhere copy their runs.jsonl in as runs-K.jsonl; the report merges them.
     func testRecordsFromSeveralShardFilesAreMerged() throws {
         try RunRecord.append(record(0, "a.png"), to: dir + "/runs.jsonl")

@@ -50,13 +50,17 @@ final class EngineMemoryTests: XCTestCase {
         XCTAssertEqual(g1.data, g0.data)
     }
 
-    /// 16 and 24 channels, so every convolution but the first runs Winograd, and 40×36 puts
-    /// every stage above the parallel threshold.
+    /// 16 and 24 channels, so every convolution but the first runs Winograd, and 44×48 puts
+    /// every stage above the parallel loop's 32 768 threshold (pool1: 16 · 44 · 48 = 33 792).
     func testEngineKeepingOnlyLossLayersGivesTheSameGradient() throws {
         let weights = syntheticWeights(c1: 16, c2: 24, seed: 4)
         for pooling in Pooling.allCases {
             let net = try VGGNetwork(weights: weights, pooling: pooling, through: "relu2_2")
-            let x = randomTensor(3, 40, 36, seed: 8, range: (-100, 100))
+            let x = randomTensor(3, 44, 48, seed: 8, range: (-100, 100))
+            let algorithms: [Conv3x3.Algorithm] = net.stages.compactMap {
+                if case .conv(_, _, let conv) = $0 { return conv.algorithm } else { return nil }
+            }
+            XCTAssertEqual(algorithms, [.im2col, .winograd4, .winograd4, .winograd4])
             let last = net.stages.count - 1
             let loss = [0, last]  // relu1_1 and relu2_2 read; relu1_2 and pool1 not
             let all = VGGEngine(network: net), lean = VGGEngine(network: net, keeping: Set(loss))

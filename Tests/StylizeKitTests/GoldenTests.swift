@@ -3,7 +3,9 @@ import XCTest
 @testable import StylizeKit
 
 /// StylizeKit's float32 objective on the real VGG16 against the independent float64
-/// PyTorch reference in `Resources/reference/` (64×64 synthetic images; see SOURCES.md there).
+/// PyTorch references in `Resources/reference/` (64×64 synthetic images; see SOURCES.md
+/// there): single style and content layer, both poolings; and in `blend/`, two style images
+/// of different sizes blended 3:1, per-layer style weights and two content layers.
 final class GoldenTests: XCTestCase {
     struct Case: Decodable {
         struct Gradient: Decodable {
@@ -12,11 +14,15 @@ final class GoldenTests: XCTestCase {
             let at: [At]
         }
         let pooling: String
-        let content_layer: String
+        let content_layer: String?
+        let content_layers: [String]?
         let style_layers: [String]
+        let style_layer_weights: [Double]?
+        let style_blend_weights: [Double]?
         let content_loss: Double, style_loss: Double, tv_loss: Double, total_loss: Double
         let style_loss_per_layer: [String: Double]
         let gradients: [String: Gradient]
+        var contentLayers: [String] { content_layers ?? content_layer.map { [$0] } ?? [] }
     }
     struct Reference: Decodable { let cases: [Case] }
 
@@ -42,15 +48,30 @@ final class GoldenTests: XCTestCase {
     func testLossesAndGradientsMatchTheFloat64Reference() throws {
         let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: try resource("reference.json")))
         XCTAssertEqual(reference.cases.count, 2)
+        try check(reference.cases, content: tensor("content.png"), styles: [tensor("style.png")], at: tensor("generated.png"))
+    }
+
+    /// Blending, per-layer weights, several content layers and a style image of another
+    /// size, which `DoubleReference` cannot check independently (it shares the rescaling rule).
+    func testBlendedStylesOfTwoSizesMatchTheFloat64Reference() throws {
+        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: try resource("blend/reference.json")))
+        XCTAssertEqual(reference.cases.count, 1)
+        let styles = [try tensor("blend/style_a.png"), try tensor("blend/style_b.png")]
+        XCTAssertEqual(styles.map { [$0.height, $0.width] }, [[64, 64], [40, 64]])
+        XCTAssertEqual(reference.cases[0].contentLayers, ["relu3_2", "relu4_2"])
+        try check(reference.cases, content: tensor("blend/content.png"), styles: styles, at: tensor("blend/generated.png"))
+    }
+
+    func check(_ cases: [Case], content: Tensor3, styles: [Tensor3], at x: Tensor3) throws {
         let weights = try XCTUnwrap(GoldenTests.weights)
-        let content = try tensor("content.png"), style = try tensor("style.png"), x = try tensor("generated.png")
         XCTAssertEqual([x.channels, x.height, x.width], [3, 64, 64])
-        for ref in reference.cases {
+        for ref in cases {
             let pooling: Pooling = ref.pooling == "max" ? .max : .average
             let network = try VGGNetwork(weights: weights, pooling: pooling, through: "relu5_1")
             func objective(_ lw: LossWeights) throws -> StyleTransferObjective {
-                try StyleTransferObjective(network: network, content: content, styles: [style],
-                                           contentLayers: [ref.content_layer], styleLayers: ref.style_layers, weights: lw)
+                try StyleTransferObjective(network: network, content: content, styles: styles, styleBlend: ref.style_blend_weights,
+                                           contentLayers: ref.contentLayers, styleLayers: ref.style_layers,
+                                           styleLayerWeights: ref.style_layer_weights, weights: lw)
             }
             let all = try objective(LossWeights(content: 1, style: 1, tv: 1)).evaluate(x)
             // Losses: float32 activations carry ~1e-6 relative rounding per layer and the

@@ -53,22 +53,35 @@ final class PNGCodecTests: XCTestCase {
 
     /// A valid PNG header claiming 100000×100000 is refused from the header alone.
     func testPixelLimitIsCheckedBeforeDecoding() throws {
-        var bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        func chunk(_ type: String, _ data: [UInt8]) {
-            let body = Array(type.utf8) + data
-            bytes += be32(UInt32(data.count)) + body + be32(crc32(body))
-        }
-        chunk("IHDR", be32(100_000) + be32(100_000) + [8, 2, 0, 0, 0])
-        chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])
-        chunk("IEND", [])
+        let bytes = HostileFiles.png([("IHDR", HostileFiles.ihdr(100_000, 100_000)),
+                                      ("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]), ("IEND", [])])
         let start = Date()
         XCTAssertThrowsError(try PNGCodec.decode(bytes, path: "huge.png")) { error in
             XCTAssertEqual("\(error)", "cannot read 'huge.png': image is 100000x100000 (10000 megapixels), above the limit of 50 megapixels; raise it with --max-megapixels")
         }
         XCTAssertLessThan(Date().timeIntervalSince(start), 1.0)
-        // A raised limit lets it through to the decoder, which then fails on the tiny IDAT.
-        XCTAssertThrowsError(try PNGCodec.decode(bytes, path: "huge.png", maxPixels: 1)) {
-            XCTAssertTrue("\($0)".contains("above the limit"))
+        // A raised limit lets it through to the decoder, which then fails on the tiny IDAT
+        // (before allocating 40 GB of pixels).
+        XCTAssertThrowsError(try PNGCodec.decode(bytes, path: "huge.png", maxPixels: 10_000_000_000)) {
+            XCTAssertFalse("\($0)".contains("above the limit"), "\($0)")
+            XCTAssertTrue("\($0)".hasPrefix("cannot read 'huge.png': "), "\($0)")
+        }
+        // A limit just below a real image's size refuses it; at its size, it decodes.
+        let image = RGBImage(width: 30, height: 20, fill: (10, 20, 30))
+        let png = try PNGCodec.encode(image)
+        XCTAssertThrowsError(try PNGCodec.decode(png, path: "a.png", maxPixels: 599)) {
+            XCTAssertEqual("\($0)", "cannot read 'a.png': image is 30x20 (0 megapixels), above the limit of 0 megapixels; raise it with --max-megapixels")
+        }
+        XCTAssertEqual(try PNGCodec.decode(png, path: "a.png", maxPixels: 600), image)
+    }
+
+    /// A file holding a chunk that claims more bytes than remain is refused before libpng
+    /// sees it (fuzzing found an 87-byte file whose tEXt claimed 1.3 GB, which libpng allocated).
+    func testAChunkLongerThanTheFileIsRefused() throws {
+        var bytes = HostileFiles.png([("IHDR", HostileFiles.ihdr(1, 1)), ("tEXt", Array("k\0v".utf8)), ("IEND", [])])
+        bytes.replaceSubrange(33..<37, with: be32(1_342_177_290))
+        XCTAssertThrowsError(try PNGCodec.decode(bytes, path: "t.png")) {
+            XCTAssertEqual("\($0)", "cannot read 't.png': file is truncated or corrupt (a chunk claims 1342177290 bytes, 15 remain)")
         }
     }
 

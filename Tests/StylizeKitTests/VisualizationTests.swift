@@ -116,7 +116,8 @@ final class VisualizationTests: XCTestCase {
     }
 
     /// One conv layer whose channel 0 fires only on a bright pixel (weights 1 on the centre
-    /// tap of every colour, bias −600): the top relu1_1 patch sits exactly on the dot.
+    /// tap of every colour, bias −300: the grey-20 background sums to 60 and stays below
+    /// zero, a 255 dot gives 465): the top relu1_1 patch sits exactly on the dot.
     func testTopPatchIsCentredOnTheDot() throws {
         var w = [Float](repeating: 0, count: 2 * 3 * 9)
         for ci in 0..<3 { w[ci * 9 + 4] = 1; w[(3 + ci) * 9 + 4] = -1 }

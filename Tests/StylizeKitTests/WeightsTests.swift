@@ -323,7 +323,7 @@ final class WeightsLocatorTests: WeightsTestCase {
         XCTAssertEqual(try resolve(explicitFile, env: ["STYLIZE_WEIGHTS": envFile], cwd: dir.path + "/cwd"), explicitFile)
         let missing = dir.path + "/typo.safetensors"
         expectError([missing, "does not exist", "--weights"]) { _ = try resolve(missing, env: ["STYLIZE_WEIGHTS": envFile]) }
-        expectError([dir.path, "is a directory"]) { _ = try resolve(dir.path) }
+        expectError([dir.path, "is a folder"]) { _ = try resolve(dir.path) }
     }
 
     func testEnvironmentBeforeWorkingDirectory() throws {

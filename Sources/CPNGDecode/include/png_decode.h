@@ -6,14 +6,24 @@
 /* Decodes a whole PNG held in memory to 8-bit RGBA with libpng's classic API, whose
  * setjmp/longjmp error path must not cross Swift frames: it lives here, in C.
  *
+ * Limits, all in force before pixel memory is allocated: libpng's user limits refuse any
+ * side above max_pixels (its own default of 1,000,000 per side is replaced by the tool's
+ * limit), width*height above max_pixels fails with status 2, ancillary chunks are capped
+ * (8 MB each, 128 kept), and the whole data stream is first decoded into one reused row
+ * buffer, so a file that claims a large image but does not hold its data (a "bomb") fails
+ * before the image buffer exists. A valid image costs two decodes of its data.
+ *
  * Transforms: palette -> RGB, grey < 8 bit -> 8 bit, tRNS -> alpha, grey -> RGB,
  * 16 -> 8 bit by rounding (png_set_scale_16), opaque images get alpha 255, interlaced
- * images are de-interlaced. No gamma or colour-space conversion is applied.
- *
- * If width*height exceeds max_pixels, fails with status 2 after reading only the header
- * (*width and *height are set) and before allocating any pixel memory.
- * On success (status 0) *rgba is malloc'ed (width*height*4 bytes) and must be free()d.
- * On failure (status 1 or 2) *rgba is NULL and message holds a NUL-terminated reason. */
+ * images are de-interlaced. No gamma or colour-space conversion is applied. */
+
+/* Reads the signature and header chunks only. Status 0 (ok), 1 (invalid; message set) or
+ * 2 (width*height above max_pixels); *width and *height are set for 0 and 2. */
+int stylize_png_header(const unsigned char *data, size_t size, uint64_t max_pixels,
+                       uint32_t *width, uint32_t *height, char *message, size_t message_size);
+
+/* On success (status 0) *rgba is malloc'ed (width*height*4 bytes) and must be free()d.
+ * On failure (status 1 or 2, as for stylize_png_header) *rgba is NULL. */
 int stylize_png_decode(const unsigned char *data, size_t size, uint64_t max_pixels,
                        unsigned char **rgba, uint32_t *width, uint32_t *height,
                        char *message, size_t message_size);

@@ -24,41 +24,62 @@ public enum PNGCodec {
 
     private static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
-    /// Decodes the PNG at `path`. Checks `width × height` against `maxPixels` from the header,
-    /// before any pixel memory is allocated. Throws `ImageError` (one line) on any failure.
-    public static func read(path: String, maxPixels: Int = defaultMaxPixels) throws -> RGBImage {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw ImageError(path: path, reason: "no such file")
-        }
-        guard !isDir.boolValue else { throw ImageError(path: path, reason: "is a folder, not a PNG file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImageError(path: path, reason: "permission denied or unreadable")
-        }
-        return try decode([UInt8](data), path: path, maxPixels: maxPixels)
+    /// The largest file accepted with `maxPixels`: what the biggest valid PNG within the
+    /// limit can take. 16-bit RGBA stored uncompressed is 8 bytes a pixel, plus a filter
+    /// byte a row and 5 bytes per 64 KB deflate block, so 9 bytes a pixel; plus 16 MB of
+    /// ancillary chunks. 466 MB at the default 50 megapixels. Anything larger is refused
+    /// from its size, before a byte is read.
+    public static func maxFileBytes(maxPixels: Int) -> Int {
+        let (pixelBytes, overflow) = max(0, maxPixels).multipliedReportingOverflow(by: 9)
+        return overflow || pixelBytes > Int.max - 16_000_000 ? Int.max : pixelBytes + 16_000_000
     }
 
-    /// Decodes PNG bytes; `path` is only used in error messages.
-    public static func decode(_ bytes: [UInt8], path: String, maxPixels: Int = defaultMaxPixels) throws -> RGBImage {
+    /// Decodes the PNG at `path`, a regular file (see `BoundedFile`) of at most
+    /// `maxFileBytes(maxPixels:)`. Checks `width × height` against `maxPixels`, and the size
+    /// against `workingSize` when given, from the header, before any pixel memory is
+    /// allocated. Throws `ImageError` (one line) on any failure.
+    public static func read(path: String, maxPixels: Int = defaultMaxPixels, workingSize: WorkingSize? = nil) throws -> RGBImage {
+        let bytes: [UInt8]
+        do {
+            bytes = try BoundedFile.read(path, maxBytes: maxFileBytes(maxPixels: maxPixels), what: "a PNG within the pixel limit")
+        } catch let failure as BoundedFile.Failure {
+            throw ImageError(path: path, reason: failure.reason)
+        }
+        return try decode(bytes, path: path, maxPixels: maxPixels, workingSize: workingSize)
+    }
+
+    /// Decodes PNG bytes; `path` is only used in error messages. Limits as for `read`.
+    public static func decode(_ bytes: [UInt8], path: String, maxPixels: Int = defaultMaxPixels,
+                              workingSize: WorkingSize? = nil) throws -> RGBImage {
         guard bytes.count >= 8, Array(bytes[0..<8]) == signature else {
             throw ImageError(path: path, reason: "not a PNG file (bad signature)")
         }
-        var rgbaPointer: UnsafeMutablePointer<UInt8>?
+        let limit = UInt64(max(0, maxPixels))
         var width: UInt32 = 0, height: UInt32 = 0
         var message = [CChar](repeating: 0, count: 256)
-        let status = bytes.withUnsafeBufferPointer { data in
-            stylize_png_decode(data.baseAddress, data.count, UInt64(max(0, maxPixels)),
-                               &rgbaPointer, &width, &height, &message, message.count)
-        }
-        if status == 2 {
-            let mp = Double(width) * Double(height) / 1e6
-            throw ImageError(path: path, reason: String(format: "image is %dx%d (%.0f megapixels), above the limit of %.0f megapixels; raise it with --max-megapixels",
-                                                        Int(width), Int(height), mp, Double(maxPixels) / 1e6))
-        }
-        guard status == 0, let rgba = rgbaPointer else {
+        func failure(_ status: Int32) -> ImageError {
+            if status == 2 {
+                let mp = Double(width) * Double(height) / 1e6
+                return ImageError(path: path, reason: String(format: "image is %dx%d (%.0f megapixels), above the limit of %.0f megapixels; raise it with --max-megapixels",
+                                                             Int(width), Int(height), mp, Double(maxPixels) / 1e6))
+            }
             let text = String(cString: message)
-            throw ImageError(path: path, reason: text.isEmpty ? "invalid PNG data" : text)
+            return ImageError(path: path, reason: text.isEmpty ? "invalid PNG data" : text)
         }
+        if let workingSize {
+            let status = bytes.withUnsafeBufferPointer {
+                stylize_png_header($0.baseAddress, $0.count, limit, &width, &height, &message, message.count)
+            }
+            guard status == 0 else { throw failure(status) }
+            if let problem = workingSize.problem(width: Int(width), height: Int(height)) {
+                throw ImageError(path: path, reason: problem)
+            }
+        }
+        var rgbaPointer: UnsafeMutablePointer<UInt8>?
+        let status = bytes.withUnsafeBufferPointer { data in
+            stylize_png_decode(data.baseAddress, data.count, limit, &rgbaPointer, &width, &height, &message, message.count)
+        }
+        guard status == 0, let rgba = rgbaPointer else { throw failure(status) }
         defer { free(rgba) }
         let n = Int(width) * Int(height)
         var pixels = [Float](repeating: 0, count: n * 3)

@@ -18,14 +18,23 @@ public struct TransferImages: Sendable {
         self.initial = initial
     }
 
-    /// Reads the configuration's PNGs (refusing images above `maxPixels` before decoding)
-    /// and resizes them to the final working size.
+    /// Reads the configuration's PNGs and resizes them to the final working size. Images
+    /// above `maxPixels`, or too small for the deepest layer once resized, are refused from
+    /// their header, before decoding (see `WorkingSize`).
     public static func load(_ c: StyleTransferConfiguration) throws -> TransferImages {
-        let content = try PNGCodec.read(path: c.contentPath, maxPixels: c.maxPixels).resized(longestSide: c.size)
+        let minimumSide = WorkingSize.minimumSide(layers: c.contentLayers + c.styleLayers)
+        let content = try PNGCodec.read(path: c.contentPath, maxPixels: c.maxPixels,
+                                        workingSize: WorkingSize(longestSide: c.size, minimumSide: minimumSide))
+            .resized(longestSide: c.size)
         let longest = max(content.width, content.height)
-        let styles = try c.stylePaths.map { try PNGCodec.read(path: $0, maxPixels: c.maxPixels).resized(longestSide: longest) }
+        let working = WorkingSize(longestSide: longest, minimumSide: minimumSide)
+        let styles = try c.stylePaths.map {
+            try PNGCodec.read(path: $0, maxPixels: c.maxPixels, workingSize: working).resized(longestSide: longest)
+        }
         var initial: RGBImage?
-        if case .file(let path) = c.initialization { initial = try PNGCodec.read(path: path, maxPixels: c.maxPixels) }
+        if case .file(let path) = c.initialization {
+            initial = try PNGCodec.read(path: path, maxPixels: c.maxPixels, workingSize: working)
+        }
         return TransferImages(content: content, styles: styles, initial: initial)
     }
 
