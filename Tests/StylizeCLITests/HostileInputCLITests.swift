@@ -3,7 +3,7 @@ import StylizeKit
 import XCTest
 
 /// Hostile files given to the `stylize` binary: exit status 1 and one line on stderr, within
-/// a second and 200 MB of peak resident memory (the child's own `ru_maxrss`, from `wait4`).
+/// a second and 200 MB of peak resident memory (the child's own `ru_maxrss`).
 final class HostileInputCLITests: XCTestCase {
     var binary: String {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("stylize").path
@@ -19,30 +19,37 @@ final class HostileInputCLITests: XCTestCase {
 
     /// Runs `stylize arguments` in `dir` with stdout and stderr to files; returns the exit
     /// status, stderr, wall seconds and peak RSS in MB. Killed after 10 s.
+    ///
+    /// The child is started by a small python3 process, which reads the child's peak RSS
+    /// (`RUSAGE_CHILDREN`). Spawned from this test process directly, Linux would report at
+    /// least this process's own peak (exec records the old address space's high-water mark,
+    /// and `posix_spawn` shares it), which grows with the tests run before.
     func spawn(_ arguments: [String]) throws -> (status: Int32, stderr: String, seconds: Double, megabytes: Int) {
-        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, dir + "/stdout", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, dir + "/stderr", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let environment = ProcessInfo.processInfo.environment.filter { $0.key != "STYLIZE_WEIGHTS" }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { environment.forEach { free($0) } }
-        var pid: pid_t = 0
+        let script = """
+        import resource, subprocess, sys
+        try:
+            status = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=open("stdout", "w"),
+                                    stderr=open("stderr", "w"), timeout=10).returncode
+        except subprocess.TimeoutExpired:
+            status = 137
+        print(status if status >= 0 else 128 - status, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, binary] + arguments
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        p.environment = ProcessInfo.processInfo.environment.filter { $0.key != "STYLIZE_WEIGHTS" }
+        let out = Pipe()
+        p.standardOutput = out
         let start = Date()
-        XCTAssertEqual(posix_spawn(&pid, binary, &actions, nil, argv, environment), 0)
-        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 10, execute: watchdog)
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        watchdog.cancel()
+        try p.run()
+        let report = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
         let seconds = Date().timeIntervalSince(start)
-        let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        let fields = report.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        XCTAssertEqual(fields.count, 2, report)
         let stderr = (try? String(contentsOfFile: dir + "/stderr", encoding: .utf8)) ?? ""
-        return (exit, stderr, seconds, usage.ru_maxrss / 1024)
+        return (Int32(fields.first ?? -1), stderr, seconds, fields.last ?? Int.max)
     }
 
     func assertRefused(_ arguments: [String], containing text: String, file: StaticString = #filePath, line: UInt = #line) throws {

@@ -51,18 +51,20 @@ extension CLITests {
 
     func testSIGHUPKeepsTheTransfersImage() throws { try checkTransferKeepsItsImage(on: SIGHUP, status: 129, name: "SIGHUP") }
 
-    /// The first signal asks for a clean stop; a second one ends the process at once.
+    /// The first signal asks for a clean stop at the next evaluation; a second one, while
+    /// an evaluation is still running (a 512 px evaluation takes over a second), ends the
+    /// process at once with the default action, and nothing is written.
     func testASecondSignalEndsAtOnce() throws {
         try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
-        _ = try writeImage("c.png", width: 48, height: 40); _ = try writeImage("s.png", seed: 1)
-        let p = try start(["c.png", "s.png", "-o", "out.png", "--size", "48", "--iterations", "5000",
-                                    "--weights", weights, "--quiet"])
-        // Before the weights are loaded: the handlers are installed at process start.
-        usleep(100_000)
+        _ = try writeImage("c.png", width: 512, height: 384); _ = try writeImage("s.png", seed: 1)
+        let p = try start(["c.png", "s.png", "-o", "out.png", "--size", "512", "--min-size", "512", "--iterations", "50",
+                           "--log", "run.jsonl", "--weights", weights, "--quiet"])
+        let started = waitFor(120) { lineCount("run.jsonl") >= 1 }
         kill(p.processIdentifier, SIGTERM)
         usleep(50_000)
         kill(p.processIdentifier, SIGTERM)
         p.waitUntilExit()
+        XCTAssertTrue(started)
         XCTAssertEqual(p.terminationReason, .uncaughtSignal)
         XCTAssertEqual(p.terminationStatus, SIGTERM)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out.png").path))
@@ -94,6 +96,23 @@ extension CLITests {
         XCTAssertTrue(resumed.stderr.contains("0 already done, 2 to run"), resumed.stderr)
         let after = try recordLines("runs")
         XCTAssertEqual(after.map { $0["status"] as? String }, ["interrupted", "done", "done"])
+    }
+
+    /// `visualize` stops between steps on SIGTERM: the page shows what was done, exit 143.
+    func testSIGTERMKeepsTheVisualizationDoneSoFar() throws {
+        try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
+        _ = try writeImage("a.png", width: 48, height: 40)
+        let p = try start(["visualize", "a.png", "--layers", "relu1_1", "--maximize", "0,1,2,3,4,5,6,7,8,9,10,11",
+                           "--maximize-iterations", "400", "--maximize-size", "64", "--size", "48", "--out", "viz", "--weights", weights])
+        let started = waitFor(60) { text("stderr.txt").contains("maximize relu1_1 channel 0: iteration 10,") }
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        XCTAssertTrue(started, text("stderr.txt"))
+        XCTAssertEqual(p.terminationStatus, 143)
+        XCTAssertEqual(text("stdout.txt"), "viz/index.html\n")
+        XCTAssertTrue(text("stderr.txt").contains("stylize: stopped by SIGTERM; viz/index.html shows the 1 image(s) done so far"), text("stderr.txt"))
+        XCTAssertTrue(text("viz/index.html").contains("relu1_1"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("viz/a/relu1_1.png").path))
     }
 
     /// A log that cannot be written (here a symbolic link to /dev/full, whose writes fail

@@ -20,8 +20,8 @@ public struct WorkingSize: Sendable, Equatable {
     public func problem(width: Int, height: Int) -> String? {
         let d = ScaleSchedule.dimensions(width: width, height: height, longestSide: longestSide)
         guard Swift.min(d.width, d.height) < minimumSide else { return nil }
-        return "image is too small: \(width)x\(height) becomes \(d.width)x\(d.height) at \(longestSide) px, "
-            + "and each side must be at least \(minimumSide) px"
+        return "image is too small: \(width)x\(height) becomes \(d.width)x\(d.height) at a longest side of \(longestSide) px (--size), "
+            + "and each side must be at least \(minimumSide) px for the deepest layer"
     }
 
     /// The smallest side the VGG layers `layers` accept: `2^n` for a layer after `n`
