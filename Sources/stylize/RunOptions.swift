@@ -22,8 +22,8 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Content weight α.")
     var contentWeight: Double = StyleTransferConfiguration.defaultLossWeights.content
 
-    @Option(help: "Style weight β.")
-    var styleWeight: Double = StyleTransferConfiguration.defaultLossWeights.style
+    @Option(help: ArgumentHelp("Style weight β, or auto: chosen from the images so that every painting weighs alike (the β used is logged).", valueName: "β|auto"))
+    var styleWeight: StyleWeightArgument = .auto
 
     @Option(help: "Total-variation weight γ.")
     var tvWeight: Double = StyleTransferConfiguration.defaultLossWeights.tv
@@ -39,6 +39,12 @@ struct RunOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Weight of each style image, comma-separated (default: equal).", valueName: "weights"))
     var styleBlendWeights: String?
+
+    @Option(help: ArgumentHelp("Keep the photo's colours: none, luminance (transfer on luminance only, then the photo's chroma) or histogram (recolour the painting to the photo's colour mean and covariance first).", valueName: "none|luminance|histogram"))
+    var preserveColors: ColorPreservationArgument = .none
+
+    @Option(help: ArgumentHelp("Size of the painting relative to the image at every scale: below 1 gives larger strokes, above 1 finer ones.", valueName: "F"))
+    var styleScale: Double = 1
 
     @Option(help: "Pooling: max or avg.")
     var pooling: PoolingArgument = .max
@@ -69,8 +75,11 @@ struct RunOptions: ParsableArguments {
         guard scaleFactor.isFinite && scaleFactor >= 1.05 && scaleFactor <= 4 else {
             throw ValidationError("--scale-factor must be between 1.05 and 4, got \(scaleFactor)")
         }
-        for (name, v) in [("--content-weight", contentWeight), ("--style-weight", styleWeight), ("--tv-weight", tvWeight)] {
+        for (name, v) in [("--content-weight", contentWeight), ("--style-weight", styleWeight.value ?? 0), ("--tv-weight", tvWeight)] {
             guard v.isFinite && v >= 0 else { throw ValidationError("\(name) must be a finite number ≥ 0, got \(v)") }
+        }
+        guard styleScale.isFinite && styleScale >= 0.1 && styleScale <= 4 else {
+            throw ValidationError("--style-scale must be between 0.1 and 4, got \(styleScale)")
         }
         guard historySize >= 1 && historySize <= 1000 else { throw ValidationError("--history-size must be between 1 and 1000") }
         guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
@@ -114,7 +123,10 @@ struct RunOptions: ParsableArguments {
         c.scaleFactor = scaleFactor
         c.iterations = iterations
         c.coarseIterations = coarseIterations
-        c.lossWeights = LossWeights(content: contentWeight, style: styleWeight, tv: tvWeight)
+        c.lossWeights = LossWeights(content: contentWeight, style: styleWeight.value ?? StyleTransferConfiguration.defaultLossWeights.style, tv: tvWeight)
+        c.automaticStyleWeight = styleWeight.value == nil ? AutomaticStyleWeight() : nil
+        c.preserveColors = preserveColors.library
+        c.styleScale = styleScale
         c.contentLayers = try Self.layerList(contentLayers, "--content-layers")
         c.styleLayers = try Self.layerList(styleLayers, "--style-layers")
         c.styleLayerWeights = try styleLayerWeights.map { try Self.numberList($0, "--style-layer-weights") }
@@ -138,6 +150,27 @@ struct RunOptions: ParsableArguments {
 enum PoolingArgument: String, ExpressibleByArgument, CaseIterable {
     case max, avg
     var library: Pooling { self == .max ? .max : .average }
+}
+
+/// `--style-weight`: a number ≥ 0, or `auto`.
+enum StyleWeightArgument: ExpressibleByArgument, Equatable {
+    case auto
+    case fixed(Double)
+
+    init?(argument: String) {
+        if argument == "auto" { self = .auto; return }
+        guard let v = Double(argument) else { return nil }
+        self = .fixed(v)
+    }
+    var value: Double? { if case .fixed(let v) = self { return v } else { return nil } }
+    var defaultValueDescription: String { text }
+    /// As written in batch params (parses back).
+    var text: String { value.map { "\($0)" } ?? "auto" }
+}
+
+enum ColorPreservationArgument: String, ExpressibleByArgument, CaseIterable {
+    case none, luminance, histogram
+    var library: ColorPreservation { ColorPreservation(rawValue: rawValue)! }
 }
 
 enum OptimizerArgument: String, ExpressibleByArgument, CaseIterable {

@@ -32,8 +32,13 @@ public final class StyleTransfer {
         image = Tensor3(zeros: 3, images.content.height, images.content.width)
     }
 
-    /// The current image as RGB 0..255.
+    /// The current image as RGB 0..255: what the optimizer works on (in luminance mode, a
+    /// luminance image). Each scale starts from this one resized.
     public var currentImage: RGBImage { Preprocessing.image(from: image, meanBGR: meanBGR) }
+
+    /// The current image as it is saved: `currentImage` with the colour mode's last step
+    /// (in luminance mode, the photo's chroma put back).
+    public var outputImage: RGBImage { images.output(currentImage) }
 
     /// The objective at one scale: targets from the images resized to `width × height`.
     public func objective(width: Int, height: Int) throws -> StyleTransferObjective {
@@ -43,7 +48,7 @@ public final class StyleTransfer {
             network: network, content: Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: mean),
             styles: images.styles(width: width, height: height).map { Preprocessing.tensor(from: $0, meanBGR: mean) },
             styleBlend: c.styleBlendWeights, contentLayers: c.contentLayers, styleLayers: c.styleLayers,
-            styleLayerWeights: c.styleLayerWeights, weights: c.lossWeights)
+            styleLayerWeights: c.styleLayerWeights, weights: c.lossWeights, automaticStyleWeight: c.automaticStyleWeight)
     }
 
     /// The box `0 ≤ pixel ≤ 255` in the preprocessed space: `−mean[c] … 255 − mean[c]` on plane c.
@@ -65,9 +70,9 @@ public final class StyleTransfer {
         case .content:
             return Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: meanBGR)
         case .style:
-            return Preprocessing.tensor(from: images.styles[0].resized(width: width, height: height), meanBGR: meanBGR)
+            return Preprocessing.tensor(from: images.styleCovering(width: width, height: height), meanBGR: meanBGR)
         case .file:
-            let start = images.initial ?? images.content
+            guard let start = images.initial else { return Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: meanBGR) }
             return Preprocessing.tensor(from: start.resized(width: width, height: height), meanBGR: meanBGR)
         }
     }
@@ -105,7 +110,7 @@ public final class StyleTransfer {
                                          seconds: Date().timeIntervalSince(start), scale: k,
                                          scaleCount: schedule.scales.count, width: scale.width, height: scale.height,
                                          fractionDone: work > 0 ? min(1, workDone / work) : 1,
-                                         startsScale: starts, stopReason: stop))
+                                         startsScale: starts, stopReason: stop, styleWeight: objective.weights.style))
             }
             terms = try objective.evaluate(image, gradient: false).terms
             if !terms.total.isFinite { throw OptimizerError.nonFiniteLoss(iteration: iteration, loss: terms.total) }
@@ -149,7 +154,7 @@ public final class StyleTransfer {
         }
         return StyleTransferOutcome(iterations: iteration, evaluations: evaluations, final: terms,
                                     seconds: Date().timeIntervalSince(start), width: image.width, height: image.height,
-                                    stopReason: stopReason, cancelled: cancelled)
+                                    stopReason: stopReason, cancelled: cancelled, styleWeight: self.objective?.weights.style ?? c.lossWeights.style)
     }
 
     private func makeOptimizer(box: Box) -> any Optimizer<LossTerms> {
