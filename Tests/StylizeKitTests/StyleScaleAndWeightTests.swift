@@ -2,7 +2,7 @@ import XCTest
 @testable import StylizeKit
 
 /// `--style-scale` (the paintings' size at every scale) and `--style-weight auto` (β from
-/// the target energies), on synthetic images and a small synthetic network.
+/// the inputs' distances), on synthetic images and a small synthetic network.
 final class StyleScaleAndWeightTests: XCTestCase {
     override func setUp() { Parallel.threads = 2; BLAS.setThreads(2) }
 
@@ -35,41 +35,37 @@ final class StyleScaleAndWeightTests: XCTestCase {
         XCTAssertEqual(tiny.styles(width: 64, height: 48)[0].width, 16)  // 0.2 × 64 = 13 px would leave relu5_1 empty
     }
 
-    func objective(_ style: RGBImage, auto: AutomaticStyleWeight?) throws -> StyleTransferObjective {
-        let network = try VGGNetwork(weights: syntheticWeights(c1: 8, c2: 12, seed: 4), pooling: .max, through: "relu2_1")
-        let mean = network.meanBGR
-        return try StyleTransferObjective(network: network, content: Preprocessing.tensor(from: pattern(40, 32, 7), meanBGR: mean),
-                                          styles: [Preprocessing.tensor(from: style, meanBGR: mean)],
-                                          contentLayers: ["relu2_1"], styleLayers: ["relu1_1", "relu2_1"],
-                                          weights: LossWeights(content: 5, style: 1e-3, tv: 1), automaticStyleWeight: auto)
+    func transfer(_ style: RGBImage, auto: AutomaticStyleWeight?) throws -> StyleTransfer {
+        var c = StyleTransferConfiguration(contentPath: "", stylePaths: [""], outputPath: "")
+        c.size = 40; c.minSize = 40
+        c.contentLayers = ["relu2_1"]; c.styleLayers = ["relu1_1", "relu2_1"]
+        c.lossWeights = LossWeights(content: 5, style: 1e-3, tv: 1)
+        c.automaticStyleWeight = auto
+        return try StyleTransfer(configuration: c, weights: syntheticWeights(c1: 8, c2: 12, seed: 4),
+                                 images: TransferImages(content: pattern(40, 32, 7), styles: [style]))
     }
 
-    /// β = ratio·α·P/S from the targets' energies; an explicit β (automaticStyleWeight nil)
-    /// is left exactly as given; P is Σ F(C)² / (4·N·M) at the content layer.
-    func testAutomaticStyleWeightIsTheRatioOfTargetEnergies() throws {
-        let style = pattern(40, 32, 13)
-        let fixed = try objective(style, auto: nil)
+    /// β = ratio·α·D_c/D_s with D_c the painting's own content loss (stretched to the photo's
+    /// size) and D_s the photo's own style loss, both scored by the fixed objective; an
+    /// explicit β (automaticStyleWeight nil) is left exactly as given.
+    func testAutomaticStyleWeightBalancesTheInputsDistances() throws {
+        let style = pattern(30, 36, 13)
+        let fixed = try transfer(style, auto: nil).objective(width: 40, height: 32)
         XCTAssertEqual(fixed.weights, LossWeights(content: 5, style: 1e-3, tv: 1))
-        let auto = try objective(style, auto: AutomaticStyleWeight(ratio: 2))
-        XCTAssertEqual(auto.contentEnergy, fixed.contentEnergy)
-        XCTAssertEqual(auto.weights.style, 2 * 5 * fixed.contentEnergy / fixed.styleEnergy, accuracy: 1e-12 * auto.weights.style)
+        let mean = fixed.engine.network.meanBGR
+        let photoStyle = try fixed.evaluate(Preprocessing.tensor(from: pattern(40, 32, 7), meanBGR: mean), gradient: false).terms.style
+        let paintingContent = try fixed.evaluate(Preprocessing.tensor(from: style.resized(width: 40, height: 32), meanBGR: mean),
+                                                 gradient: false).terms.content
+        let auto = try transfer(style, auto: AutomaticStyleWeight(ratio: 2)).objective(width: 40, height: 32)
+        XCTAssertEqual(auto.weights.style, 2 * 5 * paintingContent / photoStyle, accuracy: 1e-9 * auto.weights.style)
         XCTAssertEqual(auto.weights.content, 5); XCTAssertEqual(auto.weights.tv, 1)
 
-        // P against Σ F(C)² / (4·N·M) from a fresh forward pass of the content image.
-        let network = auto.engine.network
-        let content = Preprocessing.tensor(from: pattern(40, 32, 7), meanBGR: network.meanBGR)
-        try auto.engine.forward(content, through: try network.lossStage("relu2_1"))
-        let f = auto.engine.activations[try network.lossStage("relu2_1")]
-        let p = f.data.reduce(0.0) { $0 + Double($1) * Double($1) } / (4 * Double(f.channels) * Double(f.positions))
-        XCTAssertEqual(auto.contentEnergy, p, accuracy: 1e-9 * p)
-
-        // A painting with twice the contrast has larger Grams, so a fixed β weighs it more;
-        // auto's β falls to compensate, leaving β·S (the style term's weight on a relative
-        // error) equal.
+        // A painting with twice the contrast is farther from the photo in style terms: a fixed
+        // β would weigh it more; auto's β falls, so the photo's own style loss weighs the same.
         let strong = RGBImage(width: style.width, height: style.height, pixels: style.pixels.map { min(255, max(0, 128 + 2 * ($0 - 128))) })
-        let autoStrong = try objective(strong, auto: AutomaticStyleWeight(ratio: 2))
-        XCTAssertGreaterThan(autoStrong.styleEnergy, 1.5 * auto.styleEnergy)
-        XCTAssertEqual(autoStrong.weights.style * autoStrong.styleEnergy, auto.weights.style * auto.styleEnergy,
-                       accuracy: 1e-9 * auto.weights.style * auto.styleEnergy)
+        let strongAuto = try transfer(strong, auto: AutomaticStyleWeight(ratio: 2)).objective(width: 40, height: 32)
+        let strongPhotoStyle = try strongAuto.evaluate(Preprocessing.tensor(from: pattern(40, 32, 7), meanBGR: mean), gradient: false).terms.style
+        XCTAssertGreaterThan(strongPhotoStyle, 1.5 * photoStyle)
+        XCTAssertLessThan(strongAuto.weights.style, auto.weights.style)
     }
 }

@@ -38,12 +38,9 @@ public struct LossWeights: Sendable, Equatable {
 /// per-position channel correlations, as neural-style's normalized Gram does.
 public final class StyleTransferObjective {
     public let engine: VGGEngine
-    /// α, β, γ as used: with `automaticStyleWeight`, β is the one it chose.
-    public private(set) var weights: LossWeights
-    /// `P`: the content term's value at all-zero activations (see `AutomaticStyleWeight`).
-    public private(set) var contentEnergy = 0.0
-    /// `S`: the style term's value at all-zero activations.
-    public private(set) var styleEnergy = 0.0
+    /// α, β, γ as used. `StyleTransfer` sets β once per scale, before optimizing, when
+    /// `--style-weight auto` chose it (see `AutomaticStyleWeight`).
+    public internal(set) var weights: LossWeights
     public let contentLayers: [String]
     public let styleLayers: [String]
     /// `w_l`, in the order of `styleLayers`.
@@ -62,10 +59,9 @@ public final class StyleTransferObjective {
     ///   - styles: one or more style image tensors (any sizes).
     ///   - styleBlend: one weight per style image (normalized); nil means equal.
     ///   - styleLayerWeights: `w_l`; nil means `1/L` each.
-    ///   - automaticStyleWeight: when given, β is chosen from the targets and `weights.style` is ignored.
     public init(network: VGGNetwork, content: Tensor3, styles: [Tensor3], styleBlend: [Double]? = nil,
                 contentLayers: [String], styleLayers: [String], styleLayerWeights: [Double]? = nil,
-                weights: LossWeights, automaticStyleWeight: AutomaticStyleWeight? = nil) throws {
+                weights: LossWeights) throws {
         precondition(!styles.isEmpty, "at least one style image")
         self.contentStages = try contentLayers.map(network.lossStage)
         self.styleStages = try styleLayers.map(network.lossStage)
@@ -95,29 +91,10 @@ public final class StyleTransferObjective {
                 for k in 0..<g.count { styleTargets[j][k] += scale * g[k] }
             }
         }
-        // The energies: each term's value at all-zero activations, in its own normalisation.
-        func shape(_ i: Int) -> (n: Double, m: Double) {
-            let out = network.outputSize(ofStage: i, width: width, height: height)
-            return (Double(network.channels(ofStage: i)), Double(out.width * out.height))
-        }
-        contentEnergy = zip(contentStages, contentTargets).reduce(0.0) { sum, t in
-            let (n, m) = shape(t.0)
-            return sum + StyleTransferObjective.sumOfSquares(t.1) / (4 * n * m)
-        } / Double(max(1, contentStages.count))
-        styleEnergy = zip(zip(styleStages, styleTargets), self.styleLayerWeights).reduce(0.0) { sum, t in
-            let (n, m) = shape(t.0.0)
-            return sum + t.1 * StyleTransferObjective.sumOfSquares(t.0.1) / (4 * n * n * m * m)
-        }
-        if let automaticStyleWeight {
-            self.weights.style = automaticStyleWeight.styleWeight(contentWeight: weights.content, contentEnergy: contentEnergy,
-                                                                  styleEnergy: styleEnergy)
-        }
         // The style images can be larger than the generated one; give back buffers sized for
         // them, so the optimization's engine holds only what the generated image needs.
         engine.releaseBuffers()
     }
-
-    static func sumOfSquares(_ v: [Float]) -> Double { v.reduce(0.0) { $0 + Double($1) * Double($1) } }
 
     static func normalized(_ w: [Double]) -> [Double] {
         let s = w.reduce(0, +)

@@ -40,15 +40,30 @@ public final class StyleTransfer {
     /// (in luminance mode, the photo's chroma put back).
     public var outputImage: RGBImage { images.output(currentImage) }
 
-    /// The objective at one scale: targets from the images resized to `width × height`.
+    /// The objective at one scale: targets from the images resized to `width × height`, and
+    /// β chosen from them with `--style-weight auto`.
     public func objective(width: Int, height: Int) throws -> StyleTransferObjective {
         let c = configuration
         let mean = meanBGR
-        return try StyleTransferObjective(
-            network: network, content: Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: mean),
+        let content = Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: mean)
+        let objective = try StyleTransferObjective(
+            network: network, content: content,
             styles: images.styles(width: width, height: height).map { Preprocessing.tensor(from: $0, meanBGR: mean) },
             styleBlend: c.styleBlendWeights, contentLayers: c.contentLayers, styleLayers: c.styleLayers,
-            styleLayerWeights: c.styleLayerWeights, weights: c.lossWeights, automaticStyleWeight: c.automaticStyleWeight)
+            styleLayerWeights: c.styleLayerWeights, weights: c.lossWeights)
+        if let auto = c.automaticStyleWeight {
+            // D_s: the photo scored as the output; D_c: each painting stretched to this size, blended.
+            let photoStyle = try objective.evaluate(content, gradient: false).terms.style
+            let blend = StyleTransferObjective.normalized(c.styleBlendWeights ?? Array(repeating: 1, count: images.styles.count))
+            var paintingContent = 0.0
+            for (i, b) in blend.enumerated() {
+                let painting = Preprocessing.tensor(from: images.styleCovering(i, width: width, height: height), meanBGR: mean)
+                paintingContent += b * (try objective.evaluate(painting, gradient: false).terms.content)
+            }
+            objective.weights.style = auto.styleWeight(contentWeight: c.lossWeights.content,
+                                                       paintingContentLoss: paintingContent, photoStyleLoss: photoStyle)
+        }
+        return objective
     }
 
     /// The box `0 ≤ pixel ≤ 255` in the preprocessed space: `−mean[c] … 255 − mean[c]` on plane c.
@@ -70,7 +85,7 @@ public final class StyleTransfer {
         case .content:
             return Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: meanBGR)
         case .style:
-            return Preprocessing.tensor(from: images.styleCovering(width: width, height: height), meanBGR: meanBGR)
+            return Preprocessing.tensor(from: images.styleCovering(0, width: width, height: height), meanBGR: meanBGR)
         case .file:
             guard let start = images.initial else { return Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: meanBGR) }
             return Preprocessing.tensor(from: start.resized(width: width, height: height), meanBGR: meanBGR)

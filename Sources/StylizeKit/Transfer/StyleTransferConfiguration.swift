@@ -84,7 +84,9 @@ public struct StyleTransferConfiguration: Sendable {
     public var maxPixels: Int = PNGCodec.defaultMaxPixels
 
     /// α = 5, β = 1e-3, γ = 1, chosen by looking at results from noise at 256 and 512 px
-    /// on the samples.
+    /// on the samples. β applies only to an explicit `--style-weight 1e-3`: the default is
+    /// `automaticStyleWeight`, which replaces it per scale (a fixed 1e-3 loses the photo
+    /// under flat, saturated paintings).
     ///
     /// With these size-invariant definitions, at the start `L_c` (relu4_2) is O(10⁴) and
     /// `L_s` O(10⁸–10⁹); at convergence α·L_c and β·L_s are of the same order, which is

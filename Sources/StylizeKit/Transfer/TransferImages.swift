@@ -73,8 +73,11 @@ public struct TransferImages: Sendable {
         }
     }
 
-    /// The first painting stretched to `width × height`, as the network sees it (`--init style`).
-    func styleCovering(width: Int, height: Int) -> RGBImage { color.style(0, styles[0].resized(width: width, height: height)) }
+    /// Painting `index` stretched to `width × height`, as the network sees it (`--init style`
+    /// and `--style-weight auto`).
+    func styleCovering(_ index: Int, width: Int, height: Int) -> RGBImage {
+        color.style(index, styles[index].resized(width: width, height: height))
+    }
 
     /// The image to save from a generated image (RGB 0…255): in luminance mode its
     /// luminance with the photo's chroma at the same size.
