@@ -43,7 +43,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Keep the photo's colours: none, luminance (transfer on luminance only, then the photo's chroma) or histogram (recolour the painting to the photo's colour mean and covariance first).", valueName: "none|luminance|histogram"))
     var preserveColors: ColorPreservationArgument = .none
 
-    @Option(help: ArgumentHelp("Size of the painting relative to the image at every scale: below 1 gives larger strokes, above 1 finer ones.", valueName: "F"))
+    @Option(help: ArgumentHelp("Size of the painting relative to the image at every scale: above 1 gives larger strokes, below 1 smaller ones.", valueName: "F"))
     var styleScale: Double = 1
 
     @Option(help: "Pooling: max or avg.")

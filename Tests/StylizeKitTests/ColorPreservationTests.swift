@@ -4,21 +4,7 @@ import XCTest
 
 /// `--preserve-colors` on real images (samples/) with the real VGG16: short coarse-to-fine
 /// runs at 128 px (64 → 128 px, 20 + 20 iterations, a few seconds each).
-final class ColorPreservationTests: XCTestCase {
-    static var weights: VGGWeights?
-    var dir = ""
-
-    override func setUpWithError() throws {
-        Parallel.threads = 2; BLAS.setThreads(2)
-        let path = packagePath("weights/vgg16.safetensors")
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: path), "needs weights/vgg16.safetensors (make weights)")
-        if Self.weights == nil { Self.weights = try VGGWeights.load(from: path) }
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("stylize-colors-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
-
+final class ColorPreservationTests: RealNetworkTestCase {
     func configuration(_ mode: ColorPreservation, style: String = "stained_glass") -> StyleTransferConfiguration {
         var c = StyleTransferConfiguration(contentPath: packagePath("samples/content/astronaut.png"),
                                            stylePaths: [packagePath("samples/style/\(style).png")],
@@ -34,7 +20,7 @@ final class ColorPreservationTests: XCTestCase {
     /// differs from the photo's by more than 5 levels on average.
     func testLuminanceModeKeepsThePhotosChroma() throws {
         let c = configuration(.luminance)
-        _ = try StyleTransfer.run(configuration: c, weights: try XCTUnwrap(Self.weights))
+        _ = try StyleTransfer.run(configuration: c, weights: weights)
         let out = try PNGCodec.read(path: c.outputPath)
         let photo = try TransferImages.load(c).photo(width: out.width, height: out.height)
         let a = YIQ.chroma(out), b = YIQ.chroma(photo)
@@ -68,7 +54,7 @@ final class ColorPreservationTests: XCTestCase {
         let small = ColorStatistics(try XCTUnwrap(images.styles(width: 64, height: 64).first))
         for k in 0..<3 { XCTAssertEqual(small.mean[k], ColorStatistics(images.photo(width: 64, height: 64)).mean[k], accuracy: 3) }
 
-        _ = try StyleTransfer.run(configuration: c, weights: try XCTUnwrap(Self.weights))
+        _ = try StyleTransfer.run(configuration: c, weights: weights)
         let out = ColorStatistics(try PNGCodec.read(path: c.outputPath))
         let original = ColorStatistics(try PNGCodec.read(path: c.stylePaths[0]))
         func distance(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot() }

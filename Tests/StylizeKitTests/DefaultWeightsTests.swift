@@ -12,21 +12,7 @@ import XCTest
 /// - the output's style loss is at most a tenth of the photo's own: the painting is there.
 ///
 /// A fixed β = 1e-3 fails the first on the stained glass (measured at 256 px: 0.92).
-final class DefaultWeightsTests: XCTestCase {
-    static var weights: VGGWeights?
-    var dir = ""
-
-    override func setUpWithError() throws {
-        Parallel.threads = 2; BLAS.setThreads(2)
-        let path = packagePath("weights/vgg16.safetensors")
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: path), "needs weights/vgg16.safetensors (make weights)")
-        if Self.weights == nil { Self.weights = try VGGWeights.load(from: path) }
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("stylize-weights-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
-
+final class DefaultWeightsTests: RealNetworkTestCase {
     /// A dark, muted, nearly monochrome painting (blue-grey diagonal strokes), the opposite
     /// palette of the stained glass; generated so the test needs no file outside the repository.
     static func nocturne(path: String) throws {
@@ -40,7 +26,6 @@ final class DefaultWeightsTests: XCTestCase {
     }
 
     func check(_ paintings: [String]) throws {
-        let weights = try XCTUnwrap(Self.weights)
         for name in paintings {
             let style = name.hasPrefix("/") ? name : packagePath("samples/style/\(name).png")
             var c = StyleTransferConfiguration(contentPath: packagePath("samples/content/astronaut.png"), stylePaths: [style],

@@ -32,9 +32,9 @@ public struct AutomaticStyleWeight: Sendable, Equatable {
     public init(ratio: Double = AutomaticStyleWeight.defaultRatio) { self.ratio = ratio }
 
     /// 3, from measurement (README, *Default weights*; astronaut photo). In these units the
-    /// old fixed β = 1e-3 amounted to 6–9 on the six shared oil paintings and 3.7–12 on the
-    /// clip-art samples, all of which kept the photo, but to 183 on the stained glass, which
-    /// lost it (content 0.92 of the painting's). The energy-normalised first version gave
+    /// old fixed β = 1e-3 amounted to 6–9 on the six shared oil paintings and 3.7–12 on
+    /// bedroom, jupiter and sunflowers, all of which kept the photo, but to 25 on the tiger
+    /// and 183 on the stained glass, which lost it (content 0.58 and 0.92 of the painting's). The energy-normalised first version gave
     /// 0.43 on the stained glass (style 0.12 of the photo's: too little) and 26 on jupiter
     /// (content 0.52 of the painting's at 128 px: too much). At 4, a dark, smooth,
     /// nearly monochrome painting (`DefaultWeightsTests`' nocturne) kept 0.508 of the

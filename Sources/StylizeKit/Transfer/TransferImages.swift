@@ -13,8 +13,9 @@ public struct TransferImages: Sendable {
     public let styles: [RGBImage]
     public let initial: RGBImage?
     /// `--style-scale`: each painting's longest side is this times the generated image's,
-    /// at every scale (neural-style's `-style_scale`). Below 1 the painting is smaller
-    /// relative to the photo, so its strokes come out larger; above 1, finer.
+    /// at every scale (neural-style's `-style_scale`). The Grams see texture at the
+    /// network's pixel scale, so strokes come out as large as in the resized painting:
+    /// above 1 larger, below 1 smaller (measured; README's style-scale gallery).
     public let styleScale: Double
     /// `--preserve-colors`, fixed from the working-size images at construction.
     let color: ColorTransform
