@@ -40,6 +40,7 @@ func score(configuration c: StyleTransferConfiguration, weights: VGGWeights, ima
 func benchConfiguration(_ o: BenchRunOptions, output: String) -> StyleTransferConfiguration {
     var c = StyleTransferConfiguration(contentPath: o.positional[0], stylePaths: [o.positional[1]], outputPath: output)
     c.lossWeights = LossWeights(content: 5, style: 1e-3, tv: 1)
+    c.automaticStyleWeight = nil  // the fixed objective, so figures stay comparable across versions
     c.size = o.int("--size", 512)
     c.minSize = o.int("--min-size", c.minSize)
     c.iterations = o.int("--iterations", c.iterations)

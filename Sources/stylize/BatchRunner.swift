@@ -129,7 +129,7 @@ struct BatchRunner {
             }, shouldStop: { Signals.requested }, warn: { progress.warn("\(job.outputName): \($0)") })
             progress.finish(result)
             record.status = .done
-            record.final = RunRecord.Final(result.final)
+            record.final = RunRecord.Final(result.final, styleWeight: result.styleWeight)
             record.iterations = result.iterations
             record.evaluations = result.evaluations
         } catch {
@@ -137,7 +137,7 @@ struct BatchRunner {
             if !quiet && Terminal.isInteractive { Terminal.write("\n") }
             record.error = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
             if let last {
-                record.final = RunRecord.Final(last.terms)
+                record.final = RunRecord.Final(last.terms, styleWeight: last.styleWeight)
                 record.iterations = last.iteration
                 record.evaluations = last.evaluations
             }

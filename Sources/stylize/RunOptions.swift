@@ -22,8 +22,8 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Content weight (alpha).")
     var contentWeight: Double = StyleTransferConfiguration.defaultLossWeights.content
 
-    @Option(help: "Style weight (beta).")
-    var styleWeight: Double = StyleTransferConfiguration.defaultLossWeights.style
+    @Option(help: ArgumentHelp("Style weight (beta), or auto: chosen from the images so that every painting weighs alike (the beta used is logged).", valueName: "beta|auto"))
+    var styleWeight: StyleWeightArgument = .auto
 
     @Option(help: "Total-variation weight (gamma).")
     var tvWeight: Double = StyleTransferConfiguration.defaultLossWeights.tv
@@ -39,6 +39,12 @@ struct RunOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Weight of each style image, comma-separated (default: equal).", valueName: "weights"))
     var styleBlendWeights: String?
+
+    @Option(help: ArgumentHelp("Keep the photo's colours: none, luminance (transfer on luminance only, then the photo's chroma) or histogram (recolour the painting to the photo's colour mean and covariance first).", valueName: "none|luminance|histogram"))
+    var preserveColors: ColorPreservationArgument = .none
+
+    @Option(help: ArgumentHelp("Size of the painting relative to the image at every scale: above 1 gives larger strokes, below 1 smaller ones.", valueName: "F"))
+    var styleScale: Double = 1
 
     @Option(help: "Pooling: max or avg.")
     var pooling: PoolingArgument = .max
@@ -71,8 +77,9 @@ struct RunOptions: ParsableArguments {
         try Check.range(coarseIterations, "--coarse-iterations", 0...Check.maxIterations)
         try Check.finite(scaleFactor, "--scale-factor", 1.05...4)
         try Check.finite(contentWeight, "--content-weight", 0...Check.maxWeight)
-        try Check.finite(styleWeight, "--style-weight", 0...Check.maxWeight)
+        if let beta = styleWeight.value { try Check.finite(beta, "--style-weight", 0...Check.maxWeight) }
         try Check.finite(tvWeight, "--tv-weight", 0...Check.maxWeight)
+        try Check.finite(styleScale, "--style-scale", 0.1...4)
         try Check.range(historySize, "--history-size", 1...1000)
         try Check.finite(Double(learningRate), "--learning-rate", 1e-6...255)
         // 1000 MP: a 31623² image; its float copy alone is 12 GB. The default is 50.
@@ -127,7 +134,10 @@ struct RunOptions: ParsableArguments {
         c.scaleFactor = scaleFactor
         c.iterations = iterations
         c.coarseIterations = coarseIterations
-        c.lossWeights = LossWeights(content: contentWeight, style: styleWeight, tv: tvWeight)
+        c.lossWeights = LossWeights(content: contentWeight, style: styleWeight.value ?? StyleTransferConfiguration.defaultLossWeights.style, tv: tvWeight)
+        c.automaticStyleWeight = styleWeight.value == nil ? AutomaticStyleWeight() : nil
+        c.preserveColors = preserveColors.library
+        c.styleScale = styleScale
         c.contentLayers = try Self.layerList(contentLayers, "--content-layers")
         c.styleLayers = try Self.layerList(styleLayers, "--style-layers")
         c.styleLayerWeights = try styleLayerWeights.map { try Self.numberList($0, "--style-layer-weights") }
@@ -151,6 +161,27 @@ struct RunOptions: ParsableArguments {
 enum PoolingArgument: String, ExpressibleByArgument, CaseIterable {
     case max, avg
     var library: Pooling { self == .max ? .max : .average }
+}
+
+/// `--style-weight`: a number ≥ 0, or `auto`.
+enum StyleWeightArgument: ExpressibleByArgument, Equatable {
+    case auto
+    case fixed(Double)
+
+    init?(argument: String) {
+        if argument == "auto" { self = .auto; return }
+        guard let v = Double(argument) else { return nil }
+        self = .fixed(v)
+    }
+    var value: Double? { if case .fixed(let v) = self { return v } else { return nil } }
+    var defaultValueDescription: String { text }
+    /// As written in batch params (parses back).
+    var text: String { value.map { "\($0)" } ?? "auto" }
+}
+
+enum ColorPreservationArgument: String, ExpressibleByArgument, CaseIterable {
+    case none, luminance, histogram
+    var library: ColorPreservation { ColorPreservation(rawValue: rawValue)! }
 }
 
 enum OptimizerArgument: String, ExpressibleByArgument, CaseIterable {

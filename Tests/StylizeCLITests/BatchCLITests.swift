@@ -59,7 +59,8 @@ extension CLITests {
             XCTAssertEqual(params["size"], "32"); XCTAssertEqual(params["tv-weight"], "1.0")  // defaults included
             XCTAssertEqual(params["style-weight"], name.contains("1e-4") ? "0.0001" : "0.01")
             let final = try XCTUnwrap(r["final"] as? [String: Double])
-            XCTAssertEqual(Set(final.keys), ["content", "style", "tv", "total"])
+            XCTAssertEqual(Set(final.keys), ["content", "style", "tv", "total", "style_weight"])
+            XCTAssertEqual(final["style_weight"], name.contains("1e-4") ? 1e-4 : 1e-2)  // an explicit β is used as given
             let image = try PNGCodec.read(path: dir.appendingPathComponent("runs/" + name).path)
             XCTAssertEqual(max(image.width, image.height), 32)
             let log = try String(contentsOfFile: dir.appendingPathComponent("runs/logs/" + name.dropLast(4) + ".jsonl").path, encoding: .utf8)

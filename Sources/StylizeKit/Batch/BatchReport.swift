@@ -89,7 +89,8 @@ public enum BatchReport {
         if !caption.isEmpty { h += "<div>\(HTML.escape(caption))</div>" }
         h += "<div>\(r.status.rawValue), \(r.iterations) iterations, \(String(format: "%.1f", r.seconds)) s</div>"
         if let f = r.final {
-            h += "<div>total \(num(f.total)), content \(num(f.content)), style \(num(f.style)), tv \(num(f.tv))</div>"
+            h += "<div>total \(num(f.total)), content \(num(f.content)), style \(num(f.style)), tv \(num(f.tv))"
+                + (f.styleWeight.map { ", β \(num($0))" } ?? "") + "</div>"
         }
         if let e = r.error { h += "<div class=\"err\">\(HTML.escape(e))</div>" }
         h += LossCurve.svg(points: LossCurve.read(log: folder + "/" + r.log))

@@ -6,11 +6,15 @@ import Foundation
 /// interruption) gets a new line, and readers keep the last line per output (`latest`).
 public struct RunRecord: Codable, Sendable, Equatable {
     /// Unweighted loss terms and the weighted total at the final image; nil when not finite.
+    /// `style_weight` is the β the total used (chosen by `--style-weight auto`, or given).
     public struct Final: Codable, Sendable, Equatable {
         public var content: Double?, style: Double?, tv: Double?, total: Double?
-        public init(_ t: LossTerms) {
+        public var styleWeight: Double?
+        enum CodingKeys: String, CodingKey { case content, style, tv, total, styleWeight = "style_weight" }
+        public init(_ t: LossTerms, styleWeight: Double? = nil) {
             func f(_ v: Double) -> Double? { v.isFinite ? v : nil }
             content = f(t.content); style = f(t.style); tv = f(t.tv); total = f(t.total)
+            self.styleWeight = styleWeight.flatMap(f)
         }
     }
 

@@ -38,7 +38,9 @@ public struct LossWeights: Sendable, Equatable {
 /// per-position channel correlations, as neural-style's normalized Gram does.
 public final class StyleTransferObjective {
     public let engine: VGGEngine
-    public let weights: LossWeights
+    /// α, β, γ as used. `StyleTransfer` sets β once per scale, before optimizing, when
+    /// `--style-weight auto` chose it (see `AutomaticStyleWeight`).
+    public internal(set) var weights: LossWeights
     public let contentLayers: [String]
     public let styleLayers: [String]
     /// `w_l`, in the order of `styleLayers`.

@@ -26,6 +26,8 @@ public struct IterationReport: Sendable {
     public let startsScale: Bool
     /// Set when the optimizer stopped early at this scale (converged, line search failed).
     public let stopReason: StopReason?
+    /// β used at this scale: `--style-weight`, or the one `--style-weight auto` chose.
+    public let styleWeight: Double
 }
 
 /// The outcome of a finished (or interrupted) run.
@@ -40,6 +42,8 @@ public struct StyleTransferOutcome: Sendable {
     public let stopReason: StopReason?
     /// True when the run was stopped by the caller (progress returned false, or a signal).
     public let cancelled: Bool
+    /// β used at the final scale (see `IterationReport.styleWeight`).
+    public let styleWeight: Double
 }
 
 public enum StyleTransferError: Error, CustomStringConvertible {

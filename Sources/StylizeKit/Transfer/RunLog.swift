@@ -3,9 +3,9 @@ import Foundation
 /// `--log FILE`: one JSON object per line, at the start of every scale and after every
 /// iteration, with `iteration` and `evaluations` (counted over the whole run), `scale`
 /// (0-based), `width` and `height` of that scale, the unweighted `content`, `style`, `tv`,
-/// the weighted `total`, `style_layers` (E_l per style layer), `seconds` since optimization
-/// started and `stop_reason` (null, or why the optimizer stopped early at this scale:
-/// `converged`, `line_search_failed`). The last line is the final image.
+/// the weighted `total`, `style_weight` (the β used at this scale), `style_layers` (E_l per
+/// style layer), `seconds` since optimization started and `stop_reason` (null, or why the
+/// optimizer stopped early at this scale: `converged`, `line_search_failed`). The last line is the final image.
 /// Each line is flushed as it is written, so a killed run leaves a readable log.
 final class RunLog {
     private let fd: Int32
@@ -42,6 +42,7 @@ final class RunLog {
             + "\"scale\":\(r.scale),\"width\":\(r.width),\"height\":\(r.height),"
             + "\"content\":\(jsonNumber(r.terms.content)),\"style\":\(jsonNumber(r.terms.style)),"
             + "\"tv\":\(jsonNumber(r.terms.tv)),\"total\":\(jsonNumber(r.terms.total)),"
+            + "\"style_weight\":\(jsonNumber(r.styleWeight)),"
             + "\"style_layers\":[\(layers)],\"seconds\":\(jsonNumber((r.seconds * 1000).rounded() / 1000)),"
             + "\"stop_reason\":\(stop)}\n"
     }

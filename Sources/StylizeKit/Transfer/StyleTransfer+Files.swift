@@ -33,16 +33,16 @@ extension StyleTransfer {
                 if c.saveEvery > 0 && report.iteration > 0 && report.iteration % c.saveEvery == 0
                     && report.iteration < report.totalIterations && !report.startsScale {
                     do {
-                        try PNGCodec.write(transfer.currentImage, to: intermediatePath(c.outputPath, iteration: report.iteration))
+                        try PNGCodec.write(transfer.outputImage, to: intermediatePath(c.outputPath, iteration: report.iteration))
                     } catch { warn("\(error); the run goes on") }
                 }
                 return progress(report, transfer)
             }, shouldStop: shouldStop)
         } catch OptimizerError.nonFiniteLoss(let iteration, _) {
-            try PNGCodec.write(transfer.currentImage, to: c.outputPath)
+            try PNGCodec.write(transfer.outputImage, to: c.outputPath)
             throw StyleTransferError.nonFinite(iteration: iteration, keptAt: c.outputPath)
         }
-        try PNGCodec.write(transfer.currentImage, to: c.outputPath)
+        try PNGCodec.write(transfer.outputImage, to: c.outputPath)
         if outcome.cancelled { throw StyleTransferError.cancelled(iteration: outcome.iterations, keptAt: c.outputPath) }
         return outcome
     }

@@ -32,18 +32,38 @@ public final class StyleTransfer {
         image = Tensor3(zeros: 3, images.content.height, images.content.width)
     }
 
-    /// The current image as RGB 0..255.
+    /// The current image as RGB 0..255: what the optimizer works on (in luminance mode, a
+    /// luminance image). Each scale starts from this one resized.
     public var currentImage: RGBImage { Preprocessing.image(from: image, meanBGR: meanBGR) }
 
-    /// The objective at one scale: targets from the images resized to `width × height`.
+    /// The current image as it is saved: `currentImage` with the colour mode's last step
+    /// (in luminance mode, the photo's chroma put back).
+    public var outputImage: RGBImage { images.output(currentImage) }
+
+    /// The objective at one scale: targets from the images resized to `width × height`, and
+    /// β chosen from them with `--style-weight auto`.
     public func objective(width: Int, height: Int) throws -> StyleTransferObjective {
         let c = configuration
         let mean = meanBGR
-        return try StyleTransferObjective(
-            network: network, content: Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: mean),
+        let content = Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: mean)
+        let objective = try StyleTransferObjective(
+            network: network, content: content,
             styles: images.styles(width: width, height: height).map { Preprocessing.tensor(from: $0, meanBGR: mean) },
             styleBlend: c.styleBlendWeights, contentLayers: c.contentLayers, styleLayers: c.styleLayers,
             styleLayerWeights: c.styleLayerWeights, weights: c.lossWeights)
+        if let auto = c.automaticStyleWeight {
+            // D_s: the photo scored as the output; D_c: each painting stretched to this size, blended.
+            let photoStyle = try objective.evaluate(content, gradient: false).terms.style
+            let blend = StyleTransferObjective.normalized(c.styleBlendWeights ?? Array(repeating: 1, count: images.styles.count))
+            var paintingContent = 0.0
+            for (i, b) in blend.enumerated() {
+                let painting = Preprocessing.tensor(from: images.styleCovering(i, width: width, height: height), meanBGR: mean)
+                paintingContent += b * (try objective.evaluate(painting, gradient: false).terms.content)
+            }
+            objective.weights.style = auto.styleWeight(contentWeight: c.lossWeights.content,
+                                                       paintingContentLoss: paintingContent, photoStyleLoss: photoStyle)
+        }
+        return objective
     }
 
     /// The box `0 ≤ pixel ≤ 255` in the preprocessed space: `−mean[c] … 255 − mean[c]` on plane c.
@@ -65,9 +85,9 @@ public final class StyleTransfer {
         case .content:
             return Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: meanBGR)
         case .style:
-            return Preprocessing.tensor(from: images.styles[0].resized(width: width, height: height), meanBGR: meanBGR)
+            return Preprocessing.tensor(from: images.styleCovering(0, width: width, height: height), meanBGR: meanBGR)
         case .file:
-            let start = images.initial ?? images.content
+            guard let start = images.initial else { return Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: meanBGR) }
             return Preprocessing.tensor(from: start.resized(width: width, height: height), meanBGR: meanBGR)
         }
     }
@@ -105,7 +125,7 @@ public final class StyleTransfer {
                                          seconds: Date().timeIntervalSince(start), scale: k,
                                          scaleCount: schedule.scales.count, width: scale.width, height: scale.height,
                                          fractionDone: work > 0 ? min(1, workDone / work) : 1,
-                                         startsScale: starts, stopReason: stop))
+                                         startsScale: starts, stopReason: stop, styleWeight: objective.weights.style))
             }
             terms = try objective.evaluate(image, gradient: false).terms
             if !terms.total.isFinite { throw OptimizerError.nonFiniteLoss(iteration: iteration, loss: terms.total) }
@@ -149,7 +169,7 @@ public final class StyleTransfer {
         }
         return StyleTransferOutcome(iterations: iteration, evaluations: evaluations, final: terms,
                                     seconds: Date().timeIntervalSince(start), width: image.width, height: image.height,
-                                    stopReason: stopReason, cancelled: cancelled)
+                                    stopReason: stopReason, cancelled: cancelled, styleWeight: self.objective?.weights.style ?? c.lossWeights.style)
     }
 
     private func makeOptimizer(box: Box) -> any Optimizer<LossTerms> {

@@ -41,8 +41,19 @@ public struct StyleTransferConfiguration: Sendable {
     public var iterations: Int = ScaleSchedule.defaultIterations
     /// Optimizer iterations at each scale before the final one.
     public var coarseIterations: Int = ScaleSchedule.defaultCoarseIterations
-    /// α, β, γ; see `StyleTransferConfiguration.defaultLossWeights` for why.
+    /// α, β, γ; see `StyleTransferConfiguration.defaultLossWeights` for why. β is used
+    /// only when `automaticStyleWeight` is nil.
     public var lossWeights: LossWeights = StyleTransferConfiguration.defaultLossWeights
+    /// `--style-weight auto` (the default): β is chosen at every scale from the images'
+    /// own target energies (see `AutomaticStyleWeight`), and `lossWeights.style` is
+    /// ignored. nil: β is `lossWeights.style`, today's fixed objective.
+    public var automaticStyleWeight: AutomaticStyleWeight? = AutomaticStyleWeight()
+    /// `--style-scale`: the paintings' longest side relative to the generated image's, at
+    /// every scale (see `TransferImages.styleScale`). 1, as neural-style: the painting's
+    /// strokes keep their size relative to the image, whatever the output size.
+    public var styleScale: Double = 1
+    /// `--preserve-colors` (see `ColorPreservation`). Default none: the painting's colours.
+    public var preserveColors: ColorPreservation = .none
     /// Layers whose activations the content term compares (their mean is taken).
     public var contentLayers: [String] = ["relu4_2"]
     /// Layers whose Gram matrices the style term compares.
@@ -73,7 +84,9 @@ public struct StyleTransferConfiguration: Sendable {
     public var maxPixels: Int = PNGCodec.defaultMaxPixels
 
     /// α = 5, β = 1e-3, γ = 1, chosen by looking at results from noise at 256 and 512 px
-    /// on the samples.
+    /// on the samples. β applies only to an explicit `--style-weight 1e-3`: the default is
+    /// `automaticStyleWeight`, which replaces it per scale (a fixed 1e-3 loses the photo
+    /// under flat, saturated paintings).
     ///
     /// With these size-invariant definitions, at the start `L_c` (relu4_2) is O(10⁴) and
     /// `L_s` O(10⁸–10⁹); at convergence α·L_c and β·L_s are of the same order, which is

@@ -1,26 +1,48 @@
 import Foundation
 
 /// The images of one run, read from disk once and kept at the final working size; each
-/// scale of the schedule resizes them from here.
+/// scale of the schedule resizes them from here and applies the colour mode.
 ///
 /// Sizes: `content` has its longest side equal to the configuration's `size` (not
-/// resampled when it already is); each style image has its longest side equal to the
-/// content's; `initial` (the `--init FILE` image) is the file as read.
+/// resampled when it already is); each style image has its longest side equal to
+/// `styleScale` × the content's (rounded); `initial` (the `--init FILE` image) is the file
+/// as read. All are kept as read (the photo's colours); what the network sees at a scale
+/// comes from `content(width:height:)` and `styles(width:height:)`.
 public struct TransferImages: Sendable {
-    public var content: RGBImage
-    public var styles: [RGBImage]
-    public var initial: RGBImage?
+    public let content: RGBImage
+    public let styles: [RGBImage]
+    public let initial: RGBImage?
+    /// `--style-scale`: each painting's longest side is this times the generated image's,
+    /// at every scale (neural-style's `-style_scale`). The Grams see texture at the
+    /// network's pixel scale, so strokes come out as large as in the resized painting:
+    /// above 1 larger, below 1 smaller (measured; README's style-scale gallery).
+    public let styleScale: Double
+    /// `--preserve-colors`, fixed from the working-size images at construction.
+    let color: ColorTransform
+    /// The shortest side a painting is resized to (the network's minimum, `2^poolings`):
+    /// a small `styleScale` at a coarse scale would otherwise leave the deepest style
+    /// layer empty.
+    let minimumStyleSide: Int
 
-    public init(content: RGBImage, styles: [RGBImage], initial: RGBImage? = nil) {
+    public init(content: RGBImage, styles: [RGBImage], initial: RGBImage? = nil, styleScale: Double = 1,
+                preserveColors: ColorPreservation = .none, minimumStyleSide: Int = 16) {
         precondition(!styles.isEmpty, "at least one style image")
+        precondition(styleScale > 0 && styleScale.isFinite, "style scale must be positive")
         self.content = content
         self.styles = styles
         self.initial = initial
+        self.styleScale = styleScale
+        self.minimumStyleSide = minimumStyleSide
+        self.color = ColorTransform(mode: preserveColors, content: content, styles: styles)
     }
+
+    public var preserveColors: ColorPreservation { color.mode }
 
     /// Reads the configuration's PNGs and resizes them to the final working size. Images
     /// above `maxPixels`, or too small for the deepest layer once resized, are refused from
-    /// their header, before decoding (see `WorkingSize`).
+    /// their header, before decoding (see `WorkingSize`). Paintings are checked at the
+    /// photo's working size, which bounds their aspect ratio, so the short-side floor of
+    /// `styles(width:height:)` cannot blow a sliver of a painting up.
     public static func load(_ c: StyleTransferConfiguration) throws -> TransferImages {
         let minimumSide = WorkingSize.minimumSide(layers: c.contentLayers + c.styleLayers)
         let content = try PNGCodec.read(path: c.contentPath, maxPixels: c.maxPixels,
@@ -28,21 +50,51 @@ public struct TransferImages: Sendable {
             .resized(longestSide: c.size)
         let longest = max(content.width, content.height)
         let working = WorkingSize(longestSide: longest, minimumSide: minimumSide)
+        let side = styleSide(contentLongest: longest, scale: c.styleScale)
         let styles = try c.stylePaths.map {
-            try PNGCodec.read(path: $0, maxPixels: c.maxPixels, workingSize: working).resized(longestSide: longest)
+            try PNGCodec.read(path: $0, maxPixels: c.maxPixels, workingSize: working).resized(longestSide: side)
         }
         var initial: RGBImage?
         if case .file(let path) = c.initialization {
             initial = try PNGCodec.read(path: path, maxPixels: c.maxPixels, workingSize: working)
         }
-        return TransferImages(content: content, styles: styles, initial: initial)
+        return TransferImages(content: content, styles: styles, initial: initial, styleScale: c.styleScale,
+                              preserveColors: c.preserveColors)
     }
 
-    /// The content image at `width × height` (a scale of the schedule).
-    func content(width: Int, height: Int) -> RGBImage { content.resized(width: width, height: height) }
+    /// Longest side of the paintings for a generated image whose longest side is `contentLongest`.
+    static func styleSide(contentLongest: Int, scale: Double) -> Int {
+        max(1, Int((Double(contentLongest) * scale).rounded()))
+    }
 
-    /// The style images for a generated image of `width × height`: longest side equal to its longest side.
-    func styles(width: Int, height: Int) -> [RGBImage] {
-        styles.map { $0.resized(longestSide: max(width, height)) }
+    /// The photo at `width × height` (a scale of the schedule), as the network sees it.
+    public func content(width: Int, height: Int) -> RGBImage { color.content(photo(width: width, height: height)) }
+
+    /// The photo at `width × height` with its own colours.
+    public func photo(width: Int, height: Int) -> RGBImage { content.resized(width: width, height: height) }
+
+    /// The style images for a generated image of `width × height`, as the network sees them:
+    /// longest side `styleScale` times its longest side (short side at least
+    /// `minimumStyleSide`), then the colour mode applied.
+    public func styles(width: Int, height: Int) -> [RGBImage] {
+        let side = TransferImages.styleSide(contentLongest: max(width, height), scale: styleScale)
+        return styles.enumerated().map { i, s in
+            var longest = side
+            let short = min(s.width, s.height), long = max(s.width, s.height)
+            if short * longest < minimumStyleSide * long { longest = (minimumStyleSide * long + short - 1) / short }
+            return color.style(i, s.resized(longestSide: longest))
+        }
+    }
+
+    /// Painting `index` stretched to `width × height`, as the network sees it (`--init style`
+    /// and `--style-weight auto`).
+    func styleCovering(_ index: Int, width: Int, height: Int) -> RGBImage {
+        color.style(index, styles[index].resized(width: width, height: height))
+    }
+
+    /// The image to save from a generated image (RGB 0…255): in luminance mode its
+    /// luminance with the photo's chroma at the same size.
+    public func output(_ generated: RGBImage) -> RGBImage {
+        color.mode == .luminance ? color.output(generated, photo: photo(width: generated.width, height: generated.height)) : generated
     }
 }
