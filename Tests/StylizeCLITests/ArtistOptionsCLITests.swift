@@ -7,7 +7,7 @@ import XCTest
 extension CLITests {
     func testArtistOptionsUsageErrorsAndHelp() throws {
         assertOneLineError(try run(["a.png", "b.png", "--preserve-colors", "sepia"]), status: 64, containing: "sepia")
-        assertOneLineError(try run(["a.png", "b.png", "--style-scale", "0"]), status: 64, containing: "--style-scale must be between 0.1 and 4")
+        assertOneLineError(try run(["a.png", "b.png", "--style-scale", "0"]), status: 64, containing: "--style-scale must be a finite number between 0.1 and 4, got 0")
         assertOneLineError(try run(["a.png", "b.png", "--style-weight", "heavy"]), status: 64, containing: "heavy")
         _ = try writeImage("c.png"); _ = try writeImage("s.png", seed: 1)
         let base = ["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--weights", weights]
@@ -15,7 +15,7 @@ extension CLITests {
         assertOneLineError(try run(base + ["--sweep", "style-scale=1,9"]), status: 64, containing: "--style-scale")
         let help = try run(["help", "transfer"])
         XCTAssertEqual(help.status, 0)
-        for text in ["--preserve-colors", "none|luminance|histogram", "--style-scale", "β|auto", "default: auto"] {
+        for text in ["--preserve-colors", "none|luminance|histogram", "--style-scale", "beta|auto", "default: auto"] {
             XCTAssertTrue(help.stdout.contains(text), "\(text) missing from: \(help.stdout)")
         }
     }

@@ -80,7 +80,7 @@ final class HostileInputTests: XCTestCase {
     func testAFiftyMillionByOneImageIsTooSmallFromItsHeader() throws {
         let stream = HostileFiles.zlibZeros(count: 50_000_001)
         let path = try write(HostileFiles.png([("IHDR", HostileFiles.ihdr(50_000_000, 1, color: 0)), ("IDAT", stream), ("IEND", [])]), "line.png")
-        assertRefused("50,000,000×1 image as content", containing: "image is too small: 50000000x1 becomes 512x1 at 512 px, and each side must be at least 16 px") {
+        assertRefused("50,000,000×1 image as content", containing: "image is too small: 50000000x1 becomes 512x1 at a longest side of 512 px (--size), and each side must be at least 16 px") {
             try self.loadAsContent(path)
         }
         // Files made this way are valid PNGs: a 5,000,000×1 one decodes (to black).
