@@ -5,9 +5,9 @@ import PackageDescription
 //
 // StylizeKit holds the algorithm and never imports ArgumentParser; the `stylize`
 // executable is a thin command-line layer over it. StylizeKernels holds the numeric
-// kernels (re-exported by StylizeKit). libpng and OpenBLAS come in through
-// system-library targets, each imported by exactly one Swift file (PNGCodec.swift and
-// BLAS.swift).
+// kernels (re-exported by StylizeKit). libpng, LittleCMS and OpenBLAS come in through
+// system-library targets: libpng and LittleCMS are used only from the C target CPNGDecode
+// (called from PNGCodec.swift and PNGCodec+Encode.swift), OpenBLAS only from BLAS.swift.
 let package = Package(
     name: "stylize",
     products: [
@@ -23,6 +23,13 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
+        // LittleCMS 2: colour profiles of PNG input (iCCP, gAMA/cHRM) to sRGB; used only
+        // from CPNGDecode's C (colour_profile.c).
+        .systemLibrary(
+            name: "CLCMS2",
+            pkgConfig: "lcms2",
+            providers: [.apt(["liblcms2-dev"])]
+        ),
         .systemLibrary(
             name: "CFreeType",
             pkgConfig: "freetype2",
@@ -33,10 +40,11 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        // libpng's classic decoder needs setjmp/longjmp, which must not cross Swift frames.
+        // libpng's classic decoder and encoder need setjmp/longjmp, which must not cross
+        // Swift frames; the LittleCMS conversion of decoded samples sits beside them.
         .target(
             name: "CPNGDecode",
-            dependencies: ["CPNG"]
+            dependencies: ["CPNG", "CLCMS2"]
         ),
         // SIGINT/SIGTERM/SIGHUP: a C handler that only sets a flag (async-signal-safe).
         .target(name: "CSignals"),
@@ -51,7 +59,7 @@ let package = Package(
         ),
         .target(
             name: "StylizeKit",
-            dependencies: ["StylizeKernels", "CPNG", "CPNGDecode", "CFreeType"]
+            dependencies: ["StylizeKernels", "CPNGDecode", "CFreeType"]
         ),
         .executableTarget(
             name: "stylize",

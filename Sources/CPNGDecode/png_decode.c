@@ -1,4 +1,5 @@
 #include "png_decode.h"
+#include "colour_profile.h"
 
 #include <png.h>
 #include <setjmp.h>
@@ -19,6 +20,8 @@ typedef struct {
     size_t size, offset;
     char *message;
     size_t message_size;
+    int profile_rejected;      /* libpng warned about the iCCP chunk (and may have dropped it) */
+    char profile_reason[96];
 } reader_state;
 
 static void on_error(png_structp png, png_const_charp text) {
@@ -30,7 +33,17 @@ static void on_error(png_structp png, png_const_charp text) {
     png_longjmp(png, 1);
 }
 
-static void on_warning(png_structp png, png_const_charp text) { (void)png; (void)text; }
+/* Warnings are not shown, with one exception remembered: libpng reports a bad iCCP chunk
+ * ("iCCP: …", a benign error) and drops it; the decoder then refuses the file rather than
+ * show a wide-gamut photo with the wrong colours (see png_decode.h). */
+static void on_warning(png_structp png, png_const_charp text) {
+    reader_state *s = (reader_state *)png_get_error_ptr(png);
+    if (s && text && strncmp(text, "iCCP", 4) == 0 && !s->profile_rejected) {
+        s->profile_rejected = 1;
+        strncpy(s->profile_reason, text, sizeof s->profile_reason - 1);
+        s->profile_reason[sizeof s->profile_reason - 1] = '\0';
+    }
+}
 
 static void on_read(png_structp png, png_bytep out, png_size_t count) {
     reader_state *s = (reader_state *)png_get_io_ptr(png);
@@ -93,7 +106,7 @@ static int check_chunks(const unsigned char *data, size_t size, char *message, s
 
 int stylize_png_header(const unsigned char *data, size_t size, uint64_t max_pixels,
                        uint32_t *width, uint32_t *height, char *message, size_t message_size) {
-    reader_state state = {data, size, 0, message, message_size};
+    reader_state state = {data, size, 0, message, message_size, 0, ""};
     png_infop info = NULL;
     *width = *height = 0;
     set_message(message, message_size, "");
@@ -121,7 +134,7 @@ int stylize_png_header(const unsigned char *data, size_t size, uint64_t max_pixe
  * stream is complete and valid before anything proportional to the claimed size is
  * allocated. Returns 0 or 1 (message set). */
 static int validate(const unsigned char *data, size_t size, uint64_t max_pixels, char *message, size_t message_size) {
-    reader_state state = {data, size, 0, message, message_size};
+    reader_state state = {data, size, 0, message, message_size, 0, ""};
     png_infop info = NULL;
     unsigned char *volatile row = NULL;
     png_structp png = open_reader(&state, max_pixels, &info);
@@ -146,22 +159,25 @@ static int validate(const unsigned char *data, size_t size, uint64_t max_pixels,
 }
 
 int stylize_png_decode(const unsigned char *data, size_t size, uint64_t max_pixels,
-                       unsigned char **rgba, uint32_t *width, uint32_t *height,
+                       uint16_t **rgba, uint32_t *width, uint32_t *height,
                        char *message, size_t message_size) {
     *rgba = NULL;
     int status = stylize_png_header(data, size, max_pixels, width, height, message, message_size);
     if (status != 0) return status;
     if (validate(data, size, max_pixels, message, message_size) != 0) return 1;
 
-    reader_state state = {data, size, 0, message, message_size};
+    reader_state state = {data, size, 0, message, message_size, 0, ""};
     png_infop info = NULL;
-    unsigned char *volatile pixels = NULL;
+    uint16_t *volatile pixels = NULL;
     png_bytep *volatile rows = NULL;
+    stylize_colour colour;
+    memset(&colour, 0, sizeof colour);
     png_structp png = open_reader(&state, max_pixels, &info);
     if (!png) { set_message(message, message_size, "out of memory"); return 1; }
     if (setjmp(png_jmpbuf(png))) {
         free(pixels);
         free(rows);
+        stylize_colour_close(&colour);
         png_destroy_read_struct(&png, &info, NULL);
         return 1;
     }
@@ -169,23 +185,32 @@ int stylize_png_decode(const unsigned char *data, size_t size, uint64_t max_pixe
     png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
     int color = png_get_color_type(png, info);
     int depth = png_get_bit_depth(png, info);
+    int grey = color == PNG_COLOR_TYPE_GRAY || color == PNG_COLOR_TYPE_GRAY_ALPHA;
+    if (stylize_colour_open(png, info, grey, state.profile_rejected, state.profile_reason, w, &colour) != 0)
+        png_error(png, colour.message);
     if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
     if (color == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
     if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
-    if (depth == 16) png_set_scale_16(png);
-    if (color == PNG_COLOR_TYPE_GRAY || color == PNG_COLOR_TYPE_GRAY_ALPHA) png_set_gray_to_rgb(png);
-    png_set_filler(png, 0xFF, PNG_FILLER_AFTER);  /* no-op when an alpha channel exists */
+    if (depth < 16) png_set_expand_16(png);  /* v → v·257: exact, so v·255/65535 = v */
+    if (grey) png_set_gray_to_rgb(png);
+    png_set_filler(png, 0xFFFF, PNG_FILLER_AFTER);  /* no-op when an alpha channel exists */
+    {   /* native byte order for uint16_t (PNG stores 16-bit samples big-endian) */
+        const uint16_t probe = 1;
+        if (*(const unsigned char *)&probe == 1) png_set_swap(png);
+    }
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
-    if (png_get_rowbytes(png, info) != (size_t)w * 4) png_error(png, "unsupported pixel layout");
+    if (png_get_rowbytes(png, info) != (size_t)w * 8) png_error(png, "unsupported pixel layout");
 
-    pixels = (unsigned char *)malloc((size_t)w * h * 4);
+    pixels = (uint16_t *)malloc((size_t)w * h * 8);
     rows = (png_bytep *)malloc(sizeof(png_bytep) * h);
     if (!pixels || !rows) png_error(png, "out of memory");
-    for (png_uint_32 y = 0; y < h; y++) rows[y] = pixels + (size_t)y * w * 4;
+    for (png_uint_32 y = 0; y < h; y++) rows[y] = (png_bytep)(pixels + (size_t)y * w * 4);
     png_read_image(png, rows);
     png_read_end(png, NULL);
+    for (png_uint_32 y = 0; y < h; y++) stylize_colour_row(&colour, pixels + (size_t)y * w * 4, w);
     free(rows);
+    stylize_colour_close(&colour);
     png_destroy_read_struct(&png, &info, NULL);
     *rgba = pixels;
     return 0;

@@ -1,0 +1,43 @@
+/// The opacity of an image, kept beside its colours (which are composited over white, so
+/// that the network sees what a viewer on a white page sees) and written back on output.
+///
+/// Layout: row-major `(H, W)`, `values[y * width + x]`. Units: the colour scale, `0...255`,
+/// 255 opaque and 0 fully transparent, so that the same resampler and the same rounding
+/// serve both (a 16-bit alpha `a` is `a · 255 / 65535`).
+public struct AlphaPlane: Equatable, Sendable {
+    public let width: Int
+    public let height: Int
+    /// `width * height` values in `0...255`.
+    public let values: [Float]
+
+    public init(width: Int, height: Int, values: [Float]) {
+        precondition(width > 0 && height > 0, "alpha dimensions must be positive")
+        precondition(values.count == width * height, "alpha count does not match \(width)x\(height)")
+        self.width = width
+        self.height = height
+        self.values = values
+    }
+
+    /// True when every value is 255: such an image is written as RGB.
+    public var isOpaque: Bool { values.allSatisfy { $0 >= 255 } }
+
+    /// Resampled to `width × height` with the very resampler the colours use
+    /// (`RGBImage.resized`, Lanczos-3, clamped to `0...255`), so that edges of opacity stay
+    /// on the edges of what they cover. The plane rides in the red channel of a scratch
+    /// image (three times the memory of the plane, once per run).
+    public func resized(width w: Int, height h: Int) -> AlphaPlane {
+        if w == width && h == height { return self }
+        var carrier = [Float](repeating: 0, count: values.count * 3)
+        for (i, v) in values.enumerated() { carrier[3 * i] = v }
+        let scaled = RGBImage(width: width, height: height, pixels: carrier).resized(width: w, height: h)
+        return AlphaPlane(width: w, height: h, values: (0..<(w * h)).map { scaled.pixels[3 * $0] })
+    }
+}
+
+/// A decoded PNG: its colours (alpha composited over white, as the network sees them) and,
+/// when the file has an alpha channel or tRNS that is not fully opaque, its alpha.
+public struct DecodedImage: Sendable {
+    public var image: RGBImage
+    /// nil for an opaque file: no alpha channel, or every alpha value at its maximum.
+    public var alpha: AlphaPlane?
+}
