@@ -18,7 +18,7 @@ extension RunOptions {
         p += [("preserve-colors", preserveColors.rawValue), ("style-scale", "\(styleScale)"),
               ("pooling", pooling.rawValue), ("optimizer", optimizer.rawValue), ("history-size", "\(historySize)"),
               ("learning-rate", "\(learningRate)"), ("init", initialization), ("seed", "\(seed)"),
-              ("max-megapixels", "\(maxMegapixels)")]
+              ("max-megapixels", "\(maxMegapixels)"), ("bit-depth", "\(bitDepth.rawValue)")]
         return p
     }
 
@@ -26,7 +26,7 @@ extension RunOptions {
     /// (a batch job has exactly one style image).
     static let sweepable = ["size", "min-size", "scale-factor", "iterations", "coarse-iterations", "content-weight", "style-weight", "tv-weight", "content-layers",
                             "style-layers", "style-layer-weights", "preserve-colors", "style-scale", "pooling", "optimizer", "history-size",
-                            "learning-rate", "init", "seed", "max-megapixels"]
+                            "learning-rate", "init", "seed", "max-megapixels", "bit-depth"]
 
     /// Options whose value is itself a comma-separated list: in a sweep value, `+` stands
     /// for the comma (`--sweep content-layers=relu4_2,relu3_2+relu4_2`).

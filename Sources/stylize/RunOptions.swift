@@ -67,6 +67,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Refuse images larger than this many megapixels.", valueName: "MP"))
     var maxMegapixels: Double = Double(PNGCodec.defaultMaxPixels) / 1e6
 
+    @Option(help: ArgumentHelp("Bits per sample of the written PNGs: 8, or 16 for smooth gradients without banding.", valueName: "8|16"))
+    var bitDepth: BitDepthArgument = .eight
+
     /// Every value is checked here, before any file is read, with a message giving the
     /// range. Layer names are checked for shape here and against the weights file by
     /// `checkLayers(in:)` once it is loaded, still before any optimization.
@@ -155,6 +158,7 @@ struct RunOptions: ParsableArguments {
         }
         c.seed = seed
         c.maxPixels = Int((maxMegapixels * 1e6).rounded())  // at most 1e9: validate()
+        c.bitDepth = bitDepth.library
     }
 }
 
@@ -182,6 +186,12 @@ enum StyleWeightArgument: ExpressibleByArgument, Equatable {
 enum ColorPreservationArgument: String, ExpressibleByArgument, CaseIterable {
     case none, luminance, histogram
     var library: ColorPreservation { ColorPreservation(rawValue: rawValue)! }
+}
+
+/// `--bit-depth 8|16`; anything else is refused by ArgumentParser with the two choices.
+enum BitDepthArgument: Int, ExpressibleByArgument, CaseIterable {
+    case eight = 8, sixteen = 16
+    var library: PNGBitDepth { self == .eight ? .eight : .sixteen }
 }
 
 enum OptimizerArgument: String, ExpressibleByArgument, CaseIterable {

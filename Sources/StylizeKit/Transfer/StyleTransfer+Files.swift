@@ -1,7 +1,8 @@
 import Foundation
 
 /// The edges of a run: read the images, write the log, the `--save-every` images and the
-/// output. Used by `stylize` (transfer) and `stylize batch` for each job.
+/// output (each at `--bit-depth`, with the content's alpha when it has one). Used by
+/// `stylize` (transfer) and `stylize batch` for each job.
 extension StyleTransfer {
     /// Reads the images, runs the schedule and writes `outputPath` atomically (also when the
     /// run is cancelled or the loss becomes non-finite: then the image so far, or the last
@@ -33,18 +34,26 @@ extension StyleTransfer {
                 if c.saveEvery > 0 && report.iteration > 0 && report.iteration % c.saveEvery == 0
                     && report.iteration < report.totalIterations && !report.startsScale {
                     do {
-                        try PNGCodec.write(transfer.outputImage, to: intermediatePath(c.outputPath, iteration: report.iteration))
+                        try save(transfer, c, to: intermediatePath(c.outputPath, iteration: report.iteration))
                     } catch { warn("\(error); the run goes on") }
                 }
                 return progress(report, transfer)
             }, shouldStop: shouldStop)
         } catch OptimizerError.nonFiniteLoss(let iteration, _) {
-            try PNGCodec.write(transfer.outputImage, to: c.outputPath)
+            try save(transfer, c, to: c.outputPath)
             throw StyleTransferError.nonFinite(iteration: iteration, keptAt: c.outputPath)
         }
-        try PNGCodec.write(transfer.outputImage, to: c.outputPath)
+        try save(transfer, c, to: c.outputPath)
         if outcome.cancelled { throw StyleTransferError.cancelled(iteration: outcome.iterations, keptAt: c.outputPath) }
         return outcome
+    }
+
+    /// The image so far, at `c.bitDepth`, with the content's alpha resized to its size (RGBA
+    /// only when the content had transparency).
+    static func save(_ transfer: StyleTransfer, _ c: StyleTransferConfiguration, to path: String) throws {
+        let image = transfer.outputImage
+        try PNGCodec.write(image, alpha: transfer.images.alpha(width: image.width, height: image.height),
+                           bitDepth: c.bitDepth, to: path)
     }
 
     /// `dir/name.png` → `dir/name_iter0050.png`.

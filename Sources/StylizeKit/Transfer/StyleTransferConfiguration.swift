@@ -27,8 +27,12 @@ public struct StyleTransferConfiguration: Sendable {
     public var contentPath: String
     /// One or more style images (PNG); their Grams are blended by `styleBlendWeights`.
     public var stylePaths: [String]
-    /// Output PNG, written atomically.
+    /// Output PNG, written atomically; RGBA with the content's alpha (resized to the output)
+    /// when the content image has transparency, RGB otherwise.
     public var outputPath: String
+    /// `--bit-depth`: bits per sample of the output and `--save-every` PNGs. 8, what every
+    /// viewer expects; 16 keeps the float image's precision (no banding in smooth skies).
+    public var bitDepth: PNGBitDepth = .eight
     /// Longest side of the final (output) image in pixels. 512 is what Gatys et al. and
     /// neural-style use: large enough for brush strokes to read.
     public var size: Int = 512

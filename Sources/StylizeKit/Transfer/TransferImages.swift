@@ -7,9 +7,12 @@ import Foundation
 /// resampled when it already is); each style image has its longest side equal to
 /// `styleScale` × the content's (rounded); `initial` (the `--init FILE` image) is the file
 /// as read. All are kept as read (the photo's colours); what the network sees at a scale
-/// comes from `content(width:height:)` and `styles(width:height:)`.
+/// comes from `content(width:height:)` and `styles(width:height:)`. `contentAlpha` is the
+/// content's transparency at the content's size (nil when opaque); the network never sees
+/// it (the colours are composited over white), it is only written back with the output.
 public struct TransferImages: Sendable {
     public let content: RGBImage
+    public let contentAlpha: AlphaPlane?
     public let styles: [RGBImage]
     public let initial: RGBImage?
     /// `--style-scale`: each painting's longest side is this times the generated image's,
@@ -24,9 +27,12 @@ public struct TransferImages: Sendable {
     /// layer empty.
     let minimumStyleSide: Int
 
-    public init(content: RGBImage, styles: [RGBImage], initial: RGBImage? = nil, styleScale: Double = 1,
-                preserveColors: ColorPreservation = .none, minimumStyleSide: Int = 16) {
+    public init(content: RGBImage, contentAlpha: AlphaPlane? = nil, styles: [RGBImage], initial: RGBImage? = nil,
+                styleScale: Double = 1, preserveColors: ColorPreservation = .none, minimumStyleSide: Int = 16) {
         precondition(!styles.isEmpty, "at least one style image")
+        precondition(contentAlpha.map { $0.width == content.width && $0.height == content.height } ?? true,
+                     "the content's alpha must have the content's size")
+        self.contentAlpha = contentAlpha
         precondition(styleScale > 0 && styleScale.isFinite, "style scale must be positive")
         self.content = content
         self.styles = styles
@@ -45,9 +51,10 @@ public struct TransferImages: Sendable {
     /// `styles(width:height:)` cannot blow a sliver of a painting up.
     public static func load(_ c: StyleTransferConfiguration) throws -> TransferImages {
         let minimumSide = WorkingSize.minimumSide(layers: c.contentLayers + c.styleLayers)
-        let content = try PNGCodec.read(path: c.contentPath, maxPixels: c.maxPixels,
-                                        workingSize: WorkingSize(longestSide: c.size, minimumSide: minimumSide))
-            .resized(longestSide: c.size)
+        let decoded = try PNGCodec.readWithAlpha(path: c.contentPath, maxPixels: c.maxPixels,
+                                                 workingSize: WorkingSize(longestSide: c.size, minimumSide: minimumSide))
+        let content = decoded.image.resized(longestSide: c.size)
+        let alpha = decoded.alpha?.resized(width: content.width, height: content.height)
         let longest = max(content.width, content.height)
         let working = WorkingSize(longestSide: longest, minimumSide: minimumSide)
         let side = styleSide(contentLongest: longest, scale: c.styleScale)
@@ -58,7 +65,7 @@ public struct TransferImages: Sendable {
         if case .file(let path) = c.initialization {
             initial = try PNGCodec.read(path: path, maxPixels: c.maxPixels, workingSize: working)
         }
-        return TransferImages(content: content, styles: styles, initial: initial, styleScale: c.styleScale,
+        return TransferImages(content: content, contentAlpha: alpha, styles: styles, initial: initial, styleScale: c.styleScale,
                               preserveColors: c.preserveColors)
     }
 
@@ -90,6 +97,12 @@ public struct TransferImages: Sendable {
     /// and `--style-weight auto`).
     func styleCovering(_ index: Int, width: Int, height: Int) -> RGBImage {
         color.style(index, styles[index].resized(width: width, height: height))
+    }
+
+    /// The content's alpha at `width × height` (the size of a generated image, which is
+    /// smaller than the output at the coarse scales of `--save-every`), or nil when opaque.
+    public func alpha(width: Int, height: Int) -> AlphaPlane? {
+        contentAlpha?.resized(width: width, height: height)
     }
 
     /// The image to save from a generated image (RGB 0…255): in luminance mode its
