@@ -70,15 +70,17 @@ FUZZ_DIR     := .build/fuzz
 FUZZ_SWIFTC  := swiftc -O -use-ld=lld -sanitize=fuzzer,address -parse-as-library -I Sources/CPNG -I Fuzz/CPNGDecode
 FUZZ_FLAGS    = -rss_limit_mb=2048 -timeout=10 $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS))
 FUZZ_PNG_SOURCES := $(addprefix Sources/StylizeKit/,Files/BoundedFile.swift RGBImage.swift Transfer/ScaleSchedule.swift \
-    Image/PNGCodec.swift Image/ImageError.swift Files/AtomicFile.swift Image/RGBImage+Resize.swift Image/WorkingSize.swift)
+    Image/PNGCodec.swift Image/PNGCodec+Encode.swift Image/AlphaPlane.swift Image/ImageError.swift Files/AtomicFile.swift \
+    Image/RGBImage+Resize.swift Image/WorkingSize.swift)
+FUZZ_PNG_C := png_decode colour_profile png_encode
 FUZZ_WEIGHTS_SOURCES := $(addprefix Sources/StylizeKit/,Files/BoundedFile.swift SafeTensors.swift VGGWeights.swift WeightsError.swift)
 
-$(FUZZ_DIR)/png_decode.o: Sources/CPNGDecode/png_decode.c Sources/CPNGDecode/include/png_decode.h
+$(FUZZ_DIR)/%.o: Sources/CPNGDecode/%.c Sources/CPNGDecode/include/png_decode.h Sources/CPNGDecode/include/png_encode.h Sources/CPNGDecode/colour_profile.h
 	@mkdir -p $(FUZZ_DIR)
 	clang -O1 -g -fsanitize=fuzzer-no-link,address -DSTYLIZE_FUZZ_IGNORE_CHECKSUMS -I Sources/CPNGDecode/include -c $< -o $@
 
-$(FUZZ_DIR)/fuzz-png: Fuzz/PNGFuzz.swift $(FUZZ_PNG_SOURCES) $(FUZZ_DIR)/png_decode.o
-	$(FUZZ_SWIFTC) -module-name FuzzPNG $^ -lpng16 -o $@
+$(FUZZ_DIR)/fuzz-png: Fuzz/PNGFuzz.swift $(FUZZ_PNG_SOURCES) $(addprefix $(FUZZ_DIR)/,$(addsuffix .o,$(FUZZ_PNG_C)))
+	$(FUZZ_SWIFTC) -module-name FuzzPNG $^ -lpng16 -llcms2 -o $@
 
 $(FUZZ_DIR)/fuzz-safetensors: Fuzz/SafeTensorsFuzz.swift $(FUZZ_WEIGHTS_SOURCES)
 	@mkdir -p $(FUZZ_DIR)
@@ -88,7 +90,7 @@ fuzz-build: $(FUZZ_DIR)/fuzz-png $(FUZZ_DIR)/fuzz-safetensors ## Build the libFu
 
 fuzz: fuzz-build ## Fuzz the PNG and safetensors parsers for FUZZ_SECONDS each (default 60); finds go to .build/fuzz/
 	@mkdir -p $(FUZZ_DIR)/corpus-png $(FUZZ_DIR)/corpus-safetensors
-	cp -n Tests/StylizeKitTests/Resources/pngsuite/*.png Tests/FuzzRegressions/png/* $(FUZZ_DIR)/corpus-png/ 2>/dev/null || true
+	cp -n Tests/StylizeKitTests/Resources/pngsuite/*.png Fuzz/seeds/png/* Tests/FuzzRegressions/png/* $(FUZZ_DIR)/corpus-png/ 2>/dev/null || true
 	cp -n Fuzz/seeds/safetensors/* Tests/FuzzRegressions/safetensors/* $(FUZZ_DIR)/corpus-safetensors/ 2>/dev/null || true
 	nice -n 10 $(FUZZ_DIR)/fuzz-png $(FUZZ_FLAGS) -dict=Fuzz/png.dict -artifact_prefix=$(FUZZ_DIR)/png- $(FUZZ_DIR)/corpus-png
 	nice -n 10 $(FUZZ_DIR)/fuzz-safetensors $(FUZZ_FLAGS) -dict=Fuzz/safetensors.dict -artifact_prefix=$(FUZZ_DIR)/safetensors- $(FUZZ_DIR)/corpus-safetensors

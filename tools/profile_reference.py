@@ -12,6 +12,7 @@ grey-linear.png (made by tools/make_profile_pngs.c), by hand, without LittleCMS:
 Prints the values (0...255, three decimals) as Swift array literals for PNGColourProfileTests.
 Usage: python3 tools/profile_reference.py
 """
+from colour_maths import D65, SRGB_PRIMARIES, apply, invert, rgb_to_xyz, srgb_decode, srgb_encode
 
 LEVELS = [0, 10, 40, 90, 128, 180, 230, 255]
 
@@ -21,43 +22,14 @@ def colour(x, y, c):  # as make_profile_pngs.c
     return LEVELS[x] if k == 0 else (LEVELS[(x + y) % 8] if k == 1 else LEVELS[(7 * y + 3) % 8])
 
 
-def invert(m):
-    a, b, c = m[0]; d, e, f = m[1]; g, h, i = m[2]
-    det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
-    return [[(e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det],
-            [(f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det],
-            [(d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det]]
-
-
-def apply(m, v):
-    return [sum(m[i][k] * v[k] for k in range(3)) for i in range(3)]
-
-
-def rgb_to_xyz(white, primaries):
-    m = [[p[0] / p[1] for p in primaries], [1.0] * 3, [(1 - p[0] - p[1]) / p[1] for p in primaries]]
-    w = [white[0] / white[1], 1.0, (1 - white[0] - white[1]) / white[1]]
-    s = apply(invert(m), w)
-    return [[m[i][j] * s[j] for j in range(3)] for i in range(3)]
-
-
-def decode(s):
-    return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
-
-
-def encode(l):
-    l = min(max(l, 0.0), 1.0)
-    return 12.92 * l if l <= 0.0031308 else 1.055 * l ** (1 / 2.4) - 0.055
-
-
-D65 = (0.3127, 0.3290)
 P3 = rgb_to_xyz(D65, [(0.680, 0.320), (0.265, 0.690), (0.150, 0.060)])
-SRGB_INV = invert(rgb_to_xyz(D65, [(0.64, 0.33), (0.30, 0.60), (0.15, 0.06)]))
+SRGB_INV = invert(rgb_to_xyz(D65, SRGB_PRIMARIES))
 
 p3 = []
 for y in range(8):
     for x in range(8):
-        linear = [decode(colour(x, y, c) / 255) for c in range(3)]
-        p3 += [255 * encode(v) for v in apply(SRGB_INV, apply(P3, linear))]
+        linear = [srgb_decode(colour(x, y, c) / 255) for c in range(3)]
+        p3 += [255 * srgb_encode(v) for v in apply(SRGB_INV, apply(P3, linear))]
 print("stored P3 =", [colour(x, y, c) for y in range(8) for x in range(8) for c in range(3)])
 print("p3 =", "[" + ", ".join(f"{v:.3f}" for v in p3) + "]")
-print("grey =", "[" + ", ".join(f"{255 * encode(17 * x / 255):.3f}" for x in range(16)) + "]")
+print("grey =", "[" + ", ".join(f"{255 * srgb_encode(17 * x / 255):.3f}" for x in range(16)) + "]")

@@ -3,7 +3,8 @@
 
 Decoder: pypng 0.20220715.0 (pure Python, PyPI `pypng`), which ignores gAMA/cHRM/sRGB/iCCP.
 Colour management is then applied here by hand, in float64, as the PNG specification
-defines it (stylize does it with LittleCMS; this is the independent check):
+defines it (stylize does it with LittleCMS; this is the independent check; the matrix and
+curve helpers are in tools/colour_maths.py):
   - sRGB chunk, or no gAMA/cHRM/iCCP: the samples are sRGB, unchanged.
   - gAMA g (file gamma, e.g. 0.45455): linear = s^(1/g), s = sample / (2**bitdepth - 1);
     without gAMA (cHRM only) the sRGB curve.
@@ -28,7 +29,12 @@ import json
 import os
 import struct
 
+import sys
+
 import png
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../tools"))
+from colour_maths import D65, SRGB_PRIMARIES, adaptation, invert, mul, rgb_to_xyz, srgb_decode, srgb_encode  # noqa: E402
 
 
 def chunks(path):
@@ -40,52 +46,7 @@ def chunks(path):
     return found
 
 
-def xyz_matrix(white, red, green, blue):
-    """RGB -> XYZ for primaries and white given as (x, y)."""
-    cols = [[x / y, 1.0, (1 - x - y) / y] for x, y in (red, green, blue)]
-    w = [white[0] / white[1], 1.0, (1 - white[0] - white[1]) / white[1]]
-    m = [[cols[j][i] for j in range(3)] for i in range(3)]
-    s = solve(m, w)
-    return [[m[i][j] * s[j] for j in range(3)] for i in range(3)]
-
-
-def solve(m, v):
-    inv = invert(m)
-    return [sum(inv[i][k] * v[k] for k in range(3)) for i in range(3)]
-
-
-def invert(m):
-    a, b, c = m[0]; d, e, f = m[1]; g, h, i = m[2]
-    det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
-    return [[(e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det],
-            [(f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det],
-            [(d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det]]
-
-
-def mul(a, b):
-    return [[sum(a[i][k] * b[k][j] for k in range(3)) for j in range(3)] for i in range(3)]
-
-
-BRADFORD = [[0.8951, 0.2664, -0.1614], [-0.7502, 1.7135, 0.0367], [0.0389, -0.0685, 1.0296]]
-D65 = (0.3127, 0.3290)
-SRGB = xyz_matrix(D65, (0.64, 0.33), (0.30, 0.60), (0.15, 0.06))
-
-
-def adaptation(src, dst):
-    to_xyz = lambda w: [w[0] / w[1], 1.0, (1 - w[0] - w[1]) / w[1]]
-    s = [sum(BRADFORD[i][k] * to_xyz(src)[k] for k in range(3)) for i in range(3)]
-    d = [sum(BRADFORD[i][k] * to_xyz(dst)[k] for k in range(3)) for i in range(3)]
-    scale = [[d[i] / s[i] if i == j else 0 for j in range(3)] for i in range(3)]
-    return mul(invert(BRADFORD), mul(scale, BRADFORD))
-
-
-def srgb_decode(s):
-    return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
-
-
-def srgb_encode(l):
-    l = min(max(l, 0.0), 1.0)
-    return 12.92 * l if l <= 0.0031308 else 1.055 * l ** (1 / 2.4) - 0.055
+SRGB = rgb_to_xyz(D65, SRGB_PRIMARIES)
 
 
 def converter(found):
@@ -99,7 +60,7 @@ def converter(found):
     if "cHRM" in found:
         v = [x / 100000 for x in struct.unpack(">8I", found["cHRM"])]
         white, prim = (v[0], v[1]), [(v[2], v[3]), (v[4], v[5]), (v[6], v[7])]
-        src = xyz_matrix(white, *prim)
+        src = rgb_to_xyz(white, prim)
         matrix = mul(invert(SRGB), mul(adaptation(white, D65), src))
     return lambda rgb: [255 * srgb_encode(sum(matrix[i][k] * curve(rgb[k]) for k in range(3))) for i in range(3)]
 
