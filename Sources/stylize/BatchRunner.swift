@@ -32,7 +32,8 @@ struct BatchRunner {
             let o = try options.with(job.settings)
             let p = Prepared(job: job, options: o, params: Dictionary(uniqueKeysWithValues: o.params))
             let finished = previous.contains {
-                $0.output == job.outputName && $0.content == job.content && $0.style == job.style && $0.params == p.params
+                $0.output == job.outputName && $0.content == job.content && $0.style == job.style
+                    && RunOptions.sameRun(recorded: $0.params, current: p.params)
             }
             if finished && FileManager.default.fileExists(atPath: out + "/" + job.outputName) {
                 skipped.append(p)

@@ -22,6 +22,17 @@ extension RunOptions {
         return p
     }
 
+    /// Every option's default, as `params` writes it.
+    static let defaultParams: [String: String] = Dictionary(uniqueKeysWithValues: (try? RunOptions.parse([]))?.params ?? [])
+
+    /// Whether a batch record's `params` describe the same run as `current`. A record
+    /// written before an option existed (e.g. `bit-depth`) lacks its key, which then counts
+    /// as that option's default: `--resume` does not rerun an old batch for a new option
+    /// left at its default, and does rerun it when the option is set otherwise.
+    static func sameRun(recorded: [String: String], current: [String: String]) -> Bool {
+        recorded.merging(defaultParams.filter { current[$0.key] != nil }) { kept, _ in kept } == current
+    }
+
     /// Options a sweep may vary: every run option except the per-style blend weights
     /// (a batch job has exactly one style image).
     static let sweepable = ["size", "min-size", "scale-factor", "iterations", "coarse-iterations", "content-weight", "style-weight", "tv-weight", "content-layers",
