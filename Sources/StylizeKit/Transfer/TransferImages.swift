@@ -12,6 +12,8 @@ public struct TransferImages: Sendable {
     public let content: RGBImage
     public let styles: [RGBImage]
     public let initial: RGBImage?
+    /// `--style-masks`, at the photo's working size; nil without masks.
+    public let masks: StyleMasks?
     /// `--style-scale`: each painting's longest side is this times the generated image's,
     /// at every scale (neural-style's `-style_scale`). The Grams see texture at the
     /// network's pixel scale, so strokes come out as large as in the resized painting:
@@ -25,8 +27,10 @@ public struct TransferImages: Sendable {
     let minimumStyleSide: Int
 
     public init(content: RGBImage, styles: [RGBImage], initial: RGBImage? = nil, styleScale: Double = 1,
-                preserveColors: ColorPreservation = .none, minimumStyleSide: Int = 16) {
+                preserveColors: ColorPreservation = .none, masks: StyleMasks? = nil, minimumStyleSide: Int = 16) {
         precondition(!styles.isEmpty, "at least one style image")
+        precondition(masks == nil || masks!.images.count == styles.count, "one mask per style image")
+        self.masks = masks
         precondition(styleScale > 0 && styleScale.isFinite, "style scale must be positive")
         self.content = content
         self.styles = styles
@@ -45,9 +49,10 @@ public struct TransferImages: Sendable {
     /// `styles(width:height:)` cannot blow a sliver of a painting up.
     public static func load(_ c: StyleTransferConfiguration) throws -> TransferImages {
         let minimumSide = WorkingSize.minimumSide(layers: c.contentLayers + c.styleLayers)
-        let content = try PNGCodec.read(path: c.contentPath, maxPixels: c.maxPixels,
-                                        workingSize: WorkingSize(longestSide: c.size, minimumSide: minimumSide))
-            .resized(longestSide: c.size)
+        if let paths = c.styleMaskPaths { try StyleMasks.checkCount(paths.count, styleCount: c.stylePaths.count) }
+        let photo = try PNGCodec.read(path: c.contentPath, maxPixels: c.maxPixels,
+                                      workingSize: WorkingSize(longestSide: c.size, minimumSide: minimumSide))
+        let content = photo.resized(longestSide: c.size)
         let longest = max(content.width, content.height)
         let working = WorkingSize(longestSide: longest, minimumSide: minimumSide)
         let side = styleSide(contentLongest: longest, scale: c.styleScale)
@@ -58,8 +63,12 @@ public struct TransferImages: Sendable {
         if case .file(let path) = c.initialization {
             initial = try PNGCodec.read(path: path, maxPixels: c.maxPixels, workingSize: working)
         }
+        let masks = try c.styleMaskPaths.map {
+            try StyleMasks.load(paths: $0, styleCount: styles.count, contentPath: c.contentPath, contentWidth: photo.width,
+                                contentHeight: photo.height, width: content.width, height: content.height, maxPixels: c.maxPixels)
+        }
         return TransferImages(content: content, styles: styles, initial: initial, styleScale: c.styleScale,
-                              preserveColors: c.preserveColors)
+                              preserveColors: c.preserveColors, masks: masks)
     }
 
     /// Longest side of the paintings for a generated image whose longest side is `contentLongest`.
