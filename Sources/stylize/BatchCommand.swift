@@ -92,6 +92,7 @@ struct BatchCommand: ParsableCommand {
             runner = BatchRunner(out: out, recordsPath: records, quiet: quiet)
             try runner.prepare(jobs: mine, options: options, resume: resume)
             try runner.refuseOverwritingInputs()
+            try runner.checkMasks()
         } catch let e as ValidationError { throw e } catch let e as OverwriteError {
             throw ValidationError(e.description)
         } catch { throw fail(error) }

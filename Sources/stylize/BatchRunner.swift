@@ -50,6 +50,7 @@ struct BatchRunner {
         for p in all {
             inputs += [("content image", p.job.content), ("style image", p.job.style)]
             if !RunOptions.initWords.contains(p.options.initialization) { inputs.append(("--init image", p.options.initialization)) }
+            if let m = p.options.styleMasks { inputs += ((try? RunOptions.pathList(m, "--style-masks")) ?? []).map { ("style mask", $0) } }
         }
         let outputs = all.flatMap { [("batch output", out + "/" + $0.job.outputName), ("batch log", out + "/logs/" + $0.job.stem + ".jsonl")] }
         try PathIdentity.refuseOverwrite(outputs: outputs, inputs: inputs)
@@ -61,6 +62,17 @@ struct BatchRunner {
             do { try p.options.checkLayers(in: weights) } catch let e as ValidationError {
                 let sweep = p.job.settings.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
                 throw ValidationError(sweep.isEmpty ? e.message : "--sweep \(sweep): \(e.message)")
+            }
+        }
+    }
+
+    /// Every pending job's `--style-masks` against its content image, from the headers
+    /// (exit 64), before any job runs.
+    func checkMasks() throws {
+        for p in pending where p.options.styleMasks != nil {
+            do { try p.options.checkMasks(content: p.job.content, styleCount: 1) } catch let e as ValidationError {
+                let sweep = p.job.settings.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+                throw ValidationError("\(p.job.outputName): \(sweep.isEmpty ? "" : "--sweep \(sweep): ")\(e.message)")
             }
         }
     }

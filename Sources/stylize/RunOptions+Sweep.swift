@@ -15,6 +15,7 @@ extension RunOptions {
         ]
         if let w = styleLayerWeights { p.append(("style-layer-weights", w)) }
         if let b = styleBlendWeights { p.append(("style-blend-weights", b)) }
+        if let m = styleMasks { p.append(("style-masks", m)) }
         p += [("preserve-colors", preserveColors.rawValue), ("style-scale", "\(styleScale)"),
               ("pooling", pooling.rawValue), ("optimizer", optimizer.rawValue), ("history-size", "\(historySize)"),
               ("learning-rate", "\(learningRate)"), ("init", initialization), ("seed", "\(seed)"),
@@ -36,7 +37,7 @@ extension RunOptions {
     /// Options a sweep may vary: every run option except the per-style blend weights
     /// (a batch job has exactly one style image).
     static let sweepable = ["size", "min-size", "scale-factor", "iterations", "coarse-iterations", "content-weight", "style-weight", "tv-weight", "content-layers",
-                            "style-layers", "style-layer-weights", "preserve-colors", "style-scale", "pooling", "optimizer", "history-size",
+                            "style-layers", "style-layer-weights", "style-masks", "preserve-colors", "style-scale", "pooling", "optimizer", "history-size",
                             "learning-rate", "init", "seed", "max-megapixels", "bit-depth"]
 
     /// Options whose value is itself a comma-separated list: in a sweep value, `+` stands

@@ -40,6 +40,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Weight of each style image, comma-separated (default: equal).", valueName: "weights"))
     var styleBlendWeights: String?
 
+    @Option(help: ArgumentHelp("One greyscale PNG per style image, comma-separated, in the styles' order: white is 'this style here', black 'not here'. Each mask must have the photo's aspect ratio.", valueName: "masks"))
+    var styleMasks: String?
+
     @Option(help: ArgumentHelp("Keep the photo's colours: none, luminance (transfer on luminance only, then the photo's chroma) or histogram (recolour the painting to the photo's colour mean and covariance first).", valueName: "none|luminance|histogram"))
     var preserveColors: ColorPreservationArgument = .none
 
@@ -96,6 +99,11 @@ struct RunOptions: ParsableArguments {
             }
         }
         if let b = styleBlendWeights { _ = try Self.numberList(b, "--style-blend-weights") }
+        if let m = styleMasks {
+            for path in try Self.pathList(m, "--style-masks") where OutputLocation.kind(of: path) != .other {
+                throw ValidationError("--style-masks: '\(path)': no such file")
+            }
+        }
         if !Self.initWords.contains(initialization) && OutputLocation.kind(of: initialization) != .other {
             throw ValidationError("--init '\(initialization)': no such file; use \(Self.initWords.joined(separator: ", ")) or a PNG file")
         }
@@ -117,6 +125,22 @@ struct RunOptions: ParsableArguments {
             guard ok else { throw ValidationError("\(option): '\(n)' is not a layer name (expected names like relu4_2 or pool3)") }
         }
         return names
+    }
+
+    static func pathList(_ text: String, _ option: String) throws -> [String] {
+        let paths = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !paths.contains("") else { throw ValidationError("\(option): an empty file name in '\(text)'") }
+        return paths
+    }
+
+    /// The `--style-masks` files, each checked against `content`'s shape from the PNG
+    /// headers (usage errors, exit 64), before any weights are loaded.
+    func checkMasks(content: String, styleCount: Int) throws {
+        guard let m = styleMasks else { return }
+        do {
+            try StyleMasks.checkFiles(try Self.pathList(m, "--style-masks"), styleCount: styleCount, contentPath: content,
+                                      maxPixels: Int((maxMegapixels * 1e6).rounded()))
+        } catch let e as StyleMaskError { throw ValidationError(e.description) }
     }
 
     static func numberList(_ text: String, _ option: String) throws -> [Double] {
@@ -147,6 +171,12 @@ struct RunOptions: ParsableArguments {
         c.styleBlendWeights = try styleBlendWeights.map { try Self.numberList($0, "--style-blend-weights") }
         if let b = c.styleBlendWeights, b.count != c.stylePaths.count {
             throw ValidationError("--style-blend-weights has \(b.count) values for \(c.stylePaths.count) style images")
+        }
+        c.styleMaskPaths = try styleMasks.map { try Self.pathList($0, "--style-masks") }
+        if let m = c.styleMaskPaths {
+            do { try StyleMasks.checkCount(m.count, styleCount: c.stylePaths.count) } catch let e as StyleMaskError {
+                throw ValidationError(e.description)
+            }
         }
         c.pooling = pooling.library
         c.optimizer = optimizer == .lbfgs ? .lbfgs(history: historySize) : .adam(learningRate: learningRate)

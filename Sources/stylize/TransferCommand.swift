@@ -77,6 +77,7 @@ struct TransferOptions: ParsableArguments {
         c.logPath = log
         try checkOutputs(c, content: content, styles: styles)
         try oneLineErrors {
+            try options.checkMasks(content: content, styleCount: styles.count)
             let weights = try machine.loadWeights()
             try options.checkLayers(in: weights)
             let dumpLayerNames = try RunOptions.layerList(dumpLayers, "--dump-layers")
@@ -118,6 +119,7 @@ struct TransferOptions: ParsableArguments {
     func checkOutputs(_ c: StyleTransferConfiguration, content: String, styles: [String]) throws {
         var inputs = [("content image", content)] + styles.map { ("style image", $0) }
         if case .file(let path) = c.initialization { inputs.append(("--init image", path)) }
+        inputs += (c.styleMaskPaths ?? []).map { ("style mask", $0) }
         var outputs = [("-o", c.outputPath)]
         if let log { outputs.append(("--log", log)) }
         do {

@@ -36,6 +36,9 @@ public struct LossWeights: Sendable, Equatable {
 /// than the generated image's `M_l` has its Gram scaled by `M_l / M_s`; at equal sizes
 /// this is exactly the definition above, and at other sizes it compares the
 /// per-position channel correlations, as neural-style's normalized Gram does.
+///
+/// With style masks, `E_l = Σ_i b_i·E_{l,i}` over each style's own region instead
+/// (`MaskedStyleTerm`); without them, the objective above exactly.
 public final class StyleTransferObjective {
     public let engine: VGGEngine
     /// α, β, γ as used. `StyleTransfer` sets β once per scale, before optimizing, when
@@ -53,16 +56,21 @@ public final class StyleTransferObjective {
     private let deepest: Int
     private var contentTargets: [[Float]] = []
     private var styleTargets: [[Float]] = []
+    /// The style term with `--style-masks`; nil without masks.
+    private let masked: MaskedStyleTerm?
 
     /// - Parameters:
     ///   - content: the content image tensor; the generated image has its size.
     ///   - styles: one or more style image tensors (any sizes).
     ///   - styleBlend: one weight per style image (normalized); nil means equal.
     ///   - styleLayerWeights: `w_l`; nil means `1/L` each.
+    ///   - styleMasks: one mask per style image at the content's size (`W·H` values in 0…1,
+    ///     row-major): each style is then matched only over its region (`MaskedStyleTerm`).
     public init(network: VGGNetwork, content: Tensor3, styles: [Tensor3], styleBlend: [Double]? = nil,
                 contentLayers: [String], styleLayers: [String], styleLayerWeights: [Double]? = nil,
-                weights: LossWeights) throws {
+                styleMasks: [[Float]]? = nil, weights: LossWeights) throws {
         precondition(!styles.isEmpty, "at least one style image")
+        precondition(styleMasks == nil || styleMasks!.count == styles.count, "one mask per style image")
         self.contentStages = try contentLayers.map(network.lossStage)
         self.styleStages = try styleLayers.map(network.lossStage)
         self.deepest = (contentStages + styleStages).max() ?? 0
@@ -74,15 +82,23 @@ public final class StyleTransferObjective {
         self.width = content.width
         self.height = content.height
 
+        let blend = StyleTransferObjective.normalized(styleBlend ?? Array(repeating: 1, count: styles.count))
+        let styleStages = self.styleStages
+        masked = styleMasks.map { MaskedStyleTerm(network: network, masks: $0, width: content.width, height: content.height,
+                                                  styleStages: styleStages, blend: blend) }
+
         try engine.forward(content, through: deepest)
         contentTargets = contentStages.map { engine.activations[$0].data }
-        let blend = StyleTransferObjective.normalized(styleBlend ?? Array(repeating: 1, count: styles.count))
-        styleTargets = styleStages.map { i in
+        styleTargets = masked != nil ? [] : styleStages.map { i in
             let n = network.channels(ofStage: i)
             return [Float](repeating: 0, count: n * n)
         }
         for (s, style) in styles.enumerated() {
             try engine.forward(style, through: deepest)
+            if let masked {
+                masked.addTargets(of: s, engine: engine, styleStages: styleStages)
+                continue
+            }
             for (j, i) in styleStages.enumerated() {
                 let f = engine.activations[i]
                 let generated = network.outputSize(ofStage: i, width: width, height: height)
@@ -95,6 +111,19 @@ public final class StyleTransferObjective {
         // them, so the optimization's engine holds only what the generated image needs.
         engine.releaseBuffers()
     }
+
+    /// With style masks, `Σ_l w_l·E_{l,i}` of each style image i at the last evaluation
+    /// (unweighted by blend or β); nil without masks.
+    public var lastStyleLossPerRegion: [Double]? {
+        masked.map { m in
+            m.lastTerms.first.map { first in
+                (0..<first.count).map { i in zip(styleLayerWeights, m.lastTerms).reduce(0) { $0 + $1.0 * $1.1[i] } }
+            } ?? []
+        }
+    }
+
+    /// With style masks, each region's share of the style term (`MaskedStyleTerm.regionWeights`).
+    func setRegionWeights(_ weights: [Double]) { masked?.regionWeights = weights }
 
     static func normalized(_ w: [Double]) -> [Double] {
         let s = w.reduce(0, +)
@@ -117,7 +146,8 @@ public final class StyleTransferObjective {
             }
             for (j, s) in styleStages.enumerated() where s == i {
                 let scale = Float(weights.style * styleLayerWeights[j])
-                let e = Gram.styleLoss(f, target: styleTargets[j], scale: scale, grad: grad)
+                let e = masked?.loss(layer: j, f, scale: scale, grad: grad)
+                    ?? Gram.styleLoss(f, target: styleTargets[j], scale: scale, grad: grad)
                 perLayer[j] = e
                 style += styleLayerWeights[j] * e
             }

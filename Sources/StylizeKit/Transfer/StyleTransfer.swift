@@ -50,18 +50,31 @@ public final class StyleTransfer {
             network: network, content: content,
             styles: images.styles(width: width, height: height).map { Preprocessing.tensor(from: $0, meanBGR: mean) },
             styleBlend: c.styleBlendWeights, contentLayers: c.contentLayers, styleLayers: c.styleLayers,
-            styleLayerWeights: c.styleLayerWeights, weights: c.lossWeights)
+            styleLayerWeights: c.styleLayerWeights, styleMasks: images.masks?.planes(width: width, height: height),
+            weights: c.lossWeights)
         if let auto = c.automaticStyleWeight {
-            // D_s: the photo scored as the output; D_c: each painting stretched to this size, blended.
+            // D_s: the photo scored as the output; D_c: each painting stretched to this size.
             let photoStyle = try objective.evaluate(content, gradient: false).terms.style
+            let regionStyle = objective.lastStyleLossPerRegion
             let blend = StyleTransferObjective.normalized(c.styleBlendWeights ?? Array(repeating: 1, count: images.styles.count))
-            var paintingContent = 0.0
-            for (i, b) in blend.enumerated() {
+            let paintingContent = try blend.indices.map { i in
                 let painting = Preprocessing.tensor(from: images.styleCovering(i, width: width, height: height), meanBGR: mean)
-                paintingContent += b * (try objective.evaluate(painting, gradient: false).terms.content)
+                return try objective.evaluate(painting, gradient: false).terms.content
             }
-            objective.weights.style = auto.styleWeight(contentWeight: c.lossWeights.content,
-                                                       paintingContentLoss: paintingContent, photoStyleLoss: photoStyle)
+            let α = c.lossWeights.content
+            if let regionStyle {
+                // With masks each region is balanced against its own painting: β_i from that
+                // painting's D_c and the photo's style loss in its region; β = Σ b_i·β_i.
+                let betas = blend.indices.map {
+                    auto.styleWeight(contentWeight: α, paintingContentLoss: paintingContent[$0], photoStyleLoss: regionStyle[$0])
+                }
+                let beta = zip(blend, betas).reduce(0) { $0 + $1.0 * $1.1 }
+                objective.weights.style = beta
+                if beta > 0 { objective.setRegionWeights(zip(blend, betas).map { $0 * $1 / beta }) }
+            } else {
+                let blended = zip(blend, paintingContent).reduce(0) { $0 + $1.0 * $1.1 }
+                objective.weights.style = auto.styleWeight(contentWeight: α, paintingContentLoss: blended, photoStyleLoss: photoStyle)
+            }
         }
         return objective
     }

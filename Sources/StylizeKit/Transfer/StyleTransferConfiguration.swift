@@ -66,6 +66,9 @@ public struct StyleTransferConfiguration: Sendable {
     public var styleLayerWeights: [Double]? = nil
     /// One weight per style image; nil means equal.
     public var styleBlendWeights: [Double]? = nil
+    /// `--style-masks`: one greyscale PNG per style image, the region where that style goes
+    /// (see `StyleMasks`, `MaskedStyleTerm`); nil means every style everywhere.
+    public var styleMaskPaths: [String]? = nil
     public var pooling: Pooling = .max
     public var optimizer: OptimizerChoice = .lbfgs(history: StyleTransferConfiguration.defaultHistorySize)
     /// L-BFGS curvature pairs: 10. Each pair is two image-sized vectors (6 MB at 512²), and

@@ -15,6 +15,8 @@ public struct TransferImages: Sendable {
     public let contentAlpha: AlphaPlane?
     public let styles: [RGBImage]
     public let initial: RGBImage?
+    /// `--style-masks`, at the photo's working size; nil without masks.
+    public let masks: StyleMasks?
     /// `--style-scale`: each painting's longest side is this times the generated image's,
     /// at every scale (neural-style's `-style_scale`). The Grams see texture at the
     /// network's pixel scale, so strokes come out as large as in the resized painting:
@@ -28,11 +30,14 @@ public struct TransferImages: Sendable {
     let minimumStyleSide: Int
 
     public init(content: RGBImage, contentAlpha: AlphaPlane? = nil, styles: [RGBImage], initial: RGBImage? = nil,
-                styleScale: Double = 1, preserveColors: ColorPreservation = .none, minimumStyleSide: Int = 16) {
+                styleScale: Double = 1, preserveColors: ColorPreservation = .none, masks: StyleMasks? = nil,
+                minimumStyleSide: Int = 16) {
         precondition(!styles.isEmpty, "at least one style image")
         precondition(contentAlpha.map { $0.width == content.width && $0.height == content.height } ?? true,
                      "the content's alpha must have the content's size")
+        precondition(masks == nil || masks!.images.count == styles.count, "one mask per style image")
         self.contentAlpha = contentAlpha
+        self.masks = masks
         precondition(styleScale > 0 && styleScale.isFinite, "style scale must be positive")
         self.content = content
         self.styles = styles
@@ -51,9 +56,11 @@ public struct TransferImages: Sendable {
     /// `styles(width:height:)` cannot blow a sliver of a painting up.
     public static func load(_ c: StyleTransferConfiguration) throws -> TransferImages {
         let minimumSide = WorkingSize.minimumSide(layers: c.contentLayers + c.styleLayers)
+        if let paths = c.styleMaskPaths { try StyleMasks.checkCount(paths.count, styleCount: c.stylePaths.count) }
         let decoded = try PNGCodec.readWithAlpha(path: c.contentPath, maxPixels: c.maxPixels,
                                                  workingSize: WorkingSize(longestSide: c.size, minimumSide: minimumSide))
-        let content = decoded.image.resized(longestSide: c.size)
+        let photo = decoded.image
+        let content = photo.resized(longestSide: c.size)
         let alpha = decoded.alpha?.resized(width: content.width, height: content.height)
         let longest = max(content.width, content.height)
         let working = WorkingSize(longestSide: longest, minimumSide: minimumSide)
@@ -65,8 +72,12 @@ public struct TransferImages: Sendable {
         if case .file(let path) = c.initialization {
             initial = try PNGCodec.read(path: path, maxPixels: c.maxPixels, workingSize: working)
         }
+        let masks = try c.styleMaskPaths.map {
+            try StyleMasks.load(paths: $0, styleCount: styles.count, contentPath: c.contentPath, contentWidth: photo.width,
+                                contentHeight: photo.height, width: content.width, height: content.height, maxPixels: c.maxPixels)
+        }
         return TransferImages(content: content, contentAlpha: alpha, styles: styles, initial: initial, styleScale: c.styleScale,
-                              preserveColors: c.preserveColors)
+                              preserveColors: c.preserveColors, masks: masks)
     }
 
     /// Longest side of the paintings for a generated image whose longest side is `contentLongest`.

@@ -1,0 +1,85 @@
+/// `--style-masks`: one greyscale PNG per style image saying where that style goes
+/// (Gatys et al. 2017, §4). White is "this style here", black "not here", grey in between.
+///
+/// A mask is read like any PNG (composited over white, so a transparent pixel counts as
+/// white) and its value is the mean of R, G and B over 255, so a colour mask is read as its
+/// grey. Masks are resized with the photo to every scale of the schedule (Lanczos, as the
+/// photo) and to each layer's size inside the objective (`LayerMask`).
+///
+/// A mask must have the photo's aspect ratio: within 1 %, or within one pixel of the
+/// photo's shape scaled to the mask's size (so a mask drawn at a small size still passes).
+/// Masks need not cover the image and may overlap (see `MaskedStyleTerm`).
+public struct StyleMasks: Sendable {
+    /// The masks at the photo's working size, RGB 0…255 as read.
+    public let images: [RGBImage]
+
+    public init(images: [RGBImage]) { self.images = images }
+
+    /// Reads the masks at `paths` for a photo read as `contentWidth × contentHeight`, and
+    /// resizes them to the working size `width × height`. Throws `StyleMaskError` for a
+    /// wrong count or shape, `ImageError` for a file that cannot be read.
+    public static func load(paths: [String], styleCount: Int, contentPath: String, contentWidth: Int, contentHeight: Int,
+                            width: Int, height: Int, maxPixels: Int) throws -> StyleMasks {
+        try checkCount(paths.count, styleCount: styleCount)
+        let images = try paths.map { path -> RGBImage in
+            let mask = try PNGCodec.read(path: path, maxPixels: maxPixels)
+            try checkShape(mask: path, mask.width, mask.height, content: contentPath, contentWidth, contentHeight)
+            return mask.resized(width: width, height: height)
+        }
+        return StyleMasks(images: images)
+    }
+
+    /// The count, and each mask's shape against the photo's, from the PNG headers only:
+    /// what a command checks before loading anything. A mask that cannot be read is a
+    /// `StyleMaskError`; a content image that cannot be read, its usual `ImageError`.
+    public static func checkFiles(_ paths: [String], styleCount: Int, contentPath: String, maxPixels: Int) throws {
+        try checkCount(paths.count, styleCount: styleCount)
+        let content = try PNGCodec.dimensions(path: contentPath, maxPixels: maxPixels)
+        for path in paths {
+            let mask: (width: Int, height: Int)
+            do { mask = try PNGCodec.dimensions(path: path, maxPixels: maxPixels) } catch let e as ImageError {
+                throw StyleMaskError(description: "--style-masks: \(e)")
+            }
+            try checkShape(mask: path, mask.width, mask.height, content: contentPath, content.width, content.height)
+        }
+    }
+
+    /// One mask per style image.
+    public static func checkCount(_ count: Int, styleCount: Int) throws {
+        guard count == styleCount else {
+            throw StyleMaskError(description: "--style-masks has \(count) mask\(count == 1 ? "" : "s") for \(styleCount) style image\(styleCount == 1 ? "" : "s"); give one mask per style image, in the same order")
+        }
+    }
+
+    /// A mask of `maskWidth × maskHeight` for a photo of `width × height` (see the type).
+    public static func checkShape(mask path: String, _ maskWidth: Int, _ maskHeight: Int,
+                                  content contentPath: String, _ width: Int, _ height: Int) throws {
+        let mw = Double(maskWidth), mh = Double(maskHeight), cw = Double(width), ch = Double(height)
+        let relative = abs((mw / mh) / (cw / ch) - 1)
+        let pixels = min(abs(mh - mw * ch / cw), abs(mw - mh * cw / ch))
+        guard relative <= 0.01 || pixels <= 1 else {
+            throw StyleMaskError(description: String(format: "mask '%@' is %dx%d (aspect %.3f) but the content '%@' is %dx%d (aspect %.3f); a mask must have the photo's aspect ratio",
+                                                     path, maskWidth, maskHeight, mw / mh, contentPath, width, height, cw / ch))
+        }
+    }
+
+    /// The masks at `width × height` (a scale of the schedule), each `width·height` values
+    /// in 0…1, row-major: what `StyleTransferObjective` takes.
+    public func planes(width: Int, height: Int) -> [[Float]] {
+        images.map { image in
+            let resized = image.width == width && image.height == height ? image : image.resized(width: width, height: height)
+            var plane = [Float](repeating: 0, count: width * height)
+            for p in 0..<plane.count {
+                let grey = (resized.pixels[3 * p] + resized.pixels[3 * p + 1] + resized.pixels[3 * p + 2]) / (3 * 255)
+                plane[p] = min(max(grey, 0), 1)
+            }
+            return plane
+        }
+    }
+}
+
+/// A mask that does not fit the run (count or shape); `description` is one line. The
+/// command line reports it as a usage error (exit 64).
+public struct StyleMaskError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+}

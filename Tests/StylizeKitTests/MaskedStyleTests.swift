@@ -1,0 +1,134 @@
+import XCTest
+@testable import StylizeKit
+@testable import StylizeKernels
+
+/// `--style-masks`: the guided Gram term against a float64 definition written here from
+/// the paper's formulas, its gradient against central differences, and the objective with
+/// two masked styles on a small synthetic VGG, value and gradient.
+final class MaskedStyleTests: XCTestCase {
+    override func setUp() { Parallel.threads = 2; BLAS.setThreads(2) }
+
+    /// `Σ (G_m/a − S)² / (4N²)`, `G_m = Σ_p m_p² F_p F_pᵀ`, `a = Σ m_p²`, in float64.
+    static func maskedTerm(_ f: DoubleReference.T, mask: [Double], target: [Double]) -> Double {
+        let m = f.h * f.w
+        let area = mask.reduce(0) { $0 + $1 * $1 }
+        guard area > 1e-6 else { return 0 }
+        var s = 0.0
+        for i in 0..<f.c { for j in 0..<f.c {
+            var g = 0.0
+            for p in 0..<m { g += mask[p] * mask[p] * f.v[i * m + p] * f.v[j * m + p] }
+            let d = g / area - target[i * f.c + j]
+            s += d * d
+        } }
+        return s / (4 * Double(f.c * f.c))
+    }
+
+    /// A soft left/right mask: 1 on the left, 0 on the right, a ramp of `ramp` pixels between.
+    static func leftMask(width: Int, height: Int, ramp: Int = 2) -> [Float] {
+        var mask = [Float](repeating: 0, count: width * height)
+        for y in 0..<height { for x in 0..<width {
+            let t = (Float(x) - Float(width / 2 - ramp / 2)) / Float(max(1, ramp))
+            mask[y * width + x] = min(1, max(0, 1 - t))
+        } }
+        return mask
+    }
+
+    func testMaskedTermValueAndGradient() {
+        let f = randomTensor(4, 5, 6, seed: 61, range: (0, 3))
+        var rng = SeededRandom(seed: 62)
+        let mask = rng.floats(30, 0, 1)
+        let s = DoubleReference.gram(DoubleReference.from(randomTensor(4, 3, 7, seed: 63, range: (0, 3)))).map { $0 / 21 }
+        var grad = [Float](repeating: 0, count: f.count), workspace: [Float] = []
+        let e = grad.withUnsafeMutableBufferPointer {
+            Gram.maskedStyleLoss(f, mask: mask, target: s.map(Float.init), scale: 1, grad: $0.baseAddress!, workspace: &workspace)
+        }
+        let md = mask.map(Double.init)
+        let expected = Self.maskedTerm(DoubleReference.from(f), mask: md, target: s)
+        XCTAssertGreaterThan(expected, 0)
+        XCTAssertEqual(e, expected, accuracy: 1e-5 * expected)
+        assertGradient(grad, matchesFiniteDifferencesOf: { Self.maskedTerm($0, mask: md, target: s) },
+                       at: DoubleReference.from(f), tolerance: 1e-4)
+        // Zero where the mask is zero: a pixel outside the region gets no style gradient.
+        var zeroMask = mask
+        for p in 0..<15 { zeroMask[p] = 0 }
+        var g2 = [Float](repeating: 0, count: f.count)
+        _ = g2.withUnsafeMutableBufferPointer {
+            Gram.maskedStyleLoss(f, mask: zeroMask, target: s.map(Float.init), grad: $0.baseAddress!, workspace: &workspace)
+        }
+        for c in 0..<4 { for p in 0..<15 { XCTAssertEqual(g2[c * 30 + p], 0) } }
+        XCTAssertGreaterThan(g2.map(abs).max()!, 0)
+    }
+
+    func testAllWhiteMaskIsTheUnmaskedTerm() {
+        let f = randomTensor(5, 4, 6, seed: 71, range: (0, 2))
+        let a = DoubleReference.gram(DoubleReference.from(randomTensor(5, 4, 6, seed: 72, range: (0, 2)))).map(Float.init)
+        let m = Float(f.positions)
+        var g1 = [Float](repeating: 0, count: f.count), g2 = g1, workspace: [Float] = []
+        let e1 = g1.withUnsafeMutableBufferPointer { Gram.styleLoss(f, target: a, scale: 3, grad: $0.baseAddress!) }
+        let e2 = g2.withUnsafeMutableBufferPointer {
+            Gram.maskedStyleLoss(f, mask: [Float](repeating: 1, count: f.positions), target: a.map { $0 / m }, scale: 3,
+                                 grad: $0.baseAddress!, workspace: &workspace)
+        }
+        XCTAssertEqual(e2, e1, accuracy: 1e-5 * e1)
+        XCTAssertLessThan(maxRelativeError(g2, g1), 1e-4)
+    }
+
+    func testLayerMaskIsTheMeanOfEachPoolingCell() {
+        // 5 × 3 → 2 × 1 → 1 × 0 (floors as the max-pool): cells (0,0),(1,0),(0,1),(1,1) and (2,0),(3,0),(2,1),(3,1).
+        let mask: [Float] = [1, 0, 1, 1, 9,
+                             0, 0, 1, 0, 9,
+                             9, 9, 9, 9, 9]
+        XCTAssertEqual(LayerMask.downsampled(mask, width: 5, height: 3, times: 1), [0.25, 0.75])
+        XCTAssertEqual(LayerMask.downsampled(mask, width: 5, height: 3, times: 0), mask)
+    }
+
+    /// Two styles on the left and right of a 13 × 14 image (odd on purpose: the pooling drops
+    /// a column), style layers before and after a pooling: the objective's style term and the
+    /// gradient of its total against a float64 version built from `maskedTerm`.
+    func testObjectiveWithTwoMaskedStyles() throws {
+        let weights = syntheticWeights()
+        let (w, h) = (13, 14)
+        let content = randomTensor(3, h, w, seed: 81, range: (-120, 120))
+        let styles = [randomTensor(3, 10, 16, seed: 82, range: (-120, 120)), randomTensor(3, 12, 12, seed: 83, range: (-120, 120))]
+        let x = randomTensor(3, h, w, seed: 84, range: (-120, 120))
+        let left = Self.leftMask(width: w, height: h, ramp: 3)
+        let masks = [left, left.map { 1 - $0 }]
+        let blend = [2.0, 1.0], layers = ["relu1_1", "relu2_1", "relu2_2"]
+        let lossWeights = LossWeights(content: 1, style: 1e-3, tv: 1e-2)
+        let net = try VGGNetwork(weights: weights, pooling: .max, through: "relu2_2")
+        let objective = try StyleTransferObjective(network: net, content: content, styles: styles, styleBlend: blend,
+                                                   contentLayers: ["relu2_1"], styleLayers: layers, styleMasks: masks,
+                                                   weights: lossWeights)
+        let (terms, grad) = try objective.evaluate(x)
+
+        let b = blend.map { $0 / 3 }
+        let styleGrams = styles.map { s -> [String: [Double]] in
+            let f = DoubleReference.features(DoubleReference.from(s), weights: weights, pooling: .max, deepest: "relu2_2")
+            return Dictionary(uniqueKeysWithValues: layers.map { l in (l, DoubleReference.gram(f[l]!).map { $0 / Double(f[l]!.h * f[l]!.w) }) })
+        }
+        // Masks at block 2: the mean of each 2×2 cell, written out here independently.
+        func pooled(_ m: [Float]) -> [Double] {
+            var out: [Double] = []
+            for y in 0..<(h / 2) { for xx in 0..<(w / 2) {
+                out.append(Double(m[2 * y * w + 2 * xx] + m[2 * y * w + 2 * xx + 1] + m[(2 * y + 1) * w + 2 * xx] + m[(2 * y + 1) * w + 2 * xx + 1]) / 4)
+            } }
+            return out
+        }
+        let maskAt = ["relu1_1": masks.map { $0.map(Double.init) }, "relu2_1": masks.map(pooled), "relu2_2": masks.map(pooled)]
+        let fc = DoubleReference.features(DoubleReference.from(content), weights: weights, pooling: .max, deepest: "relu2_2")
+        func reference(_ t: DoubleReference.T) -> (style: Double, total: Double) {
+            let f = DoubleReference.features(t, weights: weights, pooling: .max, deepest: "relu2_2")
+            var style = 0.0
+            for l in layers {
+                for i in 0..<2 { style += b[i] * Self.maskedTerm(f[l]!, mask: maskAt[l]![i], target: styleGrams[i][l]!) / 3 }
+            }
+            let content = DoubleReference.contentTerm(f["relu2_1"]!, target: fc["relu2_1"]!)
+            return (style, lossWeights.content * content + lossWeights.style * style + lossWeights.tv * DoubleReference.tv(t))
+        }
+        let ref = reference(DoubleReference.from(x))
+        XCTAssertEqual(terms.style, ref.style, accuracy: 1e-4 * ref.style)
+        XCTAssertEqual(terms.total, ref.total, accuracy: 1e-4 * ref.total)
+        assertGradient(grad!.data, matchesFiniteDifferencesOf: { reference($0).total }, at: DoubleReference.from(x),
+                       samples: 48, tolerance: 2e-3)
+    }
+}
