@@ -60,6 +60,11 @@ extension CLITests {
         let p = try start(["c.png", "s.png", "-o", "out.png", "--size", "512", "--min-size", "512", "--iterations", "50",
                            "--log", "run.jsonl", "--weights", weights, "--quiet"])
         let started = waitFor(120) { lineCount("run.jsonl") >= 1 }
+        // The first line is the scale's start; the optimizer's first evaluation (over a
+        // second at 512×384) begins a few ms later. A signal in between is seen at once and
+        // the image is written cleanly, within the 50 ms below now that writing a PNG
+        // compresses once (4 runs in 10 here): wait until the evaluation is under way.
+        usleep(300_000)
         kill(p.processIdentifier, SIGTERM)
         usleep(50_000)
         kill(p.processIdentifier, SIGTERM)
