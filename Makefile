@@ -18,7 +18,7 @@ SWEEP        ?= style-weight=1e-4,1e-3,1e-2
 OUT          ?= sweeps/custom
 ARGS         ?= --size 256 --iterations 150
 
-.PHONY: help build weights demo viz test fuzz fuzz-build bench bench-torch man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init
+.PHONY: help build weights demo viz test fuzz fuzz-build bench bench-torch man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init sweep-colors
 
 help: ## List the targets
 	@echo "stylize — make targets:"
@@ -52,6 +52,9 @@ sweep-layers: ## Sweep content layers × style weight, into sweeps/layers
 
 sweep-init: ## Compare noise, content and style initializations, into sweeps/init
 	$(MAKE) sweep SWEEP='init=noise,content,style' OUT=sweeps/init
+
+sweep-colors: ## Colour modes × style scales (0.5, 1, 2) on the demo photo and style, into sweeps/colors
+	$(MAKE) sweep SWEEP='preserve-colors=none,luminance,histogram style-scale=0.5,1,2' OUT=sweeps/colors
 
 test: $(WEIGHTS) ## Run the whole test suite (optimized build; fetches the weights first)
 	$(SWIFT) build -c release -Xswiftc -enable-testing

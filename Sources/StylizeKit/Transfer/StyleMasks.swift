@@ -2,8 +2,8 @@
 /// (Gatys et al. 2017, §4). White is "this style here", black "not here", grey in between.
 ///
 /// A mask is read like any PNG (composited over white, so a transparent pixel counts as
-/// white) and its value is the mean of R, G and B over 255, so a colour mask is read as its
-/// grey. Masks are resized with the photo to every scale of the schedule (Lanczos, as the
+/// white; a colour profile converted to sRGB, which keeps black and white) and its value is
+/// the mean of R, G and B over 255, so a colour mask is read as its grey. Masks are resized with the photo to every scale of the schedule (Lanczos, as the
 /// photo) and to each layer's size inside the objective (`LayerMask`).
 ///
 /// A mask must have the photo's aspect ratio: within 1 %, or within one pixel of the
