@@ -21,9 +21,10 @@ extension CLITests {
         assertOneLineError(try run(base + ["--style-masks", "wide.png,text.png"]), status: 64,
                            containing: "--style-masks: cannot read 'text.png'")
         assertOneLineError(try run(base + ["--style-masks", "wide.png,"]), status: 64, containing: "--style-masks: an empty file name")
-        assertOneLineError(try run(base + ["--style-masks", "wide.png,square.png", "-o", "square.png"]), status: 64,
-                           containing: "square.png")
-        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("square.png")).count > 0, true)
+        let mask = try Data(contentsOf: dir.appendingPathComponent("square.png"))
+        assertOneLineError(try run(["c.png", "s.png", "--style-masks", "square.png", "-o", "./square.png", "--weights", "missing.safetensors"]),
+                           status: 64, containing: "-o './square.png' is the style mask 'square.png'; refusing to overwrite an input")
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("square.png")), mask, "the mask is untouched")
         let batch = ["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--weights", "missing.safetensors"]
         assertOneLineError(try run(batch + ["--sweep", "style-masks=wide.png,square.png"]), status: 64,
                            containing: "--sweep style-masks=square.png: mask 'square.png' is 30x30")

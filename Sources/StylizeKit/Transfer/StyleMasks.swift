@@ -10,10 +10,11 @@
 /// photo's shape scaled to the mask's size (so a mask drawn at a small size still passes).
 /// Masks need not cover the image and may overlap (see `MaskedStyleTerm`).
 public struct StyleMasks: Sendable {
-    /// The masks at the photo's working size, RGB 0…255 as read.
-    public let images: [RGBImage]
+    /// The masks at the photo's working size, each a single plane of greys in 0…255 (one
+    /// value a pixel, resized with the colour resampler as `AlphaPlane` does for opacity).
+    public let planes: [AlphaPlane]
 
-    public init(images: [RGBImage]) { self.images = images }
+    public init(planes: [AlphaPlane]) { self.planes = planes }
 
     /// Reads the masks at `paths` for a photo read as `contentWidth × contentHeight`, and
     /// resizes them to the working size `width × height`. Throws `StyleMaskError` for a
@@ -21,12 +22,17 @@ public struct StyleMasks: Sendable {
     public static func load(paths: [String], styleCount: Int, contentPath: String, contentWidth: Int, contentHeight: Int,
                             width: Int, height: Int, maxPixels: Int) throws -> StyleMasks {
         try checkCount(paths.count, styleCount: styleCount)
-        let images = try paths.map { path -> RGBImage in
+        let planes = try paths.map { path -> AlphaPlane in
             let mask = try PNGCodec.read(path: path, maxPixels: maxPixels)
             try checkShape(mask: path, mask.width, mask.height, content: contentPath, contentWidth, contentHeight)
-            return mask.resized(width: width, height: height)
+            var grey = [Float](repeating: 0, count: mask.width * mask.height)
+            for p in grey.indices {
+                let sum: Float = mask.pixels[3 * p] + mask.pixels[3 * p + 1] + mask.pixels[3 * p + 2]
+                grey[p] = sum / 3
+            }
+            return AlphaPlane(width: mask.width, height: mask.height, values: grey).resized(width: width, height: height)
         }
-        return StyleMasks(images: images)
+        return StyleMasks(planes: planes)
     }
 
     /// The count, and each mask's shape against the photo's, from the PNG headers only:
@@ -65,16 +71,8 @@ public struct StyleMasks: Sendable {
 
     /// The masks at `width × height` (a scale of the schedule), each `width·height` values
     /// in 0…1, row-major: what `StyleTransferObjective` takes.
-    public func planes(width: Int, height: Int) -> [[Float]] {
-        images.map { image in
-            let resized = image.width == width && image.height == height ? image : image.resized(width: width, height: height)
-            var plane = [Float](repeating: 0, count: width * height)
-            for p in 0..<plane.count {
-                let grey = (resized.pixels[3 * p] + resized.pixels[3 * p + 1] + resized.pixels[3 * p + 2]) / (3 * 255)
-                plane[p] = min(max(grey, 0), 1)
-            }
-            return plane
-        }
+    public func weights(width: Int, height: Int) -> [[Float]] {
+        planes.map { plane in plane.resized(width: width, height: height).values.map { min(max($0 / 255, 0), 1) } }
     }
 }
 

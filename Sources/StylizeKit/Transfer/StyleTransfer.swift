@@ -50,7 +50,7 @@ public final class StyleTransfer {
             network: network, content: content,
             styles: images.styles(width: width, height: height).map { Preprocessing.tensor(from: $0, meanBGR: mean) },
             styleBlend: c.styleBlendWeights, contentLayers: c.contentLayers, styleLayers: c.styleLayers,
-            styleLayerWeights: c.styleLayerWeights, styleMasks: images.masks?.planes(width: width, height: height),
+            styleLayerWeights: c.styleLayerWeights, styleMasks: images.masks?.weights(width: width, height: height),
             weights: c.lossWeights)
         if let auto = c.automaticStyleWeight {
             // D_s: the photo scored as the output; D_c: each painting stretched to this size.

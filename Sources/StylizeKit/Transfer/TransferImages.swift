@@ -35,7 +35,7 @@ public struct TransferImages: Sendable {
         precondition(!styles.isEmpty, "at least one style image")
         precondition(contentAlpha.map { $0.width == content.width && $0.height == content.height } ?? true,
                      "the content's alpha must have the content's size")
-        precondition(masks == nil || masks!.images.count == styles.count, "one mask per style image")
+        precondition(masks == nil || masks!.planes.count == styles.count, "one mask per style image")
         self.contentAlpha = contentAlpha
         self.masks = masks
         precondition(styleScale > 0 && styleScale.isFinite, "style scale must be positive")
