@@ -47,13 +47,49 @@ public enum PNGCodec {
 
     /// As `read`, keeping the file's alpha (nil when the file is opaque).
     public static func readWithAlpha(path: String, maxPixels: Int = defaultMaxPixels, workingSize: WorkingSize? = nil) throws -> DecodedImage {
-        let bytes: [UInt8]
+        try decodeWithAlpha(bytes(of: path, maxPixels: maxPixels), path: path, maxPixels: maxPixels, workingSize: workingSize)
+    }
+
+    /// Width and height from the PNG at `path`'s header (libpng reads the chunks up to the
+    /// image data; no pixel is decoded). The file is read with the same bound as `read`.
+    public static func dimensions(path: String, maxPixels: Int = defaultMaxPixels) throws -> (width: Int, height: Int) {
+        try header(bytes(of: path, maxPixels: maxPixels), path: path, maxPixels: maxPixels)
+    }
+
+    /// The file at `path` (a regular file of at most `maxFileBytes(maxPixels:)`), or `ImageError`.
+    private static func bytes(of path: String, maxPixels: Int) throws -> [UInt8] {
         do {
-            bytes = try BoundedFile.read(path, maxBytes: maxFileBytes(maxPixels: maxPixels), what: "a PNG within the pixel limit")
+            return try BoundedFile.read(path, maxBytes: maxFileBytes(maxPixels: maxPixels), what: "a PNG within the pixel limit")
         } catch let failure as BoundedFile.Failure {
             throw ImageError(path: path, reason: failure.reason)
         }
-        return try decodeWithAlpha(bytes, path: path, maxPixels: maxPixels, workingSize: workingSize)
+    }
+
+    /// The signature and header chunks of `bytes`: width and height, or `ImageError` (not a
+    /// PNG, invalid, or above `maxPixels`).
+    private static func header(_ bytes: [UInt8], path: String, maxPixels: Int) throws -> (width: Int, height: Int) {
+        guard bytes.count >= 8, Array(bytes[0..<8]) == signature else {
+            throw ImageError(path: path, reason: "not a PNG file (bad signature)")
+        }
+        var width: UInt32 = 0, height: UInt32 = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = bytes.withUnsafeBufferPointer {
+            stylize_png_header($0.baseAddress, $0.count, UInt64(max(0, maxPixels)), &width, &height, &message, message.count)
+        }
+        guard status == 0 else { throw failure(status, width, height, message, path: path, maxPixels: maxPixels) }
+        return (Int(width), Int(height))
+    }
+
+    /// The one-line error for a status of `stylize_png_header` or `stylize_png_decode`.
+    private static func failure(_ status: Int32, _ width: UInt32, _ height: UInt32, _ message: [CChar],
+                                path: String, maxPixels: Int) -> ImageError {
+        if status == 2 {
+            let mp = Double(width) * Double(height) / 1e6
+            return ImageError(path: path, reason: String(format: "image is %dx%d (%.0f megapixels), above the limit of %.0f megapixels; raise it with --max-megapixels",
+                                                         Int(width), Int(height), mp, Double(maxPixels) / 1e6))
+        }
+        let text = String(cString: message)
+        return ImageError(path: path, reason: text.isEmpty ? "invalid PNG data" : text)
     }
 
     /// Decodes PNG bytes; `path` is only used in error messages. Limits as for `read`.
@@ -65,35 +101,18 @@ public enum PNGCodec {
     /// As `decode`, keeping the file's alpha (nil when the file is opaque).
     public static func decodeWithAlpha(_ bytes: [UInt8], path: String, maxPixels: Int = defaultMaxPixels,
                                        workingSize: WorkingSize? = nil) throws -> DecodedImage {
-        guard bytes.count >= 8, Array(bytes[0..<8]) == signature else {
-            throw ImageError(path: path, reason: "not a PNG file (bad signature)")
+        let (headerWidth, headerHeight) = try header(bytes, path: path, maxPixels: maxPixels)
+        if let problem = workingSize?.problem(width: headerWidth, height: headerHeight) {
+            throw ImageError(path: path, reason: problem)
         }
         let limit = UInt64(max(0, maxPixels))
         var width: UInt32 = 0, height: UInt32 = 0
         var message = [CChar](repeating: 0, count: 256)
-        func failure(_ status: Int32) -> ImageError {
-            if status == 2 {
-                let mp = Double(width) * Double(height) / 1e6
-                return ImageError(path: path, reason: String(format: "image is %dx%d (%.0f megapixels), above the limit of %.0f megapixels; raise it with --max-megapixels",
-                                                             Int(width), Int(height), mp, Double(maxPixels) / 1e6))
-            }
-            let text = String(cString: message)
-            return ImageError(path: path, reason: text.isEmpty ? "invalid PNG data" : text)
-        }
-        if let workingSize {
-            let status = bytes.withUnsafeBufferPointer {
-                stylize_png_header($0.baseAddress, $0.count, limit, &width, &height, &message, message.count)
-            }
-            guard status == 0 else { throw failure(status) }
-            if let problem = workingSize.problem(width: Int(width), height: Int(height)) {
-                throw ImageError(path: path, reason: problem)
-            }
-        }
         var rgbaPointer: UnsafeMutablePointer<UInt16>?
         let status = bytes.withUnsafeBufferPointer { data in
             stylize_png_decode(data.baseAddress, data.count, limit, &rgbaPointer, &width, &height, &message, message.count)
         }
-        guard status == 0, let rgba = rgbaPointer else { throw failure(status) }
+        guard status == 0, let rgba = rgbaPointer else { throw failure(status, width, height, message, path: path, maxPixels: maxPixels) }
         defer { free(rgba) }
         let n = Int(width) * Int(height)
         var pixels = [Float](repeating: 0, count: n * 3)
