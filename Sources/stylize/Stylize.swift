@@ -27,15 +27,12 @@ struct Stylize: ParsableCommand {
 
     static let subcommands: [ParsableCommand.Type] = [TransferCommand.self, BatchCommand.self, ReportCommand.self, VisualizeCommand.self]
 
-    /// Flags (options without a value), which a negative number after them does not join.
-    static let flags: Set<String> = ["--quiet", "--resume", "--help", "--version", "--experimental-dump-help"]
-
     /// Like ArgumentParser's own `main()`, but every error is ONE line on stderr:
     /// `stylize: error: …`, exit 64 for usage errors and 1 for anything else. Signal handlers
     /// are installed first, so a signal at any moment is handled.
     static func main() {
         Signals.install()
-        var words = Array(CommandLine.arguments.dropFirst())
+        let words = Array(CommandLine.arguments.dropFirst())
         if let i = words.firstIndex(of: "--generate-completion-script") {
             let shell = i + 1 < words.count ? words[i + 1] : ""
             guard let kind = CompletionShell(rawValue: shell) else {
@@ -45,12 +42,11 @@ struct Stylize: ParsableCommand {
             Foundation.exit(0)
         }
         if words.first == "help", words.count > 1 {
-            let names = subcommands.map { $0._commandName }
+            let names = subcommands.compactMap { $0.configuration.commandName }
             if !names.contains(words[1]) {
                 usageError("help: unknown command '\(words[1])' (commands: \(names.joined(separator: ", ")))")
             }
         }
-        words = Arguments.joiningNegativeNumbers(words, flags: flags)
         do {
             var command = try parseAsRoot(words)
             try command.run()

@@ -23,7 +23,7 @@ struct VisualizeCommand: ParsableCommand {
     var layers: String?
 
     @Option(help: "Pooling: max or avg.")
-    var pooling: PoolingArgument = .max
+    var pooling: Pooling = RunSettings().pooling
 
     @Option(help: ArgumentHelp("Also find the K most activating input patches of every channel, across all images (0: off).", valueName: "K"))
     var top: Int = 0
@@ -49,9 +49,9 @@ struct VisualizeCommand: ParsableCommand {
         guard !inputs.isEmpty else { throw ValidationError("missing the images: stylize visualize IMAGE… --out DIR") }
         try Check.range(size, "--size", 16...8192, " (the longest side of the working image, in pixels)")
         try Check.range(top, "--top", 0...100)
-        try Check.range(maximizeIterations, "--maximize-iterations", 1...Check.maxIterations)
+        try Check.range(maximizeIterations, "--maximize-iterations", 1...RunOption.maxIterations)
         try Check.range(maximizeSize, "--maximize-size", 16...1024)
-        let names = try layers.map { try RunOptions.layerList($0, "--layers") }
+        let names = try layers.map { try Check.layers($0, "--layers") }
         let channels = try maximize.map { try Self.channelList($0) }
         if channels != nil && names?.count != 1 {
             throw ValidationError("--maximize needs exactly one layer: add --layers LAYER")
@@ -72,8 +72,8 @@ struct VisualizeCommand: ParsableCommand {
         try oneLineErrors {
             var c = VisualizationConfiguration(imagePaths: try InputExpansion.expand(inputs, option: "image"), outputDirectory: out)
             c.size = size
-            c.layers = try layers.map { try RunOptions.layerList($0, "--layers") }
-            c.pooling = pooling.library
+            c.layers = try layers.map { try Check.layers($0, "--layers") }
+            c.pooling = pooling
             c.top = top
             c.maximize = try maximize.map { try Self.channelList($0) } ?? []
             c.maximization.iterations = maximizeIterations
@@ -95,3 +95,5 @@ struct VisualizeCommand: ParsableCommand {
         }
     }
 }
+
+extension Pooling: ExpressibleByArgument {}
