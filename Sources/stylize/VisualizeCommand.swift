@@ -10,20 +10,23 @@ struct VisualizeCommand: ParsableCommand {
         discussion: "Writes OUT/<image>/<layer>.png montages, OUT/activations.json, OUT/top/... (with --top), OUT/maximize/... (with --maximize) and OUT/index.html; prints the index path."
     )
 
+    /// The library's defaults, which the options show and start from.
+    static let defaults = VisualizationConfiguration(imagePaths: [], outputDirectory: "viz")
+
     @Argument(help: ArgumentHelp("PNG files, folders of PNGs or glob patterns.", valueName: "image"))
     var inputs: [String] = []
 
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir"))
-    var out: String = "viz"
+    var out: String = Self.defaults.outputDirectory
 
     @Option(help: "Longest side of the working image, in pixels (no resampling when it already is).")
-    var size: Int = 512
+    var size: Int = Self.defaults.size
 
     @Option(help: ArgumentHelp("Layers, comma-separated (default: every relu layer up to relu5_1).", valueName: "layers"))
     var layers: String?
 
     @Option(help: "Pooling: max or avg.")
-    var pooling: Pooling = RunSettings().pooling
+    var pooling: Pooling = Self.defaults.pooling
 
     @Option(help: ArgumentHelp("Also find the K most activating input patches of every channel, across all images (0: off).", valueName: "K"))
     var top: Int = 0
@@ -32,10 +35,10 @@ struct VisualizeCommand: ParsableCommand {
     var maximize: String?
 
     @Option(help: "Adam iterations per maximized channel.")
-    var maximizeIterations: Int = 200
+    var maximizeIterations: Int = Self.defaults.maximization.iterations
 
     @Option(help: "Side of the maximization images, in pixels.")
-    var maximizeSize: Int = 128
+    var maximizeSize: Int = Self.defaults.maximizeSize
 
     @Option(help: "Seed of the maximization's starting noise and jitter.")
     var seed: UInt64 = 0
