@@ -100,7 +100,8 @@ struct BatchCommand: ParsableCommand {
 
         let shardText = plan.shard.map { " (\(mine.count) in shard \($0.k)/\($0.n))" } ?? ""
         Terminal.printError("batch: \(plan.jobs.count) job\(plan.jobs.count == 1 ? "" : "s")\(shardText), "
-                            + "\(runner.skipped.count) already done, \(runner.pending.count) to run; " + runner.estimateText(threads: machine.threads))
+                            + "\(runner.skipped.count) already done, "
+                            + (runner.pending.isEmpty ? "nothing left to run" : "\(runner.pending.count) to run; " + runner.estimateText(threads: machine.threads)))
         guard !runner.pending.isEmpty else {
             try finish(runner)
             return

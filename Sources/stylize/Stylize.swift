@@ -47,6 +47,7 @@ struct Stylize: ParsableCommand {
                 usageError("help: unknown command '\(words[1])' (commands: \(names.joined(separator: ", ")))")
             }
         }
+        if let problem = singleDashLongOption(words) { usageError(problem, help: helpCommand(for: words)) }
         do {
             var command = try parseAsRoot(words)
             try command.run()
@@ -59,14 +60,41 @@ struct Stylize: ParsableCommand {
                 Foundation.exit(0)
             }
             let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            let hint = code == .validationFailure ? " (see 'stylize --help')" : ""
+            let hint = code == .validationFailure ? " (see '\(helpCommand(for: words))')" : ""
             Terminal.printError("stylize: error: \(message)\(hint)")
             Foundation.exit(code.rawValue)
         }
     }
 
-    static func usageError(_ message: String) -> Never {
-        Terminal.printError("stylize: error: \(message) (see 'stylize --help')")
+    /// `stylize help batch` for a batch command line, `stylize --help` for the default one:
+    /// where the options of the command that was typed are listed.
+    static func helpCommand(for words: [String]) -> String {
+        let names = subcommands.compactMap { $0.configuration.commandName }.filter { $0 != "transfer" }
+        return words.first.map { names.contains($0) ? "stylize help \($0)" : "stylize --help" } ?? "stylize --help"
+    }
+
+    /// neural-style's habits, `-output_image x.png` or `-style_weight 1e3`: ArgumentParser
+    /// would read them as bundles of short options (`-s -t -y …`, and an `h` in the bundle
+    /// prints the help). A single-dash word that names a long option (with `_` or `-`) is
+    /// refused with the right spelling instead, before parsing.
+    static func singleDashLongOption(_ words: [String]) -> String? {
+        let aliases = ["output_image": "output", "image_size": "size", "num_iterations": "iterations", "style_image": "style",
+                       "content_image": "content", "gpu": "threads", "print_iter": "quiet"]
+        let own = ["output", "log", "weights", "threads", "quiet", "out", "content", "style", "sweep", "resume", "shard",
+                   "save-every", "dump-every", "dump-layers", "dump-dir", "layers", "top", "maximize"]
+        for w in words.prefix(while: { $0 != "--" }) where w.hasPrefix("-") && !w.hasPrefix("--") && w.count > 2 {
+            let raw = String(w.dropFirst().prefix { $0 != "=" })
+            guard raw.first?.isLetter == true else { continue }  // not a negative number
+            let name = aliases[raw] ?? raw.replacingOccurrences(of: "_", with: "-")
+            if RunOption.named(name) != nil || own.contains(name) {
+                return "unknown option '\(w)': long options take two dashes, '--\(name)'"
+            }
+        }
+        return nil
+    }
+
+    static func usageError(_ message: String, help: String = "stylize --help") -> Never {
+        Terminal.printError("stylize: error: \(message) (see '\(help)')")
         Foundation.exit(ExitCode.validationFailure.rawValue)
     }
 }

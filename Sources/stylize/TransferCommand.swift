@@ -93,6 +93,7 @@ struct TransferOptions: ParsableArguments {
                 throw ExitCode(Signals.exitStatus)
             }
             let progress = ProgressLine(quiet: quiet)
+            progress.plan(plan)
             do {
                 let result = try StyleTransfer.run(plan, weights: consume weights, progress: { report, transfer in
                     progress.show(report)

@@ -103,7 +103,7 @@ public final class Visualizer {
         var tops = stages.map { TopPatches(k: c.top, channels: network.channels(ofStage: $0), field: ReceptiveField(network: network, stage: $0)) }
         for (i, path) in c.imagePaths.enumerated() {
             if shouldStop() { report.stopped = true; break }
-            log("\(path): \(layers.count) layers")
+            log("\(path): \(layers.count) layer\(layers.count == 1 ? "" : "s")")
             let image = try PNGCodec.read(path: path, maxPixels: c.maxPixels).resized(longestSide: c.size)
             try engine.forward(Preprocessing.tensor(from: image, meanBGR: network.meanBGR), through: stages.max()!)
             let files = try Visualizer.writeMontages(engine: engine, layers: Array(zip(layers, stages)),
