@@ -5,7 +5,7 @@
 /// all channels-first and row-major (`Tensor3`). Weight gradients are never needed
 /// (the network is frozen), so there is no `backwardWeights`.
 ///
-/// Three algorithms (`Algorithm`), chosen per layer by `defaultAlgorithm`:
+/// Two algorithms (`Algorithm`), chosen per layer by `defaultAlgorithm`:
 ///
 /// - im2col + GEMM (conv1_1, 3 input channels): each band of output rows is one `sgemm`,
 ///   `cols (C·9, rows·W)` gathered from the input and
@@ -16,14 +16,13 @@
 ///   (`Wᵗ[c, oc, ky, kx] = W[oc, c, 2 − ky, 2 − kx]`, `flippedWeight`, prepared once).
 /// - Winograd F(4×4, 3×3) (`Winograd4`, every other VGG layer): 4× fewer multiply-adds;
 ///   its backward is the exact transpose of its forward with the same transformed weights.
-/// - Winograd F(2×2, 3×3) (`Winograd`): 2.25× fewer; kept for comparison (stylize-bench).
 ///
 /// `Conv3x3Reference` is the plain six-loop oracle for both directions.
 public struct Conv3x3: Sendable {
     public let inChannels: Int
     public let outChannels: Int
     /// `(OC, C, 3, 3)` row-major, which is also the `(OC, C·9)` GEMM operand. Kept only by
-    /// the im2col algorithm; empty for the Winograd ones, which keep their transformed
+    /// the im2col algorithm; empty for Winograd, which keeps its transformed
     /// kernels instead (the raw weights stay in `VGGWeights`; a second copy here would
     /// cost 59 MB for VGG16).
     public let weight: [Float]
@@ -38,14 +37,10 @@ public struct Conv3x3: Sendable {
     public enum Algorithm: Sendable, CaseIterable {
         /// im2col + one `sgemm` per band of rows; 9·C·OC multiply-adds per output pixel.
         case im2col
-        /// Winograd F(2×2, 3×3): 16 multiply-adds per 2×2 tile and channel pair (2.25× fewer).
-        case winograd
         /// Winograd F(4×4, 3×3): 36 multiply-adds per 4×4 tile and channel pair (4× fewer).
         case winograd4
     }
     public let algorithm: Algorithm
-    /// The transformed kernels when `algorithm == .winograd`.
-    let winograd: Winograd?
     /// The transformed kernels when `algorithm == .winograd4`.
     let winograd4: Winograd4?
 
@@ -68,8 +63,6 @@ public struct Conv3x3: Sendable {
         self.outChannels = outChannels
         self.bias = bias
         self.algorithm = algorithm ?? Conv3x3.defaultAlgorithm(inChannels: inChannels, outChannels: outChannels)
-        winograd = self.algorithm == .winograd
-            ? Winograd(weight: weight, outChannels: outChannels, inChannels: inChannels) : nil
         winograd4 = self.algorithm == .winograd4
             ? Winograd4(weight: weight, outChannels: outChannels, inChannels: inChannels) : nil
         guard self.algorithm == .im2col else {
@@ -105,11 +98,7 @@ public struct Conv3x3: Sendable {
             winograd4.convolve(input, transposed: false, bias: bias, relu: fuseReLU, into: &output, workspace: &workspace)
             return
         }
-        if let winograd {
-            winograd.convolve(input, transposed: false, into: &output, workspace: &workspace)
-        } else {
-            Conv3x3.convolve(input, weight: weight, outChannels: outChannels, into: &output, workspace: &workspace)
-        }
+        Conv3x3.convolve(input, weight: weight, outChannels: outChannels, into: &output, workspace: &workspace)
         let hw = input.height * input.width
         bias.withUnsafeBufferPointer { b in
             output.data.withUnsafeMutableBufferPointer { out in
@@ -137,8 +126,6 @@ public struct Conv3x3: Sendable {
         gradInput.reshape(channels: inChannels, height: gradOutput.height, width: gradOutput.width)
         if let winograd4 {
             winograd4.convolve(gradOutput, transposed: true, into: &gradInput, workspace: &workspace)
-        } else if let winograd {
-            winograd.convolve(gradOutput, transposed: true, into: &gradInput, workspace: &workspace)
         } else if flippedWeight.isEmpty {
             Conv3x3.backwardCol2im(gradOutput, weight: weight, inChannels: inChannels, into: &gradInput, workspace: &workspace)
         } else {

@@ -8,7 +8,7 @@ import StylizeKit
 //        stylize-bench run … / stylize-bench score …   (whole runs; see RunBench.swift)
 // One size per process, so that the peak RSS printed belongs to that size alone
 // (`make bench` runs 256 and 512). Before timing it checks every convolution algorithm
-// (im2col + sgemm, Winograd F(2×2, 3×3) and F(4×4, 3×3)) against the direct reference
+// (im2col + sgemm and Winograd F(4×4, 3×3)) against the direct reference
 // kernel on a real layer and prints the errors. --per-layer also times each convolution
 // layer (forward + input gradient) with every algorithm at its size in the network.
 
@@ -121,9 +121,6 @@ do {
             flop += direct
             switch conv.algorithm {
             case .im2col: realFlop += direct
-            case .winograd:
-                let tiles: Int = ((s.width + 1) / 2) * ((s.height + 1) / 2)
-                realFlop += 4 * Double(tiles * 16 * conv.outChannels * conv.inChannels)
             case .winograd4:
                 let tiles: Int = ((s.width + 3) / 4) * ((s.height + 3) / 4)
                 realFlop += 4 * Double(tiles * 36 * conv.outChannels * conv.inChannels)
