@@ -14,14 +14,16 @@ struct BatchRunner {
     let out: String
     let recordsPath: String
     let quiet: Bool
+    /// `--threads` of every job's engine.
+    let threads: Int
     private(set) var pending: [Prepared] = []
     private(set) var skipped: [Prepared] = []
     private(set) var done = 0, failed = 0
     private(set) var interrupted = false
     private(set) var seconds = 0.0
 
-    init(out: String, recordsPath: String, quiet: Bool) {
-        self.out = out; self.recordsPath = recordsPath; self.quiet = quiet
+    init(out: String, recordsPath: String, quiet: Bool, threads: Int) {
+        self.out = out; self.recordsPath = recordsPath; self.quiet = quiet; self.threads = threads
     }
 
     /// Resolves each job's options (sweep applied) and, with `resume`, skips jobs whose latest
@@ -134,6 +136,7 @@ struct BatchRunner {
         var last: IterationReport?
         do {
             try p.options.apply(to: &c)
+            c.threads = threads
             let progress = ProgressLine(quiet: quiet)
             let result = try StyleTransfer.run(configuration: c, weights: weights, progress: { r, _ in
                 last = r

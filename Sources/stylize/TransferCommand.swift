@@ -69,10 +69,10 @@ struct TransferOptions: ParsableArguments {
     }
 
     func run(content: String, styles: [String]) throws {
-        machine.configureThreads()
         var c = StyleTransferConfiguration(contentPath: content, stylePaths: styles,
                                            outputPath: output ?? Self.defaultOutputPath(content: content, styles: styles))
         try options.apply(to: &c)
+        c.threads = machine.threads
         c.saveEvery = saveEvery
         c.logPath = log
         try checkOutputs(c, content: content, styles: styles)
@@ -83,7 +83,8 @@ struct TransferOptions: ParsableArguments {
             let dumpLayerNames = try RunOptions.layerList(dumpLayers, "--dump-layers")
             if dumpEvery > 0 { try Check.layers(dumpLayerNames, "--dump-layers", in: weights) }
             let dumps = dumpEvery > 0 ? try ActivationDumps(weights: weights, layers: dumpLayerNames,
-                                                            pooling: options.pooling.library, directory: dumpDir) : nil
+                                                            pooling: options.pooling.library, directory: dumpDir,
+                                                            threads: machine.threads) : nil
             if Signals.requested {
                 Terminal.printError("stylize: stopped by \(Signals.name) before the run started; nothing was written")
                 throw ExitCode(Signals.exitStatus)

@@ -12,11 +12,13 @@ public final class StyleTransfer {
     public let configuration: StyleTransferConfiguration
     public let schedule: ScaleSchedule
     public let network: VGGNetwork
+    /// Runs the network, the loss terms and the optimizer's vector operations (`--threads`).
+    public let engine: CPUEngine
     public let images: TransferImages
     /// The generated image, `(3, H, W)` preprocessed (BGR, minus mean), at the current scale.
     public private(set) var image: Tensor3
     /// The objective of the current scale.
-    public private(set) var objective: StyleTransferObjective?
+    public private(set) var objective: StyleTransferObjective<CPUEngine>?
     private var meanBGR: [Float] { network.meanBGR }
 
     /// Checks the layer names, builds the network and the schedule. Targets are computed
@@ -25,6 +27,7 @@ public final class StyleTransfer {
         configuration = c
         self.images = images
         network = try VGGNetwork(weights: weights, pooling: c.pooling, covering: c.contentLayers + c.styleLayers)
+        engine = CPUEngine(network: network, threads: c.threads)
         let minimumSide = 1 << network.poolings(throughStage: network.stages.count - 1)
         schedule = ScaleSchedule(width: images.content.width, height: images.content.height, minSize: c.minSize,
                                  factor: c.scaleFactor, iterations: c.iterations,
@@ -42,12 +45,12 @@ public final class StyleTransfer {
 
     /// The objective at one scale: targets from the images resized to `width × height`, and
     /// β chosen from them with `--style-weight auto`.
-    public func objective(width: Int, height: Int) throws -> StyleTransferObjective {
+    public func objective(width: Int, height: Int) throws -> StyleTransferObjective<CPUEngine> {
         let c = configuration
         let mean = meanBGR
         let content = Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: mean)
         let objective = try StyleTransferObjective(
-            network: network, content: content,
+            engine: engine, content: content,
             styles: images.styles(width: width, height: height).map { Preprocessing.tensor(from: $0, meanBGR: mean) },
             styleBlend: c.styleBlendWeights, contentLayers: c.contentLayers, styleLayers: c.styleLayers,
             styleLayerWeights: c.styleLayerWeights, styleMasks: images.masks?.weights(width: width, height: height),
@@ -56,7 +59,7 @@ public final class StyleTransfer {
             // D_s: the photo scored as the output; D_c: each painting stretched to this size.
             let photoStyle = try objective.evaluate(content, gradient: false).terms.style
             let regionStyle = objective.lastStyleLossPerRegion
-            let blend = StyleTransferObjective.normalized(c.styleBlendWeights ?? Array(repeating: 1, count: images.styles.count))
+            let blend = StyleTransferObjective<CPUEngine>.normalized(c.styleBlendWeights ?? Array(repeating: 1, count: images.styles.count))
             let paintingContent = try blend.indices.map { i in
                 let painting = Preprocessing.tensor(from: images.styleCovering(i, width: width, height: height), meanBGR: mean)
                 return try objective.evaluate(painting, gradient: false).terms.content
@@ -145,7 +148,7 @@ public final class StyleTransfer {
             cancelled = !report(terms, nil, starts: true)
             var optimizer = makeOptimizer(box: box)
             let shape = (image.channels, image.height, image.width)
-            let evaluate: LossFunction<LossTerms> = { x in
+            let evaluate: LossFunction<[Float], LossTerms> = { x in
                 if shouldStop() { throw Stopped() }
                 let (t, g) = try objective.evaluate(Tensor3(channels: shape.0, height: shape.1, width: shape.2, data: x))
                 evaluations += 1
@@ -185,10 +188,10 @@ public final class StyleTransfer {
                                     stopReason: stopReason, cancelled: cancelled, styleWeight: self.objective?.weights.style ?? c.lossWeights.style)
     }
 
-    private func makeOptimizer(box: Box) -> any Optimizer<LossTerms> {
+    private func makeOptimizer(box: Box) -> any Optimizer<[Float], LossTerms> {
         switch configuration.optimizer {
-        case .lbfgs(let history): return LBFGS<LossTerms>(historySize: history, box: box)
-        case .adam(let rate): return Adam<LossTerms>(learningRate: rate, box: box)
+        case .lbfgs(let history): return LBFGS<CPUVectors, LossTerms>(historySize: history, box: box, vectors: engine.vectors)
+        case .adam(let rate): return Adam<CPUVectors, LossTerms>(learningRate: rate, box: box, vectors: engine.vectors)
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything one style-transfer run needs, with the defaults the command line uses.
 ///
 /// This is the library's entry point: the `stylize` command parses its options into one
@@ -89,6 +91,9 @@ public struct StyleTransferConfiguration: Sendable {
     public var logPath: String? = nil
     /// Refuse input images with more pixels than this before decoding them.
     public var maxPixels: Int = PNGCodec.defaultMaxPixels
+    /// `--threads`: threads of the run's `CPUEngine` (its kernels' own loops and the GEMMs
+    /// they split), at least 1. Default: every core, like the command line.
+    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     /// α = 5, β = 1e-3, γ = 1, chosen by looking at results from noise at 256 and 512 px
     /// on the samples. β applies only to an explicit `--style-weight 1e-3`: the default is

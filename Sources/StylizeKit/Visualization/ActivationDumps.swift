@@ -7,16 +7,17 @@ import Foundation
 public final class ActivationDumps {
     public let directory: String
     let layers: [(name: String, stage: Int)]
-    let engine: VGGEngine
+    let engine: CPUEngine
     let text: TextRenderer?
     private var iterations: [Int] = []
     private var files: [Int: [String: [String]]] = [:]
 
-    /// Checks the layer names against `weights` (one-line errors); the folder is created on the first write.
-    public init(weights: VGGWeights, layers names: [String], pooling: Pooling, directory: String) throws {
+    /// Checks the layer names against `weights` (one-line errors); the folder is created on
+    /// the first write. `threads`: of its engine (`--threads`).
+    public init(weights: VGGWeights, layers names: [String], pooling: Pooling, directory: String, threads: Int) throws {
         let network = try VGGNetwork(weights: weights, pooling: pooling, covering: names)
         layers = names.compactMap { n in network.stageIndex(of: n).map { (n, $0) } }
-        engine = VGGEngine(network: network)
+        engine = CPUEngine(network: network, threads: threads)
         text = try? TextRenderer(pixelSize: 10)
         self.directory = directory
     }
