@@ -81,7 +81,7 @@ let contentImage = synthetic(size) { x, y, c in 128 + 100 * sin(2 * .pi * (1.5 *
 let styleImage = synthetic(size) { x, y, c in 128 + 110 * sin(2 * .pi * Double(6 + c) * x) * cos(2 * .pi * 4 * y) }
 let config = StyleTransferConfiguration(contentPath: "", stylePaths: [], outputPath: "")
 do {
-    let network = try VGGNetwork(weights: weights, pooling: .max, through: "relu5_1")
+    let network = try VGGNetwork(weights: weights, pooling: .max, through: "relu5_1", parallel: Parallel(threads: threads))
     let content = Preprocessing.tensor(from: contentImage, meanBGR: weights.meanBGR)
     let objective = try StyleTransferObjective(
         engine: CPUEngine(network: network, threads: threads), content: content, styles: [Preprocessing.tensor(from: styleImage, meanBGR: weights.meanBGR)],

@@ -26,7 +26,8 @@ public final class StyleTransfer {
     public init(configuration c: StyleTransferConfiguration, weights: VGGWeights, images: TransferImages) throws {
         configuration = c
         self.images = images
-        network = try VGGNetwork(weights: weights, pooling: c.pooling, covering: c.contentLayers + c.styleLayers)
+        network = try VGGNetwork(weights: weights, pooling: c.pooling, covering: c.contentLayers + c.styleLayers,
+                                 parallel: Parallel(threads: c.threads))
         engine = CPUEngine(network: network, threads: c.threads)
         let minimumSide = 1 << network.poolings(throughStage: network.stages.count - 1)
         schedule = ScaleSchedule(width: images.content.width, height: images.content.height, minSize: c.minSize,

@@ -15,7 +15,7 @@ public final class ActivationDumps {
     /// Checks the layer names against `weights` (one-line errors); the folder is created on
     /// the first write. `threads`: of its engine (`--threads`).
     public init(weights: VGGWeights, layers names: [String], pooling: Pooling, directory: String, threads: Int) throws {
-        let network = try VGGNetwork(weights: weights, pooling: pooling, covering: names)
+        let network = try VGGNetwork(weights: weights, pooling: pooling, covering: names, parallel: Parallel(threads: threads))
         layers = names.compactMap { n in network.stageIndex(of: n).map { (n, $0) } }
         engine = CPUEngine(network: network, threads: threads)
         text = try? TextRenderer(pixelSize: 10)

@@ -57,7 +57,7 @@ public final class Visualizer {
     public init(configuration c: VisualizationConfiguration, weights: VGGWeights) throws {
         configuration = c
         let layers = c.layers ?? VisualizationConfiguration.defaultLayers(of: weights)
-        let network = try VGGNetwork(weights: weights, pooling: c.pooling, covering: layers)
+        let network = try VGGNetwork(weights: weights, pooling: c.pooling, covering: layers, parallel: Parallel(threads: c.threads))
         self.network = network
         stages = layers.compactMap { network.stageIndex(of: $0) }
         self.layers = layers
