@@ -2,8 +2,8 @@
 /// (conv1_1: 3 ← 64), as GEMM + col2im instead of im2col of the output gradient:
 /// `cols (C·9 × rows·W) = Wᵀ (C·9 × OC) · gradOutput (OC × rows·W)`, then every row of
 /// `cols` is added, shifted by its kernel offset, into its input-gradient plane.
-/// It gathers C·9 rows instead of OC·9 (27 instead of 576 for conv1_1), which made
-/// conv1_1's backward several times faster at 256² and 512².
+/// It gathers C·9 rows instead of OC·9 (27 instead of 576 for conv1_1): that much less
+/// memory traffic (docs/EXPERIMENTS.md has the timings).
 extension Conv3x3 {
     /// `gin[c, y + ky − 1, x + kx − 1] += Σ_o w[o, c, ky, kx] · gout[o, y, x]` (inside the image).
     /// `gin` must have shape `(C, H, W)`; it is overwritten.

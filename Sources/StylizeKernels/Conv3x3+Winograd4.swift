@@ -75,12 +75,13 @@ struct Winograd4 {
 
     /// Tile-chunk size target: `V` and `M` of one chunk together hold about this many floats
     /// (see `chunkTiles`). 1 Mi floats = 4 MB, so for the 64- and 128-channel layers a chunk
-    /// stays in the L3 between the input transform, the 36 GEMMs and the output transform.
+    /// stays in the L3 between the input transform, the 36 GEMMs and the output transform
+    /// (docs/EXPERIMENTS.md, *Winograd chunks*).
     static let chunkFloats = 1 << 20
     /// Never fewer tiles per chunk than this, unless the workspace budget forces it:
     /// every chunk re-reads (and OpenBLAS re-packs) all of `U`, 36·OC·C floats (38 MB for
     /// 512 → 512, more than the L3), so for the deep layers wide chunks matter more than
-    /// cache residency of `V` and `M`.
+    /// cache residency of `V` and `M` (docs/EXPERIMENTS.md, *Winograd chunks*).
     static let minChunkTiles = 256
 
     /// Tiles per chunk for GEMM depth `k`, `m` produced channels and a workspace of `budget` floats.

@@ -80,6 +80,39 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(g.data, [0, 2, 0, 4])
     }
 
+    // MARK: - BLAS
+
+    /// `BLAS.sgemm(…, parallel:)` splits the columns of C over threads, each block one
+    /// single-threaded call: every element is the same sum as in one call, to the bit, for
+    /// every transpose, `beta`, and widths that are not multiples of the 16-column blocks.
+    func testSplitGEMMGivesTheBitsOfOneCall() {
+        // (transA, transB, m, n, k, beta)
+        let cases = [(false, true, 64, 64, 4056, Float(0)), (false, false, 64, 1014, 128, 1), (true, false, 27, 2753, 64, 0),
+                     (false, false, 96, 77, 300, 1), (false, true, 128, 130, 247, 0), (true, true, 40, 200, 90, 0.5)]
+        for (transA, transB, m, n, k, beta) in cases {
+            var rng = SeededRandom(seed: UInt64(m * n + k))
+            let a = rng.floats(m * k, -1, 1), b = rng.floats(k * n, -1, 1), c0 = rng.floats(m * n, -1, 1)
+            let lda = transA ? m : k, ldb = transB ? k : n
+            var one = c0, split = c0
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+                one.withUnsafeMutableBufferPointer { pc in
+                    BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: pa.baseAddress!, lda: lda,
+                               b: pb.baseAddress!, ldb: ldb, beta: beta, c: pc.baseAddress!, ldc: n)
+                }
+                for threads in [2, 3] {
+                    var c = c0
+                    c.withUnsafeMutableBufferPointer { pc in
+                        BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: pa.baseAddress!, lda: lda,
+                                   b: pb.baseAddress!, ldb: ldb, beta: beta, c: pc.baseAddress!, ldc: n,
+                                   parallel: Parallel(threads: threads))
+                    }
+                    if threads == 2 { split = c } else { XCTAssertTrue(c == split, "3 threads vs 2: \(m)×\(n)×\(k)") }
+                }
+            } }
+            XCTAssertTrue(split == one, "split vs one call: transA \(transA) transB \(transB) \(m)×\(n)×\(k) beta \(beta)")
+        }
+    }
+
     // MARK: - Gram and loss terms
 
     func testGramMatchesDefinition() {
