@@ -30,10 +30,10 @@ public struct AutomaticStyleWeight: Sendable, Equatable {
     public init(ratio: Double = AutomaticStyleWeight.defaultRatio) { self.ratio = ratio }
 
     /// 3, from measurement on the sample photos and paintings (README, *Default weights*;
-    /// the measurements are in docs/EXPERIMENTS.md): the largest ratio that keeps every test
-    /// painting within `DefaultWeightsTests`' bounds (at most half of the photo's distance
-    /// kept from the painting, at least a tenth of the photo's style loss removed); 4 left a
-    /// dark, nearly monochrome painting just over the half.
+    /// the measurements are in docs/EXPERIMENTS.md): it keeps every test painting within
+    /// `DefaultWeightsTests`' bounds (content loss at most half the painting's, style loss at
+    /// most a tenth of the photo's), with more margin on the content side, which is the thin
+    /// one: at 4 a dark, nearly monochrome painting came out just over the half.
     public static let defaultRatio = 3.0
 
     /// β for content weight α, the painting's content loss `D_c` and the photo's style loss `D_s`.
