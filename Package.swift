@@ -48,10 +48,11 @@ let package = Package(
         ),
         // SIGINT/SIGTERM/SIGHUP: a C handler that only sets a flag (async-signal-safe).
         .target(name: "CSignals"),
-        // The hot, unsafe code: convolutions, pooling, ReLU, Gram, BLAS calls, the parallel
-        // loop and vector helpers. The only target built with -Ounchecked (measured to matter
-        // here); everything that reads files or validates input stays in StylizeKit with
-        // Swift's bounds and overflow checks.
+        // The hot code and all pointer work, behind safe functions on arrays: convolutions,
+        // pooling, ReLU, Gram and the loss terms, total variation, the optimizers' vector
+        // passes, BLAS calls and the parallel loop. The only target built with -Ounchecked
+        // (measured to matter here); everything that reads files or validates input stays in
+        // StylizeKit with Swift's bounds and overflow checks.
         .target(
             name: "StylizeKernels",
             dependencies: ["COpenBLAS"],

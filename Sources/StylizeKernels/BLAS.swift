@@ -3,28 +3,20 @@ import COpenBLAS
 /// The single place where StylizeKit calls BLAS. Every call states its index
 /// equation and checks its sizes before handing raw pointers to OpenBLAS.
 ///
-/// All matrices are row-major. Thread count is set once at start-up through
-/// `setThreads(_:)`; OpenBLAS keeps its own pool of that size.
+/// All matrices are row-major.
+///
+/// Threads: OpenBLAS' thread count is one setting for the whole process, so it cannot belong
+/// to a run. It is set to 1 once, before the first call, and never changed: every `sgemm` is
+/// single-threaded, and a caller that wants several threads splits the product over its own
+/// `Parallel` (`sgemm(…, parallel:)` splits the columns of `C`; Winograd runs its 36
+/// independent GEMMs concurrently). Concurrent single-threaded calls are safe in OpenBLAS'
+/// pthreads build, so two runs with different thread counts can share the process.
 public enum BLAS {
-    /// Sets OpenBLAS' worker-thread count (`--threads`). Call once, before the first GEMM.
-    public static func setThreads(_ count: Int) {
-        precondition(count >= 1, "thread count must be positive")
-        openblas_set_num_threads(Int32(count))
-    }
+    /// Evaluated once (Swift's lazy statics are thread-safe), before the first GEMM.
+    private static let singleThreaded: Void = openblas_set_num_threads(1)
 
-    /// Runs `body` with OpenBLAS limited to one thread per call, for callers that run
-    /// independent `sgemm`s concurrently on their own threads (`Parallel`) instead of letting
-    /// OpenBLAS split each one. Concurrent calls are safe in OpenBLAS' pthreads build when
-    /// each call is single-threaded. Call from one thread at a time (it sets a global).
-    public static func singleThreaded<R>(_ body: () -> R) -> R {
-        let saved = openblas_get_num_threads()
-        if saved == 1 { return body() }
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(saved) }
-        return body()
-    }
-
-    /// `C = alpha · op(A) · op(B) + beta · C`, row-major, single precision.
+    /// `C = alpha · op(A) · op(B) + beta · C`, row-major, single precision, on the calling
+    /// thread.
     ///
     /// - `op(A)` is `m × k` (`A` is `m × k` with `lda ≥ k`, or `k × m` with `lda ≥ m` when `transA`).
     /// - `op(B)` is `k × n` (`B` is `k × n` with `ldb ≥ n`, or `n × k` with `ldb ≥ k` when `transB`).
@@ -42,10 +34,41 @@ public enum BLAS {
         precondition(lda >= (transA ? m : k), "sgemm lda \(lda) too small")
         precondition(ldb >= (transB ? k : n), "sgemm ldb \(ldb) too small")
         precondition(ldc >= n, "sgemm ldc \(ldc) too small")
+        _ = singleThreaded
         cblas_sgemm(CblasRowMajor,
                     transA ? CblasTrans : CblasNoTrans,
                     transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha,
                     a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// The same product split over `parallel`'s threads by columns of `C`: thread `w` computes
+    /// `C[:, j₀ ..< j₁] = alpha · op(A) · op(B)[:, j₀ ..< j₁] + beta · C[:, j₀ ..< j₁]` with one
+    /// single-threaded `sgemm` (`op(B)`'s columns are `B`'s columns, or its rows when
+    /// `transB`). Every element is still one call's sum over all of `k`; column blocks start
+    /// at multiples of 16, the width of OpenBLAS' kernels. Below 2¹⁸ multiply-adds (where
+    /// OpenBLAS itself would not start threads) or with one thread it is one call.
+    public static func sgemm(transA: Bool = false, transB: Bool = false,
+                             m: Int, n: Int, k: Int, alpha: Float = 1,
+                             a: UnsafePointer<Float>, lda: Int,
+                             b: UnsafePointer<Float>, ldb: Int,
+                             beta: Float = 0,
+                             c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Parallel) {
+        let workers = min(parallel.threads, n / 32)
+        guard workers > 1, m * n * k >= 1 << 18 else {
+            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                  b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let firstColumn = { (w: Int) in w == workers ? n : (n * w / workers) & ~15 }
+        parallel.forEachChunk(workers, costPerItem: 1 << 20) { range in
+            for w in range {
+                let j0 = firstColumn(w), j1 = firstColumn(w + 1)
+                if j1 <= j0 { continue }
+                // C[i, j₀ + j] = alpha · Σ_p op(A)[i, p] · op(B)[p, j₀ + j] + beta · C[i, j₀ + j]   (M = m, N = j₁ − j₀, K = k)
+                sgemm(transA: transA, transB: transB, m: m, n: j1 - j0, k: k, alpha: alpha, a: a, lda: lda,
+                      b: b + (transB ? j0 * ldb : j0), ldb: ldb, beta: beta, c: c + j0, ldc: ldc)
+            }
+        }
     }
 }

@@ -2,22 +2,21 @@
 /// (conv1_1: 3 ← 64), as GEMM + col2im instead of im2col of the output gradient:
 /// `cols (C·9 × rows·W) = Wᵀ (C·9 × OC) · gradOutput (OC × rows·W)`, then every row of
 /// `cols` is added, shifted by its kernel offset, into its input-gradient plane.
-/// It gathers C·9 rows instead of OC·9 (27 instead of 576 for conv1_1), which made
-/// conv1_1's backward several times faster at 256² and 512².
+/// It gathers C·9 rows instead of OC·9 (27 instead of 576 for conv1_1): that much less
+/// memory traffic (docs/EXPERIMENTS.md has the timings).
 extension Conv3x3 {
     /// `gin[c, y + ky − 1, x + kx − 1] += Σ_o w[o, c, ky, kx] · gout[o, y, x]` (inside the image).
     /// `gin` must have shape `(C, H, W)`; it is overwritten.
     static func backwardCol2im(_ gout: Tensor3, weight: [Float], inChannels c: Int,
-                               into gin: inout Tensor3, workspace: inout [Float]) {
+                               into gin: inout Tensor3, workspace: inout Workspace, parallel: Parallel) {
         let oc = gout.channels, h = gout.height, w = gout.width
         let k = c * 9
-        let rowsPerBand = max(1, min(h, workspaceBudget / (k * w)))
-        let needed = k * rowsPerBand * w
-        if workspace.count < needed { workspace = [Float](repeating: 0, count: needed) }
+        let rowsPerBand = max(1, min(h, workspace.budget / (k * w)))
+        workspace.reserve(k * rowsPerBand * w)
         gin.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         gout.data.withUnsafeBufferPointer { gBuf in
             weight.withUnsafeBufferPointer { wBuf in
-                workspace.withUnsafeMutableBufferPointer { colsBuf in
+                workspace.floats.withUnsafeMutableBufferPointer { colsBuf in
                     gin.data.withUnsafeMutableBufferPointer { inBuf in
                         let cols = colsBuf.baseAddress!, gi = inBuf.baseAddress!
                         var y0 = 0
@@ -27,9 +26,9 @@ extension Conv3x3 {
                             BLAS.sgemm(transA: true, m: k, n: n, k: oc,
                                        a: wBuf.baseAddress!, lda: k,
                                        b: gBuf.baseAddress! + y0 * w, ldb: h * w,
-                                       c: cols, ldc: n)
+                                       c: cols, ldc: n, parallel: parallel)
                             // Parallel over input channels: each adds only into its own plane.
-                            Parallel.forEachChunk(c, costPerItem: 9 * n) { range in
+                            parallel.forEachChunk(c, costPerItem: 9 * n) { range in
                                 for ci in range {
                                     let plane = gi + ci * h * w
                                     for kk in 0..<9 {

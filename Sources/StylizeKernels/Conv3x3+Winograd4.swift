@@ -31,15 +31,16 @@
 /// shape with VGG-scale weights (im2col: ~3e-7); `WinogradTests` bounds it by 3e-5. That is
 /// far below what style transfer can see.
 ///
-/// Parallelism: the transforms split channels over `Parallel`'s threads; the 36 GEMMs of a
-/// chunk are split 18/18 over the same threads with single-threaded OpenBLAS calls.
+/// Parallelism: the transforms split channels over the caller's `Parallel` threads; the 36
+/// GEMMs of a chunk are split over the same threads (18/18 with two), each a single-threaded
+/// OpenBLAS call.
 struct Winograd4 {
     /// `(36, OC, C)`: `u[(ξ·OC + oc)·C + c] = (G · w[oc, c] · Gᵀ)[ξ]`, computed in Double.
     let u: [Float]
     let outChannels: Int
     let inChannels: Int
 
-    init(weight: [Float], outChannels: Int, inChannels: Int) {
+    init(weight: [Float], outChannels: Int, inChannels: Int, parallel: Parallel) {
         self.outChannels = outChannels
         self.inChannels = inChannels
         let plane = outChannels * inChannels
@@ -51,7 +52,7 @@ struct Winograd4 {
         weight.withUnsafeBufferPointer { w in
             u.withUnsafeMutableBufferPointer { ub in
                 // Parallel over output channels: each writes only its own (ξ, oc, ·) entries.
-                Parallel.forEachChunk(outChannels, costPerItem: inChannels * 200) { range in
+                parallel.forEachChunk(outChannels, costPerItem: inChannels * 200) { range in
                     for oc in range {
                         for c in 0..<inChannels {
                             let k = w.baseAddress! + (oc * inChannels + c) * 9
@@ -75,25 +76,19 @@ struct Winograd4 {
     /// Tile-chunk size target: `V` and `M` of one chunk together hold about this many floats
     /// (see `chunkTiles`). 1 Mi floats = 4 MB, so for the 64- and 128-channel layers a chunk
     /// stays in the L3 between the input transform, the 36 GEMMs and the output transform
-    /// (4 Mi floats measured no different at 512², within this host's noise).
-    nonisolated(unsafe) static var chunkFloats = 1 << 20
-    /// Never fewer tiles per chunk than this, unless `Conv3x3.workspaceBudget` forces it:
+    /// (docs/EXPERIMENTS.md, *Winograd chunks*).
+    static let chunkFloats = 1 << 20
+    /// Never fewer tiles per chunk than this, unless the workspace budget forces it:
     /// every chunk re-reads (and OpenBLAS re-packs) all of `U`, 36·OC·C floats (38 MB for
     /// 512 → 512, more than the L3), so for the deep layers wide chunks matter more than
-    /// cache residency of `V` and `M` (measured at 512²: 256 beat 64 by about 10%).
-    nonisolated(unsafe) static var minChunkTiles = 256
-    /// Runs the 36 GEMMs of a chunk as two halves on `Parallel`'s threads with single-threaded
-    /// OpenBLAS calls, instead of one after another with OpenBLAS splitting each: measured
-    /// 1.6–1.7 s against 2.7–3.6 s per 512² evaluation (the GEMMs are small, 64…512 square
-    /// by ≤ 256 tiles, and OpenBLAS' per-call thread hand-off and packing dominated).
-    /// With `Parallel.threads == 1` the GEMMs stay OpenBLAS-threaded.
-    nonisolated(unsafe) static var splitGEMMs = true
+    /// cache residency of `V` and `M` (docs/EXPERIMENTS.md, *Winograd chunks*).
+    static let minChunkTiles = 256
 
-    /// Tiles per chunk for GEMM depth `k` and `m` produced channels.
-    static func chunkTiles(tiles: Int, k: Int, m: Int) -> Int {
+    /// Tiles per chunk for GEMM depth `k`, `m` produced channels and a workspace of `budget` floats.
+    static func chunkTiles(tiles: Int, k: Int, m: Int, budget: Int) -> Int {
         let perTile = 36 * (k + m)
         let byCache = max(minChunkTiles, chunkFloats / perTile)
-        let byBudget = max(1, Conv3x3.workspaceBudget / perTile)
+        let byBudget = max(1, budget / perTile)
         let most = max(1, min(tiles, byCache, byBudget))
         // Equal chunks rather than full ones and a small remainder (256 tiles by at most 227
         // would be 227 + 29, and the 29-tile chunk re-reads all of U for little work).
@@ -106,21 +101,20 @@ struct Winograd4 {
     /// convᵀ(input (OC, H, W))`, the input gradient for output gradient `input`.
     /// Overwrites `out` (already shaped).
     func convolve(_ input: Tensor3, transposed: Bool, bias: [Float] = [], relu: Bool = false,
-                  into out: inout Tensor3, workspace: inout [Float]) {
+                  into out: inout Tensor3, workspace: inout Conv3x3.Workspace, parallel: Parallel) {
         precondition(transposed || bias.count == outChannels, "Winograd4 forward needs the bias")
         let k = transposed ? outChannels : inChannels       // GEMM depth: channels summed over
         let m = transposed ? inChannels : outChannels       // channels produced
         precondition(input.channels == k && out.channels == m, "Winograd channel mismatch")
         let h = input.height, w = input.width
         let th = (h + 3) / 4, tw = (w + 3) / 4, tiles = th * tw
-        let chunk = Winograd4.chunkTiles(tiles: tiles, k: k, m: m)
-        let needed = 36 * (k + m) * chunk
-        if workspace.count < needed { workspace = [Float](repeating: 0, count: needed) }
+        let chunk = Winograd4.chunkTiles(tiles: tiles, k: k, m: m, budget: workspace.budget)
+        workspace.reserve(36 * (k + m) * chunk)
         if transposed { out.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
         let grid = Winograd4.Grid(height: h, width: w, tilesWide: tw, stride: chunk)
         input.data.withUnsafeBufferPointer { inBuf in
             u.withUnsafeBufferPointer { uBuf in bias.withUnsafeBufferPointer { bBuf in
-                workspace.withUnsafeMutableBufferPointer { wsBuf in
+                workspace.floats.withUnsafeMutableBufferPointer { wsBuf in
                     out.data.withUnsafeMutableBufferPointer { outBuf in
                         let v = wsBuf.baseAddress!, mm = v + 36 * k * chunk
                         let src = inBuf.baseAddress!, dst = outBuf.baseAddress!
@@ -128,9 +122,11 @@ struct Winograd4 {
                         while t0 < tiles {
                             let n = min(chunk, tiles - t0)
                             if transposed {
-                                Winograd4.gradientTransform(src, channels: k, grid: grid, firstTile: t0, count: n, into: v)
+                                Winograd4.gradientTransform(src, channels: k, grid: grid, firstTile: t0, count: n, into: v,
+                                                            parallel: parallel)
                             } else {
-                                Winograd4.inputTransform(src, channels: k, grid: grid, firstTile: t0, count: n, into: v)
+                                Winograd4.inputTransform(src, channels: k, grid: grid, firstTile: t0, count: n, into: v,
+                                                         parallel: parallel)
                             }
                             let gemm = { (xi: Int) in
                                 // forward:  M[ξ][o, t] = Σ_c U[ξ][o, c] · V[ξ][c, t]   (M = OC, N = n, K = C)
@@ -140,18 +136,13 @@ struct Winograd4 {
                                            b: v + xi * k * chunk, ldb: chunk,
                                            c: mm + xi * m * chunk, ldc: chunk)
                             }
-                            if Winograd4.splitGEMMs && Parallel.threads > 1 {
-                                BLAS.singleThreaded {
-                                    Parallel.forEachChunk(36, costPerItem: 1 << 20) { range in for xi in range { gemm(xi) } }
-                                }
-                            } else {
-                                for xi in 0..<36 { gemm(xi) }
-                            }
+                            parallel.forEachChunk(36, costPerItem: 1 << 20) { range in for xi in range { gemm(xi) } }
                             if transposed {
-                                Winograd4.scatterTransform(mm, channels: m, grid: grid, firstTile: t0, count: n, into: dst)
+                                Winograd4.scatterTransform(mm, channels: m, grid: grid, firstTile: t0, count: n, into: dst,
+                                                           parallel: parallel)
                             } else {
                                 Winograd4.outputTransform(mm, channels: m, grid: grid, firstTile: t0, count: n,
-                                                          bias: bBuf.baseAddress!, relu: relu, into: dst)
+                                                          bias: bBuf.baseAddress!, relu: relu, into: dst, parallel: parallel)
                             }
                             t0 += n
                         }

@@ -38,10 +38,10 @@ extension Winograd4 {
     /// Forward input transform: `V[ξ][c, j + i] = (Bᵀ d B)[ξ]` for the 6×6 patch `d` of channel
     /// `c` at `(4·ty − 1, 4·(txa + i) − 1)`. `V` planes are `(channels, stride)`.
     static func inputTransform(_ input: UnsafePointer<Float>, channels: Int, grid: Grid,
-                               firstTile: Int, count: Int, into v: UnsafeMutablePointer<Float>) {
+                               firstTile: Int, count: Int, into v: UnsafeMutablePointer<Float>, parallel: Parallel) {
         let h = grid.height, w = grid.width, np = grid.tilesWide + 1
         let ps = channels * grid.stride
-        Parallel.forEachChunk(channels, costPerItem: count * 36) { range in
+        parallel.forEachChunk(channels, costPerItem: count * 36) { range in
             let lin = UnsafeMutablePointer<Float>.allocate(capacity: 4 * np)
             let p = UnsafeMutablePointer<Float>.allocate(capacity: 24 * np)  // p[(6 rows · 4 phases) · n1]
             let q = UnsafeMutablePointer<Float>.allocate(capacity: 24 * np)
@@ -95,10 +95,10 @@ extension Winograd4 {
     /// image (edge tiles clipped). Fusing bias and ReLU here saves a pass over the output.
     static func outputTransform(_ mm: UnsafePointer<Float>, channels: Int, grid: Grid,
                                 firstTile: Int, count: Int, bias: UnsafePointer<Float>, relu: Bool,
-                                into out: UnsafeMutablePointer<Float>) {
+                                into out: UnsafeMutablePointer<Float>, parallel: Parallel) {
         let h = grid.height, w = grid.width, tw = grid.tilesWide
         let ps = channels * grid.stride
-        Parallel.forEachChunk(channels, costPerItem: count * 36) { range in
+        parallel.forEachChunk(channels, costPerItem: count * 36) { range in
             let s = UnsafeMutablePointer<Float>.allocate(capacity: 24 * tw)  // s[(4 rows · 6 cols) · tw]
             let lin = UnsafeMutablePointer<Float>.allocate(capacity: 4 * tw)
             defer { s.deallocate(); lin.deallocate() }
@@ -141,10 +141,10 @@ extension Winograd4 {
     /// Backward input transform: `V'[ξ][o, j + i] = (A dY Aᵀ)[ξ]` for the 4×4 tile `dY` of
     /// output-gradient channel `o` at `(4·ty, 4·(txa + i))` (zero outside the image).
     static func gradientTransform(_ input: UnsafePointer<Float>, channels: Int, grid: Grid,
-                                  firstTile: Int, count: Int, into v: UnsafeMutablePointer<Float>) {
+                                  firstTile: Int, count: Int, into v: UnsafeMutablePointer<Float>, parallel: Parallel) {
         let h = grid.height, w = grid.width, tw = grid.tilesWide
         let ps = channels * grid.stride
-        Parallel.forEachChunk(channels, costPerItem: count * 36) { range in
+        parallel.forEachChunk(channels, costPerItem: count * 36) { range in
             let lin = UnsafeMutablePointer<Float>.allocate(capacity: 4 * tw)
             let p = UnsafeMutablePointer<Float>.allocate(capacity: 16 * tw)  // p[(4 rows · 4 phases) · n]
             let q = UnsafeMutablePointer<Float>.allocate(capacity: 24 * tw)  // q[(6 rows · 4 phases) · n]
@@ -188,10 +188,11 @@ extension Winograd4 {
     /// `out[c, 4·ty − 1 + a, 4·(txa + i) − 1 + b]` where inside the image. `out` must be zeroed
     /// before the first chunk. Parallel over channels: each thread adds only into its own planes.
     static func scatterTransform(_ mm: UnsafePointer<Float>, channels: Int, grid: Grid,
-                                 firstTile: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
+                                 firstTile: Int, count: Int, into out: UnsafeMutablePointer<Float>,
+                                 parallel: Parallel) {
         let h = grid.height, w = grid.width, tw = grid.tilesWide
         let ps = channels * grid.stride
-        Parallel.forEachChunk(channels, costPerItem: count * 36) { range in
+        parallel.forEachChunk(channels, costPerItem: count * 36) { range in
             let s = UnsafeMutablePointer<Float>.allocate(capacity: 36 * tw)  // s[(6 rows · 6 cols) · tw]
             let d = UnsafeMutablePointer<Float>.allocate(capacity: 6 * tw)
             let lin = UnsafeMutablePointer<Float>.allocate(capacity: 4 * tw + 2)

@@ -15,14 +15,30 @@
 /// `a = M` and `Σ (G/M − A/M)² / (4N²) = Σ (G − A)² / (4N²M²)`.
 extension Gram {
     /// `E` of one region (see the type's definitions); 0 when the region is empty at this
-    /// layer (`a` below 1e-6 of a position). When `grad` is given, adds `scale · ∂E/∂F`:
-    /// from `∂E/∂G_m = (G_m/a − S) / (2N²a)` and the symmetry of `G_m/a − S`,
-    /// `∂E/∂F = (G_m/a − S) · F_m · diag(m) / (N² a)`.
+    /// layer (`a` below 1e-6 of a position).
     ///
-    /// `workspace` grows to at least `2·N·M` (`F_m`, then the gradient product) and is overwritten: the caller keeps one across calls so
-    /// the evaluation allocates no image-sized buffer.
-    public static func maskedStyleLoss(_ f: Tensor3, mask: [Float], target: [Float], scale: Float = 1,
-                                       grad: UnsafeMutablePointer<Float>?, workspace: inout [Float]) -> Double {
+    /// `workspace` grows to at least `2·N·M` (`F_m`, then the gradient product) and is
+    /// overwritten: the caller keeps one across calls so the evaluation allocates no
+    /// image-sized buffer.
+    public static func maskedStyleLoss(_ f: Tensor3, mask: [Float], target: [Float],
+                                       workspace: inout [Float], parallel: Parallel) -> Double {
+        maskedStyleLoss(f, mask: mask, target: target, scale: 0, grad: nil, workspace: &workspace, parallel: parallel)
+    }
+
+    /// `E` as above, and adds `scale · ∂E/∂F` to `grad` (same layout and count as `f`): from
+    /// `∂E/∂G_m = (G_m/a − S) / (2N²a)` and the symmetry of `G_m/a − S`,
+    /// `∂E/∂F = (G_m/a − S) · F_m · diag(m) / (N² a)`.
+    public static func maskedStyleLoss(_ f: Tensor3, mask: [Float], target: [Float], scale: Float,
+                                       grad: inout [Float], workspace: inout [Float], parallel: Parallel) -> Double {
+        precondition(grad.count == f.count, "style gradient has \(grad.count) values, the layer \(f.count)")
+        return grad.withUnsafeMutableBufferPointer {
+            maskedStyleLoss(f, mask: mask, target: target, scale: scale, grad: $0.baseAddress!,
+                            workspace: &workspace, parallel: parallel)
+        }
+    }
+
+    static func maskedStyleLoss(_ f: Tensor3, mask: [Float], target: [Float], scale: Float,
+                                grad: UnsafeMutablePointer<Float>?, workspace: inout [Float], parallel: Parallel) -> Double {
         let n = f.channels, m = f.positions
         precondition(mask.count == m, "mask must have the layer's \(m) positions")
         precondition(target.count == n * n, "style target must be \(n)×\(n)")
@@ -47,7 +63,7 @@ extension Gram {
                 // G_m / a: D[i, j] = (1/a) · Σ_p F_m[i, p] · F_m[j, p]   (M = N, N = N, K = M)
                 BLAS.sgemm(transB: true, m: n, n: n, k: m, alpha: Float(1 / area),
                            a: wb.baseAddress!, lda: m, b: wb.baseAddress!, ldb: m,
-                           c: db.baseAddress!, ldc: n)
+                           c: db.baseAddress!, ldc: n, parallel: parallel)
             }
         }
         var sum = 0.0
@@ -63,7 +79,7 @@ extension Gram {
             diff.withUnsafeBufferPointer { db in
                 // P[i, p] = (scale / (N² a)) · Σ_j D[i, j] · F_m[j, p]   (M = N, N = M, K = N)
                 BLAS.sgemm(m: n, n: m, k: n, alpha: Float(Double(scale) / (Double(n) * Double(n) * area)),
-                           a: db.baseAddress!, lda: n, b: fm, ldb: m, c: product, ldc: m)
+                           a: db.baseAddress!, lda: n, b: fm, ldb: m, c: product, ldc: m, parallel: parallel)
             }
             // grad += P · diag(m)
             mask.withUnsafeBufferPointer { mb in

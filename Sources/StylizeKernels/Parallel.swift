@@ -1,17 +1,26 @@
 import Dispatch
 
-/// Splits loops over independent items (channels, rows) across the worker threads
-/// chosen with `--threads`. OpenBLAS has its own pool; this one is for StylizeKit's
-/// memory-bound kernels (im2col, pooling, ReLU, loss terms).
-public enum Parallel {
-    /// Worker count for StylizeKit's own loops. Set once at start-up, with `BLAS.setThreads`.
-    nonisolated(unsafe) public static var threads: Int = 1
+/// How many threads a kernel may use: split loops over independent items (channels, rows,
+/// GEMM columns) across them. Each engine instance holds its own value (`--threads`) and
+/// passes it to every kernel it calls, so runs with different thread counts in one process
+/// do not interfere. OpenBLAS' own thread pool is never used (see `BLAS`).
+public struct Parallel: Sendable, Equatable {
+    /// Worker threads, at least 1.
+    public let threads: Int
+
+    public init(threads: Int) {
+        precondition(threads >= 1, "thread count must be positive, got \(threads)")
+        self.threads = threads
+    }
+
+    /// Everything on the calling thread.
+    public static let serial = Parallel(threads: 1)
 
     /// Calls `body(range)` for contiguous chunks covering `0..<count`, concurrently when
     /// `threads > 1` and the work is large enough to be worth a hand-off
     /// (`count * costPerItem` ≥ 32 768). Chunks never overlap, so a body that writes only
     /// its own items needs no locking.
-    public static func forEachChunk(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
+    public func forEachChunk(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
         let workers = min(threads, count)
         if workers <= 1 || count * costPerItem < 32_768 {
             if count > 0 { body(0..<count) }

@@ -15,14 +15,14 @@ public enum Pooling: String, Sendable, CaseIterable {
 /// stores anyway), so no index cache is needed.
 public enum Pool2x2 {
     /// Overwrites `output` (resized to `(C, H/2, W/2)`).
-    public static func forward(_ input: Tensor3, mode: Pooling, into output: inout Tensor3) {
+    public static func forward(_ input: Tensor3, mode: Pooling, into output: inout Tensor3, parallel: Parallel) {
         let c = input.channels, h = input.height, w = input.width
         let oh = h / 2, ow = w / 2
         output.reshape(channels: c, height: oh, width: ow)
         input.data.withUnsafeBufferPointer { inBuf in
             output.data.withUnsafeMutableBufferPointer { outBuf in
                 let src = inBuf.baseAddress!, dst = outBuf.baseAddress!
-                Parallel.forEachChunk(c, costPerItem: h * w) { range in
+                parallel.forEachChunk(c, costPerItem: h * w) { range in
                     for ch in range {
                         let plane = src + ch * h * w, o = dst + ch * oh * ow
                         for y in 0..<oh {
@@ -42,14 +42,14 @@ public enum Pool2x2 {
     /// Average pooling's backward, which needs only the input's size: `gradInput (C, height, width)`
     /// gets a quarter of each output gradient in its window. Overwrites `gradInput`.
     public static func backwardAverage(_ gradOutput: Tensor3, inputHeight h: Int, inputWidth w: Int,
-                                       into gradInput: inout Tensor3) {
+                                       into gradInput: inout Tensor3, parallel: Parallel) {
         let c = gradOutput.channels, oh = h / 2, ow = w / 2
         precondition(gradOutput.height == oh && gradOutput.width == ow, "pool gradient shape does not match its input")
         gradInput.reshape(channels: c, height: h, width: w)
         gradOutput.data.withUnsafeBufferPointer { gBuf in
             gradInput.data.withUnsafeMutableBufferPointer { giBuf in
                 let g = gBuf.baseAddress!, gi = giBuf.baseAddress!
-                Parallel.forEachChunk(c, costPerItem: h * w) { range in
+                parallel.forEachChunk(c, costPerItem: h * w) { range in
                     for ch in range {
                         let gp = g + ch * oh * ow, out = gi + ch * h * w
                         out.update(repeating: 0, count: h * w)
@@ -67,7 +67,8 @@ public enum Pool2x2 {
 
     /// `gradInput = ∂L/∂input` from `gradOutput = ∂L/∂output` and the forward `input`.
     /// Overwrites `gradInput` (resized to the input's shape; dropped edges get zero).
-    public static func backward(_ gradOutput: Tensor3, input: Tensor3, mode: Pooling, into gradInput: inout Tensor3) {
+    public static func backward(_ gradOutput: Tensor3, input: Tensor3, mode: Pooling, into gradInput: inout Tensor3,
+                                parallel: Parallel) {
         let c = input.channels, h = input.height, w = input.width
         let oh = h / 2, ow = w / 2
         precondition(gradOutput.channels == c && gradOutput.height == oh && gradOutput.width == ow,
@@ -77,7 +78,7 @@ public enum Pool2x2 {
             gradOutput.data.withUnsafeBufferPointer { gBuf in
                 gradInput.data.withUnsafeMutableBufferPointer { giBuf in
                     let src = inBuf.baseAddress!, g = gBuf.baseAddress!, gi = giBuf.baseAddress!
-                    Parallel.forEachChunk(c, costPerItem: h * w) { range in
+                    parallel.forEachChunk(c, costPerItem: h * w) { range in
                         for ch in range {
                             let plane = src + ch * h * w, gp = g + ch * oh * ow, out = gi + ch * h * w
                             out.update(repeating: 0, count: h * w)
@@ -119,7 +120,7 @@ public struct MaxPoolIndices: Sendable {
 
     /// Max pooling forward that also records the argmax of every window. Overwrites
     /// `output` (resized to `(C, H/2, W/2)`). Same values as `Pool2x2.forward(mode: .max)`.
-    public mutating func forward(_ input: Tensor3, into output: inout Tensor3) {
+    public mutating func forward(_ input: Tensor3, into output: inout Tensor3, parallel: Parallel) {
         let c = input.channels, h = input.height, w = input.width
         let oh = h / 2, ow = w / 2
         output.reshape(channels: c, height: oh, width: ow)
@@ -130,7 +131,7 @@ public struct MaxPoolIndices: Sendable {
             output.data.withUnsafeMutableBufferPointer { outBuf in
                 index.withUnsafeMutableBufferPointer { idxBuf in
                     let src = inBuf.baseAddress!, dst = outBuf.baseAddress!, idx = idxBuf.baseAddress!
-                    Parallel.forEachChunk(c, costPerItem: h * w) { range in
+                    parallel.forEachChunk(c, costPerItem: h * w) { range in
                         for ch in range {
                             let plane = src + ch * h * w, o = dst + ch * oh * ow, io = idx + ch * oh * ow
                             for y in 0..<oh {
@@ -154,7 +155,7 @@ public struct MaxPoolIndices: Sendable {
     /// `gradInput = ∂L/∂input` from `gradOutput`, routing each value to its window's recorded
     /// maximum. Overwrites `gradInput` (resized to the input's shape; dropped edges get zero).
     /// Same values as `Pool2x2.backward(mode: .max)` with the forward input.
-    public func backward(_ gradOutput: Tensor3, into gradInput: inout Tensor3) {
+    public func backward(_ gradOutput: Tensor3, into gradInput: inout Tensor3, parallel: Parallel) {
         let (c, h, w) = inputShape
         let oh = h / 2, ow = w / 2
         precondition(gradOutput.channels == c && gradOutput.height == oh && gradOutput.width == ow,
@@ -164,7 +165,7 @@ public struct MaxPoolIndices: Sendable {
             gradInput.data.withUnsafeMutableBufferPointer { giBuf in
                 index.withUnsafeBufferPointer { idxBuf in
                     let g = gBuf.baseAddress!, gi = giBuf.baseAddress!, idx = idxBuf.baseAddress!
-                    Parallel.forEachChunk(c, costPerItem: h * w) { range in
+                    parallel.forEachChunk(c, costPerItem: h * w) { range in
                         for ch in range {
                             let gp = g + ch * oh * ow, ip = idx + ch * oh * ow, out = gi + ch * h * w
                             out.update(repeating: 0, count: h * w)

@@ -1,13 +1,13 @@
 /// ReLU's backward: `grad[i] = 0` wherever the ReLU output `activation[i]` is 0.
 /// (The forward is fused into `Conv3x3.forward`.) Modifies `grad` in place.
 public enum ReLU {
-    public static func backward(_ grad: inout Tensor3, activation: Tensor3) {
+    public static func backward(_ grad: inout Tensor3, activation: Tensor3, parallel: Parallel) {
         precondition(grad.count == activation.count, "ReLU gradient shape does not match")
         let n = grad.count
         activation.data.withUnsafeBufferPointer { aBuf in
             grad.data.withUnsafeMutableBufferPointer { gBuf in
                 let a = aBuf.baseAddress!, g = gBuf.baseAddress!
-                Parallel.forEachChunk(n / 4096 + 1, costPerItem: 4096) { range in
+                parallel.forEachChunk(n / 4096 + 1, costPerItem: 4096) { range in
                     let lo = range.lowerBound * 4096, hi = min(n, range.upperBound * 4096)
                     var i = lo
                     while i < hi { if a[i] <= 0 { g[i] = 0 }; i += 1 }
@@ -27,7 +27,7 @@ public struct ReLUMask: Sendable {
     public init() {}
 
     /// Sets the mask from `activation` (reusing storage).
-    public mutating func record(_ activation: Tensor3) {
+    public mutating func record(_ activation: Tensor3, parallel: Parallel) {
         let n = activation.count, nWords = (n + 63) / 64
         count = n
         if words.count != nWords {
@@ -41,7 +41,7 @@ public struct ReLUMask: Sendable {
         activation.data.withUnsafeBufferPointer { aBuf in
             words.withUnsafeMutableBufferPointer { wBuf in
                 let a = aBuf.baseAddress!, w = wBuf.baseAddress!
-                Parallel.forEachChunk(nWords, costPerItem: 64) { range in
+                parallel.forEachChunk(nWords, costPerItem: 64) { range in
                     for k in range {
                         let base = k * 64, end = min(n, base + 64)
                         var bits: UInt64 = 0
@@ -54,13 +54,13 @@ public struct ReLUMask: Sendable {
     }
 
     /// `grad[i] = 0` wherever the recorded activation was not positive. Modifies `grad` in place.
-    public func backward(_ grad: inout Tensor3) {
+    public func backward(_ grad: inout Tensor3, parallel: Parallel) {
         precondition(grad.count == count, "ReLU mask has \(count) entries, gradient \(grad.count)")
         let n = count
         words.withUnsafeBufferPointer { wBuf in
             grad.data.withUnsafeMutableBufferPointer { gBuf in
                 let w = wBuf.baseAddress!, g = gBuf.baseAddress!
-                Parallel.forEachChunk(wBuf.count, costPerItem: 64) { range in
+                parallel.forEachChunk(wBuf.count, costPerItem: 64) { range in
                     for k in range {
                         let bits = w[k]
                         if bits == .max { continue }

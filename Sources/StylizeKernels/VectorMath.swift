@@ -1,16 +1,20 @@
-/// Plain O(n) vector helpers over contiguous arrays and raw buffers, for the optimizers.
+/// Plain O(n) passes over vectors in main memory, for the optimizers (`CPUVectors` in
+/// StylizeKit calls them). Every vector argument of one call has the same count (checked).
+///
 /// Dot products multiply in Double (a Float×Float product is exact there) and accumulate
-/// in Double; a 786k-element sum in Float would lose about 4 of its 7 digits.
+/// in Double; a 786k-element sum in Float would lose about 4 of its 7 digits. Each function
+/// is one pass in index order, single-threaded, so its result does not depend on the thread
+/// count.
 public enum VectorMath {
+    /// `Σ a[i]·b[i]`, in four interleaved Double partial sums `(s₀ + s₁) + (s₂ + s₃)`.
     public static func dot(_ a: [Float], _ b: [Float]) -> Double {
-        precondition(a.count == b.count)
+        precondition(a.count == b.count, "dot of \(a.count) and \(b.count) values")
         return a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in dot(pa.baseAddress!, pb.baseAddress!, count: a.count) }
         }
     }
 
-    /// `Σ a[i]·b[i]` over `count` values.
-    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count n: Int) -> Double {
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count n: Int) -> Double {
         var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
         let n4 = n & ~3
         var i = 0
@@ -23,31 +27,37 @@ public enum VectorMath {
         return (s0 + s1) + (s2 + s3)
     }
 
-    /// `y += alpha · x`.
+    /// `y[i] += alpha · x[i]`.
     public static func axpy(_ alpha: Float, _ x: [Float], _ y: inout [Float]) {
-        precondition(x.count == y.count)
+        precondition(x.count == y.count, "axpy of \(x.count) into \(y.count) values")
         x.withUnsafeBufferPointer { px in
-            y.withUnsafeMutableBufferPointer { py in axpy(alpha, px.baseAddress!, py.baseAddress!, count: px.count) }
+            y.withUnsafeMutableBufferPointer { py in
+                let x = px.baseAddress!, y = py.baseAddress!
+                for i in 0..<px.count { y[i] += alpha * x[i] }
+            }
         }
     }
 
-    /// `y += alpha · x` over `count` values.
-    public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
-        for i in 0..<n { y[i] += alpha * x[i] }
-    }
-
-    /// `x *= alpha` over `count` values.
-    public static func scale(_ alpha: Float, _ x: UnsafeMutablePointer<Float>, count n: Int) {
-        for i in 0..<n { x[i] *= alpha }
+    /// `x[i] *= alpha`.
+    public static func scale(_ alpha: Float, _ x: inout [Float]) {
+        x.withUnsafeMutableBufferPointer { p in
+            let x = p.baseAddress!
+            for i in 0..<p.count { x[i] *= alpha }
+        }
     }
 
     /// `max |x[i]|` (0 for an empty vector).
-    public static func maxAbs(_ x: UnsafePointer<Float>, count n: Int) -> Double {
+    public static func maxAbs(_ x: [Float]) -> Double {
+        x.withUnsafeBufferPointer { maxAbs($0.baseAddress!, count: $0.count) }
+    }
+
+    static func maxAbs(_ x: UnsafePointer<Float>, count n: Int) -> Double {
         var m: Float = 0
         for i in 0..<n { m = max(m, abs(x[i])) }
         return Double(m)
     }
 
+    /// True when no value is NaN or infinite.
     public static func isFinite(_ a: [Float]) -> Bool {
         a.withUnsafeBufferPointer { p in
             // Summing v·0 propagates NaN and turns ±inf into NaN: one branch-free pass.
@@ -56,5 +66,21 @@ public enum VectorMath {
             return !acc.isNaN
         }
     }
-}
 
+    /// `x[i] = value`.
+    public static func fill(_ x: inout [Float], with value: Float) {
+        x.withUnsafeMutableBufferPointer { $0.update(repeating: value) }
+    }
+
+    /// A new array with `x`'s values, allocated for exactly `x.count` (never sharing `x`'s
+    /// storage or its spare capacity).
+    public static func copy(_ x: [Float]) -> [Float] {
+        x.withUnsafeBufferPointer { Array($0) }
+    }
+
+    /// `y[i] = x[i]`, reusing `y`'s storage.
+    public static func copy(_ x: [Float], into y: inout [Float]) {
+        precondition(x.count == y.count, "copy of \(x.count) into \(y.count) values")
+        y.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: x) }
+    }
+}

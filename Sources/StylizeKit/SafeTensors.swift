@@ -198,18 +198,16 @@ public struct SafeTensorsFile: Sendable {
             throw WeightsError(file: path, "tensor '\(name)' has dtype \(info.dtype.rawValue), expected F32")
         }
         let count = info.count
-        let start = dataStart + info.byteRange.lowerBound
-        return bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Float] in
-            let source = UnsafeRawBufferPointer(rebasing: raw[start..<(start + count * 4)])
-            return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-                // The source may be unaligned: copy bytes, then fix byte order in place.
-                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
-                #if _endian(big)
-                for i in 0..<count { buffer[i] = Float(bitPattern: UInt32(littleEndian: buffer[i].bitPattern)) }
-                #endif
-                initialized = count
-            }
+        var p = dataStart + info.byteRange.lowerBound
+        // Four little-endian bytes per value, assembled with bounds-checked reads (the
+        // source may be unaligned; no pointer reinterpretation on file data).
+        var values = [Float](repeating: 0, count: count)
+        for i in 0..<count {
+            values[i] = Float(bitPattern: UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8
+                                          | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24)
+            p += 4
         }
+        return values
     }
 
     /// One line from a JSON decoding error: where, and what; `nil` when the

@@ -47,6 +47,7 @@ func benchConfiguration(_ o: BenchRunOptions, output: String) -> StyleTransferCo
     c.minSize = o.int("--min-size", c.minSize)
     c.iterations = o.int("--iterations", c.iterations)
     c.coarseIterations = o.int("--coarse-iterations", c.coarseIterations)
+    c.threads = o.int("--threads", 2)
     return c
 }
 
@@ -55,12 +56,10 @@ func runBench(_ args: [String]) {
     guard o.positional.count == 2, let output = o.values["-o"] else {
         fail("usage: stylize-bench run CONTENT STYLE -o OUT.png [--size N] [--min-size N] [--iterations N] [--coarse-iterations N]")
     }
-    let threads = o.int("--threads", 2)
-    BLAS.setThreads(threads)
-    Parallel.threads = threads
     do {
         let weights = try VGGWeights.load(from: WeightsLocator.resolve(explicit: o.values["--weights"]))
         let c = benchConfiguration(o, output: output)
+        let threads = c.threads
         let t0 = Date()
         let path = try WeightsLocator.resolve(explicit: o.values["--weights"])
         let result = try StyleTransfer.run(configuration: c, weights: consume weights)
@@ -83,9 +82,6 @@ func runBench(_ args: [String]) {
 func scoreBench(_ args: [String]) {
     let o = BenchRunOptions(args)
     guard o.positional.count == 3 else { fail("usage: stylize-bench score CONTENT STYLE IMAGE [--size N]") }
-    let threads = o.int("--threads", 2)
-    BLAS.setThreads(threads)
-    Parallel.threads = threads
     do {
         let weights = try VGGWeights.load(from: WeightsLocator.resolve(explicit: o.values["--weights"]))
         let t = try score(configuration: benchConfiguration(o, output: ""), weights: weights, imagePath: o.positional[2])

@@ -8,7 +8,7 @@ import StylizeKit
 //        stylize-bench run … / stylize-bench score …   (whole runs; see RunBench.swift)
 // One size per process, so that the peak RSS printed belongs to that size alone
 // (`make bench` runs 256 and 512). Before timing it checks every convolution algorithm
-// (im2col + sgemm, Winograd F(2×2, 3×3) and F(4×4, 3×3)) against the direct reference
+// (im2col + sgemm and Winograd F(4×4, 3×3)) against the direct reference
 // kernel on a real layer and prints the errors. --per-layer also times each convolution
 // layer (forward + input gradient) with every algorithm at its size in the network.
 
@@ -32,9 +32,6 @@ let perLayer = args.contains("--per-layer")
 args.removeAll { $0 == "--per-layer" }
 guard let sizeText = args.first, let size = Int(sizeText), size >= 32 else { fail("usage: stylize-bench SIZE [--threads N] [--runs N] [--weights FILE]") }
 
-BLAS.setThreads(threads)
-Parallel.threads = threads
-
 let weights: VGGWeights
 do {
     weights = try VGGWeights.load(from: WeightsLocator.resolve(explicit: weightsOption))
@@ -55,12 +52,13 @@ do {
     func maxError(_ a: [Float], _ b: [Float]) -> (Float, Float) {
         (zip(a, b).map { abs($0 - $1) }.max() ?? 0, b.map(abs).max() ?? 1)
     }
+    let parallel = Parallel(threads: threads)
     for algorithm in Conv3x3.Algorithm.allCases {
         let conv = Conv3x3(inChannels: layer.inChannels, outChannels: layer.outChannels,
                            weight: layer.weight, bias: layer.bias, algorithm: algorithm)
-        var out = Tensor3(zeros: 0, 0, 0), grad = Tensor3(zeros: 0, 0, 0), ws: [Float] = []
-        conv.forward(x, into: &out, fuseReLU: false, workspace: &ws)
-        conv.backwardInput(gy, into: &grad, workspace: &ws)
+        var out = Tensor3(zeros: 0, 0, 0), grad = Tensor3(zeros: 0, 0, 0), ws = Conv3x3.Workspace()
+        conv.forward(x, into: &out, fuseReLU: false, workspace: &ws, parallel: parallel)
+        conv.backwardInput(gy, into: &grad, workspace: &ws, parallel: parallel)
         let (ef, sf) = maxError(out.data, ref.data), (eb, sb) = maxError(grad.data, refGrad.data)
         let tolerance: Float = algorithm == .winograd4 ? 3e-5 : 1e-5
         guard ef <= tolerance * sf && eb <= tolerance * sb else {
@@ -83,10 +81,10 @@ let contentImage = synthetic(size) { x, y, c in 128 + 100 * sin(2 * .pi * (1.5 *
 let styleImage = synthetic(size) { x, y, c in 128 + 110 * sin(2 * .pi * Double(6 + c) * x) * cos(2 * .pi * 4 * y) }
 let config = StyleTransferConfiguration(contentPath: "", stylePaths: [], outputPath: "")
 do {
-    let network = try VGGNetwork(weights: weights, pooling: .max, through: "relu5_1")
+    let network = try VGGNetwork(weights: weights, pooling: .max, through: "relu5_1", parallel: Parallel(threads: threads))
     let content = Preprocessing.tensor(from: contentImage, meanBGR: weights.meanBGR)
     let objective = try StyleTransferObjective(
-        network: network, content: content, styles: [Preprocessing.tensor(from: styleImage, meanBGR: weights.meanBGR)],
+        engine: CPUEngine(network: network, threads: threads), content: content, styles: [Preprocessing.tensor(from: styleImage, meanBGR: weights.meanBGR)],
         contentLayers: config.contentLayers.names, styleLayers: config.styleLayers.names,
         weights: LossWeights(content: 5, style: 1e-3, tv: 1))  // the fixed objective, comparable across versions
     var x = content
@@ -122,9 +120,6 @@ do {
             flop += direct
             switch conv.algorithm {
             case .im2col: realFlop += direct
-            case .winograd:
-                let tiles: Int = ((s.width + 1) / 2) * ((s.height + 1) / 2)
-                realFlop += 4 * Double(tiles * 16 * conv.outChannels * conv.inChannels)
             case .winograd4:
                 let tiles: Int = ((s.width + 3) / 4) * ((s.height + 3) / 4)
                 realFlop += 4 * Double(tiles * 36 * conv.outChannels * conv.inChannels)
@@ -143,12 +138,12 @@ do {
     let rssMB = Double(usage.ru_maxrss) / 1024
     print(String(format: "size %4d  threads %d  median %.3f s/evaluation (min %.3f, max %.3f, %d runs)  %.1f GFLOP/evaluation  %.1f effective GFLOP/s (%.1f real)  CPU %.2f s/evaluation  peak RSS %.0f MB",
                  size, threads, median, times.first!, times.last!, runs, flop / 1e9, flop / median / 1e9, realFlop / median / 1e9, cpuPerRun, rssMB))
-    if perLayer { timeLayers(network, size: size, runs: runs) }
+    if perLayer { timeLayers(network, size: size, runs: runs, parallel: Parallel(threads: threads)) }
 } catch { fail("\(error)") }
 
 /// Median seconds of forward + input gradient of every convolution layer at its size in the
 /// network, with each algorithm (for choosing `Conv3x3.defaultAlgorithm`).
-func timeLayers(_ network: VGGNetwork, size: Int, runs: Int) {
+func timeLayers(_ network: VGGNetwork, size: Int, runs: Int, parallel: Parallel) {
     for (i, stage) in network.stages.enumerated() {
         guard case .conv(_, let name, let conv) = stage else { continue }
         let s = network.outputSize(ofStage: i, width: size, height: size)
@@ -162,13 +157,13 @@ func timeLayers(_ network: VGGNetwork, size: Int, runs: Int) {
         for algorithm in Conv3x3.Algorithm.allCases {
             let c = Conv3x3(inChannels: conv.inChannels, outChannels: conv.outChannels,
                             weight: layer.weight, bias: layer.bias, algorithm: algorithm)
-            var out = Tensor3(zeros: 0, 0, 0), grad = Tensor3(zeros: 0, 0, 0), ws: [Float] = []
+            var out = Tensor3(zeros: 0, 0, 0), grad = Tensor3(zeros: 0, 0, 0), ws = Conv3x3.Workspace()
             var fw: [Double] = [], bw: [Double] = []
             for _ in 0...runs {
                 let t0 = DispatchTime.now().uptimeNanoseconds
-                c.forward(x, into: &out, fuseReLU: true, workspace: &ws)
+                c.forward(x, into: &out, fuseReLU: true, workspace: &ws, parallel: parallel)
                 let t1 = DispatchTime.now().uptimeNanoseconds
-                c.backwardInput(gy, into: &grad, workspace: &ws)
+                c.backwardInput(gy, into: &grad, workspace: &ws, parallel: parallel)
                 let t2 = DispatchTime.now().uptimeNanoseconds
                 fw.append(Double(t1 - t0) / 1e6); bw.append(Double(t2 - t1) / 1e6)
             }

@@ -81,7 +81,6 @@ struct BatchCommand: ParsableCommand {
     private func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
     func run() throws {
-        machine.configureThreads()
         let plan = try plan()
         let mine = plan.shard.map { BatchPlan.shard(plan.jobs, k: $0.k, n: $0.n) } ?? plan.jobs
         let records = out + "/runs.jsonl"
@@ -90,7 +89,7 @@ struct BatchCommand: ParsableCommand {
             try OutputLocation.prepareFolder(out, option: "--out")
             try OutputLocation.prepareFolder(out + "/logs", option: "--out")
             StaleTemporaries.remove(in: out)
-            runner = BatchRunner(out: out, recordsPath: records, quiet: quiet)
+            runner = BatchRunner(out: out, recordsPath: records, quiet: quiet, threads: machine.threads)
             try runner.prepare(jobs: mine, base: try options.settings(), resume: resume)
             try runner.refuseOverwritingInputs()
             try runner.precheck()

@@ -18,14 +18,16 @@ struct BatchRunner {
     let out: String
     let recordsPath: String
     let quiet: Bool
+    /// `--threads` of every job's engine.
+    let threads: Int
     private(set) var pending: [Prepared] = []
     private(set) var skipped: [Prepared] = []
     private(set) var done = 0, failed = 0
     private(set) var interrupted = false
     private(set) var seconds = 0.0
 
-    init(out: String, recordsPath: String, quiet: Bool) {
-        self.out = out; self.recordsPath = recordsPath; self.quiet = quiet
+    init(out: String, recordsPath: String, quiet: Bool, threads: Int) {
+        self.out = out; self.recordsPath = recordsPath; self.quiet = quiet; self.threads = threads
     }
 
     /// Resolves each job's settings (sweep applied) and, with `resume`, skips jobs whose
@@ -37,6 +39,7 @@ struct BatchRunner {
             var c = StyleTransferConfiguration(contentPath: job.content, stylePaths: [job.style],
                                                outputPath: out + "/" + job.outputName, settings: settings)
             c.logPath = out + "/logs/" + job.stem + ".jsonl"
+            c.threads = threads
             let p = Prepared(job: job, configuration: c, params: settings.paramsByKey)
             let finished = previous.contains {
                 $0.output == job.outputName && $0.content == job.content && $0.style == job.style

@@ -14,11 +14,6 @@ struct MachineOptions: ParsableArguments {
         try Check.range(threads, "--threads", 1...256)
     }
 
-    func configureThreads() {
-        BLAS.setThreads(threads)
-        Parallel.threads = threads
-    }
-
     func loadWeights() throws -> VGGWeights {
         let path = try WeightsLocator.resolve(explicit: weights)
         return try VGGWeights.load(from: path)

@@ -25,6 +25,7 @@ final class ProgressLine {
 
     func show(_ r: IterationReport) {
         guard !quiet else { return }
+        if let p = plan { plan = nil; printPlan(p) }
         if r.startsScale { scaleStart = (r.iteration, r.seconds) }
         let done = r.iteration - scaleStart.iteration
         let perIteration = done > 0 ? (r.seconds - scaleStart.seconds) / Double(done) : 0
@@ -43,10 +44,12 @@ final class ProgressLine {
         }
     }
 
-    /// One line before the run: the scales, the iterations at each and in all (what
-    /// `--iterations` and `--coarse-iterations` add up to), β, and the memory estimate.
-    func plan(_ plan: RunPlan) {
-        guard !quiet else { return }
+    /// The run's plan, printed in one line with the first report (once the images are read,
+    /// so that a bad input still ends in one line): the scales, the iterations at each and in
+    /// all (what `--iterations` and `--coarse-iterations` add up to), β, and the memory.
+    var plan: RunPlan?
+
+    private func printPlan(_ plan: RunPlan) {
         let scales = plan.schedule.scales
         let beta: String
         switch plan.styleWeight {

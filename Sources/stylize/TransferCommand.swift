@@ -78,7 +78,7 @@ struct TransferOptions: ParsableArguments {
                                            settings: try options.settings())
         c.saveEvery = saveEvery
         c.logPath = log
-        machine.configureThreads()
+        c.threads = machine.threads
         try oneLineErrors { _ = try planning { try RunPlan.precheck(c, naming: Self.flag) } }
         if dumpEvery > 0 { try oneLineErrors { try OutputLocation.checkFolder(dumpDir, option: "--dump-dir") } }
         try oneLineErrors {
@@ -87,13 +87,14 @@ struct TransferOptions: ParsableArguments {
             let dumpLayerNames: [String] = try Check.layers(dumpLayers, "--dump-layers")
             if dumpEvery > 0 { try Check.layers(dumpLayerNames, "--dump-layers", in: weights) }
             let dumps = dumpEvery > 0 ? try ActivationDumps(weights: weights, layers: dumpLayerNames,
-                                                            pooling: c.pooling, directory: dumpDir) : nil
+                                                            pooling: c.pooling, directory: dumpDir,
+                                                            threads: machine.threads) : nil
             if Signals.requested {
                 Terminal.printError("stylize: stopped by \(Signals.name) before the run started; nothing was written")
                 throw ExitCode(Signals.exitStatus)
             }
             let progress = ProgressLine(quiet: quiet)
-            progress.plan(plan)
+            progress.plan = plan
             do {
                 let result = try StyleTransfer.run(plan, weights: consume weights, progress: { report, transfer in
                     progress.show(report)

@@ -71,7 +71,6 @@ struct VisualizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        machine.configureThreads()
         try oneLineErrors {
             var c = VisualizationConfiguration(imagePaths: try InputExpansion.expand(inputs, option: "image"), outputDirectory: out)
             c.size = size
@@ -82,6 +81,7 @@ struct VisualizeCommand: ParsableCommand {
             c.maximization.iterations = maximizeIterations
             c.maximization.seed = seed
             c.maximizeSize = maximizeSize
+            c.threads = machine.threads
             let weights = try machine.loadWeights()
             if let names = c.layers {
                 try Check.layers(names, "--layers", in: weights)

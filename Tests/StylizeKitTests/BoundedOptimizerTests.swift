@@ -7,8 +7,8 @@ final class BoundedOptimizerTests: XCTestCase {
     typealias P = OptimizerTestProblems
 
     /// Runs `opt` until it stops or `maxIterations`; returns the last step.
-    func run<O: Optimizer>(_ opt: inout O, _ x: inout [Float], _ f: LossFunction<O.Info>,
-                           maxIterations: Int) throws -> OptimizerStep<O.Info> {
+    func run<O: Optimizer>(_ opt: inout O, _ x: inout [Float], _ f: LossFunction<[Float], O.Info>,
+                           maxIterations: Int) throws -> OptimizerStep<O.Info> where O.Vector == [Float] {
         var s = try opt.step(&x, evaluate: f)
         while s.stop == nil && s.iteration < maxIterations { s = try opt.step(&x, evaluate: f) }
         return s
@@ -21,9 +21,10 @@ final class BoundedOptimizerTests: XCTestCase {
     func testProjectedLBFGSReachesTheKKTSolutionWithAboutOneEvaluationPerIteration() throws {
         let q = BoundedQuadratic()
         var calls = 0
-        let f: LossFunction<Void> = { calls += 1; return try q.function($0) }
+        let f: LossFunction<[Float], Void> = { calls += 1; return try q.function($0) }
         var x = [Float](repeating: 0, count: q.n)
-        var opt = LBFGS<Void>(box: q.box, gradientTolerance: 1e-4, relativeDecreaseTolerance: 0)
+        var opt = LBFGS<CPUVectors, Void>(historySize: 20, box: q.box, gradientTolerance: 1e-4, relativeDecreaseTolerance: 0,
+                                          vectors: CPUVectors())
         let s = try run(&opt, &x, f, maxIterations: 300)
         XCTAssertEqual(s.stop, .converged)
         XCTAssertLessThan(P.maxDistance(x, q.solution), 1e-4, "after \(s.iteration) iterations")
@@ -39,7 +40,7 @@ final class BoundedOptimizerTests: XCTestCase {
     func testUnconstrainedLBFGSThenClippingMissesTheKKTSolution() throws {
         let q = BoundedQuadratic()
         var x = [Float](repeating: 0, count: q.n)
-        var opt = LBFGS<Void>(historySize: 10)
+        var opt = LBFGS<CPUVectors, Void>(historySize: 10, vectors: CPUVectors())
         _ = try run(&opt, &x, q.function, maxIterations: 500)
         let g = q.evaluate(x).gradient
         XCTAssertLessThan(g.map { abs($0) }.max()!, 0.05, "the unconstrained problem is solved (Float accuracy)")
@@ -50,18 +51,18 @@ final class BoundedOptimizerTests: XCTestCase {
     func testEveryEvaluatedPointIsInsideTheBox() throws {
         let q = BoundedQuadratic()
         var outside = 0, calls = 0
-        let f: LossFunction<Void> = { x in
+        let f: LossFunction<[Float], Void> = { x in
             calls += 1
             if !q.box.contains(x) { outside += 1 }
             return try q.function(x)
         }
         let start = (0..<q.n).map { Float($0 % 2 == 0 ? 5 : -5) }  // outside the box
         var x = start
-        var lbfgs = LBFGS<Void>(box: q.box)
+        var lbfgs = LBFGS<CPUVectors, Void>(historySize: 20, box: q.box, vectors: CPUVectors())
         _ = try run(&lbfgs, &x, f, maxIterations: 100)
         XCTAssertTrue(q.box.contains(x))
         var y = start
-        var adam = Adam<Void>(learningRate: 0.05, box: q.box)
+        var adam = Adam<CPUVectors, Void>(learningRate: 0.05, box: q.box, vectors: CPUVectors())
         for _ in 0..<2000 { _ = try adam.step(&y, evaluate: f) }
         XCTAssertTrue(q.box.contains(y))
         XCTAssertEqual(outside, 0, "\(outside) of \(calls) evaluations outside the box")
@@ -72,13 +73,13 @@ final class BoundedOptimizerTests: XCTestCase {
     /// and the loss never increases; Adam's come from the point before its update.
     func testReportedLossNeverIncreasesAndInfoIsTheEvaluationAtTheReturnedX() throws {
         let q = BoundedQuadratic()
-        let f: LossFunction<[Float]> = { x in let e = q.evaluate(x); return Evaluation(loss: e.loss, gradient: e.gradient, info: x) }
-        let rosenbrock: LossFunction<[Float]> = { x in let e = try P.rosenbrock(x); return Evaluation(loss: e.loss, gradient: e.gradient, info: x) }
+        let f: LossFunction<[Float], [Float]> = { x in let e = q.evaluate(x); return Evaluation(loss: e.loss, gradient: e.gradient, info: x) }
+        let rosenbrock: LossFunction<[Float], [Float]> = { x in let e = try P.rosenbrock(x); return Evaluation(loss: e.loss, gradient: e.gradient, info: x) }
         let bounds = Box(lower: [Float](repeating: -2, count: 6), upper: [Float](repeating: 0.5, count: 6))
         for (function, box, start) in [(f, q.box, [Float](repeating: 0, count: q.n)),
                                        (rosenbrock, bounds, [Float](repeating: -1.2, count: 6))] {
             var x = start
-            var opt = LBFGS<[Float]>(box: box)
+            var opt = LBFGS<CPUVectors, [Float]>(historySize: 20, box: box, vectors: CPUVectors())
             var previous = Double.infinity
             var s = try opt.step(&x, evaluate: function)
             while true {
@@ -92,7 +93,7 @@ final class BoundedOptimizerTests: XCTestCase {
             XCTAssertNotNil(s.stop)
         }
         var x = [Float](repeating: 0, count: q.n)
-        var adam = Adam<[Float]>(learningRate: 0.1, box: q.box)
+        var adam = Adam<CPUVectors, [Float]>(learningRate: 0.1, box: q.box, vectors: CPUVectors())
         for _ in 0..<5 {
             let before = x
             let s = try adam.step(&x, evaluate: f)
@@ -113,9 +114,10 @@ final class BoundedOptimizerTests: XCTestCase {
             var q = BoundedQuadratic(width: 120, center: 8)
             q.lossScale = scale
             var points: [[Float]] = []
-            let f: LossFunction<Void> = { points.append($0); return try q.function($0) }
+            let f: LossFunction<[Float], Void> = { points.append($0); return try q.function($0) }
             var x = [Float](repeating: 0, count: q.n)
-            var opt = LBFGS<Void>(box: q.box, gradientTolerance: 0, relativeDecreaseTolerance: 0)
+            var opt = LBFGS<CPUVectors, Void>(historySize: 20, box: q.box, gradientTolerance: 0, relativeDecreaseTolerance: 0,
+                                              vectors: CPUVectors())
             let first = try opt.step(&x, evaluate: f)
             XCTAssertEqual(first.evaluations, 2, "scale \(scale): first trial accepted")
             XCTAssertEqual(P.maxDistance(points[1], points[0]), 1, accuracy: 1e-4)

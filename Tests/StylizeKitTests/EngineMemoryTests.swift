@@ -6,8 +6,6 @@ import XCTest
 /// kernels that read whole activations, and an engine keeping only the loss layers against
 /// one keeping every stage. Both must agree exactly: they route the same values.
 final class EngineMemoryTests: XCTestCase {
-    override func setUp() { Parallel.threads = 2; BLAS.setThreads(2) }
-
     func testReLUMaskMatchesTheActivationMask() {
         // 3·61·67 = 12 261 entries: several 64-bit words, a partial last word, and above the
         // 32 768-element threshold of the parallel loop once costs are counted per word.
@@ -15,10 +13,10 @@ final class EngineMemoryTests: XCTestCase {
         let a = Tensor3(channels: 3, height: 61, width: 67, data: rng.floats(3 * 61 * 67, -1, 1).map { max($0, 0) })
         let g0 = randomTensor(3, 61, 67, seed: 6)
         var expected = g0, actual = g0
-        ReLU.backward(&expected, activation: a)
+        ReLU.backward(&expected, activation: a, parallel: testParallel)
         var mask = ReLUMask()
-        mask.record(a)
-        mask.backward(&actual)
+        mask.record(a, parallel: testParallel)
+        mask.backward(&actual, parallel: testParallel)
         XCTAssertEqual(actual.data, expected.data)
         XCTAssertEqual(mask.words.count, (a.count + 63) / 64)
         XCTAssertTrue(actual.data.contains(0) && actual.data.contains { $0 != 0 })
@@ -30,14 +28,14 @@ final class EngineMemoryTests: XCTestCase {
             // Ties on purpose: rounded values make equal maxima common; the first one wins in both.
             let x = Tensor3(channels: c, height: h, width: w, data: rng.floats(c * h * w, 0, 4).map { $0.rounded() })
             var y0 = Tensor3(zeros: 0, 0, 0), y1 = y0
-            Pool2x2.forward(x, mode: .max, into: &y0)
+            Pool2x2.forward(x, mode: .max, into: &y0, parallel: testParallel)
             var indices = MaxPoolIndices()
-            indices.forward(x, into: &y1)
+            indices.forward(x, into: &y1, parallel: testParallel)
             XCTAssertEqual(y1.data, y0.data)
             let r = randomTensor(c, h / 2, w / 2, seed: 9)
             var g0 = Tensor3(zeros: 0, 0, 0), g1 = g0
-            Pool2x2.backward(r, input: x, mode: .max, into: &g0)
-            indices.backward(r, into: &g1)
+            Pool2x2.backward(r, input: x, mode: .max, into: &g0, parallel: testParallel)
+            indices.backward(r, into: &g1, parallel: testParallel)
             XCTAssertEqual(g1.data, g0.data, "\(c)x\(h)x\(w)")
         }
     }
@@ -45,8 +43,8 @@ final class EngineMemoryTests: XCTestCase {
     func testAveragePoolBackwardNeedsOnlySizes() {
         let x = randomTensor(3, 7, 9, seed: 3), r = randomTensor(3, 3, 4, seed: 4)
         var g0 = Tensor3(zeros: 0, 0, 0), g1 = g0
-        Pool2x2.backward(r, input: x, mode: .average, into: &g0)
-        Pool2x2.backwardAverage(r, inputHeight: 7, inputWidth: 9, into: &g1)
+        Pool2x2.backward(r, input: x, mode: .average, into: &g0, parallel: testParallel)
+        Pool2x2.backwardAverage(r, inputHeight: 7, inputWidth: 9, into: &g1, parallel: testParallel)
         XCTAssertEqual(g1.data, g0.data)
     }
 
@@ -63,17 +61,17 @@ final class EngineMemoryTests: XCTestCase {
             XCTAssertEqual(algorithms, [.im2col, .winograd4, .winograd4, .winograd4])
             let last = net.stages.count - 1
             let loss = [0, last]  // relu1_1 and relu2_2 read; relu1_2 and pool1 not
-            let all = VGGEngine(network: net), lean = VGGEngine(network: net, keeping: Set(loss))
+            let all = testEngine(net), lean = testEngine(net)
             var grads: [[Float]] = []
-            for engine in [all, lean] {
+            for (engine, keeping) in [(all, Set(0...last)), (lean, Set(loss))] {
                 for _ in 0..<2 {  // twice: buffers reused from the first pass must not leak into the second
-                    try engine.forward(x, through: last)
-                    let g = engine.backward(from: last, input: x) { i, grad in
+                    try engine.forward(x, through: last, keeping: keeping)
+                    let g = engine.backward(from: last) { i, grad in
                         guard loss.contains(i) else { return }
                         let f = engine.activations[i]
-                        for k in 0..<f.count { grad[k] += f.data[k] * Float(k % 5 + 1) * 1e-3 }
+                        for k in 0..<f.count { grad![k] += f.data[k] * Float(k % 5 + 1) * 1e-3 }
                     }
-                    grads.append(g.data)
+                    grads.append(g)
                 }
             }
             XCTAssertEqual(grads[1], grads[0])

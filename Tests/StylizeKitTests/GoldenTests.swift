@@ -29,7 +29,6 @@ final class GoldenTests: XCTestCase {
     static var weights: VGGWeights?
 
     override func setUpWithError() throws {
-        Parallel.threads = 2; BLAS.setThreads(2)
         let path = packagePath("weights/vgg16.safetensors")
         try XCTSkipUnless(FileManager.default.fileExists(atPath: path), "needs weights/vgg16.safetensors (make weights)")
         if GoldenTests.weights == nil { GoldenTests.weights = try VGGWeights.load(from: path) }
@@ -68,8 +67,8 @@ final class GoldenTests: XCTestCase {
         for ref in cases {
             let pooling: Pooling = ref.pooling == "max" ? .max : .average
             let network = try VGGNetwork(weights: weights, pooling: pooling, through: "relu5_1")
-            func objective(_ lw: LossWeights) throws -> StyleTransferObjective {
-                try StyleTransferObjective(network: network, content: content, styles: styles, styleBlend: ref.style_blend_weights,
+            func objective(_ lw: LossWeights) throws -> StyleTransferObjective<CPUEngine> {
+                try StyleTransferObjective(engine: testEngine(network), content: content, styles: styles, styleBlend: ref.style_blend_weights,
                                            contentLayers: ref.contentLayers, styleLayers: ref.style_layers,
                                            styleLayerWeights: ref.style_layer_weights, weights: lw)
             }
@@ -117,7 +116,7 @@ final class GoldenTests: XCTestCase {
         let lw = LossWeights(content: 1, style: 1e-3, tv: 1e-2)
         for pooling in Pooling.allCases {
             let network = try VGGNetwork(weights: weights, pooling: pooling, through: "relu3_1")
-            let objective = try StyleTransferObjective(network: network, content: content, styles: [style],
+            let objective = try StyleTransferObjective(engine: testEngine(network), content: content, styles: [style],
                                                        contentLayers: ["relu3_1"], styleLayers: ["relu1_1", "relu2_1", "relu3_1"],
                                                        weights: lw)
             let g = try XCTUnwrap(try objective.evaluate(x).gradient)

@@ -5,8 +5,6 @@ import XCTest
 /// The fast kernels against the plain references and against central finite differences
 /// of the float64 definitions in `DoubleReference`.
 final class KernelTests: XCTestCase {
-    override func setUp() { Parallel.threads = 2; BLAS.setThreads(2) }
-
     // MARK: - Convolution
 
     func testIm2colConvMatchesDirectConvolution() {
@@ -14,16 +12,13 @@ final class KernelTests: XCTestCase {
         let shapes = [(3, 5, 7, 9, 8 << 20), (4, 6, 11, 5, 60), (8, 3, 6, 13, 200), (2, 2, 1, 1, 8 << 20),
                       (16, 20, 9, 7, 8 << 20), (24, 16, 4, 10, 1500), (17, 18, 1, 3, 8 << 20), (16, 16, 2, 2, 8 << 20)]
         for algorithm in Conv3x3.Algorithm.allCases { for (c, oc, h, w, budget) in shapes {
-            let saved = Conv3x3.workspaceBudget
-            Conv3x3.workspaceBudget = budget
-            defer { Conv3x3.workspaceBudget = saved }
             var rng = SeededRandom(seed: UInt64(c * 100 + h))
             let weight = rng.floats(oc * c * 9, -1, 1), bias = rng.floats(oc, -1, 1)
             let conv = Conv3x3(inChannels: c, outChannels: oc, weight: weight, bias: bias, algorithm: algorithm)
             XCTAssertEqual(conv.algorithm, algorithm)
             let x = randomTensor(c, h, w, seed: 7)
-            var out = Tensor3(zeros: 0, 0, 0), ws: [Float] = []
-            conv.forward(x, into: &out, fuseReLU: false, workspace: &ws)
+            var out = Tensor3(zeros: 0, 0, 0), ws = Conv3x3.Workspace(budget: budget)
+            conv.forward(x, into: &out, fuseReLU: false, workspace: &ws, parallel: testParallel)
             let ref = Conv3x3Reference.forward(x, weight: weight, bias: bias, outChannels: oc)
             XCTAssertEqual(out.channels, oc); XCTAssertEqual(out.height, h); XCTAssertEqual(out.width, w)
             // float32 sums of K = C·9 ≤ 216 products of O(1) terms differ from the float64 sum by
@@ -33,7 +28,7 @@ final class KernelTests: XCTestCase {
 
             let gOut = randomTensor(oc, h, w, seed: 9)
             var gIn = Tensor3(zeros: 0, 0, 0)
-            conv.backwardInput(gOut, into: &gIn, workspace: &ws)
+            conv.backwardInput(gOut, into: &gIn, workspace: &ws, parallel: testParallel)
             let gRef = Conv3x3Reference.backwardInput(gOut, weight: weight, inChannels: c)
             XCTAssertLessThan(maxRelativeError(gIn.data, gRef.data, floor: 1e-2), 1e-4, "\(algorithm) backward \(c)x\(h)x\(w)")
         } }
@@ -46,8 +41,8 @@ final class KernelTests: XCTestCase {
         let conv = Conv3x3(inChannels: 3, outChannels: 4, weight: layer.weight, bias: layer.bias)
         let x = randomTensor(3, 6, 7, seed: 4)
         let r = randomTensor(4, 6, 7, seed: 5)  // L = Σ r ⊙ conv(x)
-        var g = Tensor3(zeros: 0, 0, 0), ws: [Float] = []
-        conv.backwardInput(r, into: &g, workspace: &ws)
+        var g = Tensor3(zeros: 0, 0, 0), ws = Conv3x3.Workspace()
+        conv.backwardInput(r, into: &g, workspace: &ws, parallel: testParallel)
         let f: (DoubleReference.T) -> Double = { t in
             let y = DoubleReference.conv(t, layer, relu: false)
             return zip(y.v, r.data).reduce(0) { $0 + $1.0 * Double($1.1) }
@@ -61,14 +56,14 @@ final class KernelTests: XCTestCase {
         for mode in Pooling.allCases {
             let x = randomTensor(3, 7, 9, seed: 11)  // odd: last row and column dropped
             var y = Tensor3(zeros: 0, 0, 0)
-            Pool2x2.forward(x, mode: mode, into: &y)
+            Pool2x2.forward(x, mode: mode, into: &y, parallel: testParallel)
             XCTAssertEqual([y.channels, y.height, y.width], [3, 3, 4])
             let ref = DoubleReference.pool(DoubleReference.from(x), mode)
             XCTAssertLessThan(maxRelativeError(y.data, ref.v.map(Float.init)), 1e-6)
 
             let r = randomTensor(3, 3, 4, seed: 12)
             var g = Tensor3(zeros: 0, 0, 0)
-            Pool2x2.backward(r, input: x, mode: mode, into: &g)
+            Pool2x2.backward(r, input: x, mode: mode, into: &g, parallel: testParallel)
             let f: (DoubleReference.T) -> Double = { t in
                 zip(DoubleReference.pool(t, mode).v, r.data).reduce(0) { $0 + $1.0 * Double($1.1) }
             }
@@ -80,15 +75,49 @@ final class KernelTests: XCTestCase {
 
     func testReLUBackwardMasksInactivePositions() {
         var g = Tensor3(channels: 1, height: 1, width: 4, data: [1, 2, 3, 4])
-        ReLU.backward(&g, activation: Tensor3(channels: 1, height: 1, width: 4, data: [0, 0.5, 0, 7]))
+        ReLU.backward(&g, activation: Tensor3(channels: 1, height: 1, width: 4, data: [0, 0.5, 0, 7]),
+                      parallel: testParallel)
         XCTAssertEqual(g.data, [0, 2, 0, 4])
+    }
+
+    // MARK: - BLAS
+
+    /// `BLAS.sgemm(…, parallel:)` splits the columns of C over threads, each block one
+    /// single-threaded call: every element is the same sum as in one call, to the bit, for
+    /// every transpose, `beta`, and widths that are not multiples of the 16-column blocks.
+    func testSplitGEMMGivesTheBitsOfOneCall() {
+        // (transA, transB, m, n, k, beta)
+        let cases = [(false, true, 64, 64, 4056, Float(0)), (false, false, 64, 1014, 128, 1), (true, false, 27, 2753, 64, 0),
+                     (false, false, 96, 77, 300, 1), (false, true, 128, 130, 247, 0), (true, true, 40, 200, 90, 0.5)]
+        for (transA, transB, m, n, k, beta) in cases {
+            var rng = SeededRandom(seed: UInt64(m * n + k))
+            let a = rng.floats(m * k, -1, 1), b = rng.floats(k * n, -1, 1), c0 = rng.floats(m * n, -1, 1)
+            let lda = transA ? m : k, ldb = transB ? k : n
+            var one = c0, split = c0
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+                one.withUnsafeMutableBufferPointer { pc in
+                    BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: pa.baseAddress!, lda: lda,
+                               b: pb.baseAddress!, ldb: ldb, beta: beta, c: pc.baseAddress!, ldc: n)
+                }
+                for threads in [2, 3] {
+                    var c = c0
+                    c.withUnsafeMutableBufferPointer { pc in
+                        BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: pa.baseAddress!, lda: lda,
+                                   b: pb.baseAddress!, ldb: ldb, beta: beta, c: pc.baseAddress!, ldc: n,
+                                   parallel: Parallel(threads: threads))
+                    }
+                    if threads == 2 { split = c } else { XCTAssertTrue(c == split, "3 threads vs 2: \(m)×\(n)×\(k)") }
+                }
+            } }
+            XCTAssertTrue(split == one, "split vs one call: transA \(transA) transB \(transB) \(m)×\(n)×\(k) beta \(beta)")
+        }
     }
 
     // MARK: - Gram and loss terms
 
     func testGramMatchesDefinition() {
         let f = randomTensor(5, 4, 3, seed: 21, range: (0, 2))
-        let g = Gram.gram(of: f)
+        let g = Gram.gram(of: f, parallel: testParallel)
         XCTAssertLessThan(maxRelativeError(g, DoubleReference.gram(DoubleReference.from(f)).map(Float.init)), 1e-6)
     }
 
@@ -96,9 +125,8 @@ final class KernelTests: XCTestCase {
         let f = randomTensor(4, 3, 5, seed: 31, range: (0, 3))
         let a = DoubleReference.gram(DoubleReference.from(randomTensor(4, 3, 5, seed: 32, range: (0, 3))))
         var grad = [Float](repeating: 0, count: f.count)
-        let e = grad.withUnsafeMutableBufferPointer {
-            Gram.styleLoss(f, target: a.map(Float.init), scale: 1, grad: $0.baseAddress!)
-        }
+        let e = Gram.styleLoss(f, target: a.map(Float.init), scale: 1, grad: &grad, parallel: testParallel)
+        XCTAssertEqual(Gram.styleLoss(f, target: a.map(Float.init), parallel: testParallel), e, "the value without the gradient")
         let expected = DoubleReference.styleTerm(DoubleReference.from(f), target: a)
         XCTAssertEqual(e, expected, accuracy: 1e-5 * expected)
         assertGradient(grad, matchesFiniteDifferencesOf: { DoubleReference.styleTerm($0, target: a) },
@@ -108,7 +136,8 @@ final class KernelTests: XCTestCase {
     func testContentTermValueAndGradient() {
         let f = randomTensor(3, 4, 4, seed: 41), p = randomTensor(3, 4, 4, seed: 42)
         var grad = [Float](repeating: 0, count: f.count)
-        let l = grad.withUnsafeMutableBufferPointer { Gram.contentLoss(f, target: p.data, grad: $0.baseAddress!) }
+        let l = Gram.contentLoss(f, target: p.data, scale: 1, grad: &grad)
+        XCTAssertEqual(Gram.contentLoss(f, target: p.data), l, "the value without the gradient")
         let pd = DoubleReference.from(p)
         XCTAssertEqual(l, DoubleReference.contentTerm(DoubleReference.from(f), target: pd), accuracy: 1e-6)
         assertGradient(grad, matchesFiniteDifferencesOf: { DoubleReference.contentTerm($0, target: pd) },
@@ -118,7 +147,8 @@ final class KernelTests: XCTestCase {
     func testTotalVariationValueAndGradient() {
         let x = randomTensor(3, 5, 6, seed: 51, range: (-100, 100))
         var grad = [Float](repeating: 0, count: x.count)
-        let l = grad.withUnsafeMutableBufferPointer { TotalVariation.loss(x, grad: $0.baseAddress!) }
+        let l = TotalVariation.loss(x, scale: 1, grad: &grad)
+        XCTAssertEqual(TotalVariation.loss(x), l, "the value without the gradient")
         // Neighbour differences are formed in float32 (relative rounding 2⁻²⁴ each): 1e-6.
         XCTAssertEqual(l, DoubleReference.tv(DoubleReference.from(x)), accuracy: 1e-6 * l)
         assertGradient(grad, matchesFiniteDifferencesOf: DoubleReference.tv, at: DoubleReference.from(x), tolerance: 1e-4)

@@ -6,8 +6,6 @@ import XCTest
 /// the paper's formulas, its gradient against central differences, and the objective with
 /// two masked styles on a small synthetic VGG, value and gradient.
 final class MaskedStyleTests: XCTestCase {
-    override func setUp() { Parallel.threads = 2; BLAS.setThreads(2) }
-
     /// `Σ (G_m/a − S)² / (4N²)`, `G_m = Σ_p m_p² F_p F_pᵀ`, `a = Σ m_p²`, in float64.
     static func maskedTerm(_ f: DoubleReference.T, mask: [Double], target: [Double]) -> Double {
         let m = f.h * f.w
@@ -39,9 +37,10 @@ final class MaskedStyleTests: XCTestCase {
         let mask = rng.floats(30, 0, 1)
         let s = DoubleReference.gram(DoubleReference.from(randomTensor(4, 3, 7, seed: 63, range: (0, 3)))).map { $0 / 21 }
         var grad = [Float](repeating: 0, count: f.count), workspace: [Float] = []
-        let e = grad.withUnsafeMutableBufferPointer {
-            Gram.maskedStyleLoss(f, mask: mask, target: s.map(Float.init), scale: 1, grad: $0.baseAddress!, workspace: &workspace)
-        }
+        let e = Gram.maskedStyleLoss(f, mask: mask, target: s.map(Float.init), scale: 1, grad: &grad,
+                                     workspace: &workspace, parallel: testParallel)
+        XCTAssertEqual(Gram.maskedStyleLoss(f, mask: mask, target: s.map(Float.init), workspace: &workspace, parallel: testParallel),
+                       e, "the value without the gradient")
         let md = mask.map(Double.init)
         let expected = Self.maskedTerm(DoubleReference.from(f), mask: md, target: s)
         XCTAssertGreaterThan(expected, 0)
@@ -52,9 +51,8 @@ final class MaskedStyleTests: XCTestCase {
         var zeroMask = mask
         for p in 0..<15 { zeroMask[p] = 0 }
         var g2 = [Float](repeating: 0, count: f.count)
-        _ = g2.withUnsafeMutableBufferPointer {
-            Gram.maskedStyleLoss(f, mask: zeroMask, target: s.map(Float.init), grad: $0.baseAddress!, workspace: &workspace)
-        }
+        _ = Gram.maskedStyleLoss(f, mask: zeroMask, target: s.map(Float.init), scale: 1, grad: &g2,
+                                 workspace: &workspace, parallel: testParallel)
         for c in 0..<4 { for p in 0..<15 { XCTAssertEqual(g2[c * 30 + p], 0) } }
         XCTAssertGreaterThan(g2.map(abs).max()!, 0)
     }
@@ -64,11 +62,9 @@ final class MaskedStyleTests: XCTestCase {
         let a = DoubleReference.gram(DoubleReference.from(randomTensor(5, 4, 6, seed: 72, range: (0, 2)))).map(Float.init)
         let m = Float(f.positions)
         var g1 = [Float](repeating: 0, count: f.count), g2 = g1, workspace: [Float] = []
-        let e1 = g1.withUnsafeMutableBufferPointer { Gram.styleLoss(f, target: a, scale: 3, grad: $0.baseAddress!) }
-        let e2 = g2.withUnsafeMutableBufferPointer {
-            Gram.maskedStyleLoss(f, mask: [Float](repeating: 1, count: f.positions), target: a.map { $0 / m }, scale: 3,
-                                 grad: $0.baseAddress!, workspace: &workspace)
-        }
+        let e1 = Gram.styleLoss(f, target: a, scale: 3, grad: &g1, parallel: testParallel)
+        let e2 = Gram.maskedStyleLoss(f, mask: [Float](repeating: 1, count: f.positions), target: a.map { $0 / m }, scale: 3,
+                                      grad: &g2, workspace: &workspace, parallel: testParallel)
         XCTAssertEqual(e2, e1, accuracy: 1e-5 * e1)
         XCTAssertLessThan(maxRelativeError(g2, g1), 1e-4)
     }
@@ -96,7 +92,7 @@ final class MaskedStyleTests: XCTestCase {
         let blend = [2.0, 1.0], layers = ["relu1_1", "relu2_1", "relu2_2"]
         let lossWeights = LossWeights(content: 1, style: 1e-3, tv: 1e-2)
         let net = try VGGNetwork(weights: weights, pooling: .max, through: "relu2_2")
-        let objective = try StyleTransferObjective(network: net, content: content, styles: styles, styleBlend: blend,
+        let objective = try StyleTransferObjective(engine: testEngine(net), content: content, styles: styles, styleBlend: blend,
                                                    contentLayers: ["relu2_1"], styleLayers: layers, styleMasks: masks,
                                                    weights: lossWeights)
         let (terms, grad) = try objective.evaluate(x)

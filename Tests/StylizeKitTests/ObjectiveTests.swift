@@ -4,8 +4,6 @@ import XCTest
 /// The whole objective on a small synthetic VGG: values against the float64 reference and
 /// the gradient of each term, and of the weighted total, against central differences.
 final class ObjectiveTests: XCTestCase {
-    override func setUp() { Parallel.threads = 2; BLAS.setThreads(2) }
-
     let weights = syntheticWeights()
     // Pixel-scale tensors, like preprocessed images (0..255 minus mean).
     let content = randomTensor(3, 12, 14, seed: 101, range: (-120, 120))
@@ -19,7 +17,7 @@ final class ObjectiveTests: XCTestCase {
             return order.firstIndex(of: a)! < order.firstIndex(of: b)!
         }!
         let net = try VGGNetwork(weights: weights, pooling: pooling, through: deepest)
-        let objective = try StyleTransferObjective(network: net, content: content, styles: [style],
+        let objective = try StyleTransferObjective(engine: testEngine(net), content: content, styles: [style],
                                                    contentLayers: contentLayers, styleLayers: styleLayers,
                                                    weights: lossWeights)
         let (terms, grad) = try objective.evaluate(x)
@@ -58,7 +56,7 @@ final class ObjectiveTests: XCTestCase {
 
     func testUnknownAndConvLayersAreRefused() throws {
         let net = try VGGNetwork(weights: weights, pooling: .max, through: "relu2_2")
-        XCTAssertThrowsError(try StyleTransferObjective(network: net, content: content, styles: [style],
+        XCTAssertThrowsError(try StyleTransferObjective(engine: testEngine(net), content: content, styles: [style],
                                                         contentLayers: ["conv2_1"], styleLayers: ["relu1_1"],
                                                         weights: LossWeights(content: 1, style: 1, tv: 0))) {
             XCTAssertEqual("\($0)", "layer 'conv2_1' cannot be used here; use a relu or pool layer such as 'relu2_1'")
@@ -70,7 +68,7 @@ final class ObjectiveTests: XCTestCase {
 
     func testTooSmallImageIsRefused() throws {
         let net = try VGGNetwork(weights: weights, pooling: .max, through: "pool2")
-        let engine = VGGEngine(network: net)
+        let engine = testEngine(net)
         XCTAssertThrowsError(try engine.forward(randomTensor(3, 3, 40, seed: 1), through: net.stages.count - 1)) {
             XCTAssertEqual("\($0)", "image is too small: 40x3 leaves pool2 empty; each side must be at least 4 px")
         }

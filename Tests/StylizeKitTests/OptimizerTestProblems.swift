@@ -4,10 +4,10 @@ import Foundation
 /// Test functions for the optimizers, computed in Double from the Float variables.
 enum OptimizerTestProblems {
     /// f(x) = ½ Σ λ_i (x_i − c_i)², λ from 1 to 1000 (condition number 1e3), minimum at c.
-    static func quadratic(n: Int) -> (LossFunction<Void>, [Float]) {
+    static func quadratic(n: Int) -> (LossFunction<[Float], Void>, [Float]) {
         let lambda = (0..<n).map { pow(1000.0, Double($0) / Double(n - 1)) }
         let center = (0..<n).map { Float(sin(Double($0)) * 3) }
-        let f: LossFunction<Void> = { x in
+        let f: LossFunction<[Float], Void> = { x in
             var loss = 0.0
             var g = [Float](repeating: 0, count: n)
             for i in 0..<n {
@@ -21,7 +21,7 @@ enum OptimizerTestProblems {
     }
 
     /// Σ 100 (x_{i+1} − x_i²)² + (1 − x_i)², minimum at (1, …, 1).
-    static let rosenbrock: LossFunction<Void> = { x in
+    static let rosenbrock: LossFunction<[Float], Void> = { x in
         let n = x.count
         var loss = 0.0
         var g = [Double](repeating: 0, count: n)
@@ -103,5 +103,5 @@ struct BoundedQuadratic {
         return (lossScale * loss, (0..<n).map { Float(lossScale * (ax[$0] - b[$0])) })
     }
 
-    var function: LossFunction<Void> { { x in let e = evaluate(x); return Evaluation(loss: e.loss, gradient: e.gradient) } }
+    var function: LossFunction<[Float], Void> { { x in let e = evaluate(x); return Evaluation(loss: e.loss, gradient: e.gradient) } }
 }

@@ -9,10 +9,10 @@ final class OptimizerTests: XCTestCase {
     func testLBFGSSolvesAnIllConditionedQuadraticWithAboutOneEvaluationPerIteration() throws {
         let (f, center) = P.quadratic(n: 100)
         var calls = 0
-        let counted: LossFunction<Void> = { calls += 1; return try f($0) }
+        let counted: LossFunction<[Float], Void> = { calls += 1; return try f($0) }
         var x = [Float](repeating: 0, count: 100)
         let start = P.distance(x, center)
-        var opt = LBFGS<Void>(historySize: 20)
+        var opt = LBFGS<CPUVectors, Void>(historySize: 20, vectors: CPUVectors())
         var last = try opt.step(&x, evaluate: counted)
         while last.stop == nil && last.iteration < 200 && P.distance(x, center) / start >= 1e-4 {
             last = try opt.step(&x, evaluate: counted)
@@ -25,7 +25,7 @@ final class OptimizerTests: XCTestCase {
     func testLBFGSSolvesRosenbrockWithANonIncreasingLoss() throws {
         for n in [2, 10] {
             var x = [Float](repeating: -1.2, count: n)
-            var opt = LBFGS<Void>(historySize: 10)
+            var opt = LBFGS<CPUVectors, Void>(historySize: 10, vectors: CPUVectors())
             var previous = Double.infinity
             var s = OptimizerStep<Void>(iteration: 0, evaluations: 0, loss: .infinity, info: ())
             while s.stop == nil && s.iteration < 1000 {
@@ -41,23 +41,23 @@ final class OptimizerTests: XCTestCase {
 
     func testAdamFindsTheMinimumOfAQuadraticAndRosenbrock() throws {
         let target: [Float] = [3, -2, 0.5]
-        let bowl: LossFunction<Void> = { x in
+        let bowl: LossFunction<[Float], Void> = { x in
             Evaluation(loss: zip(x, target).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) },
                        gradient: zip(x, target).map { 2 * ($0 - $1) })
         }
         var x: [Float] = [0, 0, 0]
-        var adam = Adam<Void>(learningRate: 0.1)
+        var adam = Adam<CPUVectors, Void>(learningRate: 0.1, vectors: CPUVectors())
         for _ in 0..<2000 { _ = try adam.step(&x, evaluate: bowl) }
         XCTAssertLessThan(P.distance(x, target), 1e-2)
 
         var y: [Float] = [-1.2, 1]
-        var adam2 = Adam<Void>(learningRate: 0.02)
+        var adam2 = Adam<CPUVectors, Void>(learningRate: 0.02, vectors: CPUVectors())
         for _ in 0..<5000 { _ = try adam2.step(&y, evaluate: P.rosenbrock) }
         XCTAssertLessThan(P.distance(y, [1, 1]), 0.05, "\(y)")
     }
 
     /// Finite for x < 2, NaN beyond, minimum of the finite part beyond the cliff (at 5).
-    func cliff(recording points: @escaping ([Float]) -> Void = { _ in }) -> LossFunction<Void> {
+    func cliff(recording points: @escaping ([Float]) -> Void = { _ in }) -> LossFunction<[Float], Void> {
         { x in
             points(x)
             return x[0] >= 2 ? Evaluation(loss: .nan, gradient: [.nan])
@@ -68,7 +68,7 @@ final class OptimizerTests: XCTestCase {
     func testAdamRestoresTheLastFinitePointOnANaNLoss() throws {
         var evaluated: [[Float]] = []
         let f = cliff { evaluated.append($0) }
-        var adam = Adam<Void>(learningRate: 1)
+        var adam = Adam<CPUVectors, Void>(learningRate: 1, vectors: CPUVectors())
         var x: [Float] = [0]
         XCTAssertThrowsError(try { for _ in 0..<100 { _ = try adam.step(&x, evaluate: f) } }()) {
             XCTAssertTrue("\($0)".contains("NaN"), "\($0)")
@@ -82,7 +82,7 @@ final class OptimizerTests: XCTestCase {
     func testLBFGSNeverLeavesTheFiniteRegionAndThrowsWhenEveryTrialIsNaN() throws {
         // The line search backs off from NaN points, so it never leaves the finite region;
         // once pressed against the cliff it stops (or throws when every trial is NaN).
-        var opt = LBFGS<Void>()
+        var opt = LBFGS<CPUVectors, Void>(historySize: 20, vectors: CPUVectors())
         var z: [Float] = [0]
         var stop: StopReason?
         do {
@@ -90,9 +90,9 @@ final class OptimizerTests: XCTestCase {
         } catch is OptimizerError {}
         XCTAssertLessThan(z[0], 2)
         XCTAssertGreaterThan(z[0], 1.9)  // it did get close to the constrained minimum
-        var spike = LBFGS<Void>()
+        var spike = LBFGS<CPUVectors, Void>(historySize: 20, vectors: CPUVectors())
         var w: [Float] = [0]
-        let nanAway: LossFunction<Void> = { x in
+        let nanAway: LossFunction<[Float], Void> = { x in
             x[0] == 0 ? Evaluation(loss: 1, gradient: [1]) : Evaluation(loss: .nan, gradient: [.nan])
         }
         XCTAssertThrowsError(try spike.step(&w, evaluate: nanAway)) { XCTAssertTrue($0 is OptimizerError) }
@@ -100,16 +100,16 @@ final class OptimizerTests: XCTestCase {
     }
 
     func testAFiniteLossWithANaNGradientIsReportedAsSuch() throws {
-        let bad: LossFunction<Void> = { x in
+        let bad: LossFunction<[Float], Void> = { x in
             x[0] == 0 ? Evaluation(loss: 1, gradient: [1]) : Evaluation(loss: 0.5, gradient: [.nan])
         }
         var x: [Float] = [0]
-        var adam = Adam<Void>(learningRate: 1)
+        var adam = Adam<CPUVectors, Void>(learningRate: 1, vectors: CPUVectors())
         XCTAssertThrowsError(try { for _ in 0..<3 { _ = try adam.step(&x, evaluate: bad) } }()) {
             XCTAssertEqual("\($0)", "the gradient became NaN or infinite at iteration 2 (the loss, 0.5, was finite)")
         }
         XCTAssertEqual(x, [0])
-        var lbfgs = LBFGS<Void>()
+        var lbfgs = LBFGS<CPUVectors, Void>(historySize: 20, vectors: CPUVectors())
         var y: [Float] = [0]
         XCTAssertThrowsError(try lbfgs.step(&y, evaluate: bad)) { XCTAssertTrue("\($0)".contains("gradient"), "\($0)") }
         XCTAssertEqual(y, [0])
@@ -117,9 +117,9 @@ final class OptimizerTests: XCTestCase {
 
     func testZeroGradientAtTheStartConvergesAndLaterStepsDoNotEvaluate() throws {
         var x: [Float] = [1, 2, 3]
-        var opt = LBFGS<Void>()
+        var opt = LBFGS<CPUVectors, Void>(historySize: 20, vectors: CPUVectors())
         var calls = 0
-        let flat: LossFunction<Void> = { _ in calls += 1; return Evaluation(loss: 4, gradient: [0, 0, 0]) }
+        let flat: LossFunction<[Float], Void> = { _ in calls += 1; return Evaluation(loss: 4, gradient: [0, 0, 0]) }
         let s = try opt.step(&x, evaluate: flat)
         XCTAssertEqual(s.stop, .converged)
         XCTAssertEqual(x, [1, 2, 3])
@@ -135,13 +135,13 @@ final class OptimizerTests: XCTestCase {
     func testALyingGradientStopsWithLineSearchFailed() throws {
         let (f, _) = P.quadratic(n: 10)
         var calls = 0
-        let liar: LossFunction<Void> = { x in
+        let liar: LossFunction<[Float], Void> = { x in
             calls += 1
             let e = try f(x)
             return Evaluation(loss: e.loss, gradient: e.gradient.map { -$0 })
         }
         var x = [Float](repeating: 0, count: 10)
-        var opt = LBFGS<Void>(maxLineSearchEvaluations: 20)
+        var opt = LBFGS<CPUVectors, Void>(historySize: 20, maxLineSearchEvaluations: 20, vectors: CPUVectors())
         let s = try opt.step(&x, evaluate: liar)
         XCTAssertEqual(s.stop, .lineSearchFailed)
         XCTAssertEqual(x, [Float](repeating: 0, count: 10), "x stays at the last accepted point")
@@ -157,7 +157,7 @@ final class OptimizerTests: XCTestCase {
     func testASolvedProblemStopsWithConverged() throws {
         let (f, center) = P.quadratic(n: 20)
         var x = [Float](repeating: 0, count: 20)
-        var opt = LBFGS<Void>()
+        var opt = LBFGS<CPUVectors, Void>(historySize: 20, vectors: CPUVectors())
         var s = try opt.step(&x, evaluate: f)
         while s.stop == nil && s.iteration < 500 { s = try opt.step(&x, evaluate: f) }
         XCTAssertEqual(s.stop, .converged, "after \(s.iteration) iterations")

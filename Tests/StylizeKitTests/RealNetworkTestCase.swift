@@ -10,7 +10,6 @@ class RealNetworkTestCase: XCTestCase {
     var dir = ""
 
     override func setUpWithError() throws {
-        Parallel.threads = 2; BLAS.setThreads(2)
         let path = packagePath("weights/vgg16.safetensors")
         try XCTSkipUnless(FileManager.default.fileExists(atPath: path), "needs weights/vgg16.safetensors (make weights)")
         if RealNetworkTestCase.cached == nil { RealNetworkTestCase.cached = try VGGWeights.load(from: path) }

@@ -4,8 +4,6 @@ import XCTest
 /// `--style-scale` (the paintings' size at every scale) and `--style-weight auto` (β from
 /// the inputs' distances), on synthetic images and a small synthetic network.
 final class StyleScaleAndWeightTests: XCTestCase {
-    override func setUp() { Parallel.threads = 2; BLAS.setThreads(2) }
-
     func pattern(_ w: Int, _ h: Int, _ f: Double) -> RGBImage {
         var p = [Float]()
         for y in 0..<h { for x in 0..<w { for c in 0..<3 {

@@ -2,6 +2,15 @@ import Foundation
 @testable import StylizeKit
 @testable import StylizeKernels
 
+/// The thread count of the engines and kernels under test: 2, so every parallel split runs.
+let testThreads = 2
+let testParallel = Parallel(threads: testThreads)
+
+/// A CPU engine for `network` with the tests' threads.
+func testEngine(_ network: VGGNetwork, workspaceBudget: Int = Conv3x3.Workspace.defaultBudget) -> CPUEngine {
+    CPUEngine(network: network, threads: testThreads, workspaceBudget: workspaceBudget)
+}
+
 /// Deterministic pseudo-random numbers for test data (SplitMix64).
 struct SeededRandom {
     var state: UInt64

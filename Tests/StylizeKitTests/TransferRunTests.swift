@@ -4,8 +4,6 @@ import XCTest
 /// The coarse-to-fine run on a synthetic 16/24-channel network (always runs), and a short
 /// real run whose saved PNG must score like the optimizer's final image (needs the weights).
 final class TransferRunTests: XCTestCase {
-    override func setUp() { Parallel.threads = 2; BLAS.setThreads(2) }
-
     func smoothImage(_ w: Int, _ h: Int, _ f: (Double, Double, Int) -> Double) -> RGBImage {
         var p = [Float](repeating: 0, count: w * h * 3)
         for y in 0..<h { for x in 0..<w { for c in 0..<3 {

@@ -11,7 +11,7 @@ final class VisualizationTests: XCTestCase {
     func testStatisticsMatchDirectConvolution() throws {
         let weights = syntheticWeights(c1: 4, c2: 6, seed: 3)
         let network = try VGGNetwork(weights: weights, pooling: .max, through: "relu2_1")
-        let engine = VGGEngine(network: network)
+        let engine = testEngine(network)
         let input = randomTensor(3, 14, 18, seed: 9, range: (-120, 120))
         try engine.forward(input, through: network.stages.count - 1)
 
@@ -124,7 +124,7 @@ final class VisualizationTests: XCTestCase {
         let weights = VGGWeights(layers: [ConvLayerWeights(block: 1, index: 1, outChannels: 2, inChannels: 3, weight: w, bias: [-300, 0])],
                                  meanBGR: [0, 0, 0])
         let network = try VGGNetwork(weights: weights, pooling: .max, through: "relu1_1")
-        let engine = VGGEngine(network: network)
+        let engine = testEngine(network)
         func dotImage(_ dots: [(Int, Int, Float)]) -> RGBImage {
             var img = RGBImage(width: 40, height: 30, fill: (20, 20, 20))
             for (x, y, v) in dots { for c in 0..<3 { img[x, y, c] = v } }
@@ -158,7 +158,7 @@ final class VisualizationTests: XCTestCase {
     func testMaximizationIncreasesTheChannel() throws {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: realWeights), "needs weights/vgg16.safetensors")
         let network = try VGGNetwork(weights: try VGGWeights.load(from: realWeights), pooling: .max, through: "relu3_1")
-        let engine = VGGEngine(network: network)
+        let engine = testEngine(network)
         var m = ActivationMaximization()
         m.iterations = 40
         let result = try m.run(engine: engine, stage: network.stages.count - 1, channel: 17, width: 40, height: 40)

@@ -8,8 +8,6 @@ import XCTest
 ///
 /// Error measure: `max |fast − ref| / max |ref|` over the whole output.
 final class WinogradTests: XCTestCase {
-    override func setUp() { Parallel.threads = 2; BLAS.setThreads(2) }
-
     /// Bound on `max |fast − ref| / max |ref|` for F(4×4, 3×3) in float32. Measured over every
     /// VGG16 layer shape below (random weights with VGG's scale, ReLU-like inputs; printed by
     /// `testEveryVGGLayerShape`): forward 2.9e-6 … 1.0e-5 (worst 256 → 256), backward
@@ -42,21 +40,21 @@ final class WinogradTests: XCTestCase {
     }
 
     /// Forward and backward relative errors of `algorithm` against the direct reference.
-    static func errors(_ algorithm: Conv3x3.Algorithm, c: Int, oc: Int, h: Int, w: Int,
-                       seed: UInt64) -> (forward: Float, backward: Float) {
+    static func errors(_ algorithm: Conv3x3.Algorithm, c: Int, oc: Int, h: Int, w: Int, seed: UInt64,
+                       budget: Int = Conv3x3.Workspace.defaultBudget) -> (forward: Float, backward: Float) {
         let (weight, bias) = vggScaleWeights(c, oc, seed: seed)
         let conv = Conv3x3(inChannels: c, outChannels: oc, weight: weight, bias: bias, algorithm: algorithm)
         let x = reluLike(c, h, w, seed: seed + 1)
-        var out = Tensor3(zeros: 0, 0, 0), ws: [Float] = []
-        conv.forward(x, into: &out, fuseReLU: false, workspace: &ws)
+        var out = Tensor3(zeros: 0, 0, 0), ws = Conv3x3.Workspace(budget: budget)
+        conv.forward(x, into: &out, fuseReLU: false, workspace: &ws, parallel: testParallel)
         let ref = Conv3x3Reference.forward(x, weight: weight, bias: bias, outChannels: oc)
         // The fused bias + ReLU (Winograd4 applies it in its output transform).
         var outReLU = Tensor3(zeros: 0, 0, 0)
-        conv.forward(x, into: &outReLU, fuseReLU: true, workspace: &ws)
+        conv.forward(x, into: &outReLU, fuseReLU: true, workspace: &ws, parallel: testParallel)
         let reluError = relativeError(outReLU.data, ref.data.map { max($0, 0) })
         let gOut = randomTensor(oc, h, w, seed: seed + 2)
         var gIn = Tensor3(zeros: 0, 0, 0)
-        conv.backwardInput(gOut, into: &gIn, workspace: &ws)
+        conv.backwardInput(gOut, into: &gIn, workspace: &ws, parallel: testParallel)
         let gRef = Conv3x3Reference.backwardInput(gOut, weight: weight, inChannels: c)
         XCTAssertEqual([out.channels, out.height, out.width], [oc, h, w])
         XCTAssertEqual([gIn.channels, gIn.height, gIn.width], [c, h, w])
@@ -70,10 +68,8 @@ final class WinogradTests: XCTestCase {
                       (16, 20, 9, 7, 8 << 20), (24, 16, 4, 10, 36 * 40 * 2), (17, 18, 1, 3, 36 * 35),
                       (16, 16, 2, 2, 8 << 20), (6, 7, 17, 23, 36 * 13 * 5), (32, 32, 8, 8, 8 << 20)]
         for (c, oc, h, w, budget) in shapes {
-            let saved = Conv3x3.workspaceBudget
-            Conv3x3.workspaceBudget = budget
-            defer { Conv3x3.workspaceBudget = saved }
-            let e = WinogradTests.errors(.winograd4, c: c, oc: oc, h: h, w: w, seed: UInt64(c * 1000 + h * 10 + w))
+            let e = WinogradTests.errors(.winograd4, c: c, oc: oc, h: h, w: w, seed: UInt64(c * 1000 + h * 10 + w),
+                                         budget: budget)
             XCTAssertLessThanOrEqual(e.forward, WinogradTests.tolerance, "forward \(c)→\(oc) \(h)×\(w) budget \(budget)")
             XCTAssertLessThanOrEqual(e.backward, WinogradTests.tolerance, "backward \(c)→\(oc) \(h)×\(w) budget \(budget)")
         }
@@ -103,9 +99,9 @@ final class WinogradTests: XCTestCase {
             let conv = Conv3x3(inChannels: c, outChannels: oc, weight: weight,
                                bias: [Float](repeating: 0, count: oc), algorithm: .winograd4)
             let x = WinogradTests.reluLike(c, h, w, seed: 6), r = randomTensor(oc, h, w, seed: 7)
-            var y = Tensor3(zeros: 0, 0, 0), g = Tensor3(zeros: 0, 0, 0), ws: [Float] = []
-            conv.forward(x, into: &y, fuseReLU: false, workspace: &ws)
-            conv.backwardInput(r, into: &g, workspace: &ws)
+            var y = Tensor3(zeros: 0, 0, 0), g = Tensor3(zeros: 0, 0, 0), ws = Conv3x3.Workspace()
+            conv.forward(x, into: &y, fuseReLU: false, workspace: &ws, parallel: testParallel)
+            conv.backwardInput(r, into: &g, workspace: &ws, parallel: testParallel)
             let lhs = zip(y.data, r.data).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
             let rhs = zip(x.data, g.data).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
             let magnitude = zip(y.data, r.data).reduce(0.0) { $0 + abs(Double($1.0) * Double($1.1)) }
@@ -121,8 +117,8 @@ final class WinogradTests: XCTestCase {
         let conv = Conv3x3(inChannels: 4, outChannels: 5, weight: layer.weight, bias: layer.bias, algorithm: .winograd4)
         let x = randomTensor(4, 7, 6, seed: 14)
         let r = randomTensor(5, 7, 6, seed: 15)  // L = Σ r ⊙ conv(x)
-        var g = Tensor3(zeros: 0, 0, 0), ws: [Float] = []
-        conv.backwardInput(r, into: &g, workspace: &ws)
+        var g = Tensor3(zeros: 0, 0, 0), ws = Conv3x3.Workspace()
+        conv.backwardInput(r, into: &g, workspace: &ws, parallel: testParallel)
         let f: (DoubleReference.T) -> Double = { t in
             let y = DoubleReference.conv(t, layer, relu: false)
             return zip(y.v, r.data).reduce(0) { $0 + $1.0 * Double($1.1) }

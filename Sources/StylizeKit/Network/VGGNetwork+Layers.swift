@@ -35,8 +35,9 @@ extension VGGNetwork {
     public var minimumSide: Int { 1 << poolings(throughStage: stages.count - 1) }
 
     /// The network through the deepest of `names`, after checking every name.
-    public init(weights: VGGWeights, pooling: Pooling, covering names: [String]) throws {
-        try self.init(weights: weights, pooling: pooling, through: VGGNetwork.deepestLayer(of: names, in: weights))
+    public init(weights: VGGWeights, pooling: Pooling, covering names: [String], parallel: Parallel = .serial) throws {
+        try self.init(weights: weights, pooling: pooling, through: VGGNetwork.deepestLayer(of: names, in: weights),
+                      parallel: parallel)
     }
 
     /// The index of the stage producing `name`, which must be a layer of this (possibly

@@ -20,10 +20,8 @@
 /// `D_c` is their blend-weighted mean. β is computed at every scale from that scale's
 /// images (two or more forward passes, no gradient) and reported in the log.
 ///
-/// A first version normalised by the targets' own energies (`Σ F(C)²`, `Σ A²`, the terms at
-/// all-zero activations) and over-corrected: the stained glass then kept too little style
-/// (style loss 0.12 of the photo's) and jupiter too little photo (content 0.52 of the
-/// painting's); see the README's *Default weights*.
+/// Why these distances rather than the targets' own energies: docs/EXPERIMENTS.md
+/// (*Automatic style weight*) and the README's *Default weights*.
 public struct AutomaticStyleWeight: Sendable, Equatable {
     /// Weight of the relative style distance against the relative content distance.
     public var ratio: Double
@@ -31,16 +29,11 @@ public struct AutomaticStyleWeight: Sendable, Equatable {
     /// See `defaultRatio`.
     public init(ratio: Double = AutomaticStyleWeight.defaultRatio) { self.ratio = ratio }
 
-    /// 3, from measurement (README, *Default weights*; astronaut photo). In these units the
-    /// old fixed β = 1e-3 amounted to 6–9 on the six shared oil paintings and 3.7–12 on
-    /// bedroom, jupiter and sunflowers, all of which kept the photo, but to 25 on the tiger
-    /// and 183 on the stained glass, which lost it (content 0.58 and 0.92 of the painting's). The energy-normalised first version gave
-    /// 0.43 on the stained glass (style 0.12 of the photo's: too little) and 26 on jupiter
-    /// (content 0.52 of the painting's at 128 px: too much). At 4, a dark, smooth,
-    /// nearly monochrome painting (`DefaultWeightsTests`' nocturne) kept 0.508 of the
-    /// photo's distance at 128 px, just over the half allowed, while the most style-starved
-    /// painting (the stained glass) had 0.043 of the photo's style loss, far under a tenth:
-    /// 3 moves toward the photo where the margin is thin.
+    /// 3, from measurement on the sample photos and paintings (README, *Default weights*;
+    /// the measurements are in docs/EXPERIMENTS.md): it keeps every test painting within
+    /// `DefaultWeightsTests`' bounds (content loss at most half the painting's, style loss at
+    /// most a tenth of the photo's), with more margin on the content side, which is the thin
+    /// one: at 4 a dark, nearly monochrome painting came out just over the half.
     public static let defaultRatio = 3.0
 
     /// β for content weight α, the painting's content loss `D_c` and the photo's style loss `D_s`.
@@ -54,7 +47,7 @@ public struct AutomaticStyleWeight: Sendable, Equatable {
     /// against the photo, blended by `blend` (normalized). With masks each region is balanced
     /// against its own painting: `β_i` from that painting's `D_c` and the photo's style loss
     /// in its region, and `β = Σ b_i·β_i` with region weights `b_i·β_i / β`.
-    func choose(for objective: StyleTransferObjective, photo: Tensor3, images: TransferImages, blend: [Double],
+    func choose<E: Engine>(for objective: StyleTransferObjective<E>, photo: Tensor3, images: TransferImages, blend: [Double],
                 meanBGR: [Float], width: Int, height: Int) throws {
         let photoStyle = try objective.evaluate(photo, gradient: false).terms.style
         let regionStyle = objective.lastStyleLossPerRegion

@@ -10,52 +10,63 @@
 /// Masks need not cover the image (an uncovered pixel has only the content and TV terms)
 /// and may overlap (a pixel under two masks is asked for both textures at once, weighted by
 /// `b_i`); a region that is empty at a deep layer contributes nothing there.
-final class MaskedStyleTerm {
+final class MaskedStyleTerm<E: Engine> {
+    let engine: E
     /// `targets[j][i]`: style image i's Gram at style layer j divided by its positions, `N × N`.
-    private var targets: [[[Float]]] = []
+    private var targets: [[E.Vector]] = []
     /// `masks[j][i]`: mask i at style layer j's size (`LayerMask.downsampled`).
-    private let masks: [[[Float]]]
+    private let masks: [[E.Vector]]
     /// The weight of each style's term: `b_i` (normalised), or with `--style-weight auto`
     /// `b_i·β_i/β` (see `StyleTransfer.objective`), so that each region is balanced
     /// against its own painting.
     var regionWeights: [Double]
     /// `E_{l,i}` of the last evaluation, `[layer][style]`, unweighted.
     private(set) var lastTerms: [[Double]]
-    /// One `2·N·M` buffer reused by every call (see `Gram.maskedStyleLoss`).
-    private var workspace: [Float] = []
 
     /// - Parameters:
     ///   - masks: one per style image, each `width × height` values in 0…1, row-major.
     ///   - styleStages: the network stages of the style layers.
-    init(network: VGGNetwork, masks: [[Float]], width: Int, height: Int, styleStages: [Int], blend: [Double]) {
+    init(engine: E, masks: [[Float]], width: Int, height: Int, styleStages: [Int], blend: [Double]) {
         precondition(masks.allSatisfy { $0.count == width * height }, "a mask must have the generated image's size")
+        self.engine = engine
         self.regionWeights = blend
         self.lastTerms = styleStages.map { _ in blend.map { _ in 0 } }
         self.masks = styleStages.map { stage in
-            masks.map { LayerMask.downsampled($0, width: width, height: height, times: network.poolings(throughStage: stage)) }
+            masks.map {
+                engine.vectors.upload(LayerMask.downsampled($0, width: width, height: height,
+                                                            times: engine.network.poolings(throughStage: stage)))
+            }
         }
     }
 
-    /// Adds style image `index`'s Grams, taken by `engine` after a forward pass through every
-    /// style stage, as its targets.
-    func addTargets(of index: Int, engine: VGGEngine, styleStages: [Int]) {
+    /// Adds style image `index`'s Grams (`width × height`), taken by the engine after a
+    /// forward pass through every style stage, as its targets.
+    func addTargets(of index: Int, width: Int, height: Int, styleStages: [Int]) {
         if targets.isEmpty { targets = styleStages.map { _ in [] } }
         for (j, stage) in styleStages.enumerated() {
-            let f = engine.activations[stage]
-            let scale = 1 / Float(f.positions)
-            targets[j].append(Gram.gram(of: f).map { $0 * scale })
+            let size = engine.network.outputSize(ofStage: stage, width: width, height: height)
+            var gram = engine.gram(ofStage: stage)
+            engine.vectors.scale(1 / Float(size.width * size.height), &gram)
+            targets[j].append(gram)
         }
         precondition(targets.allSatisfy { $0.count == index + 1 }, "style targets are added in order")
     }
 
-    /// `E_l` of style layer `j` at activations `f`; adds `scale · ∂E_l/∂F` to `grad` when given.
-    func loss(layer j: Int, _ f: Tensor3, scale: Float, grad: UnsafeMutablePointer<Float>?) -> Double {
+    /// `E_l` of style layer `j` (network stage `stage`) from the engine's last forward pass;
+    /// adds `scale · ∂E_l/∂F` to `gradient` when given.
+    func loss(layer j: Int, stage: Int, scale: Float, gradient: inout E.Vector?) -> Double {
         var e = 0.0
         for (i, b) in regionWeights.enumerated() {
-            let term = b > 0 || grad == nil
-                ? Gram.maskedStyleLoss(f, mask: masks[j][i], target: targets[j][i], scale: scale * Float(b),
-                                       grad: b > 0 ? grad : nil, workspace: &workspace)
-                : 0
+            let term: Double
+            if b > 0 {
+                term = engine.maskedStyleLoss(atStage: stage, mask: masks[j][i], target: targets[j][i],
+                                              scale: scale * Float(b), gradient: &gradient)
+            } else if gradient == nil {  // a region without weight still reports its term
+                term = engine.maskedStyleLoss(atStage: stage, mask: masks[j][i], target: targets[j][i],
+                                              scale: 0, gradient: &gradient)
+            } else {
+                term = 0
+            }
             lastTerms[j][i] = term
             e += b * term
         }

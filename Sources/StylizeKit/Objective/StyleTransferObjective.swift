@@ -39,8 +39,11 @@ public struct LossWeights: Sendable, Equatable {
 ///
 /// With style masks, `E_l = Σ_i b_i·E_{l,i}` over each style's own region instead
 /// (`MaskedStyleTerm`); without them, the objective above exactly.
-public final class StyleTransferObjective {
-    public let engine: VGGEngine
+///
+/// Everything is computed by `engine` (`Engine`): targets are its vectors, and an
+/// evaluation is one forward and one backward pass plus the loss terms, all in the engine.
+public final class StyleTransferObjective<E: Engine> {
+    public let engine: E
     /// α, β, γ as used. `StyleTransfer` sets β once per scale, before optimizing, when
     /// `--style-weight auto` chose it (see `AutomaticStyleWeight`).
     public internal(set) var weights: LossWeights
@@ -53,12 +56,17 @@ public final class StyleTransferObjective {
 
     private let contentStages: [Int]
     private let styleStages: [Int]
+    /// The stages whose outputs the engine keeps: the content and style layers.
+    private let lossStages: Set<Int>
     private let deepest: Int
-    private var contentTargets: [[Float]] = []
-    private var styleTargets: [[Float]] = []
+    private var contentTargets: [E.Vector] = []
+    private var styleTargets: [E.Vector] = []
     /// The style term with `--style-masks`; nil without masks.
-    private let masked: MaskedStyleTerm?
+    private let masked: MaskedStyleTerm<E>?
 
+    /// Computes the targets with `engine`, then frees its buffers (the style images can be
+    /// larger than the generated one).
+    ///
     /// - Parameters:
     ///   - content: the content image tensor; the generated image has its size.
     ///   - styles: one or more style image tensors (any sizes).
@@ -66,15 +74,17 @@ public final class StyleTransferObjective {
     ///   - styleLayerWeights: `w_l`; nil means `1/L` each.
     ///   - styleMasks: one mask per style image at the content's size (`W·H` values in 0…1,
     ///     row-major): each style is then matched only over its region (`MaskedStyleTerm`).
-    public init(network: VGGNetwork, content: Tensor3, styles: [Tensor3], styleBlend: [Double]? = nil,
+    public init(engine: E, content: Tensor3, styles: [Tensor3], styleBlend: [Double]? = nil,
                 contentLayers: [String], styleLayers: [String], styleLayerWeights: [Double]? = nil,
                 styleMasks: [[Float]]? = nil, weights: LossWeights) throws {
         precondition(!styles.isEmpty, "at least one style image")
         precondition(styleMasks == nil || styleMasks!.count == styles.count, "one mask per style image")
+        let network = engine.network
+        self.engine = engine
         self.contentStages = try contentLayers.map(network.lossStage)
         self.styleStages = try styleLayers.map(network.lossStage)
+        self.lossStages = Set(contentStages + styleStages)
         self.deepest = (contentStages + styleStages).max() ?? 0
-        self.engine = VGGEngine(network: network, keeping: Set(contentStages + styleStages))
         self.weights = weights
         self.contentLayers = contentLayers
         self.styleLayers = styleLayers
@@ -84,32 +94,39 @@ public final class StyleTransferObjective {
 
         let blend = StyleTransferObjective.normalized(styleBlend ?? Array(repeating: 1, count: styles.count))
         let styleStages = self.styleStages
-        masked = styleMasks.map { MaskedStyleTerm(network: network, masks: $0, width: content.width, height: content.height,
+        masked = styleMasks.map { MaskedStyleTerm(engine: engine, masks: $0, width: content.width, height: content.height,
                                                   styleStages: styleStages, blend: blend) }
 
-        try engine.forward(content, through: deepest)
-        contentTargets = contentStages.map { engine.activations[$0].data }
+        let vectors = engine.vectors
+        engine.releaseBuffers()  // start from nothing, as a fresh engine would
+        try forward(content)
+        contentTargets = contentStages.map { engine.output(ofStage: $0) }
         styleTargets = masked != nil ? [] : styleStages.map { i in
             let n = network.channels(ofStage: i)
-            return [Float](repeating: 0, count: n * n)
+            return vectors.zeros(n * n)
         }
         for (s, style) in styles.enumerated() {
-            try engine.forward(style, through: deepest)
+            try forward(style)
             if let masked {
-                masked.addTargets(of: s, engine: engine, styleStages: styleStages)
+                masked.addTargets(of: s, width: style.width, height: style.height, styleStages: styleStages)
                 continue
             }
             for (j, i) in styleStages.enumerated() {
-                let f = engine.activations[i]
                 let generated = network.outputSize(ofStage: i, width: width, height: height)
-                let scale = Float(blend[s] * Double(generated.width * generated.height) / Double(f.positions))
-                let g = Gram.gram(of: f)
-                for k in 0..<g.count { styleTargets[j][k] += scale * g[k] }
+                let own = network.outputSize(ofStage: i, width: style.width, height: style.height)
+                let scale = Float(blend[s] * Double(generated.width * generated.height) / Double(own.width * own.height))
+                vectors.axpy(scale, engine.gram(ofStage: i), &styleTargets[j])
             }
         }
         // The style images can be larger than the generated one; give back buffers sized for
         // them, so the optimization's engine holds only what the generated image needs.
         engine.releaseBuffers()
+    }
+
+    /// One forward pass of `image` through the loss layers.
+    private func forward(_ image: Tensor3) throws {
+        try engine.forward(engine.vectors.upload(image.data), width: image.width, height: image.height,
+                           through: deepest, keeping: lossStages)
     }
 
     /// With style masks, `Σ_l w_l·E_{l,i}` of each style image i at the last evaluation
@@ -130,41 +147,48 @@ public final class StyleTransferObjective {
         return w.map { $0 / s }
     }
 
-    /// Evaluates the loss terms at `x` (`(3, H, W)`, preprocessed, the content's size), and
-    /// the gradient `∂L/∂x` of the weighted total when `gradient` is true.
-    public func evaluate(_ x: Tensor3, gradient: Bool = true) throws -> (terms: LossTerms, gradient: Tensor3?) {
-        precondition(x.width == width && x.height == height && x.channels == 3, "generated image has the wrong shape")
-        try engine.forward(x, through: deepest)
+    /// Evaluates the loss terms at `x` (`(3, H, W)`, preprocessed, the content's size, as the
+    /// engine's vector), and the gradient `∂L/∂x` of the weighted total when `gradient` is true.
+    public func evaluate(_ x: E.Vector, gradient wantsGradient: Bool = true) throws -> (terms: LossTerms, gradient: E.Vector?) {
+        precondition(engine.vectors.count(x) == 3 * width * height, "generated image has the wrong shape")
+        try engine.forward(x, width: width, height: height, through: deepest, keeping: lossStages)
         var content = 0.0, style = 0.0
         var perLayer = [Double](repeating: 0, count: styleStages.count)
         let contentScale = Float(weights.content / Double(max(1, contentStages.count)))
-        func inject(_ i: Int, _ grad: UnsafeMutablePointer<Float>?) {
-            let f = engine.activations[i]
+        // The terms read at stage i; with a gradient, each adds its own to `grad`.
+        func addTerms(at i: Int, _ grad: inout E.Vector?) {
             for (j, s) in contentStages.enumerated() where s == i {
-                content += Gram.contentLoss(f, target: contentTargets[j], scale: contentScale, grad: grad)
+                content += engine.contentLoss(atStage: i, target: contentTargets[j], scale: contentScale, gradient: &grad)
                     / Double(contentStages.count)
             }
             for (j, s) in styleStages.enumerated() where s == i {
                 let scale = Float(weights.style * styleLayerWeights[j])
-                let e = masked?.loss(layer: j, f, scale: scale, grad: grad)
-                    ?? Gram.styleLoss(f, target: styleTargets[j], scale: scale, grad: grad)
+                let e: Double
+                if let masked {
+                    e = masked.loss(layer: j, stage: i, scale: scale, gradient: &grad)
+                } else {
+                    e = engine.styleLoss(atStage: i, target: styleTargets[j], scale: scale, gradient: &grad)
+                }
                 perLayer[j] = e
                 style += styleLayerWeights[j] * e
             }
         }
-        var grad: Tensor3?
-        var tv: Double
-        if gradient {
-            var g = engine.backward(from: deepest, input: x) { i, p in inject(i, p) }
-            tv = g.data.withUnsafeMutableBufferPointer {
-                TotalVariation.loss(x, scale: Float(weights.tv), grad: $0.baseAddress!)
-            }
-            grad = g
+        var grad: E.Vector?
+        if wantsGradient {
+            grad = engine.backward(from: deepest) { i, g in addTerms(at: i, &g) }
         } else {
-            for i in 0...deepest { inject(i, nil) }
-            tv = TotalVariation.loss(x, grad: nil)
+            for i in 0...deepest { addTerms(at: i, &grad) }
         }
+        let tv = engine.totalVariation(x, width: width, height: height, scale: Float(weights.tv), gradient: &grad)
         let total = weights.content * content + weights.style * style + weights.tv * tv
         return (LossTerms(content: content, style: style, tv: tv, total: total, stylePerLayer: perLayer), grad)
+    }
+
+    /// `evaluate` on a tensor in main memory (uploaded to the engine; the gradient comes back
+    /// as a tensor of the same shape).
+    public func evaluate(_ x: Tensor3, gradient wantsGradient: Bool = true) throws -> (terms: LossTerms, gradient: Tensor3?) {
+        precondition(x.width == width && x.height == height && x.channels == 3, "generated image has the wrong shape")
+        let (terms, grad) = try evaluate(engine.vectors.upload(x.data), gradient: wantsGradient)
+        return (terms, grad.map { Tensor3(channels: 3, height: height, width: width, data: engine.vectors.download($0)) })
     }
 }

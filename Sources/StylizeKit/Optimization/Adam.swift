@@ -9,24 +9,32 @@ import Foundation
 /// With a `Box`, `x` is projected onto it before the first evaluation and clamped into it
 /// after every update (as crowsonkb/style-transfer-pytorch does), so every evaluated point
 /// is feasible. Adam never reports a `StopReason`; it runs for as many steps as asked.
-public struct Adam<Info>: Optimizer {
+///
+/// Its state (`m`, `v`, the last finite point) is three vectors of `vectors`' engine,
+/// allocated on the first step.
+public struct Adam<Vectors: VectorOperations, Info>: Optimizer {
+    public typealias Vector = Vectors.Vector
     public let learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float
     /// Bounds on `x`; nil for an unconstrained problem.
     public let box: Box?
-    private var m: [Float] = []
-    private var v: [Float] = []
+    /// The operations on `x`, the gradient and the state.
+    public let vectors: Vectors
+    private var bounds: Bounds<Vector>?
+    private var m: Vector?
+    private var v: Vector?
     /// The point of the last finite evaluation, restored on a non-finite one.
-    private var lastFinite: [Float] = []
+    private var lastFinite: Vector?
     private var hasFinite = false
     private var iteration = 0
     private var evaluations = 0
 
     public init(learningRate: Float = 10, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-                box: Box? = nil) {
+                box: Box? = nil, vectors: Vectors) {
         self.learningRate = learningRate
         self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
         self.box = box
+        self.vectors = vectors
     }
 
     /// Evaluates at `x` and moves `x` by one Adam update. The returned `loss` and `info`
@@ -36,42 +44,30 @@ public struct Adam<Info>: Optimizer {
     /// On a non-finite loss or gradient, `x` is restored to the point of the last finite
     /// evaluation (the previous step's starting point) and `OptimizerError.nonFiniteLoss`
     /// is thrown; if the very first evaluation fails, `x` stays the (projected) start.
-    public mutating func step(_ x: inout [Float], evaluate: LossFunction<Info>) throws -> OptimizerStep<Info> {
+    public mutating func step(_ x: inout Vector, evaluate: LossFunction<Vector, Info>) throws -> OptimizerStep<Info> {
         iteration += 1
-        if m.isEmpty {
-            precondition(!x.isEmpty && (box == nil || box!.count == x.count), "Adam: box of \(box?.count ?? 0) bounds for \(x.count) variables")
-            m = [Float](repeating: 0, count: x.count); v = m; lastFinite = m
-            box?.project(&x)
+        let n = vectors.count(x)
+        if m == nil {
+            precondition(n > 0 && (box == nil || box!.count == n), "Adam: box of \(box?.count ?? 0) bounds for \(n) variables")
+            m = vectors.zeros(n); v = vectors.zeros(n); lastFinite = vectors.zeros(n)
+            bounds = vectors.bounds(box)
+            if let bounds { vectors.clamp(&x, to: bounds) }
         }
-        precondition(x.count == m.count, "Adam: x changed size from \(m.count) to \(x.count)")
+        precondition(n == vectors.count(m!), "Adam: x changed size from \(vectors.count(m!)) to \(n)")
         let e = try evaluate(x)
         evaluations += 1
         do {
-            try OptimizerError.check(e, iteration: iteration)
+            try OptimizerError.check(e, iteration: iteration, vectors: vectors)
         } catch {
-            if hasFinite { x.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: lastFinite) } }
+            if hasFinite { vectors.copy(lastFinite!, into: &x) }
             throw error
         }
         let c1 = 1 - Float(pow(Double(beta1), Double(iteration)))
         let c2 = 1 - Float(pow(Double(beta2), Double(iteration)))
         let rate = learningRate * c2.squareRoot() / c1
         let eps = epsilon * c2.squareRoot()
-        let n = x.count
-        Box.withBounds(box) { lo, hi in
-            x.withUnsafeMutableBufferPointer { px in
-                lastFinite.withUnsafeMutableBufferPointer { ps in
-                    e.gradient.withUnsafeBufferPointer { pg in
-                        m.withUnsafeMutableBufferPointer { pm in
-                            v.withUnsafeMutableBufferPointer { pv in
-                                VectorMath.adamUpdate(x: px.baseAddress!, saved: ps.baseAddress!, g: pg.baseAddress!,
-                                                      m: pm.baseAddress!, v: pv.baseAddress!, beta1: beta1, beta2: beta2,
-                                                      rate: rate, eps: eps, lower: lo, upper: hi, count: n)
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        vectors.adamUpdate(x: &x, saved: &lastFinite!, g: e.gradient, m: &m!, v: &v!, beta1: beta1, beta2: beta2,
+                           rate: rate, eps: eps, bounds: bounds)
         hasFinite = true
         return OptimizerStep(iteration: iteration, evaluations: evaluations, loss: e.loss, info: e.info)
     }

@@ -1,4 +1,5 @@
-/// Element-wise bounds `lower[i] ≤ x[i] ≤ upper[i]` for an optimizer's variable.
+/// Element-wise bounds `lower[i] ≤ x[i] ≤ upper[i]` for an optimizer's variable, in main
+/// memory (an optimizer uploads them to its engine's vectors as `Bounds`).
 ///
 /// For an image tensor `(3, H, W)` stored BGR minus the mean, the valid pixels are
 /// `Box.planes(lower: meanBGR.map { -$0 }, upper: meanBGR.map { 255 - $0 }, planeSize: H·W)`.
@@ -29,25 +30,11 @@ public struct Box: Sendable, Equatable {
     /// Clamps every `x[i]` into `lower[i]…upper[i]` (the Euclidean projection onto the box).
     public func project(_ x: inout [Float]) {
         precondition(x.count == count, "Box: \(count) bounds for \(x.count) variables")
-        lower.withUnsafeBufferPointer { lo in
-            upper.withUnsafeBufferPointer { hi in
-                x.withUnsafeMutableBufferPointer {
-                    VectorMath.clamp($0.baseAddress!, lower: lo.baseAddress!, upper: hi.baseAddress!, count: count)
-                }
-            }
-        }
+        VectorMath.clamp(&x, lower: lower, upper: upper)
     }
 
     /// True when every `x[i]` is within its bounds.
     public func contains(_ x: [Float]) -> Bool {
         x.count == count && zip(x.indices, x).allSatisfy { lower[$0] <= $1 && $1 <= upper[$0] }
-    }
-
-    /// Calls `body` with pointers to the bounds, or nils for no box.
-    static func withBounds<R>(_ box: Box?, _ body: (UnsafePointer<Float>?, UnsafePointer<Float>?) throws -> R) rethrows -> R {
-        guard let box else { return try body(nil, nil) }
-        return try box.lower.withUnsafeBufferPointer { lo in
-            try box.upper.withUnsafeBufferPointer { hi in try body(lo.baseAddress, hi.baseAddress) }
-        }
     }
 }

@@ -29,10 +29,15 @@
 /// lies in the box. Between steps, `x` must be left as the optimizer returned it (the
 /// gradient there is cached).
 ///
-/// Memory: `2·historySize` vectors of `n` floats, allocated once on the first step (126 MB
-/// at 512×512 for the default 20, 630 MB for neural-style's 100), plus two work vectors;
-/// no `n`-sized allocation per iteration. Gatys-type objectives converge as well with 10–20.
-public struct LBFGS<Info>: Optimizer {
+/// Memory: `2·historySize` vectors of `n` floats, allocated once on the first step (63 MB
+/// at 512×512 for 10 pairs, 630 MB for neural-style's 100), plus two work vectors; no
+/// `n`-sized allocation per iteration. All of them are `vectors`' engine vectors, and every
+/// pass over them is one `VectorOperations` call (whose documentation defines it), so a GPU
+/// engine keeps the whole state on the device.
+public struct LBFGS<Vectors: VectorOperations, Info>: Optimizer {
+    public typealias Vector = Vectors.Vector
+    /// Curvature pairs kept. The caller chooses: style transfer uses
+    /// `RunSettings.historySize` (10, see there).
     public let historySize: Int
     /// Bounds on `x`; nil for an unconstrained problem.
     public let box: Box?
@@ -48,9 +53,8 @@ public struct LBFGS<Info>: Optimizer {
     /// accuracy"): converged when an iteration lowers the loss by at most this fraction of
     /// `max(|f|, |f₊|, 1)`. A style loss computed from Float activations is only good to
     /// ~1e-7 relative, so a decrease this small is below its noise and progress has
-    /// stalled; a 300-iteration run never gets there. On a problem whose loss is large
-    /// compared with `f − f*` it stops early (the KKT test quadratic: at an error of ~4e-3),
-    /// so pass 0 to rely on `gradientTolerance` alone.
+    /// stalled. On a problem whose loss is large compared with `f − f*` it stops early (the
+    /// KKT test quadratic: at an error of ~4e-3), so pass 0 to rely on `gradientTolerance` alone.
     public let relativeDecreaseTolerance: Double
     /// The largest change of any variable on the first trial step when there is no
     /// curvature history: `t = initialStep / ‖d‖∞`. Default 1, one intensity level for
@@ -62,19 +66,23 @@ public struct LBFGS<Info>: Optimizer {
     /// A pair is kept only when `sᵀy > ε·‖s‖·‖y‖` (`ε` = this, default 1e-3), i.e. the
     /// cosine between `s` and `y` exceeds `ε`. That is `sᵀy > ε'·yᵀy` with `ε' = ε·‖s‖/‖y‖`,
     /// so `γ = sᵀy / yᵀy > ε·‖s‖/‖y‖`: γ stays within a factor 1000 of the secant scale of
-    /// its own step, whatever the loss scale, where a fixed `sᵀy > 1e-10·yᵀy` let γ
-    /// collapse to 1e-10 and the next steps vanish. Convex quadratics of condition number
-    /// up to ~4e6 always pass (`cos ≥ 2√κ / (1 + κ)`).
+    /// its own step, whatever the loss scale (a fixed `sᵀy > c·yᵀy` lets γ collapse to `c`
+    /// and the next steps vanish). Convex quadratics of condition number up to ~4e6 always
+    /// pass (`cos ≥ 2√κ / (1 + κ)`).
     public let curvatureTolerance: Double
+    /// The operations on `x`, the gradients and the optimizer's own vectors.
+    public let vectors: Vectors
 
-    var current: Evaluation<Info>?
+    var current: Evaluation<Vector, Info>?
     var iteration = 0
     var evaluations = 0
     var stopped: OptimizerStep<Info>?
     var n = 0
-    // Ring buffer of pairs: slot k is `sStore[k·n ..< (k+1)·n]`; `head` is the next slot.
-    var sStore: [Float] = []
-    var yStore: [Float] = []
+    /// `box` as `vectors`' engine vectors (set on the first step).
+    var bounds: Bounds<Vector>?
+    /// Ring buffer of pairs: slot k is `(sHistory[k], yHistory[k])`; `head` is the next slot.
+    var sHistory: [Vector] = []
+    var yHistory: [Vector] = []
     var rho: [Double] = []
     var alpha: [Double] = []
     var head = 0
@@ -87,14 +95,14 @@ public struct LBFGS<Info>: Optimizer {
     /// noise start: `sᵀy < 0`, so no pair can be kept), this lets steepest descent speed up
     /// geometrically instead of crawling one intensity level per iteration.
     var steepestMove: Float = 1
-    /// Search direction (the two-loop recursion works in place here).
-    var direction: [Float] = []
+    /// Search direction (the two-loop recursion works in place here); nil before the first step.
+    var direction: Vector?
     /// The line search's trial point; swapped with `x` when accepted.
-    var trial: [Float] = []
+    var trial: Vector?
 
-    public init(historySize: Int = 20, box: Box? = nil, maxLineSearchEvaluations: Int = 20,
+    public init(historySize: Int, box: Box? = nil, maxLineSearchEvaluations: Int = 20,
                 gradientTolerance: Double = 1e-5, relativeDecreaseTolerance: Double = 1e7 * Double.ulpOfOne,
-                initialStep: Float = 1, curvatureTolerance: Double = 1e-3) {
+                initialStep: Float = 1, curvatureTolerance: Double = 1e-3, vectors: Vectors) {
         precondition(historySize >= 1 && maxLineSearchEvaluations >= 1 && initialStep > 0)
         self.historySize = historySize
         self.box = box
@@ -103,23 +111,27 @@ public struct LBFGS<Info>: Optimizer {
         self.relativeDecreaseTolerance = relativeDecreaseTolerance
         self.initialStep = initialStep
         self.curvatureTolerance = curvatureTolerance
+        self.vectors = vectors
         self.steepestMove = initialStep
     }
 
-    public mutating func step(_ x: inout [Float], evaluate: LossFunction<Info>) throws -> OptimizerStep<Info> {
+    // MARK: - One iteration
+
+    public mutating func step(_ x: inout Vector, evaluate: LossFunction<Vector, Info>) throws -> OptimizerStep<Info> {
         if let stopped { return stopped }
         iteration += 1
         if current == nil {
-            precondition(!x.isEmpty && (box == nil || box!.count == x.count), "LBFGS: box of \(box?.count ?? 0) bounds for \(x.count) variables")
-            if n != x.count { allocate(x.count) }
-            box?.project(&x)
+            let count = vectors.count(x)
+            precondition(count > 0 && (box == nil || box!.count == count), "LBFGS: box of \(box?.count ?? 0) bounds for \(count) variables")
+            if n != count { allocate(count) }
+            if let bounds { vectors.clamp(&x, to: bounds) }
             let e = try evaluate(x)
             evaluations += 1
-            try OptimizerError.check(e, iteration: iteration)
+            try OptimizerError.check(e, iteration: iteration, vectors: vectors)
             current = e
             if projectedGradientNorm(x) <= gradientTolerance { return finish(.converged) }
         }
-        precondition(x.count == n, "LBFGS: x changed size from \(n) to \(x.count)")
+        precondition(vectors.count(x) == n, "LBFGS: x changed size from \(n) to \(vectors.count(x))")
         let f0 = current!.loss
 
         var steepest = stored == 0
@@ -136,8 +148,8 @@ public struct LBFGS<Info>: Optimizer {
         if steepest {  // grow the next history-less step while full steps keep being accepted
             steepestMove = Float(firstTrial ? 4 * move : move)
         }
-        remember(from: x, to: trial, gradient: e.gradient)
-        swap(&x, &trial)
+        remember(from: x, to: trial!, gradient: e.gradient)
+        swap(&x, &trial!)
         current = e
         let decrease = (f0 - e.loss) / max(abs(f0), abs(e.loss), 1)
         if decrease <= relativeDecreaseTolerance || projectedGradientNorm(x) <= gradientTolerance {
@@ -156,22 +168,119 @@ public struct LBFGS<Info>: Optimizer {
 
     mutating func allocate(_ count: Int) {
         n = count
-        sStore = [Float](repeating: 0, count: historySize * n)
-        yStore = sStore
+        bounds = vectors.bounds(box)
+        sHistory = (0..<historySize).map { _ in vectors.zeros(n) }
+        yHistory = (0..<historySize).map { _ in vectors.zeros(n) }
         rho = [Double](repeating: 0, count: historySize)
         alpha = rho
-        direction = [Float](repeating: 0, count: n)
-        trial = direction
+        direction = vectors.zeros(n)
+        trial = vectors.zeros(n)
         head = 0; stored = 0
     }
 
-    func projectedGradientNorm(_ x: [Float]) -> Double {
-        Box.withBounds(box) { lo, hi in
-            x.withUnsafeBufferPointer { px in
-                current!.gradient.withUnsafeBufferPointer { pg in
-                    VectorMath.projectedGradientNorm(x: px.baseAddress!, g: pg.baseAddress!, lower: lo, upper: hi, count: n)
-                }
-            }
+    func projectedGradientNorm(_ x: Vector) -> Double {
+        vectors.projectedGradientNorm(x: x, g: current!.gradient, bounds: bounds)
+    }
+
+    // MARK: - Direction and line search
+
+    enum SearchResult {
+        /// `move`: the accepted step's largest change of a variable; `firstTrial`: no backtracking.
+        case accepted(Evaluation<Vector, Info>, move: Double, firstTrial: Bool)
+        /// No trial point met the sufficient-decrease condition (some were finite, or the
+        /// step fell below Float resolution before any evaluation).
+        case failed
+        /// Every trial point had a non-finite loss or gradient; the last such loss.
+        case allNonFinite(loss: Double)
+    }
+
+    /// Armijo's `c₁`, the usual 1e-4 (Nocedal & Wright): almost any decrease is enough.
+    static var sufficientDecrease: Double { 1e-4 }
+
+    /// Computes the search direction at `x` into `direction` and searches along the
+    /// projected path; on success the accepted point is in `trial`.
+    mutating func lineSearch(from x: Vector, evaluate: LossFunction<Vector, Info>) throws -> SearchResult {
+        // Work on local copies of the buffers (moved out and back, not copied), so that the
+        // passes below can read the rest of `self` while writing them.
+        var d = direction.take()!, xt = trial.take()!, a: [Double] = []
+        swap(&a, &alpha)
+        defer { direction = d; trial = xt; swap(&a, &alpha) }
+        let g = current!.gradient, f0 = current!.loss
+
+        // Direction: −H·q on the free variables, or the projected steepest descent.
+        var (slope, largest) = freeDirection(x: x, g: g, into: &d, alpha: &a, useHistory: true)
+        if !(slope < 0) && stored > 0 {  // not a descent direction: forget the history
+            stored = 0; head = 0
+            (slope, largest) = freeDirection(x: x, g: g, into: &d, alpha: &a, useHistory: false)
         }
+        guard slope < 0, largest > 0 else { return .failed }
+
+        // Backtracking along P(x + t·d).
+        var t = stored > 0 ? Float(1) : Float(min(Double(steepestMove) / largest, Double(Float.greatestFiniteMagnitude)))
+        var tried = 0, sawFinite = false, lastBad = Double.nan
+        while tried < maxLineSearchEvaluations {
+            let (gStep, moved) = vectors.projectedPoint(x: x, d: d, t: t, bounds: bounds, g: g, into: &xt)
+            if !moved { break }          // the step no longer changes any Float: give up
+            if !(gStep < 0) { t *= 0.5; continue }  // projection spoiled descent: shorter
+            let e = try evaluate(xt)
+            tried += 1
+            evaluations += 1
+            if e.loss.isFinite && vectors.isFinite(e.gradient) {
+                sawFinite = true
+                if e.loss <= f0 + Self.sufficientDecrease * gStep {
+                    return .accepted(e, move: Double(t) * largest, firstTrial: tried == 1)
+                }
+            } else {
+                lastBad = e.loss
+            }
+            t *= 0.5
+        }
+        return sawFinite || tried == 0 ? .failed : .allNonFinite(loss: lastBad)
+    }
+
+    /// `d` = the restricted direction: `−H·q` from the free gradient `q` when `useHistory`
+    /// and pairs are stored, else `−q` (projected steepest descent). Returns the slope `gᵀd`
+    /// and `‖d‖∞`.
+    func freeDirection(x: Vector, g: Vector, into d: inout Vector, alpha: inout [Double],
+                       useHistory: Bool) -> (Double, Double) {
+        vectors.freeGradient(x: x, g: g, bounds: bounds, into: &d)
+        if useHistory && stored > 0 { twoLoop(&d, alpha: &alpha) }
+        let slope = vectors.restrictDirection(&d, negate: true, x: x, g: g, bounds: bounds)
+        return (slope, vectors.maxAbs(d))
+    }
+
+    /// Two-loop recursion, in place: `q ← H·q`.
+    func twoLoop(_ q: inout Vector, alpha: inout [Double]) {
+        let m = historySize
+        for j in 0..<stored {  // newest to oldest
+            let k = (head - 1 - j + m) % m
+            let a = rho[k] * vectors.dot(sHistory[k], q)
+            alpha[k] = a
+            vectors.axpy(Float(-a), yHistory[k], &q)
+        }
+        vectors.scale(Float(gamma), &q)
+        for j in stride(from: stored - 1, through: 0, by: -1) {  // oldest to newest
+            let k = (head - 1 - j + m) % m
+            let b = rho[k] * vectors.dot(yHistory[k], q)
+            vectors.axpy(Float(alpha[k] - b), sHistory[k], &q)
+        }
+    }
+
+    // MARK: - Curvature history
+
+    /// Adds the pair `s = xNew − x`, `y = gNew − g` (with `y` zeroed on variables held at a
+    /// bound, see `VectorOperations.secantProducts`) to the history if its curvature is
+    /// positive enough (see `curvatureTolerance`); the oldest pair makes room.
+    mutating func remember(from x: Vector, to xNew: Vector, gradient gNew: Vector) {
+        let g = current!.gradient, slot = head
+        // Decide first: when the history is full, `slot` still holds the oldest pair.
+        let (sy, yy, ss) = vectors.secantProducts(xNew: xNew, xOld: x, gNew: gNew, gOld: g, bounds: bounds)
+        guard yy > 0, sy > curvatureTolerance * (ss.squareRoot() * yy.squareRoot()) else { return }
+        _ = vectors.secantPair(xNew: xNew, xOld: x, gNew: gNew, gOld: g, bounds: bounds,
+                               s: &sHistory[slot], y: &yHistory[slot])
+        rho[slot] = 1 / sy
+        gamma = sy / yy
+        head = (head + 1) % historySize
+        stored = min(stored + 1, historySize)
     }
 }

@@ -1,25 +1,26 @@
-/// One evaluation of the function being minimized: the loss, its gradient
-/// (`gradient.count == x.count`), and whatever else the caller wants to carry along with
-/// that point (`Info`: the loss terms for style transfer, `Void` when there is nothing).
-public struct Evaluation<Info> {
+/// One evaluation of the function being minimized: the loss, its gradient (a `Vector` of
+/// the optimizer's engine, as many values as `x`), and whatever else the caller wants to
+/// carry along with that point (`Info`: the loss terms for style transfer, `Void` when there
+/// is nothing).
+public struct Evaluation<Vector, Info> {
     public var loss: Double
-    public var gradient: [Float]
+    public var gradient: Vector
     public var info: Info
 
-    public init(loss: Double, gradient: [Float], info: Info) {
+    public init(loss: Double, gradient: Vector, info: Info) {
         self.loss = loss; self.gradient = gradient; self.info = info
     }
 }
 
-extension Evaluation: Sendable where Info: Sendable {}
+extension Evaluation: Sendable where Vector: Sendable, Info: Sendable {}
 
 extension Evaluation where Info == Void {
-    public init(loss: Double, gradient: [Float]) { self.init(loss: loss, gradient: gradient, info: ()) }
+    public init(loss: Double, gradient: Vector) { self.init(loss: loss, gradient: gradient, info: ()) }
 }
 
 /// The function being minimized. It may throw (for example when a run is cancelled);
 /// optimizers rethrow, leaving `x` at their last accepted point.
-public typealias LossFunction<Info> = (_ x: [Float]) throws -> Evaluation<Info>
+public typealias LossFunction<Vector, Info> = (_ x: Vector) throws -> Evaluation<Vector, Info>
 
 /// Why an optimizer stopped. Once a step reports one, further `step` calls return the
 /// same step at once, without evaluating.
@@ -56,15 +57,17 @@ public struct OptimizerStep<Info> {
 extension OptimizerStep: Sendable where Info: Sendable {}
 
 /// A first-order optimizer that sees only `x ↦ (loss, gradient, info)`: it knows nothing
-/// of images or networks. A caller can hold `any Optimizer<LossTerms>`.
-public protocol Optimizer<Info> {
+/// of images or networks. `Vector` is its engine's vector (`[Float]` for `CPUVectors`); a
+/// caller can hold `any Optimizer<[Float], LossTerms>`.
+public protocol Optimizer<Vector, Info> {
+    associatedtype Vector
     associatedtype Info
     /// Performs one iteration, updating `x` in place; calls `evaluate` one or more times
     /// (none once stopped). On a NaN or infinite loss, or a finite loss with a NaN or
     /// infinite gradient, `x` is left at the last point whose loss and gradient were
     /// finite (before the first finite evaluation: the starting point, projected onto the
     /// box if any) and `OptimizerError.nonFiniteLoss` is thrown.
-    mutating func step(_ x: inout [Float], evaluate: LossFunction<Info>) throws -> OptimizerStep<Info>
+    mutating func step(_ x: inout Vector, evaluate: LossFunction<Vector, Info>) throws -> OptimizerStep<Info>
 }
 
 public enum OptimizerError: Error, CustomStringConvertible, Equatable {
@@ -81,8 +84,8 @@ public enum OptimizerError: Error, CustomStringConvertible, Equatable {
     }
 
     /// Throws `nonFiniteLoss` unless the loss and every gradient component are finite.
-    static func check<Info>(_ e: Evaluation<Info>, iteration: Int) throws {
-        guard e.loss.isFinite, VectorMath.isFinite(e.gradient) else {
+    static func check<V: VectorOperations, Info>(_ e: Evaluation<V.Vector, Info>, iteration: Int, vectors: V) throws {
+        guard e.loss.isFinite, vectors.isFinite(e.gradient) else {
             throw OptimizerError.nonFiniteLoss(iteration: iteration, loss: e.loss)
         }
     }

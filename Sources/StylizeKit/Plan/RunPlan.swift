@@ -100,6 +100,9 @@ public struct RunPlan: Sendable {
         return outputs
     }
 
+    /// The engine that will run the plan, in words for logs and records: `cpu, 2 threads`.
+    public var engine: String { "cpu, \(configuration.threads) thread\(configuration.threads == 1 ? "" : "s")" }
+
     /// Seconds the run should take with `threads` threads (`CostEstimate`).
     public func estimatedSeconds(threads: Int) -> Double { CostEstimate.seconds(schedule, threads: threads) }
 }

@@ -7,11 +7,14 @@ import Foundation
 public final class StyleTransfer {
     public let plan: RunPlan
     public let network: VGGNetwork
+    /// Runs the network, the loss terms and the optimizer's vector operations, on the
+    /// configuration's threads.
+    public let engine: CPUEngine
     public let images: TransferImages
     /// The generated image, `(3, H, W)` preprocessed (BGR, minus mean), at the current scale.
     public private(set) var image: Tensor3
     /// The objective of the current scale.
-    public private(set) var objective: StyleTransferObjective?
+    public private(set) var objective: StyleTransferObjective<CPUEngine>?
 
     public var configuration: StyleTransferConfiguration { plan.configuration }
     public var schedule: ScaleSchedule { plan.schedule }
@@ -20,7 +23,10 @@ public final class StyleTransfer {
     public init(plan: RunPlan, weights: VGGWeights, images: TransferImages) throws {
         self.plan = plan
         self.images = images
-        network = try VGGNetwork(weights: weights, pooling: plan.settings.pooling, through: plan.deepestLayer)
+        let threads = plan.configuration.threads
+        network = try VGGNetwork(weights: weights, pooling: plan.settings.pooling, through: plan.deepestLayer,
+                                 parallel: Parallel(threads: threads))
+        engine = CPUEngine(network: network, threads: threads)
         image = Tensor3(zeros: 3, images.content.height, images.content.width)
     }
 
@@ -76,13 +82,13 @@ public final class StyleTransfer {
 
     /// One scale's iterations, from `image`, within `box`; stops early when the optimizer
     /// says so (converged, line search failed).
-    private func optimize(_ scale: ScaleSchedule.Scale, objective: StyleTransferObjective, box: Box, tally: inout RunTally,
+    private func optimize(_ scale: ScaleSchedule.Scale, objective: StyleTransferObjective<CPUEngine>, box: Box, tally: inout RunTally,
                           progress: (IterationReport) throws -> Void, shouldStop: @escaping () -> Bool) throws {
         var optimizer = makeOptimizer(box: box)
         let shape = (image.channels, image.height, image.width)
         var evaluations = 0
         let iteration = tally.iteration
-        let evaluate: LossFunction<LossTerms> = { x in
+        let evaluate: LossFunction<[Float], LossTerms> = { x in
             if shouldStop() { throw RunCancelled(iteration: iteration, keptAt: nil) }
             let (t, g) = try objective.evaluate(Tensor3(channels: shape.0, height: shape.1, width: shape.2, data: x))
             evaluations += 1
@@ -109,7 +115,7 @@ public final class StyleTransfer {
 
     /// Adam's reports are at the point before its last update: evaluate and report the
     /// image it ended at, so that the run's last report is the final image.
-    private func finishAdam(_ objective: StyleTransferObjective, _ tally: inout RunTally,
+    private func finishAdam(_ objective: StyleTransferObjective<CPUEngine>, _ tally: inout RunTally,
                             _ progress: (IterationReport) throws -> Void) throws {
         guard plan.settings.optimizer == .adam, tally.iterationsThisScale > 0 else { return }
         tally.terms = try objective.evaluate(image, gradient: false).terms
@@ -118,12 +124,12 @@ public final class StyleTransfer {
 
     /// The objective at one scale: targets from the images resized to `width × height`, and
     /// β as the plan says (with `auto`, chosen from this scale's images).
-    public func objective(width: Int, height: Int) throws -> StyleTransferObjective {
+    public func objective(width: Int, height: Int) throws -> StyleTransferObjective<CPUEngine> {
         let s = plan.settings
         let mean = network.meanBGR
         let content = Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: mean)
         let objective = try StyleTransferObjective(
-            network: network, content: content,
+            engine: engine, content: content,
             styles: images.styles(width: width, height: height).map { Preprocessing.tensor(from: $0, meanBGR: mean) },
             styleBlend: s.styleBlendWeights?.values, contentLayers: s.contentLayers.names, styleLayers: s.styleLayers.names,
             styleLayerWeights: s.styleLayerWeights?.values, styleMasks: images.masks?.weights(width: width, height: height),
@@ -135,10 +141,10 @@ public final class StyleTransfer {
         return objective
     }
 
-    private func makeOptimizer(box: Box) -> any Optimizer<LossTerms> {
+    private func makeOptimizer(box: Box) -> any Optimizer<[Float], LossTerms> {
         switch plan.settings.optimizer {
-        case .lbfgs: return LBFGS<LossTerms>(historySize: plan.settings.historySize, box: box)
-        case .adam: return Adam<LossTerms>(learningRate: Float(plan.settings.learningRate), box: box)
+        case .lbfgs: return LBFGS<CPUVectors, LossTerms>(historySize: plan.settings.historySize, box: box, vectors: engine.vectors)
+        case .adam: return Adam<CPUVectors, LossTerms>(learningRate: Float(plan.settings.learningRate), box: box, vectors: engine.vectors)
         }
     }
 }

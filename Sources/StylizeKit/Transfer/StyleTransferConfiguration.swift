@@ -1,3 +1,5 @@
+import Foundation
+
 /// One style-transfer run as asked for: the files it reads and writes, and its run options.
 ///
 /// This is the library's entry point: the `stylize` command parses its options into one of
@@ -19,6 +21,9 @@ public struct StyleTransferConfiguration: Sendable {
     public var saveEvery: Int = 0
     /// JSON-lines log file (one object per iteration), or nil.
     public var logPath: String? = nil
+    /// Threads of the run's `CPUEngine` (its kernels' own loops and the GEMMs they split),
+    /// at least 1. Results do not depend on it. Default: every core, like the command line.
+    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     public init(contentPath: String, stylePaths: [String], outputPath: String, settings: RunSettings = RunSettings()) {
         self.contentPath = contentPath

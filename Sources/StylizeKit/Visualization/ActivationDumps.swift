@@ -11,16 +11,17 @@ public final class ActivationDumps {
     /// The folder dumps go to when none is named.
     public static let defaultDirectory = "dumps"
     let layers: [(name: String, stage: Int)]
-    let engine: VGGEngine
+    let engine: CPUEngine
     let text: TextRenderer?
     private var iterations: [Int] = []
     private var files: [Int: [String: [String]]] = [:]
 
-    /// Checks the layer names against `weights` (one-line errors); the folder is created on the first write.
-    public init(weights: VGGWeights, layers names: [String], pooling: Pooling, directory: String) throws {
-        let network = try VGGNetwork(weights: weights, pooling: pooling, covering: names)
+    /// Checks the layer names against `weights` (one-line errors); the folder is created on
+    /// the first write. `threads`: of its engine (`--threads`).
+    public init(weights: VGGWeights, layers names: [String], pooling: Pooling, directory: String, threads: Int) throws {
+        let network = try VGGNetwork(weights: weights, pooling: pooling, covering: names, parallel: Parallel(threads: threads))
         layers = names.compactMap { n in network.stageIndex(of: n).map { (n, $0) } }
-        engine = VGGEngine(network: network)
+        engine = CPUEngine(network: network, threads: threads)
         text = try? TextRenderer(pixelSize: 10)
         self.directory = directory
     }

@@ -1,7 +1,7 @@
 /// Synthesizes an image that maximizes one channel's mean activation (Erhan et al. 2009;
 /// regularized as in Olah et al., "Feature Visualization", Distill 2017).
 ///
-/// Objective, minimized with Adam through the same `VGGEngine.backward` as style transfer,
+/// Objective, minimized with Adam through the same `CPUEngine.backward` as style transfer,
 /// on the preprocessed image `x` (BGR, minus mean, 0…255 scale):
 ///
 ///     L(x) = −mean_(y,x) F_c(shift(x)) + tvWeight · L_tv(x)
@@ -29,7 +29,7 @@ public struct ActivationMaximization: Sendable {
     }
 
     /// Mean activation of `channel` at `network.stages[stage]` for image `x`.
-    public static func meanActivation(engine: VGGEngine, stage: Int, channel: Int, x: Tensor3) throws -> Double {
+    public static func meanActivation(engine: CPUEngine, stage: Int, channel: Int, x: Tensor3) throws -> Double {
         try engine.forward(x, through: stage)
         let f = engine.activations[stage], m = f.positions
         var sum = 0.0
@@ -39,7 +39,7 @@ public struct ActivationMaximization: Sendable {
 
     /// Optimizes a `width × height` image for `channel` of `network.stages[stage]`.
     /// `progress(iteration, meanActivation)` is called after every step.
-    public func run(engine: VGGEngine, stage: Int, channel: Int, width: Int, height: Int,
+    public func run(engine: CPUEngine, stage: Int, channel: Int, width: Int, height: Int,
                     progress: (Int, Double) -> Void = { _, _ in }) throws -> Result {
         let mean = engine.network.meanBGR
         var x = StyleTransfer.noise(channels: 3, height: height, width: width, sigma: 16, seed: seed)
@@ -49,7 +49,7 @@ public struct ActivationMaximization: Sendable {
             rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
             return jitter > 0 ? Int(rng % UInt64(2 * jitter + 1)) - jitter : 0
         }
-        let evaluate: LossFunction<Void> = { data in
+        let evaluate: LossFunction<[Float], Void> = { data in
             let dx = nextShift(), dy = nextShift()
             let input = Tensor3(channels: 3, height: height, width: width, data: data).rolled(dx: dx, dy: dy)
             try engine.forward(input, through: stage)
@@ -57,19 +57,16 @@ public struct ActivationMaximization: Sendable {
             var sum = 0.0
             for p in 0..<m { sum += Double(f.data[channel * m + p]) }
             let g = -1 / Float(m)
-            var grad = engine.backward(from: stage, input: input) { i, ptr in
+            var grad: [Float]? = Tensor3(channels: 3, height: height, width: width, data: engine.backward(from: stage) { i, gradient in
                 guard i == stage else { return }
-                for p in 0..<m { ptr[channel * m + p] += g }
-            }.rolled(dx: -dx, dy: -dy)
-            let current = Tensor3(channels: 3, height: height, width: width, data: data)
-            let tv = grad.data.withUnsafeMutableBufferPointer {
-                TotalVariation.loss(current, scale: tvWeight, grad: $0.baseAddress!)
-            }
-            return Evaluation(loss: -sum / Double(m) + Double(tvWeight) * tv, gradient: grad.data)
+                for p in 0..<m { gradient![channel * m + p] += g }
+            }).rolled(dx: -dx, dy: -dy).data
+            let tv = engine.totalVariation(data, width: width, height: height, scale: tvWeight, gradient: &grad)
+            return Evaluation(loss: -sum / Double(m) + Double(tvWeight) * tv, gradient: grad!)
         }
         // Adam clamps into the valid pixels (0…255 before the mean was subtracted) after each update.
         let box = Box.planes(lower: mean.map { -$0 }, upper: mean.map { 255 - $0 }, planeSize: width * height)
-        var adam = Adam<Void>(learningRate: learningRate, box: box)
+        var adam = Adam<CPUVectors, Void>(learningRate: learningRate, box: box, vectors: engine.vectors)
         for i in 1...max(1, iterations) {
             _ = try adam.step(&x.data, evaluate: evaluate)
             if i % 10 == 0 || i == iterations {

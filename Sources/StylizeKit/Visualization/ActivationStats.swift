@@ -13,19 +13,18 @@ public struct ActivationStats: Sendable, Equatable {
     public init(_ f: Tensor3) {
         let c = f.channels, m = f.positions
         var mean = [Double](repeating: 0, count: c), mx = mean, active = mean
-        f.data.withUnsafeBufferPointer { d in
-            for ch in 0..<c {
-                var sum = 0.0, best = -Double.infinity, positive = 0
-                for p in (ch * m)..<((ch + 1) * m) {
-                    let v = Double(d[p])
-                    sum += v
-                    if v > best { best = v }
-                    if v > 0 { positive += 1 }
-                }
-                mean[ch] = m > 0 ? sum / Double(m) : 0
-                mx[ch] = m > 0 ? best : 0
-                active[ch] = m > 0 ? Double(positive) / Double(m) : 0
+        let d = f.data
+        for ch in 0..<c {
+            var sum = 0.0, best = -Double.infinity, positive = 0
+            for p in (ch * m)..<((ch + 1) * m) {
+                let v = Double(d[p])
+                sum += v
+                if v > best { best = v }
+                if v > 0 { positive += 1 }
             }
+            mean[ch] = m > 0 ? sum / Double(m) : 0
+            mx[ch] = m > 0 ? best : 0
+            active[ch] = m > 0 ? Double(positive) / Double(m) : 0
         }
         shape = [f.channels, f.height, f.width]
         self.mean = mean

@@ -108,9 +108,9 @@ public enum Montage {
     /// The Gram matrix `G = F·Fᵀ / (H·W)` of `f` as a `C × C` viridis heatmap, each entry
     /// shown as `sqrt(G / max G)` (the square root spreads the many small correlations),
     /// every entry enlarged to a square of at least 1 px so the image is about 256 px or more.
-    public static func gramHeatmap(_ f: Tensor3) -> RGBImage {
+    public static func gramHeatmap(_ f: Tensor3, parallel: Parallel) -> RGBImage {
         let n = f.channels
-        let g = Gram.gram(of: f)
+        let g = Gram.gram(of: f, parallel: parallel)
         let top = g.max() ?? 0
         var image = RGBImage(width: n, height: n, fill: (0, 0, 0))
         for i in 0..<(n * n) {

@@ -33,11 +33,10 @@ public struct TopPatches {
             // Candidates of this image that can still make the top k: positive and better
             // than the current k-th (a position is never needed twice).
             let floor = best[c].count == k ? best[c][k - 1].value : 0
+            let d = f.data
             var order: [Int] = []
-            f.data.withUnsafeBufferPointer { d in
-                for p in 0..<m where d[c * m + p] > floor { order.append(p) }
-                order.sort { d[c * m + $0] > d[c * m + $1] || (d[c * m + $0] == d[c * m + $1] && $0 < $1) }
-            }
+            for p in 0..<m where d[c * m + p] > floor { order.append(p) }
+            order.sort { d[c * m + $0] > d[c * m + $1] || (d[c * m + $0] == d[c * m + $1] && $0 < $1) }
             var chosen: [Patch] = []
             for p in order {
                 let centre = field.centre(x: p % f.width, y: p / f.width)

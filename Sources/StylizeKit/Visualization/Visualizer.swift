@@ -27,6 +27,8 @@ public struct VisualizationConfiguration: Sendable {
     /// Side of the synthesized images.
     public var maximizeSize = 128
     public var maxPixels = PNGCodec.defaultMaxPixels
+    /// `--threads`: threads of the `CPUEngine` that runs the network (at least 1).
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
 
     public init(imagePaths: [String], outputDirectory: String) {
         self.imagePaths = imagePaths
@@ -48,18 +50,18 @@ public final class Visualizer {
     public let configuration: VisualizationConfiguration
     public let layers: [String]
     let network: VGGNetwork
-    let engine: VGGEngine
+    let engine: CPUEngine
     let stages: [Int]
 
     /// Checks layer names and channel indices against `weights`; throws one-line errors.
     public init(configuration c: VisualizationConfiguration, weights: VGGWeights) throws {
         configuration = c
         let layers = c.layers ?? VisualizationConfiguration.defaultLayers(of: weights)
-        let network = try VGGNetwork(weights: weights, pooling: c.pooling, covering: layers)
+        let network = try VGGNetwork(weights: weights, pooling: c.pooling, covering: layers, parallel: Parallel(threads: c.threads))
         self.network = network
         stages = layers.compactMap { network.stageIndex(of: $0) }
         self.layers = layers
-        engine = VGGEngine(network: network)
+        engine = CPUEngine(network: network, threads: c.threads)
         if !c.maximize.isEmpty {
             guard layers.count == 1 else { throw VisualizationError("channel maximization needs exactly one layer, got \(layers.count)") }
             let n = network.channels(ofStage: stages[0])
@@ -71,7 +73,7 @@ public final class Visualizer {
 
     /// Writes the montage pages and Gram heatmap of every `(name, stage)` of the engine's last
     /// forward pass into `dir`; returns the written file names per layer (pages, then Gram).
-    public static func writeMontages(engine: VGGEngine, layers: [(name: String, stage: Int)], to dir: String,
+    public static func writeMontages(engine: CPUEngine, layers: [(name: String, stage: Int)], to dir: String,
                                      text: TextRenderer?) throws -> [String: [String]] {
         try OutputLocation.prepareFolder(dir, option: "output folder")
         var files: [String: [String]] = [:]
@@ -84,7 +86,7 @@ public final class Visualizer {
                 try PNGCodec.write(page, to: dir + "/" + file)
                 names.append(file)
             }
-            try PNGCodec.write(Montage.gramHeatmap(f), to: dir + "/\(name)-gram.png")
+            try PNGCodec.write(Montage.gramHeatmap(f, parallel: engine.parallel), to: dir + "/\(name)-gram.png")
             files[name] = names + ["\(name)-gram.png"]
         }
         return files

@@ -3,10 +3,21 @@
 /// `L_tv = Σ_c Σ_(i,j) [(x[c,i+1,j] − x[c,i,j])² + (x[c,i,j+1] − x[c,i,j])²] / (3·H·W)`,
 /// over valid neighbour pairs only (no wrap-around, no padding), on the preprocessed
 /// tensor `x` `(C, H, W)`. Dividing by `3·H·W` makes the value a per-pixel mean, so its
-/// weight means the same at every image size.
+/// weight means the same at every image size. Differences are formed in Float and summed in
+/// Double, in one pass in memory order.
 public enum TotalVariation {
-    /// Returns `L_tv`; when `grad` is given, adds `scale · ∂L_tv/∂x` to it (same layout as `x`).
-    public static func loss(_ x: Tensor3, scale: Float = 1, grad: UnsafeMutablePointer<Float>?) -> Double {
+    /// `L_tv` of `x`.
+    public static func loss(_ x: Tensor3) -> Double {
+        loss(x, scale: 0, grad: nil)
+    }
+
+    /// `L_tv` of `x`, and adds `scale · ∂L_tv/∂x` to `grad` (same layout and count as `x`).
+    public static func loss(_ x: Tensor3, scale: Float, grad: inout [Float]) -> Double {
+        precondition(grad.count == x.count, "TV gradient has \(grad.count) values, the image \(x.count)")
+        return grad.withUnsafeMutableBufferPointer { loss(x, scale: scale, grad: $0.baseAddress!) }
+    }
+
+    static func loss(_ x: Tensor3, scale: Float, grad: UnsafeMutablePointer<Float>?) -> Double {
         let c = x.channels, h = x.height, w = x.width
         let norm = 3.0 * Double(h) * Double(w)
         let gs = Float(2.0 * Double(scale) / norm)
