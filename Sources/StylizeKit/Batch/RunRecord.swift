@@ -71,10 +71,14 @@ public struct RunRecord: Codable, Sendable, Equatable {
     ///   out-of-space errors often show up only at `fsync` or `close`.
     public static func append(_ record: RunRecord, to path: String) throws {
         let line = Array(try record.jsonLine().utf8)
-        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0o644)  // a FIFO must not block
         guard fd >= 0 else { throw appendError(path, errno) }
         var closed = false
         defer { if !closed { close(fd) } }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            throw FileSystemError("cannot append to '\(path)'", reason: AtomicFile.refusal("not a regular file"))
+        }
         let bytes = (endsInPartialLine(fd) ? [UInt8(ascii: "\n")] : []) + line
         var offset = 0
         while offset < bytes.count {
