@@ -130,13 +130,16 @@ struct TransferOptions: ParsableArguments {
         } catch let e as OverwriteError { throw ValidationError(e.description) }
         do {
             for (option, path) in outputs { try OutputLocation.checkFile(path, option: option, inPlace: option == "--log") }
-            if dumpEvery > 0 { try OutputLocation.checkFolder(dumpDir, option: "--dump-dir") }
+            if dumpEvery > 0 {
+                try OutputLocation.checkFolder(dumpDir, option: "--dump-dir")
+                try ActivationDumps.checkExistingOutputs(directory: dumpDir, layers: RunOptions.layerList(dumpLayers, "--dump-layers"))
+            }
         } catch { throw fail(error) }
     }
 
     /// `<content>_<style>.png` in the current folder; with several styles,
-    /// `<content>_<style1>_<style2>….png`.
+    /// `<content>_<style1>_<style2>….png` (cut to a legal length, see `FileNaming.outputName`).
     static func defaultOutputPath(content: String, styles: [String]) -> String {
-        ([content] + styles).map(FileNaming.stem).joined(separator: "_") + ".png"
+        FileNaming.outputName(stems: ([content] + styles).map(FileNaming.stem))
     }
 }
