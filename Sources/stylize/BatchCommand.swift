@@ -59,8 +59,8 @@ struct BatchCommand: ParsableCommand {
         let contents: [String], styles: [String]
         do {
             // Absolute paths: the report and --resume then work from any working folder.
-            contents = try InputExpansion.expand(content, option: "--content").map(absolute)
-            styles = try InputExpansion.expand(style, option: "--style").map(absolute)
+            contents = try InputExpansion.expand(content, option: "--content", excluding: out, warn: Terminal.warn).map(absolute)
+            styles = try InputExpansion.expand(style, option: "--style", excluding: out, warn: Terminal.warn).map(absolute)
         } catch { throw ValidationError("\(error)") }
         let axes = try sweep.map { try RunOptions.parseSweep($0, base: options) }
         var seen = Set<String>()
@@ -87,10 +87,12 @@ struct BatchCommand: ParsableCommand {
         var runner: BatchRunner
         do {
             try OutputLocation.prepareFolder(out, option: "--out")
+            _ = try BatchFolderLock(folder: out)  // held until this process ends
             try OutputLocation.prepareFolder(out + "/logs", option: "--out")
             StaleTemporaries.remove(in: out)
             runner = BatchRunner(out: out, recordsPath: records, quiet: quiet)
             try runner.prepare(jobs: mine, options: options, resume: resume)
+            try BatchFolder.checkOutputs(folder: out, jobs: mine)
             try runner.refuseOverwritingInputs()
             try runner.checkMasks()
         } catch let e as ValidationError { throw e } catch let e as OverwriteError {
