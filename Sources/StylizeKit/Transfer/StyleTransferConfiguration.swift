@@ -106,6 +106,31 @@ public struct StyleTransferConfiguration: Sendable {
     /// (γ = 1e-2 has no visible effect).
     public static let defaultLossWeights = LossWeights(content: 5, style: 1e-3, tv: 1)
 
+    /// Settings that run but cannot do what was meant, one line each (`StyleTransfer.run`
+    /// passes them to its `warn` before reading anything):
+    /// - every loss weight 0 (with `auto`, β is 3·α·… and so 0 too when α is): the loss is 0
+    ///   everywhere and the output is the starting image;
+    /// - a style layer named more than once: each repetition adds its term again (with
+    ///   the default 1/L weights, a layer named twice weighs double).
+    public var warnings: [String] {
+        var lines: [String] = []
+        let w = lossWeights
+        if w.content == 0 && w.tv == 0 && (automaticStyleWeight != nil || w.style == 0) {
+            lines.append("--content-weight, --style-weight and --tv-weight are all 0"
+                         + (automaticStyleWeight != nil ? " (auto gives 0 when the content weight is 0)" : "")
+                         + ": the loss is 0 everywhere and the output is the starting image")
+        }
+        var counts: [String: Int] = [:]
+        for l in styleLayers { counts[l, default: 0] += 1 }
+        var seen = Set<String>()
+        let repeated = styleLayers.filter { counts[$0]! > 1 && seen.insert($0).inserted }
+        if !repeated.isEmpty {
+            lines.append("--style-layers repeats " + repeated.map { "\($0) (\(counts[$0]!) times)" }.joined(separator: ", ")
+                         + ": each repetition adds that layer's term again")
+        }
+        return lines
+    }
+
     public init(contentPath: String, stylePaths: [String], outputPath: String) {
         self.contentPath = contentPath
         self.stylePaths = stylePaths

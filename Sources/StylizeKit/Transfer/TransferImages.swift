@@ -54,11 +54,14 @@ public struct TransferImages: Sendable {
     /// their header, before decoding (see `WorkingSize`). Paintings are checked at the
     /// photo's working size, which bounds their aspect ratio, so the short-side floor of
     /// `styles(width:height:)` cannot blow a sliver of a painting up.
-    public static func load(_ c: StyleTransferConfiguration) throws -> TransferImages {
+    ///
+    /// `warn` gets one line per problem that does not stop the run: an invalid colour chunk
+    /// ignored in any of the files (see `PNGCodec.read`), a mask that is black everywhere.
+    public static func load(_ c: StyleTransferConfiguration, warn: (String) -> Void = { _ in }) throws -> TransferImages {
         let minimumSide = WorkingSize.minimumSide(layers: c.contentLayers + c.styleLayers)
         if let paths = c.styleMaskPaths { try StyleMasks.checkCount(paths.count, styleCount: c.stylePaths.count) }
         let decoded = try PNGCodec.readWithAlpha(path: c.contentPath, maxPixels: c.maxPixels,
-                                                 workingSize: WorkingSize(longestSide: c.size, minimumSide: minimumSide))
+                                                 workingSize: WorkingSize(longestSide: c.size, minimumSide: minimumSide), warn: warn)
         let photo = decoded.image
         let content = photo.resized(longestSide: c.size)
         let alpha = decoded.alpha?.resized(width: content.width, height: content.height)
@@ -66,15 +69,16 @@ public struct TransferImages: Sendable {
         let working = WorkingSize(longestSide: longest, minimumSide: minimumSide)
         let side = styleSide(contentLongest: longest, scale: c.styleScale)
         let styles = try c.stylePaths.map {
-            try PNGCodec.read(path: $0, maxPixels: c.maxPixels, workingSize: working).resized(longestSide: side)
+            try PNGCodec.read(path: $0, maxPixels: c.maxPixels, workingSize: working, warn: warn).resized(longestSide: side)
         }
         var initial: RGBImage?
         if case .file(let path) = c.initialization {
-            initial = try PNGCodec.read(path: path, maxPixels: c.maxPixels, workingSize: working)
+            initial = try PNGCodec.read(path: path, maxPixels: c.maxPixels, workingSize: working, warn: warn)
         }
         let masks = try c.styleMaskPaths.map {
             try StyleMasks.load(paths: $0, styleCount: styles.count, contentPath: c.contentPath, contentWidth: photo.width,
-                                contentHeight: photo.height, width: content.width, height: content.height, maxPixels: c.maxPixels)
+                                contentHeight: photo.height, width: content.width, height: content.height, maxPixels: c.maxPixels,
+                                styles: c.stylePaths, warn: warn)
         }
         return TransferImages(content: content, contentAlpha: alpha, styles: styles, initial: initial, styleScale: c.styleScale,
                               preserveColors: c.preserveColors, masks: masks)
