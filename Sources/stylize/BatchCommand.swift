@@ -59,8 +59,9 @@ struct BatchCommand: ParsableCommand {
         let contents: [String], styles: [String]
         do {
             // Absolute paths: the report and --resume then work from any working folder.
-            contents = try InputExpansion.expand(content, option: "--content", excluding: out, warn: Terminal.warn).map(absolute)
-            styles = try InputExpansion.expand(style, option: "--style", excluding: out, warn: Terminal.warn).map(absolute)
+            let own = BatchFolder.ownOutputs(of: out)  // --out may be the content folder
+            contents = try InputExpansion.expand(content, option: "--content", skipping: own, warn: Terminal.warn).map(absolute)
+            styles = try InputExpansion.expand(style, option: "--style", skipping: own, warn: Terminal.warn).map(absolute)
         } catch { throw ValidationError("\(error)") }
         let axes = try sweep.map { try RunOptions.parseSweep($0, base: options) }
         var seen = Set<String>()

@@ -59,6 +59,9 @@ extension RunOptions {
             .map { $0.trimmingCharacters(in: .whitespaces) }
         guard !values.isEmpty, !values.contains("") else { throw ValidationError("--sweep \(name): empty value in '\(text)'") }
         guard Set(values).count == values.count else { throw ValidationError("--sweep \(name): a value is repeated in '\(text)'") }
+        for v in values where DecimalNumber.isNonDecimal(v) {
+            throw ValidationError("--sweep \(name): '\(v)' is not a decimal number (numbers are read in decimal only)")
+        }
         for v in values { _ = try base.with([SweepSetting(name: name, value: v)]) }
         return SweepAxis(name: name, values: values)
     }

@@ -64,8 +64,8 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("init"), help: ArgumentHelp("Initial image: noise, content, style or a PNG file.", valueName: "noise|content|style|FILE"))
     var initialization: String = "noise"
 
-    @Option(help: "Seed of the initial noise.")
-    var seed: UInt64 = 0
+    @Option(help: "Seed of the initial noise (0 to 2^64 - 1).")
+    var seed: Int128 = 0  // wider than the seed, so that validate() can give the range
 
     @Option(help: ArgumentHelp("Refuse images larger than this many megapixels.", valueName: "MP"))
     var maxMegapixels: Double = Double(PNGCodec.defaultMaxPixels) / 1e6
@@ -99,13 +99,15 @@ struct RunOptions: ParsableArguments {
             }
         }
         if let b = styleBlendWeights { _ = try Self.numberList(b, "--style-blend-weights") }
+        try Check.seed(seed, "--seed")
         if let m = styleMasks {
-            for path in try Self.pathList(m, "--style-masks") where OutputLocation.kind(of: path) != .other {
-                throw ValidationError("--style-masks: '\(path)': no such file")
+            for path in try Self.pathList(m, "--style-masks") {
+                if let problem = BoundedFile.problem(path) { throw ValidationError("--style-masks: '\(path)': \(problem.reason)") }
             }
         }
-        if !Self.initWords.contains(initialization) && OutputLocation.kind(of: initialization) != .other {
-            throw ValidationError("--init '\(initialization)': no such file; use \(Self.initWords.joined(separator: ", ")) or a PNG file")
+        if !Self.initWords.contains(initialization), let problem = BoundedFile.problem(initialization) {
+            let hint = problem.isMissing ? "; use \(Self.initWords.joined(separator: ", ")) or a PNG file" : ""
+            throw ValidationError("--init '\(initialization)': \(problem.reason)\(hint)")
         }
     }
 
@@ -147,7 +149,7 @@ struct RunOptions: ParsableArguments {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         var values: [Double] = []
         for p in parts {
-            guard let v = Double(p), v.isFinite, v >= 0 else { throw ValidationError("\(option): '\(p)' is not a number ≥ 0") }
+            guard let v = DecimalNumber.double(p), v.isFinite, v >= 0 else { throw ValidationError("\(option): '\(p)' is not a number ≥ 0") }
             values.append(v)
         }
         guard !values.isEmpty, values.contains(where: { $0 > 0 }) else { throw ValidationError("\(option) needs at least one positive value") }
@@ -186,7 +188,7 @@ struct RunOptions: ParsableArguments {
         case "style": c.initialization = .style
         default: c.initialization = .file(initialization)
         }
-        c.seed = seed
+        c.seed = UInt64(clamping: seed)  // 0…2^64 − 1: validate()
         c.maxPixels = Int((maxMegapixels * 1e6).rounded())  // at most 1e9: validate()
         c.bitDepth = bitDepth.library
     }
@@ -204,7 +206,7 @@ enum StyleWeightArgument: ExpressibleByArgument, Equatable {
 
     init?(argument: String) {
         if argument == "auto" { self = .auto; return }
-        guard let v = Double(argument) else { return nil }
+        guard let v = DecimalNumber.double(argument) else { return nil }
         self = .fixed(v)
     }
     var value: Double? { if case .fixed(let v) = self { return v } else { return nil } }

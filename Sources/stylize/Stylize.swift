@@ -51,6 +51,9 @@ struct Stylize: ParsableCommand {
             }
         }
         words = Arguments.joiningNegativeNumbers(words, flags: flags)
+        if let bad = DecimalNumber.firstNonDecimalValue(in: words, flags: flags) {
+            usageError("\(bad.option) '\(bad.value)' is not a decimal number (numbers are read in decimal only)")
+        }
         do {
             var command = try parseAsRoot(words)
             try command.run()

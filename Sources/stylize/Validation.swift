@@ -16,6 +16,12 @@ enum Check {
         }
     }
 
+    /// A seed is any 64-bit unsigned number; it is read wider (`Int128`) so that `-1` or
+    /// 2^64 get the range rather than a bare "invalid value".
+    static func seed(_ value: Int128, _ option: String) throws {
+        try range(value, option, 0...Int128(UInt64.max), " (2^64 - 1)")
+    }
+
     /// `1e+15` rather than `1000000000000000.0`.
     static func short(_ v: Double) -> String { String(format: "%g", v) }
 
@@ -33,6 +39,9 @@ enum Check {
     /// overflow Float32 at typical Gram magnitudes (about 1e25).
     static let maxWeight = 1e15
 }
+
+/// Options read wider than the library's type (see `Check.seed`).
+extension Int128: @retroactive ExpressibleByArgument {}
 
 /// Command-line words before ArgumentParser sees them.
 enum Arguments {

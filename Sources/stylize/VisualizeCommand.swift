@@ -37,8 +37,8 @@ struct VisualizeCommand: ParsableCommand {
     @Option(help: "Side of the maximization images, in pixels.")
     var maximizeSize: Int = 128
 
-    @Option(help: "Seed of the maximization's starting noise and jitter.")
-    var seed: UInt64 = 0
+    @Option(help: "Seed of the maximization's starting noise and jitter (0 to 2^64 - 1).")
+    var seed: Int128 = 0  // wider than the seed, so that validate() can give the range
 
     @OptionGroup var machine: MachineOptions
 
@@ -51,6 +51,7 @@ struct VisualizeCommand: ParsableCommand {
         try Check.range(top, "--top", 0...100)
         try Check.range(maximizeIterations, "--maximize-iterations", 1...Check.maxIterations)
         try Check.range(maximizeSize, "--maximize-size", 16...1024)
+        try Check.seed(seed, "--seed")
         let names = try layers.map { try RunOptions.layerList($0, "--layers") }
         let channels = try maximize.map { try Self.channelList($0) }
         if channels != nil && names?.count != 1 {
@@ -77,7 +78,7 @@ struct VisualizeCommand: ParsableCommand {
             c.top = top
             c.maximize = try maximize.map { try Self.channelList($0) } ?? []
             c.maximization.iterations = maximizeIterations
-            c.maximization.seed = seed
+            c.maximization.seed = UInt64(clamping: seed)
             c.maximizeSize = maximizeSize
             let weights = try machine.loadWeights()
             if let names = c.layers {

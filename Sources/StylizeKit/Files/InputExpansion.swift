@@ -6,24 +6,19 @@ import Foundation
 /// - a folder contributes its `*.png` files (any case, not hidden, not recursive), sorted;
 /// - an argument with `*`, `?` or `[` that names no file is a glob (for patterns the shell
 ///   did not expand, e.g. quoted), and contributes the `*.png` files it matches, sorted;
-/// - folders and globs skip everything inside `excluding` (a batch's own `--out` folder:
-///   its images and contact sheet are not inputs of the next run, even when it lies inside
-///   the content folder);
+/// - folders and globs skip the files in `skipping` (canonical paths, see `PathIdentity`):
+///   a batch's own outputs (`BatchFolder.ownOutputs`) are not inputs of its next run, even
+///   when `--out` is the content folder or a glob reaches into it;
 /// - a file seen twice is kept once, at its first place: the same path silently, the same
 ///   file under another path (`./a.png`, a symbolic or hard link) with a warning.
 /// An argument that contributes nothing is an `InputError` naming it.
 public enum InputExpansion {
-    public static func expand(_ specs: [String], option: String, excluding: String? = nil,
+    public static func expand(_ specs: [String], option: String, skipping: Set<String> = [],
                               warn: (String) -> Void = { _ in }) throws -> [String] {
         var result: [String] = []
         var seen = Set<String>()
         var files: [FileIdentity: String] = [:]
-        let skipped = excluding.map(PathIdentity.canonical)
-        func outside(_ path: String) -> Bool {
-            guard let skipped else { return true }
-            let folder = PathIdentity.canonical(OutputLocation.parent(of: path))
-            return folder != skipped && !folder.hasPrefix(skipped == "/" ? "/" : skipped + "/")
-        }
+        func outside(_ path: String) -> Bool { skipping.isEmpty || !skipping.contains(PathIdentity.canonical(path)) }
         for spec in specs {
             let matched: [String]
             switch OutputLocation.kind(of: spec) {
