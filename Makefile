@@ -123,7 +123,7 @@ bench-torch: $(WEIGHTS) $(TORCH_VENV)/.installed ## The same evaluation in PyTor
 
 MANUAL := .build/plugins/GenerateManual/outputs/stylize/stylize.1
 
-man: build ## Generate the man page (swift-argument-parser's generate-manual plugin) into $(MANUAL)
+man: build ## Generate the man page (swift-argument-parser's generate-manual plugin) into .build/plugins/GenerateManual/outputs/stylize/stylize.1
 	$(SWIFT) package plugin generate-manual
 
 install: $(WEIGHTS) build man ## Install stylize, its man page, bash/zsh/fish completions and the weights under $(PREFIX)

@@ -30,7 +30,8 @@ struct BenchRunOptions {
 func score(configuration c: StyleTransferConfiguration, weights: VGGWeights, imagePath: String) throws -> LossTerms {
     var single = c
     single.minSize = c.size
-    let transfer = try StyleTransfer(configuration: single, weights: weights, images: TransferImages.load(single))
+    let plan = try RunPlan.make(single, weights: weights)
+    let transfer = try StyleTransfer(plan: plan, weights: weights, images: TransferImages.load(plan))
     let saved = try PNGCodec.read(path: imagePath, maxPixels: c.maxPixels)
         .resized(width: transfer.images.content.width, height: transfer.images.content.height)
     let objective = try transfer.objective(width: saved.width, height: saved.height)
@@ -39,8 +40,9 @@ func score(configuration c: StyleTransferConfiguration, weights: VGGWeights, ima
 
 func benchConfiguration(_ o: BenchRunOptions, output: String) -> StyleTransferConfiguration {
     var c = StyleTransferConfiguration(contentPath: o.positional[0], stylePaths: [o.positional[1]], outputPath: output)
-    c.lossWeights = LossWeights(content: 5, style: 1e-3, tv: 1)
-    c.automaticStyleWeight = nil  // the fixed objective, so figures stay comparable across versions
+    c.contentWeight = 5
+    c.styleWeight = .fixed(1e-3)  // the fixed objective, so figures stay comparable across versions
+    c.tvWeight = 1
     c.size = o.int("--size", 512)
     c.minSize = o.int("--min-size", c.minSize)
     c.iterations = o.int("--iterations", c.iterations)

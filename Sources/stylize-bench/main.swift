@@ -87,7 +87,8 @@ do {
     let content = Preprocessing.tensor(from: contentImage, meanBGR: weights.meanBGR)
     let objective = try StyleTransferObjective(
         network: network, content: content, styles: [Preprocessing.tensor(from: styleImage, meanBGR: weights.meanBGR)],
-        contentLayers: config.contentLayers, styleLayers: config.styleLayers, weights: config.lossWeights)
+        contentLayers: config.contentLayers.names, styleLayers: config.styleLayers.names,
+        weights: LossWeights(content: 5, style: 1e-3, tv: 1))  // the fixed objective, comparable across versions
     var x = content
     for i in 0..<x.count { x.data[i] += Float(i % 7) - 3 }
     _ = try objective.evaluate(x)  // warm-up: buffers are allocated here
@@ -130,7 +131,7 @@ do {
             }
         }
     }
-    for layer in config.styleLayers {
+    for layer in config.styleLayers.names {
         let i = network.stageIndex(of: layer)!
         let s = network.outputSize(ofStage: i, width: size, height: size)
         let n = Double(network.channels(ofStage: i))

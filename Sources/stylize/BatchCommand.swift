@@ -63,7 +63,8 @@ struct BatchCommand: ParsableCommand {
             contents = try InputExpansion.expand(content, option: "--content", skipping: own, warn: Terminal.warn).map(absolute)
             styles = try InputExpansion.expand(style, option: "--style", skipping: own, warn: Terminal.warn).map(absolute)
         } catch { throw ValidationError("\(error)") }
-        let axes = try sweep.map { try RunOptions.parseSweep($0, base: options) }
+        let base = try options.settings()
+        let axes = try sweeps { try sweep.map { try SweepAxis.parse($0, base: base) } }
         var seen = Set<String>()
         for a in axes where !seen.insert(a.name).inserted { throw ValidationError("--sweep \(a.name) is given twice") }
         var shardSpec: (Int, Int)?
@@ -74,7 +75,7 @@ struct BatchCommand: ParsableCommand {
             }
             shardSpec = (k, n)
         }
-        if options.styleBlendWeights != nil { throw ValidationError("--style-blend-weights does not apply to batch jobs (one style each)") }
+        if base.styleBlendWeights != nil { throw ValidationError("--style-blend-weights does not apply to batch jobs (one style each)") }
         return Plan(jobs: BatchPlan.jobs(contents: contents, styles: styles, sweeps: axes), shard: shardSpec)
     }
 
@@ -92,24 +93,25 @@ struct BatchCommand: ParsableCommand {
             try OutputLocation.prepareFolder(out + "/logs", option: "--out")
             StaleTemporaries.remove(in: out)
             runner = BatchRunner(out: out, recordsPath: records, quiet: quiet)
-            try runner.prepare(jobs: mine, options: options, resume: resume)
+            try runner.prepare(jobs: mine, base: try options.settings(), resume: resume)
             try BatchFolder.checkOutputs(folder: out, jobs: mine)
             try runner.refuseOverwritingInputs()
-            try runner.checkMasks()
+            try runner.precheck()
         } catch let e as ValidationError { throw e } catch let e as OverwriteError {
             throw ValidationError(e.description)
         } catch { throw fail(error) }
 
         let shardText = plan.shard.map { " (\(mine.count) in shard \($0.k)/\($0.n))" } ?? ""
         Terminal.printError("batch: \(plan.jobs.count) job\(plan.jobs.count == 1 ? "" : "s")\(shardText), "
-                            + "\(runner.skipped.count) already done, \(runner.pending.count) to run; " + runner.estimateText(threads: machine.threads))
+                            + "\(runner.skipped.count) already done, "
+                            + (runner.pending.isEmpty ? "nothing left to run" : "\(runner.pending.count) to run; " + runner.estimateText(threads: machine.threads)))
         guard !runner.pending.isEmpty else {
             try finish(runner)
             return
         }
         let weights: VGGWeights
         do { weights = try machine.loadWeights() } catch { throw fail(error) }
-        try runner.checkLayers(in: weights)
+        try runner.plan(weights: weights)
         runner.runAll(weights: weights)
         try finish(runner)
     }
@@ -131,5 +133,21 @@ struct BatchCommand: ParsableCommand {
             throw ExitCode.failure
         }
         Terminal.printError("batch: \(summary); report \(index)")
+    }
+}
+
+/// Runs `body`, wording its `SweepError` as a usage error that names `--sweep`.
+func sweeps<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as SweepError {
+        switch e {
+        case .malformed(let text): throw ValidationError("--sweep '\(text)': expected NAME=V1,V2,… (e.g. style-weight=1e-4,1e-3)")
+        case .unknown(let name):
+            throw ValidationError("--sweep: unknown option '\(name)' (sweepable: \(SweepAxis.sweepable.joined(separator: ", ")))")
+        case .emptyValue(let name, let text): throw ValidationError("--sweep \(name): empty value in '\(text)'")
+        case .repeatedValue(let name, let text): throw ValidationError("--sweep \(name): a value is repeated in '\(text)'")
+        case .twice(let name): throw ValidationError("--sweep \(name) is given twice")
+        case .value(let settings, let error):
+            throw ValidationError("--sweep \(settings.map { "\($0.name)=\($0.value)" }.joined(separator: " ")): \(error.flagged)")
+        }
     }
 }

@@ -7,8 +7,12 @@ import StylizeKit
 struct BatchRunner {
     struct Prepared {
         let job: BatchJob
-        let options: RunOptions
+        let configuration: StyleTransferConfiguration
         let params: [String: String]
+        var plan: RunPlan?
+        var settings: RunSettings { configuration.settings }
+        /// `--sweep a=1 b=2`, or empty.
+        var sweepText: String { job.settings.map { "\($0.name)=\($0.value)" }.joined(separator: " ") }
     }
 
     let out: String
@@ -24,18 +28,21 @@ struct BatchRunner {
         self.out = out; self.recordsPath = recordsPath; self.quiet = quiet
     }
 
-    /// Resolves each job's options (sweep applied) and, with `resume`, skips jobs whose latest
-    /// `done` record has the same inputs and params and whose output file exists.
-    mutating func prepare(jobs: [BatchJob], options: RunOptions, resume: Bool) throws {
+    /// Resolves each job's settings (sweep applied) and, with `resume`, skips jobs whose
+    /// latest `done` record has the same inputs and params and whose output file exists.
+    mutating func prepare(jobs: [BatchJob], base: RunSettings, resume: Bool) throws {
         let previous = resume ? RunRecord.read(folder: out).filter { $0.status == .done } : []
         for job in jobs {
-            let o = try options.with(job.settings)
-            let p = Prepared(job: job, options: o, params: Dictionary(uniqueKeysWithValues: o.params))
+            let settings = try sweeps { try base.applying(job.settings) }
+            var c = StyleTransferConfiguration(contentPath: job.content, stylePaths: [job.style],
+                                               outputPath: out + "/" + job.outputName, settings: settings)
+            c.logPath = out + "/logs/" + job.stem + ".jsonl"
+            let p = Prepared(job: job, configuration: c, params: settings.paramsByKey)
             let finished = previous.contains {
                 $0.output == job.outputName && $0.content == job.content && $0.style == job.style
-                    && RunOptions.sameRun(recorded: $0.params, current: p.params)
+                    && RunSettings.sameRun(recorded: $0.params, current: p.params)
             }
-            if finished && FileManager.default.fileExists(atPath: out + "/" + job.outputName) {
+            if finished && FileManager.default.fileExists(atPath: c.outputPath) {
                 skipped.append(p)
             } else {
                 pending.append(p)
@@ -43,36 +50,43 @@ struct BatchRunner {
         }
     }
 
-    /// No job's image or log may be an input of any job (content, style, `--init` file).
+    /// No job's image or log may be an input of any job (content, style, `--init` file,
+    /// masks): each input is resolved once, each output looked up.
     func refuseOverwritingInputs() throws {
         let all = pending + skipped
-        var inputs: [(String, String)] = []
+        let inputs = FileIdentities(all.flatMap(\.configuration.inputs))
         for p in all {
-            inputs += [("content image", p.job.content), ("style image", p.job.style)]
-            if !RunOptions.initWords.contains(p.options.initialization) { inputs.append(("--init image", p.options.initialization)) }
-            if let m = p.options.styleMasks { inputs += ((try? RunOptions.pathList(m, "--style-masks")) ?? []).map { ("style mask", $0) } }
-        }
-        let outputs = all.flatMap { [("batch output", out + "/" + $0.job.outputName), ("batch log", out + "/logs/" + $0.job.stem + ".jsonl")] }
-        try PathIdentity.refuseOverwrite(outputs: outputs, inputs: inputs)
-    }
-
-    /// Every pending job's layer names against the loaded network, before any job runs.
-    func checkLayers(in weights: VGGWeights) throws {
-        for p in pending {
-            do { try p.options.checkLayers(in: weights) } catch let e as ValidationError {
-                let sweep = p.job.settings.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
-                throw ValidationError(sweep.isEmpty ? e.message : "--sweep \(sweep): \(e.message)")
+            for (what, path) in [("batch output", p.configuration.outputPath), ("batch log", p.configuration.logPath ?? "")] {
+                if let (role, input) = inputs.match(path) {
+                    throw ValidationError("\(what) '\(path)' is the \(RunPlan.describe(role, TransferOptions.flag)) '\(input)'; refusing to overwrite an input (choose another output name)")
+                }
             }
         }
     }
 
-    /// Every pending job's `--style-masks` against its content image, from the headers
-    /// (exit 64), before any job runs.
-    func checkMasks() throws {
-        for p in pending where p.options.styleMasks != nil {
-            do { try p.options.checkMasks(content: p.job.content, styleCount: 1) } catch let e as ValidationError {
-                let sweep = p.job.settings.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
-                throw ValidationError("\(p.job.outputName): \(sweep.isEmpty ? "" : "--sweep \(sweep): ")\(e.message)")
+    /// What every pending job can have checked without the network (masks against its
+    /// content image, from the headers), before any job runs: usage errors, exit 64.
+    func precheck() throws {
+        for p in pending where p.settings.styleMasks != nil {
+            do { try RunPlan.precheck(p.configuration, naming: TransferOptions.flag) } catch PlanError.option(let e) {
+                let text = p.sweepText.isEmpty ? e.flagged : "--sweep \(p.sweepText): \(e.problem.description)"
+                throw ValidationError("\(p.job.outputName): \(text)")
+            }
+        }
+    }
+
+    /// Plans every pending job on the loaded network before any job runs: a layer a job
+    /// names that the network lacks is a usage error naming the job's sweep. A job whose
+    /// image cannot be read is left unplanned: it fails when its turn comes, and is recorded.
+    mutating func plan(weights: VGGWeights) throws {
+        for i in pending.indices {
+            let p = pending[i]
+            do { pending[i].plan = try RunPlan.make(p.configuration, weights: weights, naming: TransferOptions.flag) } catch PlanError.option(let e) {
+                throw ValidationError(p.sweepText.isEmpty ? e.flagged : "--sweep \(p.sweepText): \(e.flagged)")
+            } catch let e as PlanError {
+                throw ValidationError(e.description)
+            } catch {
+                continue  // an unreadable input fails its own job, recorded, and the batch goes on
             }
         }
     }
@@ -81,7 +95,7 @@ struct BatchRunner {
     /// Square images are assumed, so this is an upper bound for other shapes.
     func estimateText(threads: Int) -> String {
         let each = pending.map { p -> (seconds: Double, bytes: Double) in
-            let o = p.options
+            let o = p.settings
             let schedule = ScaleSchedule(width: o.size, height: o.size, minSize: o.minSize, factor: o.scaleFactor,
                                          iterations: o.iterations, coarseIterations: o.coarseIterations)
             return (CostEstimate.seconds(schedule, threads: threads),
@@ -125,20 +139,15 @@ struct BatchRunner {
     private func run(_ p: Prepared, weights: VGGWeights) -> RunRecord {
         let start = Date()
         let job = p.job
-        let logName = "logs/\(job.stem).jsonl"
         var record = RunRecord(job: job.index, content: job.content, style: job.style, output: job.outputName,
-                               log: logName, params: p.params, sweep: job.settings, status: .failed)
-        var c = StyleTransferConfiguration(contentPath: job.content, stylePaths: [job.style],
-                                           outputPath: out + "/" + job.outputName)
-        c.logPath = out + "/" + logName
+                               log: "logs/\(job.stem).jsonl", params: p.params, sweep: job.settings, status: .failed)
         var last: IterationReport?
         do {
-            try p.options.apply(to: &c)
+            let plan = try p.plan ?? RunPlan.make(p.configuration, weights: weights)
             let progress = ProgressLine(quiet: quiet)
-            let result = try StyleTransfer.run(configuration: c, weights: weights, progress: { r, _ in
+            let result = try StyleTransfer.run(plan, weights: weights, progress: { r, _ in
                 last = r
                 progress.show(r)
-                return true
             }, shouldStop: { Signals.requested }, warn: { progress.warn("\(job.outputName): \($0)") })
             progress.finish(result)
             record.status = .done
@@ -146,7 +155,7 @@ struct BatchRunner {
             record.iterations = result.iterations
             record.evaluations = result.evaluations
         } catch {
-            if case StyleTransferError.cancelled = error { record.status = .interrupted }
+            if error is RunCancelled { record.status = .interrupted }
             if !quiet && Terminal.isInteractive { Terminal.write("\n") }
             record.error = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
             if let last {

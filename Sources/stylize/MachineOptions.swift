@@ -7,7 +7,7 @@ struct MachineOptions: ParsableArguments {
     @Option(help: ArgumentHelp("VGG weights (.safetensors). Default: $STYLIZE_WEIGHTS, ./weights/vgg16.safetensors, then the installed copy.", valueName: "file"))
     var weights: String?
 
-    @Option(help: "Threads for BLAS and StylizeKit's own loops; the default is the number of cores.")
+    @Option(parsing: .unconditional, help: "Threads for BLAS and StylizeKit's own loops; the default is the number of cores.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     mutating func validate() throws {

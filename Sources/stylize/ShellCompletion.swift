@@ -10,7 +10,7 @@ import ArgumentParser
 enum ShellCompletion {
     static func script(for shell: CompletionShell) -> String {
         let base = CompletionRoot.completionScript(for: shell)
-        let names = (Stylize.subcommands.map { $0._commandName } + ["help"]).joined(separator: "|")
+        let names = (Stylize.subcommands.compactMap { $0.configuration.commandName } + ["help"]).joined(separator: "|")
         switch shell {
         case .bash:
             return base + """

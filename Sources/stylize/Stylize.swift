@@ -27,15 +27,12 @@ struct Stylize: ParsableCommand {
 
     static let subcommands: [ParsableCommand.Type] = [TransferCommand.self, BatchCommand.self, ReportCommand.self, VisualizeCommand.self]
 
-    /// Flags (options without a value), which a negative number after them does not join.
-    static let flags: Set<String> = ["--quiet", "--resume", "--help", "--version", "--experimental-dump-help"]
-
     /// Like ArgumentParser's own `main()`, but every error is ONE line on stderr:
     /// `stylize: error: …`, exit 64 for usage errors and 1 for anything else. Signal handlers
     /// are installed first, so a signal at any moment is handled.
     static func main() {
         Signals.install()
-        var words = Array(CommandLine.arguments.dropFirst())
+        let words = Array(CommandLine.arguments.dropFirst())
         if let i = words.firstIndex(of: "--generate-completion-script") {
             let shell = i + 1 < words.count ? words[i + 1] : ""
             guard let kind = CompletionShell(rawValue: shell) else {
@@ -45,15 +42,12 @@ struct Stylize: ParsableCommand {
             Foundation.exit(0)
         }
         if words.first == "help", words.count > 1 {
-            let names = subcommands.map { $0._commandName }
+            let names = subcommands.compactMap { $0.configuration.commandName }
             if !names.contains(words[1]) {
                 usageError("help: unknown command '\(words[1])' (commands: \(names.joined(separator: ", ")))")
             }
         }
-        words = Arguments.joiningNegativeNumbers(words, flags: flags)
-        if let bad = DecimalNumber.firstNonDecimalValue(in: words, flags: flags) {
-            usageError("\(bad.option) '\(bad.value)' is not a decimal number (numbers are read in decimal only)")
-        }
+        if let problem = singleDashLongOption(words) { usageError(problem, help: helpCommand(for: words)) }
         do {
             var command = try parseAsRoot(words)
             try command.run()
@@ -66,14 +60,41 @@ struct Stylize: ParsableCommand {
                 Foundation.exit(0)
             }
             let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            let hint = code == .validationFailure ? " (see 'stylize --help')" : ""
+            let hint = code == .validationFailure ? " (see '\(helpCommand(for: words))')" : ""
             Terminal.printError("stylize: error: \(message)\(hint)")
             Foundation.exit(code.rawValue)
         }
     }
 
-    static func usageError(_ message: String) -> Never {
-        Terminal.printError("stylize: error: \(message) (see 'stylize --help')")
+    /// `stylize help batch` for a batch command line, `stylize --help` for the default one:
+    /// where the options of the command that was typed are listed.
+    static func helpCommand(for words: [String]) -> String {
+        let names = subcommands.compactMap { $0.configuration.commandName }.filter { $0 != "transfer" }
+        return words.first.map { names.contains($0) ? "stylize help \($0)" : "stylize --help" } ?? "stylize --help"
+    }
+
+    /// neural-style's habits, `-output_image x.png` or `-style_weight 1e3`: ArgumentParser
+    /// would read them as bundles of short options (`-s -t -y …`, and an `h` in the bundle
+    /// prints the help). A single-dash word that names a long option (with `_` or `-`) is
+    /// refused with the right spelling instead, before parsing.
+    static func singleDashLongOption(_ words: [String]) -> String? {
+        let aliases = ["output_image": "output", "image_size": "size", "num_iterations": "iterations", "style_image": "style",
+                       "content_image": "content", "gpu": "threads", "print_iter": "quiet"]
+        let own = ["output", "log", "weights", "threads", "quiet", "out", "content", "style", "sweep", "resume", "shard",
+                   "save-every", "dump-every", "dump-layers", "dump-dir", "layers", "top", "maximize"]
+        for w in words.prefix(while: { $0 != "--" }) where w.hasPrefix("-") && !w.hasPrefix("--") && w.count > 2 {
+            let raw = String(w.dropFirst().prefix { $0 != "=" })
+            guard raw.first?.isLetter == true else { continue }  // not a negative number
+            let name = aliases[raw] ?? raw.replacingOccurrences(of: "_", with: "-")
+            if RunOption.named(name) != nil || own.contains(name) {
+                return "unknown option '\(w)': long options take two dashes, '--\(name)'"
+            }
+        }
+        return nil
+    }
+
+    static func usageError(_ message: String, help: String = "stylize --help") -> Never {
+        Terminal.printError("stylize: error: \(message) (see '\(help)')")
         Foundation.exit(ExitCode.validationFailure.rawValue)
     }
 }

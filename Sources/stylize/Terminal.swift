@@ -46,6 +46,23 @@ final class ProgressLine {
         }
     }
 
+    /// One line before the run: the scales, the iterations at each and in all (what
+    /// `--iterations` and `--coarse-iterations` add up to), β, and the memory estimate.
+    func plan(_ plan: RunPlan) {
+        guard !quiet else { return }
+        let scales = plan.schedule.scales
+        let beta: String
+        switch plan.styleWeight {
+        case .fixed(let b): beta = "β \(NumberText.loss(b))"
+        case .automatic: beta = "β auto"
+        }
+        Terminal.printError("plan: \(scales.count) scale\(scales.count == 1 ? "" : "s") of "
+                            + scales.map { "\($0.width)x\($0.height)" }.joined(separator: ", ")
+                            + "; iterations " + scales.map { "\($0.iterations)" }.joined(separator: " + ")
+                            + (scales.count > 1 ? " = \(plan.schedule.totalIterations)" : "")
+                            + String(format: "; %@; about %.1f GB peak", beta, plan.peakBytes / 1e9))
+    }
+
     func finish(_ result: StyleTransferOutcome) {
         guard !quiet else { return }
         if Terminal.isInteractive { Terminal.write("\n") }

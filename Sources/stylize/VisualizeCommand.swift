@@ -10,20 +10,23 @@ struct VisualizeCommand: ParsableCommand {
         discussion: "Writes OUT/<image>/<layer>.png montages, OUT/activations.json, OUT/top/... (with --top), OUT/maximize/... (with --maximize) and OUT/index.html; prints the index path."
     )
 
+    /// The library's defaults, which the options show and start from.
+    static let defaults = VisualizationConfiguration(imagePaths: [], outputDirectory: "viz")
+
     @Argument(help: ArgumentHelp("PNG files, folders of PNGs or glob patterns.", valueName: "image"))
     var inputs: [String] = []
 
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir"))
-    var out: String = "viz"
+    var out: String = Self.defaults.outputDirectory
 
     @Option(help: "Longest side of the working image, in pixels (no resampling when it already is).")
-    var size: Int = 512
+    var size: Int = Self.defaults.size
 
     @Option(help: ArgumentHelp("Layers, comma-separated (default: every relu layer up to relu5_1).", valueName: "layers"))
     var layers: String?
 
     @Option(help: "Pooling: max or avg.")
-    var pooling: PoolingArgument = .max
+    var pooling: Pooling = Self.defaults.pooling
 
     @Option(help: ArgumentHelp("Also find the K most activating input patches of every channel, across all images (0: off).", valueName: "K"))
     var top: Int = 0
@@ -32,13 +35,15 @@ struct VisualizeCommand: ParsableCommand {
     var maximize: String?
 
     @Option(help: "Adam iterations per maximized channel.")
-    var maximizeIterations: Int = 200
+    var maximizeIterations: Int = Self.defaults.maximization.iterations
 
     @Option(help: "Side of the maximization images, in pixels.")
-    var maximizeSize: Int = 128
+    var maximizeSize: Int = Self.defaults.maximizeSize
 
-    @Option(help: "Seed of the maximization's starting noise and jitter (0 to 2^64 - 1).")
-    var seed: Int128 = 0  // wider than the seed, so that validate() can give the range
+    /// Text, read through the run option's declaration (`RunOption.seed`), so that `-1`
+    /// gets the same range message as a transfer's `--seed`.
+    @Option(parsing: .unconditional, help: "Seed of the maximization's starting noise and jitter (0 to 2^64 - 1).")
+    var seed: String = "0"
 
     @OptionGroup var machine: MachineOptions
 
@@ -49,14 +54,18 @@ struct VisualizeCommand: ParsableCommand {
         guard !inputs.isEmpty else { throw ValidationError("missing the images: stylize visualize IMAGE… --out DIR") }
         try Check.range(size, "--size", 16...8192, " (the longest side of the working image, in pixels)")
         try Check.range(top, "--top", 0...100)
-        try Check.range(maximizeIterations, "--maximize-iterations", 1...Check.maxIterations)
+        try Check.range(maximizeIterations, "--maximize-iterations", 1...RunOption.maxIterations)
         try Check.range(maximizeSize, "--maximize-size", 16...1024)
-        try Check.seed(seed, "--seed")
-        let names = try layers.map { try RunOptions.layerList($0, "--layers") }
+        _ = try seedValue()
+        let names = try layers.map { try Check.layers($0, "--layers") }
         let channels = try maximize.map { try Self.channelList($0) }
         if channels != nil && names?.count != 1 {
             throw ValidationError("--maximize needs exactly one layer: add --layers LAYER")
         }
+    }
+
+    func seedValue() throws -> UInt64 {
+        do { return try RunSettings().setting("seed", to: seed).seed } catch let e as OptionError { throw ValidationError(e.flagged) }
     }
 
     static func channelList(_ text: String) throws -> [Int] {
@@ -73,12 +82,12 @@ struct VisualizeCommand: ParsableCommand {
         try oneLineErrors {
             var c = VisualizationConfiguration(imagePaths: try InputExpansion.expand(inputs, option: "image"), outputDirectory: out)
             c.size = size
-            c.layers = try layers.map { try RunOptions.layerList($0, "--layers") }
-            c.pooling = pooling.library
+            c.layers = try layers.map { try Check.layers($0, "--layers") }
+            c.pooling = pooling
             c.top = top
             c.maximize = try maximize.map { try Self.channelList($0) } ?? []
             c.maximization.iterations = maximizeIterations
-            c.maximization.seed = UInt64(clamping: seed)
+            c.maximization.seed = try seedValue()
             c.maximizeSize = maximizeSize
             let weights = try machine.loadWeights()
             if let names = c.layers {
@@ -96,3 +105,5 @@ struct VisualizeCommand: ParsableCommand {
         }
     }
 }
+
+extension Pooling: ExpressibleByArgument {}

@@ -80,7 +80,7 @@ extension CLITests {
 
         let again = try run(args + ["--resume"])
         XCTAssertEqual(again.status, 0, again.stderr)
-        XCTAssertTrue(again.stderr.contains("4 already done, 0 to run"), again.stderr)
+        XCTAssertTrue(again.stderr.contains("4 already done, nothing left to run"), again.stderr)
         XCTAssertEqual(try recordLines("runs").count, 4)
         // Other params: not the same job, so it runs again.
         let changed = try run(args + ["--resume", "--seed", "7"])

@@ -6,7 +6,7 @@ import XCTest
 /// and `stylize batch` (helpers in CLITests.swift).
 extension CLITests {
     func testBitDepthUsageErrorsAndHelp() throws {
-        assertOneLineError(try run(["a.png", "b.png", "--bit-depth", "12"]), status: 64, containing: "'12' is invalid for '--bit-depth <8|16>'")
+        assertOneLineError(try run(["a.png", "b.png", "--bit-depth", "12"]), status: 64, containing: "--bit-depth: '12' is not one of 8, 16")
         assertOneLineError(try run(["a.png", "b.png", "--bit-depth", "eight"]), status: 64, containing: "--bit-depth")
         _ = try writeImage("c.png"); _ = try writeImage("s.png", seed: 1)
         let base = ["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--weights", weights]

@@ -19,16 +19,18 @@ extension CLITests {
             (["visualize", "c.png", "--seed", "-1", "--weights", "missing.safetensors"], "--seed must be between 0 and 18446744073709551615"),
             (base + ["--style-layer-weights", "0x1,1,1,1,1"], "--style-layer-weights: '0x1'"),
             (["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--sweep", "style-weight=1e-3,0x10",
-              "--weights", "missing.safetensors"], "--sweep style-weight: '0x10' is not a decimal number"),
+              "--weights", "missing.safetensors"], "--sweep style-weight=0x10: --style-weight: '0x10' is not a number"),
             (["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--sweep", "seed=1,-1",
               "--weights", "missing.safetensors"], "--sweep seed=-1: --seed must be between 0 and 18446744073709551615"),
         ]
         // Every numeric option: 0x10 would have been read as 16 (Double(String) reads hexadecimal).
         for option in ["--style-weight", "--content-weight", "--tv-weight", "--scale-factor", "--style-scale",
-                       "--max-megapixels", "--learning-rate", "--size", "--iterations", "--seed", "--threads"] {
-            cases.append((base + [option, "0x10"], "\(option) '0x10' is not a decimal number"))
+                       "--max-megapixels", "--learning-rate"] {
+            cases.append((base + [option, "0x10"], "\(option): '0x10' is not a number"))
         }
-        cases.append((base + ["--content-weight=0x1p2"], "--content-weight '0x1p2' is not a decimal number"))
+        for option in ["--size", "--iterations", "--seed"] { cases.append((base + [option, "0x10"], "\(option): '0x10' is not a whole number")) }
+        cases.append((base + ["--threads", "0x10"], "'0x10' is invalid for '--threads"))
+        cases.append((base + ["--content-weight=0x1p2"], "--content-weight: '0x1p2' is not a number"))
         for (args, message) in cases { assertOneLineError(try run(args), status: 64, containing: message) }
         // A file name that only starts like a number is still a file name.
         assertOneLineError(try run(base + ["-o", "0x10.png"]), status: 1, containing: "missing.safetensors")

@@ -148,6 +148,6 @@ extension CLITests {
         }
         let again = try run(["batch", "--content", "photos", "--style", style, "--out", "runs", "--sweep", "seed=1,2",
                              "--size", "32", "--iterations", "1", "--weights", weights, "--quiet", "--resume"])
-        XCTAssertTrue(again.stderr.contains("4 already done, 0 to run"), again.stderr)
+        XCTAssertTrue(again.stderr.contains("4 already done, nothing left to run"), again.stderr)
     }
 }

@@ -62,9 +62,10 @@ extension CLITests {
         let viz = try run(["visualize", "nothing.png", "--out", "v"])
         XCTAssertFalse(viz.stderr.contains(dir.path), "paths as given: \(viz.stderr)")
         try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
-        // --size is the longest side: 20 px on a 2:1 photo leaves a 10 px short side.
-        assertOneLineError(try run(["c.png", "s.png", "--size", "20", "--weights", weights]), status: 1,
-                           containing: "60x30 becomes 20x10 at a longest side of 20 px (--size), and each side must be at least 16 px")
+        // --size is the longest side: 20 px on a 2:1 photo leaves a 10 px short side. The plan
+        // finds it from the header, as a problem of --size (a usage error).
+        assertOneLineError(try run(["c.png", "s.png", "--size", "20", "--weights", weights]), status: 64,
+                           containing: "--size 20 is too small for this image: at 20x10, relu5_1 would be empty; each side must be at least 16 px")
         // Two styles: both in the default name.
         _ = try writeImage("t.png", seed: 2)
         let two = try run(["c.png", "s.png", "t.png", "--size", "32", "--iterations", "1", "--weights", weights, "--quiet"])

@@ -22,7 +22,7 @@ final class ColorPreservationTests: RealNetworkTestCase {
         let c = configuration(.luminance)
         _ = try StyleTransfer.run(configuration: c, weights: weights)
         let out = try PNGCodec.read(path: c.outputPath)
-        let photo = try TransferImages.load(c).photo(width: out.width, height: out.height)
+        let photo = try TransferImages.load(c, minimumSide: 16).photo(width: out.width, height: out.height)
         let a = YIQ.chroma(out), b = YIQ.chroma(photo)
         var worstI: Float = 0, worstQ: Float = 0
         for p in 0..<(out.width * out.height) {
@@ -40,7 +40,7 @@ final class ColorPreservationTests: RealNetworkTestCase {
     /// photo's mean colour than the (yellow) sunflowers painting's own mean is, by half.
     func testHistogramModeRecoloursThePaintingToThePhotosStatistics() throws {
         let c = configuration(.histogram, style: "sunflowers")
-        let images = try TransferImages.load(c)
+        let images = try TransferImages.load(c, minimumSide: 16)
         let photo = ColorStatistics(images.content)
         let painting = try XCTUnwrap(images.styles(width: images.content.width, height: images.content.height).first)
         let got = ColorStatistics(painting)

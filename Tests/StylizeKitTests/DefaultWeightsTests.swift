@@ -31,9 +31,9 @@ final class DefaultWeightsTests: RealNetworkTestCase {
             var c = StyleTransferConfiguration(contentPath: packagePath("samples/content/\(photoName).png"), stylePaths: [style],
                                                outputPath: dir + "/out.png")
             c.size = 128; c.minSize = 64; c.iterations = 30; c.coarseIterations = 30
-            XCTAssertNotNil(c.automaticStyleWeight, "the default is auto")
+            XCTAssertEqual(c.styleWeight, .auto, "the default is auto")
             let result = try StyleTransfer.run(configuration: c, weights: weights)
-            let transfer = try StyleTransfer(configuration: c, weights: weights, images: TransferImages.load(c))
+            let transfer = try StyleTransfer(configuration: c, weights: weights, images: TransferImages.load(c, minimumSide: 16))
             let w = transfer.images.content.width, h = transfer.images.content.height
             let objective = try transfer.objective(width: w, height: h)
             func score(_ image: RGBImage) throws -> LossTerms {

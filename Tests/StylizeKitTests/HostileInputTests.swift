@@ -24,7 +24,7 @@ final class HostileInputTests: XCTestCase {
     func loadAsContent(_ path: String) throws {
         var c = StyleTransferConfiguration(contentPath: path, stylePaths: [path], outputPath: dir + "/out.png")
         c.size = 512
-        _ = try TransferImages.load(c)
+        _ = try TransferImages.load(c, minimumSide: 16)
     }
 
     /// Opening a FIFO for writing without blocking and closing it gives a blocked reader EOF.

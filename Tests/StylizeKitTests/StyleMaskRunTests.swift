@@ -13,7 +13,7 @@ final class StyleMaskRunTests: RealNetworkTestCase {
                                            stylePaths: paintings.map { packagePath("samples/style/\($0).png") },
                                            outputPath: dir + "/\(name).png")
         c.size = 128; c.minSize = 64; c.iterations = 20; c.coarseIterations = 20
-        c.styleMaskPaths = masks.map { packagePath("samples/masks/\($0).png") }
+        c.styleMasks = PathList(masks.map { packagePath("samples/masks/\($0).png") })
         return c
     }
 
@@ -63,19 +63,19 @@ final class StyleMaskRunTests: RealNetworkTestCase {
     /// One line each: a wrong count, a wrong aspect ratio, a mask that is not a PNG.
     func testBadMasksAreRefused() throws {
         var c = configuration(masks: ["left"], name: "count")
-        XCTAssertThrowsError(try TransferImages.load(c)) { error in
-            XCTAssertEqual("\(error)", "--style-masks has 1 mask for 2 style images; give one mask per style image, in the same order")
+        XCTAssertThrowsError(try TransferImages.load(c, minimumSide: 16)) { error in
+            XCTAssertEqual("\(error)", "style-masks has 1 mask for 2 style images; give one mask per style image, in the same order")
         }
         c = configuration(masks: ["left", "right"], name: "shape")
         c.contentPath = packagePath("samples/content/astronaut.png")  // 512 × 512
-        XCTAssertThrowsError(try TransferImages.load(c)) { error in
+        XCTAssertThrowsError(try TransferImages.load(c, minimumSide: 16)) { error in
             XCTAssertTrue(error is StyleMaskError)
             XCTAssertTrue("\(error)".contains("is 512x341 (aspect 1.501) but the content"), "\(error)")
         }
         XCTAssertThrowsError(try StyleMasks.checkFiles([packagePath("samples/SOURCES.md")], styleCount: 1,
                                                        contentPath: packagePath("samples/content/chelsea.png"), maxPixels: 1_000_000)) { error in
             XCTAssertTrue(error is StyleMaskError)
-            XCTAssertTrue("\(error)".hasPrefix("--style-masks: cannot read"), "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("style-masks: cannot read"), "\(error)")
         }
         // Within one pixel or 1 % of the photo's shape passes; 2 % and 2 px off does not.
         XCTAssertNoThrow(try StyleMasks.checkShape(mask: "m", 10, 7, content: "c", 1000, 667))

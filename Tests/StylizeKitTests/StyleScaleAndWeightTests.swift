@@ -23,7 +23,7 @@ final class StyleScaleAndWeightTests: XCTestCase {
         XCTAssertEqual(schedule.scales.map(\.width), [64, 128, 256])
         for f in [0.5, 1, 2] {
             let side = Int((256 * f).rounded())
-            let images = TransferImages(content: content, styles: [style.resized(longestSide: side)], styleScale: f)
+            let images = TransferImages(content: content, styles: [style.resized(longestSide: side)], styleScale: f, minimumStyleSide: 16)
             for s in schedule.scales {
                 let painting = images.styles(width: s.width, height: s.height)[0]
                 let expected = max(Int((Double(s.longestSide) * f).rounded()), 24)  // 16 px short side ⇒ 24 px long side
@@ -31,7 +31,7 @@ final class StyleScaleAndWeightTests: XCTestCase {
                 XCTAssertEqual(Double(painting.width) / Double(painting.height), 2.0 / 3, accuracy: 0.05)
             }
         }
-        let tiny = TransferImages(content: content, styles: [style], styleScale: 0.2)
+        let tiny = TransferImages(content: content, styles: [style], styleScale: 0.2, minimumStyleSide: 16)
         XCTAssertEqual(tiny.styles(width: 64, height: 48)[0].width, 16)  // 0.2 × 64 = 13 px would leave relu5_1 empty
     }
 
@@ -39,10 +39,13 @@ final class StyleScaleAndWeightTests: XCTestCase {
         var c = StyleTransferConfiguration(contentPath: "", stylePaths: [""], outputPath: "")
         c.size = 40; c.minSize = 40
         c.contentLayers = ["relu2_1"]; c.styleLayers = ["relu1_1", "relu2_1"]
-        c.lossWeights = LossWeights(content: 5, style: 1e-3, tv: 1)
-        c.automaticStyleWeight = auto
-        return try StyleTransfer(configuration: c, weights: syntheticWeights(c1: 8, c2: 12, seed: 4),
-                                 images: TransferImages(content: pattern(40, 32, 7), styles: [style]))
+        c.contentWeight = 5; c.tvWeight = 1
+        c.styleWeight = auto == nil ? .fixed(1e-3) : .auto
+        let weights = syntheticWeights(c1: 8, c2: 12, seed: 4)
+        var plan = try RunPlan.make(c, weights: weights, contentSize: .init(width: 40, height: 32))
+        if let auto { plan.styleWeight = .automatic(auto) }
+        return try StyleTransfer(plan: plan, weights: weights,
+                                 images: TransferImages(content: pattern(40, 32, 7), styles: [style], minimumStyleSide: 16))
     }
 
     /// β = ratio·α·D_c/D_s with D_c the painting's own content loss (stretched to the photo's

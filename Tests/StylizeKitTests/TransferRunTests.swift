@@ -14,16 +14,15 @@ final class TransferRunTests: XCTestCase {
         return RGBImage(width: w, height: h, pixels: p)
     }
 
-    func syntheticRun(optimizer: StyleTransferConfiguration.OptimizerChoice = .lbfgs(history: 5),
-                      iterations: Int = 6) throws -> (StyleTransfer, [IterationReport], [RGBImage], StyleTransferOutcome) {
+    func syntheticRun(optimizer: OptimizerKind = .lbfgs, iterations: Int = 6) throws -> (StyleTransfer, [IterationReport], [RGBImage], StyleTransferOutcome) {
         var c = StyleTransferConfiguration(contentPath: "", stylePaths: [""], outputPath: "")
         c.size = 48; c.minSize = 24; c.scaleFactor = 1.5; c.iterations = iterations; c.coarseIterations = 4
         c.contentLayers = ["relu2_1"]; c.styleLayers = ["relu1_1", "relu2_1"]
-        c.lossWeights = LossWeights(content: 1, style: 1e-3, tv: 1)
-        c.optimizer = optimizer
+        c.contentWeight = 1; c.styleWeight = .fixed(1e-3); c.tvWeight = 1
+        c.optimizer = optimizer; c.historySize = 5; c.learningRate = 5
         let images = TransferImages(
             content: smoothImage(48, 40) { x, y, c in 128 + 120 * sin(2 * .pi * (x + 0.7 * y + Double(c) / 3)) },
-            styles: [smoothImage(48, 40) { x, y, c in 128 + 127 * cos(9 * x + Double(c)) * sin(7 * y) }])
+            styles: [smoothImage(48, 40) { x, y, c in 128 + 127 * cos(9 * x + Double(c)) * sin(7 * y) }], minimumStyleSide: 16)
         let transfer = try StyleTransfer(configuration: c, weights: syntheticWeights(c1: 16, c2: 24, seed: 9), images: images)
         var reports: [IterationReport] = [], snapshots: [RGBImage] = []
         let outcome = try transfer.run { r in
@@ -33,9 +32,8 @@ final class TransferRunTests: XCTestCase {
             let mean = transfer.network.meanBGR, plane = r.width * r.height
             for (i, v) in transfer.image.data.enumerated() {
                 let m = mean[i / plane]
-                if v < -m - 1e-3 || v > 255 - m + 1e-3 { XCTFail("value \(v + m) outside 0…255 at \(i), iteration \(r.iteration)"); return false }
+                if v < -m - 1e-3 || v > 255 - m + 1e-3 { XCTFail("value \(v + m) outside 0…255 at \(i), iteration \(r.iteration)"); return }
             }
-            return true
         }
         return (transfer, reports, snapshots, outcome)
     }
@@ -69,7 +67,7 @@ final class TransferRunTests: XCTestCase {
     }
 
     func testAdamAlsoEndsWithTheFinalImage() throws {
-        let (transfer, reports, _, _) = try syntheticRun(optimizer: .adam(learningRate: 5))
+        let (transfer, reports, _, _) = try syntheticRun(optimizer: .adam)
         let final = try transfer.objective(width: 48, height: 40).evaluate(transfer.image, gradient: false).terms
         XCTAssertEqual(reports.last!.terms.total, final.total, accuracy: 1e-6 * final.total)
     }
@@ -97,7 +95,7 @@ final class TransferRunTests: XCTestCase {
         let result = try StyleTransfer.run(configuration: c, weights: weights)
         var single = c
         single.minSize = c.size
-        let transfer = try StyleTransfer(configuration: single, weights: weights, images: TransferImages.load(single))
+        let transfer = try StyleTransfer(configuration: single, weights: weights, images: TransferImages.load(single, minimumSide: 16))
         let saved = try PNGCodec.read(path: c.outputPath)
         let objective = try transfer.objective(width: saved.width, height: saved.height)
         let onDisk = try objective.evaluate(Preprocessing.tensor(from: saved, meanBGR: weights.meanBGR), gradient: false).terms

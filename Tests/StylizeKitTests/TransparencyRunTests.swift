@@ -56,7 +56,7 @@ final class TransparencyRunTests: RealNetworkTestCase {
         let (path, alpha) = try writeTransparentPhoto()
         var c = StyleTransferConfiguration(contentPath: path, stylePaths: [packagePath("samples/style/bedroom.png")], outputPath: "")
         c.size = 96
-        let images = try TransferImages.load(c)
+        let images = try TransferImages.load(c, minimumSide: 16)
         XCTAssertEqual(images.contentAlpha?.values.map { $0.rounded() }, alpha.values.map { $0.rounded() })
         for p in 0..<(96 * 64) where alpha.values[p].rounded() == 0 {
             for k in 0..<3 { XCTAssertEqual(images.content.pixels[3 * p + k], 255) }

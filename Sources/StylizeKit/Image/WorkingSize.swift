@@ -23,18 +23,4 @@ public struct WorkingSize: Sendable, Equatable {
         return "image is too small: \(width)x\(height) becomes \(d.width)x\(d.height) at a longest side of \(longestSide) px (--size), "
             + "and each side must be at least \(minimumSide) px for the deepest layer"
     }
-
-    /// The smallest side the VGG layers `layers` accept: `2^n` for a layer after `n`
-    /// poolings (`relu{B}_{K}` and `conv{B}_{K}` follow `B − 1`, `pool{B}` follows `B`).
-    /// Names that are not VGG layer names count as 1; the network reports them later.
-    public static func minimumSide(layers: [String]) -> Int {
-        let poolings = layers.map { name -> Int in
-            for (prefix, offset) in [("relu", -1), ("conv", -1), ("pool", 0)] where name.hasPrefix(prefix) {
-                let digits = name.dropFirst(prefix.count).prefix { $0.isASCII && $0.isNumber }
-                if let block = Int(digits), (1...16).contains(block) { return block + offset }
-            }
-            return 0
-        }
-        return 1 << (poolings.max() ?? 0)
-    }
 }

@@ -21,6 +21,19 @@ extension VGGNetwork {
         return deepest.name
     }
 
+    /// The smallest image side the layers `names` accept, `2^n` for n poolings before the
+    /// deepest of them (16 for `relu5_1`): the one place this is worked out. Checks every
+    /// name as `deepestLayer(of:in:)` does.
+    public static func minimumSide(of names: [String], in weights: VGGWeights) throws -> Int {
+        let deepest = try deepestLayer(of: names, in: weights)
+        let order = allLayerNames(of: weights)
+        let through = order.prefix { $0 != deepest } + [deepest]
+        return 1 << through.filter { $0.hasPrefix("pool") }.count
+    }
+
+    /// The smallest image side this network accepts (see `minimumSide(of:in:)`).
+    public var minimumSide: Int { 1 << poolings(throughStage: stages.count - 1) }
+
     /// The network through the deepest of `names`, after checking every name.
     public init(weights: VGGWeights, pooling: Pooling, covering names: [String]) throws {
         try self.init(weights: weights, pooling: pooling, through: VGGNetwork.deepestLayer(of: names, in: weights))

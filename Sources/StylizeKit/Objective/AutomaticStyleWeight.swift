@@ -48,4 +48,31 @@ public struct AutomaticStyleWeight: Sendable, Equatable {
         guard photoStyleLoss > 0, paintingContentLoss > 0, photoStyleLoss.isFinite, paintingContentLoss.isFinite else { return 0 }
         return ratio * contentWeight * paintingContentLoss / photoStyleLoss
     }
+
+    /// Sets `objective`'s β for one scale: `D_s` is the photo (`photo`, preprocessed)
+    /// scored as the output, `D_c` each painting stretched to `width × height` scored
+    /// against the photo, blended by `blend` (normalized). With masks each region is balanced
+    /// against its own painting: `β_i` from that painting's `D_c` and the photo's style loss
+    /// in its region, and `β = Σ b_i·β_i` with region weights `b_i·β_i / β`.
+    func choose(for objective: StyleTransferObjective, photo: Tensor3, images: TransferImages, blend: [Double],
+                meanBGR: [Float], width: Int, height: Int) throws {
+        let photoStyle = try objective.evaluate(photo, gradient: false).terms.style
+        let regionStyle = objective.lastStyleLossPerRegion
+        let paintingContent = try blend.indices.map { i in
+            let painting = Preprocessing.tensor(from: images.styleCovering(i, width: width, height: height), meanBGR: meanBGR)
+            return try objective.evaluate(painting, gradient: false).terms.content
+        }
+        let α = objective.weights.content
+        if let regionStyle {
+            let betas = blend.indices.map {
+                styleWeight(contentWeight: α, paintingContentLoss: paintingContent[$0], photoStyleLoss: regionStyle[$0])
+            }
+            let beta = zip(blend, betas).reduce(0) { $0 + $1.0 * $1.1 }
+            objective.weights.style = beta
+            if beta > 0 { objective.setRegionWeights(zip(blend, betas).map { $0 * $1 / beta }) }
+        } else {
+            let blended = zip(blend, paintingContent).reduce(0) { $0 + $1.0 * $1.1 }
+            objective.weights.style = styleWeight(contentWeight: α, paintingContentLoss: blended, photoStyleLoss: photoStyle)
+        }
+    }
 }

@@ -30,7 +30,7 @@ public struct IterationReport: Sendable {
     public let styleWeight: Double
 }
 
-/// The outcome of a finished (or interrupted) run.
+/// The outcome of a finished run.
 public struct StyleTransferOutcome: Sendable {
     public let iterations: Int
     public let evaluations: Int
@@ -40,24 +40,19 @@ public struct StyleTransferOutcome: Sendable {
     public let width: Int, height: Int
     /// Why the optimizer stopped before its last iteration at the final scale, if it did.
     public let stopReason: StopReason?
-    /// True when the run was stopped by the caller (progress returned false, or a signal).
-    public let cancelled: Bool
     /// β used at the final scale (see `IterationReport.styleWeight`).
     public let styleWeight: Double
 }
 
 public enum StyleTransferError: Error, CustomStringConvertible {
     case nonFinite(iteration: Int, keptAt: String)
-    case cancelled(iteration: Int, keptAt: String)
 
     public var description: String {
         switch self {
         case .nonFinite(0, let path):
             return "the loss is NaN or infinite at the starting image (iteration 0), which is in '\(path)' (try smaller weights)"
         case .nonFinite(let i, let path):
-            return "the loss became NaN or infinite at iteration \(i); the image from before that step is in '\(path)' (try smaller weights or --optimizer adam)"
-        case .cancelled(let i, let path):
-            return "stopped at iteration \(i); the image so far is in '\(path)'"
+            return "the loss became NaN or infinite at iteration \(i); the image from before that step is in '\(path)' (try smaller weights, or Adam as the optimizer)"
         }
     }
 }

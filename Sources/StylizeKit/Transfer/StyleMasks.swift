@@ -52,7 +52,7 @@ public struct StyleMasks: Sendable {
         for path in paths {
             let mask: (width: Int, height: Int)
             do { mask = try PNGCodec.dimensions(path: path, maxPixels: maxPixels) } catch let e as ImageError {
-                throw StyleMaskError(description: "--style-masks: \(e)")
+                throw StyleMaskError(problem: OptionProblem("\(e)"))
             }
             try checkShape(mask: path, mask.width, mask.height, content: contentPath, content.width, content.height)
         }
@@ -61,7 +61,7 @@ public struct StyleMasks: Sendable {
     /// One mask per style image.
     public static func checkCount(_ count: Int, styleCount: Int) throws {
         guard count == styleCount else {
-            throw StyleMaskError(description: "--style-masks has \(count) mask\(count == 1 ? "" : "s") for \(styleCount) style image\(styleCount == 1 ? "" : "s"); give one mask per style image, in the same order")
+            throw StyleMaskError(problem: .predicate("has \(count) mask\(count == 1 ? "" : "s") for \(styleCount) style image\(styleCount == 1 ? "" : "s"); give one mask per style image, in the same order"))
         }
     }
 
@@ -72,8 +72,8 @@ public struct StyleMasks: Sendable {
         let relative = abs((mw / mh) / (cw / ch) - 1)
         let pixels = min(abs(mh - mw * ch / cw), abs(mw - mh * cw / ch))
         guard relative <= 0.01 || pixels <= 1 else {
-            throw StyleMaskError(description: String(format: "mask '%@' is %dx%d (aspect %.3f) but the content '%@' is %dx%d (aspect %.3f); a mask must have the photo's aspect ratio",
-                                                     path, maskWidth, maskHeight, mw / mh, contentPath, width, height, cw / ch))
+            throw StyleMaskError(problem: OptionProblem(String(format: "mask '%@' is %dx%d (aspect %.3f) but the content '%@' is %dx%d (aspect %.3f); a mask must have the photo's aspect ratio",
+                                                     path, maskWidth, maskHeight, mw / mh, contentPath, width, height, cw / ch)))
         }
     }
 
@@ -84,8 +84,9 @@ public struct StyleMasks: Sendable {
     }
 }
 
-/// A mask that does not fit the run (count or shape); `description` is one line. The
-/// command line reports it as a usage error (exit 64).
+/// A mask that does not fit the run (count or shape), as a problem of the `style-masks`
+/// option. The command line reports it as a usage error (exit 64).
 public struct StyleMaskError: Error, CustomStringConvertible, Equatable {
-    public let description: String
+    public let problem: OptionProblem
+    public var description: String { OptionError(key: "style-masks", problem: problem).description }
 }

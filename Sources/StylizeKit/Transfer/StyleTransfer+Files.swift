@@ -4,29 +4,30 @@ import Foundation
 /// output (each at `--bit-depth`, with the content's alpha when it has one). Used by
 /// `stylize` (transfer) and `stylize batch` for each job.
 extension StyleTransfer {
-    /// Reads the images, runs the schedule and writes `outputPath` atomically (also when the
-    /// run is cancelled or the loss becomes non-finite: then the image so far, or the last
-    /// finite one, is written before `StyleTransferError` is thrown).
+    /// Reads the images, runs the plan and writes the output atomically (also when the run
+    /// is cancelled or the loss becomes non-finite: then the image so far, or the last finite
+    /// one, is written before `RunCancelled` or `StyleTransferError` is thrown).
     ///
-    /// `progress` gets every report and the run (for its current image); returning false
-    /// cancels. `shouldStop` is polled before every evaluation (signals).
+    /// `progress` gets every report and the run (for its current image); an error it throws
+    /// ends the run. `shouldStop` is polled before every evaluation (signals).
     ///
     /// A log line or a `--save-every` image that cannot be written does not stop the run:
     /// `warn` gets one line, the log is given up, and the output is still written; a user
     /// whose disk filled up overnight keeps the image. Only the output itself is essential.
-    /// `warn` also gets, before anything is read, the configuration's `warnings` (settings
+    /// `warn` also gets, before anything is read, the plan's `warnings` (settings
     /// that run but cannot do what was meant), and one line per input problem that does not
     /// stop the run (`TransferImages.load`).
     ///
     /// `weights` is consumed: once the network is built (its convolutions keep what they
     /// need, transformed), the raw weights are released, about 59 MB for VGG16, unless the
     /// caller keeps a copy (a batch does, for its next job).
-    public static func run(configuration c: StyleTransferConfiguration, weights: consuming VGGWeights,
-                           progress: (IterationReport, StyleTransfer) -> Bool = { _, _ in true },
+    public static func run(_ plan: RunPlan, weights: consuming VGGWeights,
+                           progress: (IterationReport, StyleTransfer) throws -> Void = { _, _ in },
                            shouldStop: @escaping () -> Bool = { false },
                            warn: (String) -> Void = { _ in }) throws -> StyleTransferOutcome {
-        for warning in c.warnings { warn(warning) }
-        let transfer = try StyleTransfer(configuration: c, weights: weights, images: TransferImages.load(c, warn: warn))  // last use: released here
+        let c = plan.configuration
+        for warning in plan.warnings { warn(warning) }
+        let transfer = try StyleTransfer(plan: plan, weights: weights, images: TransferImages.load(plan, warn: warn))  // last use: released here
         var log = try c.logPath.map { try RunLog(path: $0) }
         let outcome: StyleTransferOutcome
         do {
@@ -41,15 +42,27 @@ extension StyleTransfer {
                         try save(transfer, c, to: intermediatePath(c.outputPath, iteration: report.iteration))
                     } catch { warn("\(error); the run goes on") }
                 }
-                return progress(report, transfer)
+                try progress(report, transfer)
             }, shouldStop: shouldStop)
         } catch OptimizerError.nonFiniteLoss(let iteration, _) {
             try save(transfer, c, to: c.outputPath)
             throw StyleTransferError.nonFinite(iteration: iteration, keptAt: c.outputPath)
+        } catch let stop as RunCancelled {
+            try save(transfer, c, to: c.outputPath)
+            throw RunCancelled(iteration: stop.iteration, keptAt: c.outputPath)
         }
         try save(transfer, c, to: c.outputPath)
-        if outcome.cancelled { throw StyleTransferError.cancelled(iteration: outcome.iterations, keptAt: c.outputPath) }
         return outcome
+    }
+
+    /// Plans `c` on `weights` and runs it (see `run(_:weights:…)`): for callers that need
+    /// nothing from the plan first.
+    public static func run(configuration c: StyleTransferConfiguration, weights: consuming VGGWeights,
+                           progress: (IterationReport, StyleTransfer) throws -> Void = { _, _ in },
+                           shouldStop: @escaping () -> Bool = { false },
+                           warn: (String) -> Void = { _ in }) throws -> StyleTransferOutcome {
+        let plan = try RunPlan.make(c, weights: weights)
+        return try run(plan, weights: weights, progress: progress, shouldStop: shouldStop, warn: warn)
     }
 
     /// The image so far, at `c.bitDepth`, with the content's alpha resized to its size (RGBA

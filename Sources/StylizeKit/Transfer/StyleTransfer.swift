@@ -1,216 +1,144 @@
 import Foundation
 
-/// One Gatys et al. style transfer on tensors: a coarse-to-fine schedule of scales, each
-/// with its own targets and a fresh optimizer, which sees the image only through a
-/// `(loss, gradient)` function. No file is read or written here (see `StyleTransfer+Files`).
-///
-/// At each scale: the content and style images are resized to that scale and their targets
-/// computed; the generated image starts from `--init` (first scale) or from the previous
-/// scale's result resized to this one; the optimizer runs the scale's iterations, keeping
-/// every pixel inside the box a PNG can hold (0…255 before mean subtraction).
+/// One Gatys et al. style transfer on tensors, executing a `RunPlan`: for every scale of
+/// the coarse-to-fine schedule, the targets of that scale, a starting image, and a fresh
+/// optimizer that sees the image only through `(x) -> (loss, gradient)`. No file is read or
+/// written here (see `StyleTransfer+Files`).
 public final class StyleTransfer {
-    public let configuration: StyleTransferConfiguration
-    public let schedule: ScaleSchedule
+    public let plan: RunPlan
     public let network: VGGNetwork
     public let images: TransferImages
     /// The generated image, `(3, H, W)` preprocessed (BGR, minus mean), at the current scale.
     public private(set) var image: Tensor3
     /// The objective of the current scale.
     public private(set) var objective: StyleTransferObjective?
-    private var meanBGR: [Float] { network.meanBGR }
 
-    /// Checks the layer names, builds the network and the schedule. Targets are computed
-    /// per scale, in `run`.
-    public init(configuration c: StyleTransferConfiguration, weights: VGGWeights, images: TransferImages) throws {
-        configuration = c
+    public var configuration: StyleTransferConfiguration { plan.configuration }
+    public var schedule: ScaleSchedule { plan.schedule }
+
+    /// Builds the network through the plan's deepest layer. Targets are computed per scale.
+    public init(plan: RunPlan, weights: VGGWeights, images: TransferImages) throws {
+        self.plan = plan
         self.images = images
-        network = try VGGNetwork(weights: weights, pooling: c.pooling, covering: c.contentLayers + c.styleLayers)
-        let minimumSide = 1 << network.poolings(throughStage: network.stages.count - 1)
-        schedule = ScaleSchedule(width: images.content.width, height: images.content.height, minSize: c.minSize,
-                                 factor: c.scaleFactor, iterations: c.iterations,
-                                 coarseIterations: c.coarseIterations, minimumSide: minimumSide)
+        network = try VGGNetwork(weights: weights, pooling: plan.settings.pooling, through: plan.deepestLayer)
         image = Tensor3(zeros: 3, images.content.height, images.content.width)
+    }
+
+    /// A run of `c` on images already in memory, planned without reading any file: the
+    /// content's working size is taken as `size` (tests and benchmarks).
+    public convenience init(configuration c: StyleTransferConfiguration, weights: VGGWeights, images: TransferImages) throws {
+        var c = c
+        c.size = max(images.content.width, images.content.height)
+        if c.stylePaths.count != images.styles.count { c.stylePaths = Array(repeating: "", count: images.styles.count) }
+        let plan = try RunPlan.make(c, weights: weights, contentSize: .init(width: images.content.width, height: images.content.height))
+        try self.init(plan: plan, weights: weights, images: images)
     }
 
     /// The current image as RGB 0..255: what the optimizer works on (in luminance mode, a
     /// luminance image). Each scale starts from this one resized.
-    public var currentImage: RGBImage { Preprocessing.image(from: image, meanBGR: meanBGR) }
+    public var currentImage: RGBImage { Preprocessing.image(from: image, meanBGR: network.meanBGR) }
 
     /// The current image as it is saved: `currentImage` with the colour mode's last step
     /// (in luminance mode, the photo's chroma put back).
     public var outputImage: RGBImage { images.output(currentImage) }
 
+    /// Runs the schedule. `progress` gets a report at the start of every scale and after
+    /// every iteration (an error it throws ends the run). `shouldStop` is polled before every
+    /// evaluation (a signal flag): the run then throws `RunCancelled` with `image` the last
+    /// accepted image. A NaN or infinite loss throws `OptimizerError.nonFiniteLoss` with
+    /// `image` the last image whose loss was finite.
+    public func run(progress: (IterationReport) throws -> Void = { _ in },
+                    shouldStop: @escaping () -> Bool = { false }) throws -> StyleTransferOutcome {
+        var tally = RunTally(schedule: schedule)
+        for (k, scale) in schedule.scales.enumerated() {
+            self.objective = nil  // release the previous scale's buffers before allocating this one's
+            let objective = try self.objective(width: scale.width, height: scale.height)
+            self.objective = objective
+            image = k == 0 ? initialImage(width: scale.width, height: scale.height) : resizedImage(to: scale)
+            let box = Box.pixels(width: scale.width, height: scale.height, meanBGR: network.meanBGR)
+            box.project(&image.data)
+
+            tally.startScale(k)
+            tally.terms = try objective.evaluate(image, gradient: false).terms
+            if !tally.terms.total.isFinite { throw OptimizerError.nonFiniteLoss(iteration: tally.iteration, loss: tally.terms.total) }
+            try progress(tally.report(startsScale: true, styleWeight: objective.weights.style))
+
+            do {
+                try optimize(scale, objective: objective, box: box, tally: &tally, progress: progress, shouldStop: shouldStop)
+            } catch let stop as RunCancelled {
+                try finishAdam(objective, &tally, progress)
+                throw stop
+            }
+            if k == schedule.scales.count - 1 { try finishAdam(objective, &tally, progress) }
+        }
+        return tally.outcome(image: image, styleWeight: objective?.weights.style ?? 0)
+    }
+
+    /// One scale's iterations, from `image`, within `box`; stops early when the optimizer
+    /// says so (converged, line search failed).
+    private func optimize(_ scale: ScaleSchedule.Scale, objective: StyleTransferObjective, box: Box, tally: inout RunTally,
+                          progress: (IterationReport) throws -> Void, shouldStop: @escaping () -> Bool) throws {
+        var optimizer = makeOptimizer(box: box)
+        let shape = (image.channels, image.height, image.width)
+        var evaluations = 0
+        let iteration = tally.iteration
+        let evaluate: LossFunction<LossTerms> = { x in
+            if shouldStop() { throw RunCancelled(iteration: iteration, keptAt: nil) }
+            let (t, g) = try objective.evaluate(Tensor3(channels: shape.0, height: shape.1, width: shape.2, data: x))
+            evaluations += 1
+            return Evaluation(loss: t.total, gradient: g!.data, info: t)
+        }
+        var x = image.data
+        defer { image.data = x }  // also when the optimizer throws: the last accepted image
+        for _ in 0..<scale.iterations {
+            let before = evaluations
+            let step: OptimizerStep<LossTerms>
+            do { step = try optimizer.step(&x, evaluate: evaluate) } catch var stop as RunCancelled {
+                stop = RunCancelled(iteration: tally.iteration, keptAt: nil)
+                tally.evaluations += evaluations - before
+                throw stop
+            }
+            tally.evaluations += evaluations - before
+            image.data = x
+            tally.finishIteration(step.info, stop: step.stop, pixels: scale.pixels)
+            try progress(tally.report(startsScale: false, styleWeight: objective.weights.style))
+            if step.stop != nil { break }
+        }
+        tally.finishScale()
+    }
+
+    /// Adam's reports are at the point before its last update: evaluate and report the
+    /// image it ended at, so that the run's last report is the final image.
+    private func finishAdam(_ objective: StyleTransferObjective, _ tally: inout RunTally,
+                            _ progress: (IterationReport) throws -> Void) throws {
+        guard plan.settings.optimizer == .adam, tally.iterationsThisScale > 0 else { return }
+        tally.terms = try objective.evaluate(image, gradient: false).terms
+        try progress(tally.report(startsScale: false, styleWeight: objective.weights.style))
+    }
+
     /// The objective at one scale: targets from the images resized to `width × height`, and
-    /// β chosen from them with `--style-weight auto`.
+    /// β as the plan says (with `auto`, chosen from this scale's images).
     public func objective(width: Int, height: Int) throws -> StyleTransferObjective {
-        let c = configuration
-        let mean = meanBGR
+        let s = plan.settings
+        let mean = network.meanBGR
         let content = Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: mean)
         let objective = try StyleTransferObjective(
             network: network, content: content,
             styles: images.styles(width: width, height: height).map { Preprocessing.tensor(from: $0, meanBGR: mean) },
-            styleBlend: c.styleBlendWeights, contentLayers: c.contentLayers, styleLayers: c.styleLayers,
-            styleLayerWeights: c.styleLayerWeights, styleMasks: images.masks?.weights(width: width, height: height),
-            weights: c.lossWeights)
-        if let auto = c.automaticStyleWeight {
-            // D_s: the photo scored as the output; D_c: each painting stretched to this size.
-            let photoStyle = try objective.evaluate(content, gradient: false).terms.style
-            let regionStyle = objective.lastStyleLossPerRegion
-            let blend = StyleTransferObjective.normalized(c.styleBlendWeights ?? Array(repeating: 1, count: images.styles.count))
-            let paintingContent = try blend.indices.map { i in
-                let painting = Preprocessing.tensor(from: images.styleCovering(i, width: width, height: height), meanBGR: mean)
-                return try objective.evaluate(painting, gradient: false).terms.content
-            }
-            let α = c.lossWeights.content
-            if let regionStyle {
-                // With masks each region is balanced against its own painting: β_i from that
-                // painting's D_c and the photo's style loss in its region; β = Σ b_i·β_i.
-                let betas = blend.indices.map {
-                    auto.styleWeight(contentWeight: α, paintingContentLoss: paintingContent[$0], photoStyleLoss: regionStyle[$0])
-                }
-                let beta = zip(blend, betas).reduce(0) { $0 + $1.0 * $1.1 }
-                objective.weights.style = beta
-                if beta > 0 { objective.setRegionWeights(zip(blend, betas).map { $0 * $1 / beta }) }
-            } else {
-                let blended = zip(blend, paintingContent).reduce(0) { $0 + $1.0 * $1.1 }
-                objective.weights.style = auto.styleWeight(contentWeight: α, paintingContentLoss: blended, photoStyleLoss: photoStyle)
-            }
+            styleBlend: s.styleBlendWeights?.values, contentLayers: s.contentLayers.names, styleLayers: s.styleLayers.names,
+            styleLayerWeights: s.styleLayerWeights?.values, styleMasks: images.masks?.weights(width: width, height: height),
+            weights: s.lossWeights)
+        if case .automatic(let auto) = plan.styleWeight {
+            try auto.choose(for: objective, photo: content, images: images, blend: plan.blend, meanBGR: mean,
+                            width: width, height: height)
         }
         return objective
     }
 
-    /// The box `0 ≤ pixel ≤ 255` in the preprocessed space: `−mean[c] … 255 − mean[c]` on plane c.
-    func box(width: Int, height: Int) -> Box {
-        let plane = width * height
-        var lower = [Float](repeating: 0, count: 3 * plane), upper = lower
-        for c in 0..<3 {
-            for i in (c * plane)..<((c + 1) * plane) { lower[i] = -meanBGR[c]; upper[i] = 255 - meanBGR[c] }
-        }
-        return Box(lower: lower, upper: upper)
-    }
-
-    /// Where the first scale starts.
-    func initialImage(width: Int, height: Int) -> Tensor3 {
-        let c = configuration
-        switch c.initialization {
-        case .noise:
-            return StyleTransfer.noise(channels: 3, height: height, width: width, sigma: c.noiseSigma, seed: c.seed)
-        case .content:
-            return Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: meanBGR)
-        case .style:
-            return Preprocessing.tensor(from: images.styleCovering(0, width: width, height: height), meanBGR: meanBGR)
-        case .file:
-            guard let start = images.initial else { return Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: meanBGR) }
-            return Preprocessing.tensor(from: start.resized(width: width, height: height), meanBGR: meanBGR)
-        }
-    }
-
-    /// Thrown through the optimizer when `shouldStop` asks to stop at an evaluation.
-    private struct Stopped: Error {}
-
-    /// Runs the schedule. `progress` is called at the start of every scale and after every
-    /// iteration; returning false stops the run after that iteration. `shouldStop` is checked
-    /// before every evaluation (a signal flag): the run then ends at the last accepted image.
-    /// In both cases the outcome has `cancelled == true` and `image` is the image so far.
-    /// A NaN or infinite loss throws `OptimizerError.nonFiniteLoss` with `image` set to the
-    /// last image whose loss was finite.
-    public func run(progress: (IterationReport) -> Bool = { _ in true },
-                    shouldStop: @escaping () -> Bool = { false }) throws -> StyleTransferOutcome {
-        let c = configuration
-        let start = Date()
-        var iteration = 0, evaluations = 0
-        var terms = LossTerms(content: 0, style: 0, tv: 0, total: 0, stylePerLayer: [])
-        var stopReason: StopReason?
-        var cancelled = false
-        let total = schedule.totalIterations
-        let work = Double(schedule.scales.reduce(0) { $0 + $1.iterations * $1.pixels })
-        var workDone = 0.0
-        for (k, scale) in schedule.scales.enumerated() where !cancelled {
-            self.objective = nil  // release the previous scale's buffers before allocating this one's
-            let objective = try self.objective(width: scale.width, height: scale.height)
-            self.objective = objective
-            image = k == 0 ? initialImage(width: scale.width, height: scale.height)
-                           : Preprocessing.tensor(from: currentImage.resized(width: scale.width, height: scale.height), meanBGR: meanBGR)
-            let box = self.box(width: scale.width, height: scale.height)
-            box.project(&image.data)
-            func report(_ t: LossTerms, _ stop: StopReason?, starts: Bool = false) -> Bool {
-                progress(IterationReport(iteration: iteration, totalIterations: total, evaluations: evaluations, terms: t,
-                                         seconds: Date().timeIntervalSince(start), scale: k,
-                                         scaleCount: schedule.scales.count, width: scale.width, height: scale.height,
-                                         fractionDone: work > 0 ? min(1, workDone / work) : 1,
-                                         startsScale: starts, stopReason: stop, styleWeight: objective.weights.style))
-            }
-            terms = try objective.evaluate(image, gradient: false).terms
-            if !terms.total.isFinite { throw OptimizerError.nonFiniteLoss(iteration: iteration, loss: terms.total) }
-            cancelled = !report(terms, nil, starts: true)
-            var optimizer = makeOptimizer(box: box)
-            let shape = (image.channels, image.height, image.width)
-            let evaluate: LossFunction<LossTerms> = { x in
-                if shouldStop() { throw Stopped() }
-                let (t, g) = try objective.evaluate(Tensor3(channels: shape.0, height: shape.1, width: shape.2, data: x))
-                evaluations += 1
-                return Evaluation(loss: t.total, gradient: g!.data, info: t)
-            }
-            stopReason = nil
-            var x = image.data
-            for _ in 0..<scale.iterations where !cancelled {
-                let step: OptimizerStep<LossTerms>
-                do {
-                    step = try optimizer.step(&x, evaluate: evaluate)
-                } catch is Stopped {
-                    image.data = x
-                    cancelled = true
-                    break
-                } catch {
-                    image.data = x
-                    throw error
-                }
-                iteration += 1
-                workDone += Double(scale.pixels)
-                image.data = x
-                terms = step.info
-                stopReason = step.stop
-                cancelled = !report(terms, step.stop)
-                if step.stop != nil { break }
-            }
-            workDone = Double(schedule.scales[...k].reduce(0) { $0 + $1.iterations * $1.pixels })  // a scale that stopped early is done
-            if case .adam = c.optimizer, scale.iterations > 0, k == schedule.scales.count - 1 || cancelled {
-                // Adam reports the point before its last update: evaluate the image it ended at.
-                terms = try objective.evaluate(image, gradient: false).terms
-                _ = report(terms, stopReason)
-            }
-        }
-        return StyleTransferOutcome(iterations: iteration, evaluations: evaluations, final: terms,
-                                    seconds: Date().timeIntervalSince(start), width: image.width, height: image.height,
-                                    stopReason: stopReason, cancelled: cancelled, styleWeight: self.objective?.weights.style ?? c.lossWeights.style)
-    }
-
     private func makeOptimizer(box: Box) -> any Optimizer<LossTerms> {
-        switch configuration.optimizer {
-        case .lbfgs(let history): return LBFGS<LossTerms>(historySize: history, box: box)
-        case .adam(let rate): return Adam<LossTerms>(learningRate: rate, box: box)
+        switch plan.settings.optimizer {
+        case .lbfgs: return LBFGS<LossTerms>(historySize: plan.settings.historySize, box: box)
+        case .adam: return Adam<LossTerms>(learningRate: Float(plan.settings.learningRate), box: box)
         }
-    }
-
-    /// N(0, σ²) per value (Box–Muller over SplitMix64), deterministic for a given seed.
-    static func noise(channels: Int, height: Int, width: Int, sigma: Float, seed: UInt64) -> Tensor3 {
-        var state = seed &+ 0x5151_5151
-        func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return (Double((z ^ (z >> 31)) >> 11) + 0.5) / Double(1 << 53)
-        }
-        let n = channels * height * width
-        var data = [Float](repeating: 0, count: n)
-        var i = 0
-        while i < n {
-            let r = (-2 * log(next())).squareRoot(), t = 2 * Double.pi * next()
-            data[i] = sigma * Float(r * cos(t))
-            if i + 1 < n { data[i + 1] = sigma * Float(r * sin(t)) }
-            i += 2
-        }
-        return Tensor3(channels: channels, height: height, width: width, data: data)
     }
 }

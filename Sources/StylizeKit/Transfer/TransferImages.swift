@@ -31,7 +31,7 @@ public struct TransferImages: Sendable {
 
     public init(content: RGBImage, contentAlpha: AlphaPlane? = nil, styles: [RGBImage], initial: RGBImage? = nil,
                 styleScale: Double = 1, preserveColors: ColorPreservation = .none, masks: StyleMasks? = nil,
-                minimumStyleSide: Int = 16) {
+                minimumStyleSide: Int) {
         precondition(!styles.isEmpty, "at least one style image")
         precondition(contentAlpha.map { $0.width == content.width && $0.height == content.height } ?? true,
                      "the content's alpha must have the content's size")
@@ -49,39 +49,41 @@ public struct TransferImages: Sendable {
 
     public var preserveColors: ColorPreservation { color.mode }
 
-    /// Reads the configuration's PNGs and resizes them to the final working size. Images
-    /// above `maxPixels`, or too small for the deepest layer once resized, are refused from
+    /// Reads the plan's images and resizes them to the final working size. Images above
+    /// the pixel limit, or too small for the deepest layer once resized, are refused from
     /// their header, before decoding (see `WorkingSize`). Paintings are checked at the
     /// photo's working size, which bounds their aspect ratio, so the short-side floor of
     /// `styles(width:height:)` cannot blow a sliver of a painting up.
     ///
     /// `warn` gets one line per problem that does not stop the run: an invalid colour chunk
     /// ignored in any of the files (see `PNGCodec.read`), a mask that is black everywhere.
-    public static func load(_ c: StyleTransferConfiguration, warn: (String) -> Void = { _ in }) throws -> TransferImages {
-        let minimumSide = WorkingSize.minimumSide(layers: c.contentLayers + c.styleLayers)
-        if let paths = c.styleMaskPaths { try StyleMasks.checkCount(paths.count, styleCount: c.stylePaths.count) }
-        let decoded = try PNGCodec.readWithAlpha(path: c.contentPath, maxPixels: c.maxPixels,
-                                                 workingSize: WorkingSize(longestSide: c.size, minimumSide: minimumSide), warn: warn)
+    public static func load(_ plan: RunPlan, warn: (String) -> Void = { _ in }) throws -> TransferImages {
+        try load(plan.configuration, minimumSide: plan.minimumSide, warn: warn)
+    }
+
+    /// `load(plan)` for a configuration whose deepest layer needs `minimumSide` pixels
+    /// (`RunPlan.minimumSide`; 16 for relu5_1).
+    public static func load(_ c: StyleTransferConfiguration, minimumSide: Int, warn: (String) -> Void = { _ in }) throws -> TransferImages {
+        let s = c.settings
+        let decoded = try PNGCodec.readWithAlpha(path: c.contentPath, maxPixels: s.maxPixels,
+                                                 workingSize: WorkingSize(longestSide: s.size, minimumSide: minimumSide), warn: warn)
         let photo = decoded.image
-        let content = photo.resized(longestSide: c.size)
+        let content = photo.resized(longestSide: s.size)
         let alpha = decoded.alpha?.resized(width: content.width, height: content.height)
         let longest = max(content.width, content.height)
         let working = WorkingSize(longestSide: longest, minimumSide: minimumSide)
-        let side = styleSide(contentLongest: longest, scale: c.styleScale)
+        let side = styleSide(contentLongest: longest, scale: s.styleScale)
         let styles = try c.stylePaths.map {
-            try PNGCodec.read(path: $0, maxPixels: c.maxPixels, workingSize: working, warn: warn).resized(longestSide: side)
+            try PNGCodec.read(path: $0, maxPixels: s.maxPixels, workingSize: working, warn: warn).resized(longestSide: side)
         }
-        var initial: RGBImage?
-        if case .file(let path) = c.initialization {
-            initial = try PNGCodec.read(path: path, maxPixels: c.maxPixels, workingSize: working, warn: warn)
-        }
-        let masks = try c.styleMaskPaths.map {
-            try StyleMasks.load(paths: $0, styleCount: styles.count, contentPath: c.contentPath, contentWidth: photo.width,
-                                contentHeight: photo.height, width: content.width, height: content.height, maxPixels: c.maxPixels,
+        let initial = try s.initialization.path.map { try PNGCodec.read(path: $0, maxPixels: s.maxPixels, workingSize: working, warn: warn) }
+        let masks = try s.styleMasks.map {
+            try StyleMasks.load(paths: $0.paths, styleCount: styles.count, contentPath: c.contentPath, contentWidth: photo.width,
+                                contentHeight: photo.height, width: content.width, height: content.height, maxPixels: s.maxPixels,
                                 styles: c.stylePaths, warn: warn)
         }
-        return TransferImages(content: content, contentAlpha: alpha, styles: styles, initial: initial, styleScale: c.styleScale,
-                              preserveColors: c.preserveColors, masks: masks)
+        return TransferImages(content: content, contentAlpha: alpha, styles: styles, initial: initial, styleScale: s.styleScale,
+                              preserveColors: s.preserveColors, masks: masks, minimumStyleSide: minimumSide)
     }
 
     /// Longest side of the paintings for a generated image whose longest side is `contentLongest`.

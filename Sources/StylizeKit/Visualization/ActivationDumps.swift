@@ -6,6 +6,10 @@ import Foundation
 /// listing every dump so far. Uses its own engine (the run's objective keeps its own).
 public final class ActivationDumps {
     public let directory: String
+    /// The layers dumped when none are named: an early texture layer and the content layer.
+    public static let defaultLayers: LayerList = ["relu2_1", "relu4_2"]
+    /// The folder dumps go to when none is named.
+    public static let defaultDirectory = "dumps"
     let layers: [(name: String, stage: Int)]
     let engine: VGGEngine
     let text: TextRenderer?

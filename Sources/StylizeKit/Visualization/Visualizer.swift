@@ -61,7 +61,7 @@ public final class Visualizer {
         self.layers = layers
         engine = VGGEngine(network: network)
         if !c.maximize.isEmpty {
-            guard layers.count == 1 else { throw VisualizationError("--maximize needs exactly one layer in --layers, got \(layers.count)") }
+            guard layers.count == 1 else { throw VisualizationError("channel maximization needs exactly one layer, got \(layers.count)") }
             let n = network.channels(ofStage: stages[0])
             for ch in c.maximize where ch < 0 || ch >= n {
                 throw VisualizationError("channel \(ch) is out of range: \(layers[0]) has \(n) channels (0–\(n - 1))")
@@ -73,7 +73,7 @@ public final class Visualizer {
     /// forward pass into `dir`; returns the written file names per layer (pages, then Gram).
     public static func writeMontages(engine: VGGEngine, layers: [(name: String, stage: Int)], to dir: String,
                                      text: TextRenderer?) throws -> [String: [String]] {
-        try OutputLocation.prepareFolder(dir, option: "--out")
+        try OutputLocation.prepareFolder(dir, option: "output folder")
         var files: [String: [String]] = [:]
         for (name, stage) in layers {
             let f = engine.activations[stage]
@@ -95,7 +95,7 @@ public final class Visualizer {
     /// is written (`activations.json`, `index.html`) and the report has `stopped == true`.
     public func run(log: (String) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> VisualizationReport {
         let c = configuration, out = c.outputDirectory
-        try OutputLocation.prepareFolder(out, option: "--out")
+        try OutputLocation.prepareFolder(out, option: "output folder")
         let text = try? TextRenderer(pixelSize: 10)
         let stems = ImageInputs.uniqueStems(c.imagePaths)
         var report = VisualizationReport(layers: layers)
@@ -103,7 +103,7 @@ public final class Visualizer {
         var tops = stages.map { TopPatches(k: c.top, channels: network.channels(ofStage: $0), field: ReceptiveField(network: network, stage: $0)) }
         for (i, path) in c.imagePaths.enumerated() {
             if shouldStop() { report.stopped = true; break }
-            log("\(path): \(layers.count) layers")
+            log("\(path): \(layers.count) layer\(layers.count == 1 ? "" : "s")")
             let image = try PNGCodec.read(path: path, maxPixels: c.maxPixels).resized(longestSide: c.size)
             try engine.forward(Preprocessing.tensor(from: image, meanBGR: network.meanBGR), through: stages.max()!)
             let files = try Visualizer.writeMontages(engine: engine, layers: Array(zip(layers, stages)),
@@ -131,7 +131,7 @@ public final class Visualizer {
             let result = try m.run(engine: engine, stage: stages[0], channel: ch, width: side, height: side) { it, v in
                 log("maximize \(layers[0]) channel \(ch): iteration \(it), mean activation \(String(format: "%.3g", v))")
             }
-            try OutputLocation.prepareFolder(out + "/maximize", option: "--out")
+            try OutputLocation.prepareFolder(out + "/maximize", option: "output folder")
             let file = "maximize/\(layers[0])-ch\(Visualizer.threeDigits(ch)).png"
             try PNGCodec.write(Preprocessing.image(from: result.image, meanBGR: network.meanBGR), to: out + "/" + file)
             report.maximized.append(.init(channel: ch, file: file, initial: result.initialActivation, final: result.finalActivation))
@@ -147,7 +147,7 @@ public final class Visualizer {
             if shouldStop() { report.stopped = true; return }
             log("top \(configuration.top) patches of \(name)")
             let dir = out + "/top/\(name)"
-            try OutputLocation.prepareFolder(dir, option: "--out")
+            try OutputLocation.prepareFolder(dir, option: "output folder")
             var json: [[String: Any]] = []
             for c in tops[j].best.indices {
                 try PNGCodec.write(tops[j].strip(channel: c, images: images), to: dir + "/ch\(Visualizer.threeDigits(c)).png")

@@ -1,0 +1,40 @@
+/// Run settings as text: the (key, value) pairs batch records keep and sweeps set, read and
+/// written through each option's own declaration (`RunOption`).
+extension RunSettings {
+    /// Every option's value, defaults included, in `RunOption.all` order; an optional option
+    /// that is unset is left out. Each pair reads back through `setting(_:to:)`.
+    public var params: [(key: String, value: String)] {
+        RunOption.all.compactMap { o in o.text(in: self).map { (o.key, $0) } }
+    }
+
+    /// `params` as a dictionary, as batch records keep them.
+    public var paramsByKey: [String: String] { Dictionary(uniqueKeysWithValues: params.map { ($0.key, $0.value) }) }
+
+    /// These settings with option `key` set from `text`, checked like the command line.
+    /// Throws `OptionError` (with `key`) for an unknown key, a malformed value or one out of range.
+    public func setting(_ key: String, to text: String) throws -> RunSettings {
+        guard let option = RunOption.named(key) else {
+            throw OptionError(key: key, problem: OptionProblem.predicate("is not a run option"))
+        }
+        var s = self
+        try option.set(text, in: &s)
+        return s
+    }
+
+    /// Checks every option's value and the options that depend on each other; throws the
+    /// first `OptionError`.
+    public func validate() throws {
+        for option in RunOption.all { try option.validate(self) }
+    }
+
+    /// Every option's default, as `params` writes it.
+    public static let defaultParams: [String: String] = RunSettings().paramsByKey
+
+    /// Whether a batch record's `params` describe the same run as `current`. A record
+    /// written before an option existed (e.g. `bit-depth`) lacks its key, which then counts
+    /// as that option's default: `--resume` does not rerun an old batch for a new option
+    /// left at its default, and does rerun it when the option is set otherwise.
+    public static func sameRun(recorded: [String: String], current: [String: String]) -> Bool {
+        recorded.merging(defaultParams.filter { current[$0.key] != nil }) { kept, _ in kept } == current
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// The files of a run: every name it will write, none of which may be a file it reads, and
+/// every place it writes to, checked before any work.
+extension RunPlan {
+    /// Every file `c` will write, checked: none is an input (the content, the styles, the
+    /// `--init` image, the masks), the log is not the output, and each location can be
+    /// written. Needs no network, so a command can call it before loading the weights (and
+    /// `make` calls it again). `naming` turns an option key into the name the caller's user
+    /// knows it by (the command line: `output` → `-o`, `log` → `--log`).
+    ///
+    /// Linear in the number of files: each input is resolved once, and each output is
+    /// looked up by its identity (device and inode when it exists, else its resolved path).
+    @discardableResult
+    public static func checkFiles(_ c: StyleTransferConfiguration, naming: (String) -> String = { $0 }) throws -> [PlannedFile] {
+        var outputs = [PlannedFile(key: "output", path: c.outputPath, inPlace: false)]
+        if let log = c.logPath { outputs.append(PlannedFile(key: "log", path: log, inPlace: true)) }
+        outputs += snapshotIterations(c).map {
+            PlannedFile(key: "save-every", path: StyleTransfer.intermediatePath(c.outputPath, iteration: $0), inPlace: false)
+        }
+        let inputs = FileIdentities(c.inputs)
+        for file in outputs {
+            if let (role, path) = inputs.match(file.path) {
+                throw PlanError.overwrite("\(naming(file.key)) '\(file.path)' is the \(describe(role, naming)) '\(path)'; "
+                                          + "refusing to overwrite an input (choose another output name)")
+            }
+        }
+        if let log = c.logPath, PathIdentity.same(log, c.outputPath) {
+            throw PlanError.overwrite("\(naming("log")) '\(log)' is the output image '\(c.outputPath)'; give the log another name")
+        }
+        // Snapshots share the output's folder; the last has the longest name.
+        for file in outputs where file.key != "save-every" || file.path == outputs.last?.path {
+            try OutputLocation.checkFile(file.path, option: naming(file.key), inPlace: file.inPlace)
+        }
+        return outputs
+    }
+
+    /// An input's role in a message: the starting image is named by its option's key.
+    public static func describe(_ role: String, _ naming: (String) -> String) -> String {
+        role == "init image" ? naming("init") + " image" : role
+    }
+
+    /// The iterations at which `--save-every` writes a snapshot: every multiple of it before
+    /// the last iteration of the whole schedule (the last is the output itself). The
+    /// schedule is bounded here by the options alone (every scale runs its iterations).
+    static func snapshotIterations(_ c: StyleTransferConfiguration) -> [Int] {
+        guard c.saveEvery > 0 else { return [] }
+        let s = c.settings
+        let scales = s.minSize < s.size && s.iterations > 0
+            ? Int((log(Double(s.size) / Double(s.minSize)) / log(s.scaleFactor) - 1e-9).rounded(.up)) : 0
+        let total = s.iterations + scales * s.coarseIterations
+        return Array(stride(from: c.saveEvery, to: total, by: c.saveEvery))
+    }
+}
+
+/// The identities of a run's input files, for constant-time "is this an input?" lookups.
+public struct FileIdentities {
+    private var byInode: [String: (String, String)] = [:]
+    private var byPath: [String: (String, String)] = [:]
+
+    public init(_ inputs: [(role: String, path: String)]) {
+        for (role, path) in inputs {
+            if let id = Self.inode(path) { byInode[id] = byInode[id] ?? (role, path) }
+            let canonical = PathIdentity.canonical(path)
+            byPath[canonical] = byPath[canonical] ?? (role, path)
+        }
+    }
+
+    /// The input (role, path) that `path` names, if any.
+    public func match(_ path: String) -> (String, String)? {
+        if let id = Self.inode(path) { return byInode[id] }
+        return byPath[PathIdentity.canonical(path)]
+    }
+
+    static func inode(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return "\(st.st_dev):\(st.st_ino)"
+    }
+}

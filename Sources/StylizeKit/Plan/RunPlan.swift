@@ -1,0 +1,141 @@
+import Foundation
+
+/// One run, resolved before any work, in the manner of a compiler's front end: the layers
+/// against the network, the smallest usable side, the scales, the masks, how β is chosen,
+/// every file the run will write, and its memory. `StyleTransfer` executes a plan; a batch
+/// plans every job before the first one runs.
+///
+/// `make` throws `PlanError`, whose option problems carry the option's key (`size`,
+/// `style-layers`): the library speaks of keys, and the command line turns them into flags.
+public struct RunPlan: Sendable {
+    public let configuration: StyleTransferConfiguration
+    public var settings: RunSettings { configuration.settings }
+    /// The deepest layer the objective reads: the network is built through it.
+    public let deepestLayer: String
+    /// Each side of every scale must be at least this many pixels (`2^poolings` through
+    /// `deepestLayer`: 16 for relu5_1).
+    public let minimumSide: Int
+    /// The content image's size as stored in its file.
+    public let contentSize: Size
+    /// The coarse-to-fine scales, the last one at the output size.
+    public let schedule: ScaleSchedule
+    /// How β is chosen at each scale. A caller may change it before running the plan (to
+    /// try another `AutomaticStyleWeight.ratio`, say); the options cannot.
+    public var styleWeight: StyleWeightPolicy
+    /// The style images' blend weights, normalized to sum 1.
+    public let blend: [Double]
+    /// Every file the run writes (output, log, `save-every` snapshots), each checked.
+    public let outputs: [PlannedFile]
+    /// Peak memory of the run, in bytes (`CostEstimate`).
+    public let peakBytes: Double
+    /// Settings that run but cannot do what was meant (`RunSettings.warnings`), worded with
+    /// the caller's `naming`; `StyleTransfer.run` passes them to its `warn`.
+    public internal(set) var warnings: [String] = []
+
+    public struct Size: Sendable, Equatable {
+        public let width: Int, height: Int
+        public init(width: Int, height: Int) { self.width = width; self.height = height }
+    }
+
+    /// The plan of `c` on the network `weights` defines. Checks, in this order, what
+    /// `precheck` checks (files, blend weights, masks), the layers, and the content's size
+    /// against the deepest layer (from its header).
+    public static func make(_ c: StyleTransferConfiguration, weights: VGGWeights,
+                            naming: (String) -> String = { $0 }) throws -> RunPlan {
+        let outputs = try precheck(c, naming: naming)
+        try layers(c.settings, weights)
+        let stored = try PNGCodec.dimensions(path: c.contentPath, maxPixels: c.settings.maxPixels)
+        var plan = try make(c, weights: weights, contentSize: Size(width: stored.width, height: stored.height), outputs: outputs)
+        plan.warnings = c.settings.warnings(naming: naming)
+        return plan
+    }
+
+    /// The plan of `c` for a content image of `contentSize` already in memory: no file is
+    /// read or checked (tests, benchmarks, callers with their own images).
+    public static func make(_ c: StyleTransferConfiguration, weights: VGGWeights, contentSize: Size,
+                            outputs: [PlannedFile] = []) throws -> RunPlan {
+        let s = c.settings
+        try layers(s, weights)
+        let deepest = try VGGNetwork.deepestLayer(of: s.layers, in: weights)
+        let minimumSide = try VGGNetwork.minimumSide(of: s.layers, in: weights)
+        let final = ScaleSchedule.dimensions(width: contentSize.width, height: contentSize.height, longestSide: s.size)
+        guard min(final.width, final.height) >= minimumSide else {
+            throw PlanError.option(OptionError(key: "size", problem: .predicate(
+                "\(s.size) is too small for this image: at \(final.width)x\(final.height), \(deepest) would be empty; each side "
+                + "must be at least \(minimumSide) px (the size sets the longest side, the other follows the aspect ratio)")))
+        }
+        let schedule = ScaleSchedule(width: final.width, height: final.height, minSize: s.minSize, factor: s.scaleFactor,
+                                     iterations: s.iterations, coarseIterations: s.coarseIterations, minimumSide: minimumSide)
+        let history = s.optimizer == .lbfgs ? s.historySize : 1
+        return RunPlan(configuration: c, deepestLayer: deepest, minimumSide: minimumSide, contentSize: contentSize,
+                       schedule: schedule,
+                       styleWeight: s.styleWeight.fixed.map { .fixed($0) } ?? .automatic(AutomaticStyleWeight()),
+                       blend: (s.styleBlendWeights ?? WeightList(Array(repeating: 1, count: max(1, c.stylePaths.count)))).normalized,
+                       outputs: outputs,
+                       peakBytes: CostEstimate.peakBytes(pixels: final.width * final.height, history: history),
+                       warnings: s.warnings())
+    }
+
+    /// Every content and style layer against the network, as a problem of its option.
+    static func layers(_ s: RunSettings, _ weights: VGGWeights) throws {
+        for (key, list) in [("content-layers", s.contentLayers), ("style-layers", s.styleLayers)] {
+            do { _ = try VGGNetwork.deepestLayer(of: list.names, in: weights) } catch let e as NetworkError {
+                throw PlanError.option(OptionError(key: key, problem: OptionProblem("\(e)")))
+            }
+        }
+    }
+
+    /// What can be checked without the network, so that a command can fail before loading
+    /// the weights (`make` checks it again): the files (`checkFiles`), one blend weight per
+    /// style image, and the masks (count, readable headers, the photo's aspect ratio).
+    @discardableResult
+    public static func precheck(_ c: StyleTransferConfiguration, naming: (String) -> String = { $0 }) throws -> [PlannedFile] {
+        let s = c.settings
+        let outputs = try checkFiles(c, naming: naming)
+        if let b = s.styleBlendWeights, b.values.count != c.stylePaths.count {
+            throw PlanError.option(OptionError(key: "style-blend-weights", problem: .predicate(
+                "has \(b.values.count) values for \(c.stylePaths.count) style images")))
+        }
+        if let masks = s.styleMasks {
+            do {
+                try StyleMasks.checkFiles(masks.paths, styleCount: c.stylePaths.count, contentPath: c.contentPath, maxPixels: s.maxPixels)
+            } catch let e as StyleMaskError {
+                throw PlanError.option(OptionError(key: "style-masks", problem: e.problem))
+            }
+        }
+        return outputs
+    }
+
+    /// Seconds the run should take with `threads` threads (`CostEstimate`).
+    public func estimatedSeconds(threads: Int) -> Double { CostEstimate.seconds(schedule, threads: threads) }
+}
+
+/// How β is chosen: fixed, or at every scale from the images (`AutomaticStyleWeight`).
+public enum StyleWeightPolicy: Sendable, Equatable {
+    case fixed(Double)
+    case automatic(AutomaticStyleWeight)
+}
+
+/// A file a run writes: which option names it (its key: `output`, `log`, `save-every`) and
+/// its path. `inPlace` files are appended to where they are (a log) rather than written
+/// to a temporary file and renamed.
+public struct PlannedFile: Sendable, Equatable {
+    public let key: String
+    public let path: String
+    public let inPlace: Bool
+}
+
+/// Why a run cannot be planned.
+public enum PlanError: Error, CustomStringConvertible {
+    /// An option's value does not fit this run (a usage error, exit 64).
+    case option(OptionError)
+    /// An output would replace an input (a usage error, exit 64).
+    case overwrite(String)
+
+    public var description: String {
+        switch self {
+        case .option(let e): return e.description
+        case .overwrite(let text): return text
+        }
+    }
+}
