@@ -90,7 +90,7 @@ extension RunOption {
         read: { s, text in
             if let v = try? UInt64(optionText: text) { s.seed = v; return }
             guard let d = DecimalText.number(text), d.rounded() == d else { throw OptionProblem("'\(text)' is not a whole number") }
-            throw OptionProblem.predicate("must be between 0 and \(UInt64.max) (2^64 - 1), got \(text)")
+            throw OptionProblem.predicate("must be between 0 and \(UInt64.max), got \(text)")
         },
         write: { $0.seed.optionText }, check: { _ in })
 
