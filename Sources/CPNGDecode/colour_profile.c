@@ -1,5 +1,6 @@
 #include "colour_profile.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,9 +9,11 @@
  *
  *   sRGB chunk, or no colour chunk       no conversion: the samples are sRGB already
  *   iCCP                                 source profile = the embedded ICC profile
- *   gAMA and/or cHRM (no iCCP, no sRGB)  source profile built from them: the cHRM white
- *                                        point and primaries (sRGB's, D65, without cHRM),
- *                                        tone curve x^(1/gAMA) (sRGB's curve without gAMA)
+ *   gAMA and/or cHRM (no iCCP, no sRGB)  source profile built from the valid ones: the cHRM
+ *                                        white point and primaries (sRGB's, D65, without a
+ *                                        valid cHRM), tone curve x^(1/gAMA) (sRGB's curve
+ *                                        without a valid gAMA); an invalid one is ignored
+ *                                        with a warning (stylize_colour.warning)
  *
  * The destination is LittleCMS's built-in sRGB profile. Intent: relative colorimetric.
  * For the matrix-shaper profiles photos carry (Display P3, Adobe RGB, ProPhoto, gAMA/cHRM)
@@ -39,16 +42,111 @@ static int fail(stylize_colour *c, const char *prefix) {
     return 1;
 }
 
-/* The profile that gAMA and cHRM describe, or NULL if neither is present. */
-static cmsHPROFILE profile_from_chunks(png_structp png, png_infop info, int grey, cmsContext ctx) {
-    int has_gamma = png_get_valid(png, info, PNG_INFO_gAMA) != 0;
-    int has_chrm = png_get_valid(png, info, PNG_INFO_cHRM) != 0;
-    if (!has_gamma && !has_chrm) return NULL;
+/* CRC-32 of the PNG specification (ISO 3309, polynomial 0xEDB88320), over type and data. */
+static uint32_t chunk_crc(const unsigned char *bytes, size_t length) {
+    uint32_t crc = 0xFFFFFFFFu;
+    for (size_t i = 0; i < length; i++) {
+        crc ^= bytes[i];
+        for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return crc ^ 0xFFFFFFFFu;
+}
+
+static uint32_t be32(const unsigned char *p) {
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+/* Twice the signed area of the triangle (a, b, c) in the xy plane. */
+static double area2(const double *a, const double *b, const double *c) {
+    return (b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1]);
+}
+
+/* Empty string if the eight chromaticities (white, red, green, blue; x then y) describe an
+ * RGB colour space, else why not. */
+static const char *chromaticity_problem(const double *xy) {
+    int zero = 1;
+    for (int i = 0; i < 8; i++) zero &= xy[i] == 0;
+    if (zero) return "all chromaticities are 0";
+    for (int i = 0; i < 4; i++) {
+        double x = xy[2 * i], y = xy[2 * i + 1];
+        if (y <= 0) return "a chromaticity has y = 0";
+        if (x + y > 1 + 1e-9) return "a chromaticity lies outside the diagram (x + y > 1)";
+    }
+    const double *w = xy, *r = xy + 2, *g = xy + 4, *b = xy + 6;
+    double whole = area2(r, g, b);
+    if (fabs(whole) < 1e-6) return "the red, green and blue primaries lie on one line";
+    /* Barycentric coordinates of the white point: all positive inside the triangle. */
+    if (area2(w, g, b) / whole <= 0 || area2(r, w, b) / whole <= 0 || area2(r, g, w) / whole <= 0)
+        return "the white point lies outside the primaries' triangle";
+    return "";
+}
+
+void stylize_colour_chunks_read(const unsigned char *data, size_t size, stylize_colour_chunks *out) {
+    memset(out, 0, sizeof *out);
+    size_t offset = 8;
+    while (size >= 12 && offset <= size - 12) {
+        uint32_t length = be32(data + offset);
+        if (length > size - offset - 12) return;  /* check_chunks refused such a file already */
+        const unsigned char *type = data + offset + 4, *body = data + offset + 8;
+        if (memcmp(type, "IDAT", 4) == 0 || memcmp(type, "IEND", 4) == 0) return;
+        int gama = memcmp(type, "gAMA", 4) == 0 && !out->gamma_present;
+        int chrm = memcmp(type, "cHRM", 4) == 0 && !out->chrm_present;
+        int crc_ok = 1;
+#ifndef STYLIZE_FUZZ_IGNORE_CHECKSUMS
+        if (gama || chrm) crc_ok = chunk_crc(type, 4 + (size_t)length) == be32(body + length);
+#endif
+        if (gama) {
+            out->gamma_present = 1;
+            uint32_t g = length == 4 ? be32(body) : 0;
+            if (!crc_ok) snprintf(out->gamma_problem, sizeof out->gamma_problem, "its CRC does not match");
+            else if (length != 4) snprintf(out->gamma_problem, sizeof out->gamma_problem, "%u bytes, not 4", length);
+            else if (g == 0 || g > 0x7fffffffu) snprintf(out->gamma_problem, sizeof out->gamma_problem, "gamma %u", g);
+            else { out->gamma_valid = 1; out->gamma = g / 100000.0; }
+        }
+        if (chrm) {
+            out->chrm_present = 1;
+            const char *problem = "";
+            if (!crc_ok) problem = "its CRC does not match";
+            else if (length != 32) problem = "not 32 bytes";
+            else {
+                for (int i = 0; i < 8; i++) {
+                    uint32_t v = be32(body + 4 * i);
+                    if (v > 0x7fffffffu) { problem = "a value above 2^31 - 1"; break; }
+                    out->xy[i] = v / 100000.0;
+                }
+                if (!problem[0]) problem = chromaticity_problem(out->xy);
+            }
+            if (problem[0]) snprintf(out->chrm_problem, sizeof out->chrm_problem, "%s", problem);
+            else out->chrm_valid = 1;
+        }
+        offset += 12 + (size_t)length;
+    }
+}
+
+/* The profile that gAMA and cHRM describe, from the valid ones only, or NULL if neither is
+ * valid. Sets c->warning when one was present but invalid (and so ignored). For a grey
+ * image cHRM has no effect and is not judged. */
+static cmsHPROFILE profile_from_chunks(const stylize_colour_chunks *k, int grey, cmsContext ctx, stylize_colour *c) {
+    int bad_gamma = k->gamma_present && !k->gamma_valid;
+    int bad_chrm = !grey && k->chrm_present && !k->chrm_valid;
+    int use_chrm = k->chrm_valid;
+    /* What is done instead (used only when one of them is invalid). */
+    const char *result = grey ? (k->gamma_valid ? "the grey levels are converted with its gAMA" : "the grey levels are read as sRGB")
+        : k->gamma_valid ? "the colours are converted with its gAMA and the sRGB primaries"
+        : use_chrm ? "the colours are converted with its cHRM and the sRGB tone curve"
+        : "the colours are read as sRGB";
+    if (bad_gamma && bad_chrm)
+        snprintf(c->warning, sizeof c->warning, "invalid gAMA chunk (%s) and cHRM chunk (%s) ignored; %s",
+                 k->gamma_problem, k->chrm_problem, result);
+    else if (bad_gamma)
+        snprintf(c->warning, sizeof c->warning, "invalid gAMA chunk ignored (%s); %s", k->gamma_problem, result);
+    else if (bad_chrm)
+        snprintf(c->warning, sizeof c->warning, "invalid cHRM chunk ignored (%s); %s", k->chrm_problem, result);
+    if (!k->gamma_valid && !use_chrm) return NULL;
     cmsToneCurve *curve = NULL;
-    png_fixed_point file_gamma = 0;
-    if (has_gamma && png_get_gAMA_fixed(png, info, &file_gamma) && file_gamma > 0) {
-        /* gAMA is the encoding exponent ×100000: sample = linear^g, so linear = sample^(1/g). */
-        curve = cmsBuildGamma(ctx, 100000.0 / (double)file_gamma);
+    if (k->gamma_valid) {
+        /* gAMA is the encoding exponent: sample = linear^g, so linear = sample^(1/g). */
+        curve = cmsBuildGamma(ctx, 1.0 / k->gamma);
     } else {
         /* cHRM alone: the sRGB curve (IEC 61966-2-1), the assumption for untagged data. */
         const cmsFloat64Number srgb[5] = {2.4, 1.0 / 1.055, 0.055 / 1.055, 1.0 / 12.92, 0.04045};
@@ -61,10 +159,10 @@ static cmsHPROFILE profile_from_chunks(png_structp png, png_infop info, int grey
     } else {
         cmsCIExyY white = {0.3127, 0.3290, 1.0};
         cmsCIExyYTRIPLE primaries = {{0.64, 0.33, 1.0}, {0.30, 0.60, 1.0}, {0.15, 0.06, 1.0}};
-        double wx, wy, rx, ry, gx, gy, bx, by;
-        if (has_chrm && png_get_cHRM(png, info, &wx, &wy, &rx, &ry, &gx, &gy, &bx, &by)) {
-            white = (cmsCIExyY){wx, wy, 1.0};
-            primaries = (cmsCIExyYTRIPLE){{rx, ry, 1.0}, {gx, gy, 1.0}, {bx, by, 1.0}};
+        if (use_chrm) {
+            const double *v = k->xy;
+            white = (cmsCIExyY){v[0], v[1], 1.0};
+            primaries = (cmsCIExyYTRIPLE){{v[2], v[3], 1.0}, {v[4], v[5], 1.0}, {v[6], v[7], 1.0}};
         }
         cmsToneCurve *curves[3] = {curve, curve, curve};
         profile = cmsCreateRGBProfileTHR(ctx, &white, &primaries, curves);
@@ -74,7 +172,8 @@ static cmsHPROFILE profile_from_chunks(png_structp png, png_infop info, int grey
 }
 
 int stylize_colour_open(png_structp png, png_infop info, int grey, int profile_rejected,
-                        const char *libpng_reason, uint32_t width, stylize_colour *c) {
+                        const char *libpng_reason, const stylize_colour_chunks *chunks,
+                        uint32_t width, stylize_colour *c) {
     memset(c, 0, sizeof *c);
     if (png_get_valid(png, info, PNG_INFO_sRGB)) return 0;  /* sRGB wins over everything */
     if (profile_rejected && !png_get_valid(png, info, PNG_INFO_iCCP)) {
@@ -97,7 +196,7 @@ int stylize_colour_open(png_structp png, png_infop info, int grey, int profile_r
         source = cmsOpenProfileFromMemTHR(c->context, bytes, length);
         if (!source) return fail(c, "its ICC profile cannot be read (LittleCMS)");
     } else {
-        source = profile_from_chunks(png, info, grey, c->context);
+        source = profile_from_chunks(chunks, grey, c->context, c);
         if (!source) return 0;
     }
     c->grey = cmsGetColorSpace(source) == cmsSigGrayData;

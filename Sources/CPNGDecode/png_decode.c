@@ -69,6 +69,11 @@ static png_structp open_reader(reader_state *state, uint64_t max_pixels, png_inf
     png_set_user_limits(png, side, side);
     png_set_chunk_malloc_max(png, CHUNK_MALLOC_MAX);
     png_set_chunk_cache_max(png, CHUNK_CACHE_MAX);
+    /* gAMA and cHRM are read by colour_profile.c from the raw bytes, each judged on its own;
+     * libpng would mark the whole colour space invalid for one broken chunk and then drop a
+     * valid gAMA, or an iCCP, beside it without a word. */
+    static const png_byte own_chunks[] = {'g', 'A', 'M', 'A', '\0', 'c', 'H', 'R', 'M', '\0'};
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, own_chunks, 2);
     png_set_read_fn(png, state, on_read);
 #ifdef STYLIZE_FUZZ_IGNORE_CHECKSUMS
     /* Fuzz builds only (Makefile, `make fuzz`): mutated inputs nearly always break a CRC or
@@ -160,8 +165,9 @@ static int validate(const unsigned char *data, size_t size, uint64_t max_pixels,
 
 int stylize_png_decode(const unsigned char *data, size_t size, uint64_t max_pixels,
                        uint16_t **rgba, uint32_t *width, uint32_t *height,
-                       char *message, size_t message_size) {
+                       char *message, size_t message_size, char *warning, size_t warning_size) {
     *rgba = NULL;
+    set_message(warning, warning_size, "");
     int status = stylize_png_header(data, size, max_pixels, width, height, message, message_size);
     if (status != 0) return status;
     if (validate(data, size, max_pixels, message, message_size) != 0) return 1;
@@ -186,8 +192,11 @@ int stylize_png_decode(const unsigned char *data, size_t size, uint64_t max_pixe
     int color = png_get_color_type(png, info);
     int depth = png_get_bit_depth(png, info);
     int grey = color == PNG_COLOR_TYPE_GRAY || color == PNG_COLOR_TYPE_GRAY_ALPHA;
-    if (stylize_colour_open(png, info, grey, state.profile_rejected, state.profile_reason, w, &colour) != 0)
+    stylize_colour_chunks chunks;
+    stylize_colour_chunks_read(data, size, &chunks);
+    if (stylize_colour_open(png, info, grey, state.profile_rejected, state.profile_reason, &chunks, w, &colour) != 0)
         png_error(png, colour.message);
+    set_message(warning, warning_size, colour.warning);
     if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
     if (color == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
     if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);

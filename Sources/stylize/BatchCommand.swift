@@ -59,8 +59,9 @@ struct BatchCommand: ParsableCommand {
         let contents: [String], styles: [String]
         do {
             // Absolute paths: the report and --resume then work from any working folder.
-            contents = try InputExpansion.expand(content, option: "--content").map(absolute)
-            styles = try InputExpansion.expand(style, option: "--style").map(absolute)
+            let own = BatchFolder.ownOutputs(of: out)  // --out may be the content folder
+            contents = try InputExpansion.expand(content, option: "--content", skipping: own, warn: Terminal.warn).map(absolute)
+            styles = try InputExpansion.expand(style, option: "--style", skipping: own, warn: Terminal.warn).map(absolute)
         } catch { throw ValidationError("\(error)") }
         let base = try options.settings()
         let axes = try sweeps { try sweep.map { try SweepAxis.parse($0, base: base) } }
@@ -87,10 +88,12 @@ struct BatchCommand: ParsableCommand {
         var runner: BatchRunner
         do {
             try OutputLocation.prepareFolder(out, option: "--out")
+            _ = try BatchFolderLock(folder: out)  // held until this process ends
             try OutputLocation.prepareFolder(out + "/logs", option: "--out")
             StaleTemporaries.remove(in: out)
             runner = BatchRunner(out: out, recordsPath: records, quiet: quiet, threads: machine.threads)
             try runner.prepare(jobs: mine, base: try options.settings(), resume: resume)
+            try BatchFolder.checkOutputs(folder: out, jobs: mine)
             try runner.refuseOverwritingInputs()
             try runner.precheck()
         } catch let e as ValidationError { throw e } catch let e as OverwriteError {

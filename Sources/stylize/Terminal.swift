@@ -9,6 +9,9 @@ enum Terminal {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
+    /// `stylize: warning: <line>`: a problem that does not stop the command.
+    static func warn(_ line: String) { printError("stylize: warning: \(line)") }
+
     static func write(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
     }

@@ -80,7 +80,12 @@ struct TransferOptions: ParsableArguments {
         c.logPath = log
         c.threads = machine.threads
         try oneLineErrors { _ = try planning { try RunPlan.precheck(c, naming: Self.flag) } }
-        if dumpEvery > 0 { try oneLineErrors { try OutputLocation.checkFolder(dumpDir, option: "--dump-dir") } }
+        if dumpEvery > 0 {
+            try oneLineErrors {
+                try OutputLocation.checkFolder(dumpDir, option: "--dump-dir")
+                try ActivationDumps.checkExistingOutputs(directory: dumpDir, layers: Check.layers(dumpLayers, "--dump-layers"))
+            }
+        }
         try oneLineErrors {
             let weights = try machine.loadWeights()
             let plan: RunPlan = try planning { try RunPlan.make(c, weights: weights, naming: Self.flag) }
@@ -113,9 +118,9 @@ struct TransferOptions: ParsableArguments {
     }
 
     /// `<content>_<style>.png` in the current folder; with several styles,
-    /// `<content>_<style1>_<style2>….png`.
+    /// `<content>_<style1>_<style2>….png` (cut to a legal length, see `FileNaming.outputName`).
     static func defaultOutputPath(content: String, styles: [String]) -> String {
-        ([content] + styles).map(FileNaming.stem).joined(separator: "_") + ".png"
+        FileNaming.outputName(stems: ([content] + styles).map(FileNaming.stem))
     }
 }
 

@@ -40,8 +40,10 @@ struct VisualizeCommand: ParsableCommand {
     @Option(help: "Side of the maximization images, in pixels.")
     var maximizeSize: Int = Self.defaults.maximizeSize
 
-    @Option(help: "Seed of the maximization's starting noise and jitter.")
-    var seed: UInt64 = 0
+    /// Text, read through the run option's declaration (`RunOption.seed`), so that `-1`
+    /// gets the same range message as a transfer's `--seed`.
+    @Option(parsing: .unconditional, help: "Seed of the maximization's starting noise and jitter (0 to 2^64 - 1).")
+    var seed: String = "0"
 
     @OptionGroup var machine: MachineOptions
 
@@ -54,11 +56,16 @@ struct VisualizeCommand: ParsableCommand {
         try Check.range(top, "--top", 0...100)
         try Check.range(maximizeIterations, "--maximize-iterations", 1...RunOption.maxIterations)
         try Check.range(maximizeSize, "--maximize-size", 16...1024)
+        _ = try seedValue()
         let names = try layers.map { try Check.layers($0, "--layers") }
         let channels = try maximize.map { try Self.channelList($0) }
         if channels != nil && names?.count != 1 {
             throw ValidationError("--maximize needs exactly one layer: add --layers LAYER")
         }
+    }
+
+    func seedValue() throws -> UInt64 {
+        do { return try RunSettings().setting("seed", to: seed).seed } catch let e as OptionError { throw ValidationError(e.flagged) }
     }
 
     static func channelList(_ text: String) throws -> [Int] {
@@ -79,7 +86,7 @@ struct VisualizeCommand: ParsableCommand {
             c.top = top
             c.maximize = try maximize.map { try Self.channelList($0) } ?? []
             c.maximization.iterations = maximizeIterations
-            c.maximization.seed = seed
+            c.maximization.seed = try seedValue()
             c.maximizeSize = maximizeSize
             c.threads = machine.threads
             let weights = try machine.loadWeights()

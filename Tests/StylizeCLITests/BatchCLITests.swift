@@ -105,25 +105,6 @@ extension CLITests {
         XCTAssertTrue(html.contains("bad__s.png") && html.contains("class=\"failed\""))
     }
 
-    func testShardsIntoOneFolderCoverEveryJobExactlyOnce() throws {
-        try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
-        let a = try writeImage("a.png"), b = try writeImage("b.png", seed: 2), s = try writeImage("s.png", seed: 1)
-        let args = ["batch", "--content", a, b, "--style", s, "--out", "runs", "--sweep", "seed=1,2,3",
-                    "--size", "32", "--iterations", "1", "--weights", weights, "--quiet", "--threads", "1"]
-        // Shards 1 and 2 at the same time, appending to one runs.jsonl; then shard 3.
-        let concurrent = try [1, 2].map { try start(args + ["--shard", "\($0)/3"]) }
-        for p in concurrent { p.waitUntilExit(); XCTAssertEqual(p.terminationStatus, 0) }
-        let o = try run(args + ["--shard", "3/3"])
-        XCTAssertEqual(o.status, 0, o.stderr)
-        XCTAssertTrue(o.stderr.contains("6 jobs (2 in shard 3/3)"), o.stderr)
-        let outputs = try recordLines("runs").compactMap { $0["output"] as? String }
-        XCTAssertEqual(outputs.count, 6)
-        XCTAssertEqual(Set(outputs).count, 6)
-        let report = try run(["report", "runs"])
-        XCTAssertEqual(report.status, 0, report.stderr)
-        XCTAssertTrue(report.stderr.contains("6 jobs, 0 not done"), report.stderr)
-    }
-
     /// A job whose loss overflows is recorded as failed with the reason; the batch goes on
     /// to the next job and exits 1 at the end.
     func testNonFiniteLossIsRecordedAsFailed() throws {

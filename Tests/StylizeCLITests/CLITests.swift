@@ -23,9 +23,10 @@ final class CLITests: XCTestCase {
 
     struct Outcome { let status: Int32; let stdout: String; let stderr: String }
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+    /// Runs `stylize` (or `executable`, e.g. a shell that sets limits and then runs it).
+    func run(_ arguments: [String], environment: [String: String] = [:], executable: String? = nil) throws -> Outcome {
         let p = Process()
-        p.executableURL = binary
+        p.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         p.arguments = arguments
         p.currentDirectoryURL = dir
         var env = ProcessInfo.processInfo.environment

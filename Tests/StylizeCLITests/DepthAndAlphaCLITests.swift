@@ -26,7 +26,8 @@ extension CLITests {
         let content = dir.appendingPathComponent("broken.png")
         try FileManager.default.copyItem(at: bundled, to: content)
         _ = try writeImage("s.png", seed: 1)
-        let o = try run(["broken.png", "s.png", "--size", "32", "--iterations", "1", "--weights", weights])
+        // --quiet: the plan line printed before a run is progress, not part of the error.
+        let o = try run(["broken.png", "s.png", "--size", "32", "--iterations", "1", "--weights", weights, "--quiet"])
         assertOneLineError(o, status: 1, containing: "colour profile cannot be converted to sRGB")
     }
 

@@ -120,33 +120,45 @@ extension CLITests {
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("viz/a/relu1_1.png").path))
     }
 
-    /// A log that cannot be written (here a symbolic link to /dev/full, whose writes fail
-    /// with ENOSPC) gives a warning; the job's image is written and the job is `done`. A
-    /// records file that cannot be written stops the batch with one line.
+    /// Runs `stylize` with a file-size limit of `bytes` (RLIMIT_FSIZE, through `prlimit`) and
+    /// SIGXFSZ ignored, so that writing past the limit fails with EFBIG as a full disk fails
+    /// with ENOSPC: the limit stands in for a full disk. (This was a symbolic link to
+    /// /dev/full; a device is now refused as an output before any work.)
+    func runWithFileSizeLimit(_ bytes: Int, _ arguments: [String]) throws -> Outcome {
+        try run(["-c", "trap '' XFSZ; exec prlimit --fsize=\(bytes) -- \"$@\"", "sh", binary.path] + arguments, executable: "/bin/sh")
+    }
+
+    /// A log that cannot be written gives a warning; the job's image is written and the job
+    /// is `done`. A records file that cannot be written stops the batch with one line.
+    /// Sizes: the 32 px image is about 2 KB and the contact sheet about 20 KB, under the
+    /// 48 KB limit; 200 Adam iterations (Adam never stops early) log about 70 KB.
     func testWriteErrorsOfLogsAndRecords() throws {
         try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit"), "needs prlimit (util-linux)")
         _ = try writeImage("c.png", width: 32, height: 32); _ = try writeImage("s.png", seed: 1)
-        let logs = dir.appendingPathComponent("runs/logs")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: logs.appendingPathComponent("c__s.jsonl").path, withDestinationPath: "/dev/full")
-        let args = ["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--size", "32", "--iterations", "2",
-                    "--weights", weights, "--quiet"]
-        let o = try run(args)
+        let limit = 48 * 1024
+        let args = ["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--size", "32", "--min-size", "32",
+                    "--optimizer", "adam", "--iterations", "200", "--weights", weights, "--quiet"]
+        let o = try runWithFileSizeLimit(limit, args)
         XCTAssertEqual(o.status, 0, o.stderr)
-        XCTAssertTrue(o.stderr.contains("stylize: warning: c__s.png: cannot write the log 'runs/logs/c__s.jsonl': no space left on the device"), o.stderr)
+        XCTAssertTrue(o.stderr.contains("stylize: warning: c__s.png: cannot write the log 'runs/logs/c__s.jsonl': File too large; the run goes on without a log"), o.stderr)
         XCTAssertEqual(try recordLines("runs").map { $0["status"] as? String }, ["done"])
+        XCTAssertNoThrow(try PNGCodec.read(path: dir.appendingPathComponent("runs/c__s.png").path))
 
-        let transfer = try run(["c.png", "s.png", "-o", "t.png", "--log", "/dev/full", "--size", "32", "--iterations", "2",
-                                "--weights", weights, "--quiet"])
+        let transfer = try runWithFileSizeLimit(limit, ["c.png", "s.png", "-o", "t.png", "--log", "run.jsonl", "--size", "32", "--min-size", "32",
+                                                        "--optimizer", "adam", "--iterations", "200", "--weights", weights, "--quiet"])
         XCTAssertEqual(transfer.status, 0, transfer.stderr)
         XCTAssertEqual(transfer.stdout, "t.png\n")
         XCTAssertTrue(transfer.stderr.contains("the run goes on without a log"), transfer.stderr)
+        XCTAssertNoThrow(try PNGCodec.read(path: dir.appendingPathComponent("t.png").path))
 
+        // Records already at the limit: the next append fails, the batch stops with one line.
         try FileManager.default.removeItem(at: dir.appendingPathComponent("runs"))
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("runs"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("runs/runs.jsonl").path, withDestinationPath: "/dev/full")
-        let full = try run(args)
+        try Data(repeating: UInt8(ascii: "\n"), count: limit).write(to: dir.appendingPathComponent("runs/runs.jsonl"))
+        let full = try runWithFileSizeLimit(limit, ["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--size", "32",
+                                                    "--iterations", "2", "--weights", weights, "--quiet"])
         XCTAssertEqual(full.status, 1, full.stderr)
-        XCTAssertTrue(full.stderr.contains("stylize: error: cannot append to 'runs/runs.jsonl': no space left on the device"), full.stderr)
+        XCTAssertTrue(full.stderr.contains("stylize: error: cannot append to 'runs/runs.jsonl': File too large"), full.stderr)
     }
 }

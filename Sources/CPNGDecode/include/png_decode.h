@@ -23,7 +23,9 @@
  * chunk leaves the samples as they are. Alpha is never touched. A profile that libpng
  * drops as invalid, that LittleCMS cannot read or cannot convert, or whose colour space is
  * not the image's, makes the decode fail (status 1, the message says why): the file is
- * refused rather than shown in the wrong colours. */
+ * refused rather than shown in the wrong colours. An invalid gAMA or cHRM (a gamma of 0,
+ * zero or collinear chromaticities) is ignored as the PNG specification says, the valid
+ * one beside it is kept, and `warning` says which chunk and what was done instead. */
 
 /* Reads the signature and header chunks only. Status 0 (ok), 1 (invalid; message set) or
  * 2 (width*height above max_pixels); *width and *height are set for 0 and 2. */
@@ -31,10 +33,11 @@ int stylize_png_header(const unsigned char *data, size_t size, uint64_t max_pixe
                        uint32_t *width, uint32_t *height, char *message, size_t message_size);
 
 /* On success (status 0) *rgba is malloc'ed (width*height*4 native-endian 16-bit samples,
- * RGBA, row-major) and must be free()d. On failure (status 1 or 2, as for
- * stylize_png_header) *rgba is NULL. */
+ * RGBA, row-major) and must be free()d, and `warning` is empty or one line about an invalid
+ * colour chunk that was ignored. On failure (status 1 or 2, as for stylize_png_header)
+ * *rgba is NULL. */
 int stylize_png_decode(const unsigned char *data, size_t size, uint64_t max_pixels,
                        uint16_t **rgba, uint32_t *width, uint32_t *height,
-                       char *message, size_t message_size);
+                       char *message, size_t message_size, char *warning, size_t warning_size);
 
 #endif

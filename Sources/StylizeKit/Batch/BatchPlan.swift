@@ -40,8 +40,15 @@ public enum BatchPlan {
         return result
     }
 
+    /// The longest stem of a job's files, in bytes: the per-job log `logs/<stem>.jsonl` must
+    /// fit in the 255 bytes most file systems allow a name (`AtomicFile` keeps its temporary
+    /// names within the limit whatever the name).
+    public static let maxStemBytes = 255 - ".jsonl".utf8.count
+
     /// Jobs = content × style × sweep combination, in that nesting order (deterministic).
-    /// Output names are made unique by appending `-2`, `-3`… when two inputs share a stem.
+    /// Output names are made unique by appending `-2`, `-3`… when two inputs share a stem,
+    /// and a stem longer than `maxStemBytes` (long input names, many sweeps) is cut to fit
+    /// and ends in `~` and a hash of the whole name, which keeps it unique.
     public static func jobs(contents: [String], styles: [String], sweeps: [SweepAxis]) -> [BatchJob] {
         var jobs: [BatchJob] = []
         var used = Set<String>()
@@ -49,8 +56,8 @@ public enum BatchPlan {
             for style in styles {
                 for settings in combinations(sweeps) {
                     let base = outputStem(content: content, style: style, settings: settings)
-                    var stem = base, n = 2
-                    while used.contains(stem) { stem = "\(base)-\(n)"; n += 1 }
+                    var stem = FileNaming.fitted(base, maxBytes: maxStemBytes), n = 2
+                    while used.contains(stem) { stem = FileNaming.fitted("\(base)-\(n)", maxBytes: maxStemBytes); n += 1 }
                     used.insert(stem)
                     jobs.append(BatchJob(index: jobs.count, content: content, style: style,
                                          settings: settings, outputName: stem + ".png"))

@@ -4,16 +4,33 @@ import Foundation
 /// images by relative path) showing every job of a batch. It is well-formed XML (XHTML
 /// syntax: closed tags, only the five XML entities) so it can be checked with `XMLParser`.
 public enum BatchReport {
-    /// Writes `index.html` and `contact-sheet.png` into `folder` from the records found there.
-    /// Returns the path of `index.html`.
+    /// Writes `index.html` and `contact-sheet.png` into `folder` from the records found there
+    /// and in each of `merging` (other batch folders, e.g. one per `--shard`): their records'
+    /// images and logs are referred to by paths relative to `folder`, so the merged report
+    /// shows them where they are. Returns the path of `index.html`.
     @discardableResult
-    public static func write(folder: String) throws -> String {
-        let records = RunRecord.read(folder: folder)
+    public static func write(folder: String, merging: [String] = []) throws -> String {
+        let records = self.records(folder: folder, merging: merging)
         let layout = BatchLayout(records: records)
         let path = folder + "/index.html"
         try AtomicFile.write(html(layout: layout, folder: folder), to: path)
         try ContactSheet.write(layout: layout, folder: folder, to: folder + "/contact-sheet.png")
         return path
+    }
+
+    /// The records of `folder` and of every folder in `merging` (each once; `folder` itself
+    /// among them is skipped), with the others' `output` and `log` rewritten relative to `folder`.
+    public static func records(folder: String, merging: [String]) -> [RunRecord] {
+        var records = RunRecord.read(folder: folder)
+        var seen: Set<String> = [PathIdentity.canonical(folder)]
+        for other in merging where seen.insert(PathIdentity.canonical(other)).inserted {
+            for var r in RunRecord.read(folder: other) {
+                r.output = relativePath(from: folder, to: other + "/" + r.output)
+                r.log = relativePath(from: folder, to: other + "/" + r.log)
+                records.append(r)
+            }
+        }
+        return records
     }
 
     public static func html(layout: BatchLayout, folder: String) -> String {

@@ -61,8 +61,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
     /// Appends `record` to `path` as one line, on an `O_APPEND` descriptor, then `fsync`s.
     ///
-    /// - The line goes out in one `write(2)`, so concurrent writers (shards sharing a folder)
-    ///   never interleave; a short write (a signal, a full disk) is continued until the line
+    /// - The line goes out in one `write(2)`, so even concurrent writers would never
+    ///   interleave (a batch holds its folder's lock, `BatchFolderLock`, so there is one); a short write (a signal, a full disk) is continued until the line
     ///   is whole, and if it cannot be, the fragment is ended with `\n` so the next record
     ///   starts a line of its own (readers skip the broken one).
     /// - If the file ends in a partial line (a writer killed mid-line), the record starts
@@ -71,10 +71,14 @@ public struct RunRecord: Codable, Sendable, Equatable {
     ///   out-of-space errors often show up only at `fsync` or `close`.
     public static func append(_ record: RunRecord, to path: String) throws {
         let line = Array(try record.jsonLine().utf8)
-        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0o644)  // a FIFO must not block
         guard fd >= 0 else { throw appendError(path, errno) }
         var closed = false
         defer { if !closed { close(fd) } }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            throw FileSystemError("cannot append to '\(path)'", reason: AtomicFile.refusal("not a regular file"))
+        }
         let bytes = (endsInPartialLine(fd) ? [UInt8(ascii: "\n")] : []) + line
         var offset = 0
         while offset < bytes.count {
@@ -114,9 +118,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
         return lines.compactMap { try? decoder.decode(RunRecord.self, from: Data($0)) }
     }
 
-    /// Records of every `runs*.jsonl` in `folder` (sorted by file name): shards writing to
-    /// one shared folder use `runs.jsonl`; copies from other machines can be dropped in as
-    /// `runs-2.jsonl` and so on.
+    /// Records of every `runs*.jsonl` in `folder` (sorted by file name): a batch writes
+    /// `runs.jsonl`; copies from other folders can be dropped in as `runs-2.jsonl` and so on
+    /// (merging shard folders in place: `BatchReport.write(folder:merging:)`).
     public static func read(folder: String) -> [RunRecord] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
             .filter { $0.hasPrefix("runs") && $0.hasSuffix(".jsonl") }.sorted()

@@ -5,8 +5,9 @@ import Foundation
 /// file behind (never a partial file under the real name).
 public enum StaleTemporaries {
     /// Removes `AtomicFile` temporaries in `folder` last modified more than `age` seconds ago.
-    /// Writing one takes well under a second, so an old one belongs to a dead writer, even
-    /// when shards on other machines share the folder (their process ids mean nothing here).
+    /// Writing one takes well under a second, so an old one belongs to a dead writer (the
+    /// batch calling this holds the folder's lock, `BatchFolderLock`, and process ids of
+    /// other machines would mean nothing here anyway).
     /// Returns the names removed.
     @discardableResult
     public static func remove(in folder: String, olderThan age: TimeInterval = 600, now: Date = Date()) -> [String] {
@@ -22,7 +23,8 @@ public enum StaleTemporaries {
         return removed.sorted()
     }
 
-    /// `.<name>.<digits>.<digits>.tmp`, the pattern `AtomicFile` uses.
+    /// `.<name>.<digits>.<digits>.tmp`, the pattern `AtomicFile` uses (a long `<name>` cut
+    /// to `<prefix>~<hash>` still matches).
     static func isTemporary(_ name: String) -> Bool {
         guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return false }
         let parts = name.dropFirst().dropLast(4).split(separator: ".", omittingEmptySubsequences: false)

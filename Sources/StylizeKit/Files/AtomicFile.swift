@@ -1,9 +1,15 @@
 import Foundation
 
 /// Writes files so that no reader ever sees a partial one: the bytes go to a temporary
-/// file in the same folder (`.<name>.<pid>.<random>.tmp`), are flushed to disk with
-/// `fsync`, and the temporary file is then renamed over the target, which is atomic on
-/// POSIX file systems. On failure the temporary file is removed and nothing else changes.
+/// file in the same folder (`temporaryName(for:)`: `.<name>.<pid>.<random>.tmp`), are
+/// flushed to disk with `fsync`, and the temporary file is then renamed over the target,
+/// which is atomic on POSIX file systems. On failure the temporary file is removed and
+/// nothing else changes.
+///
+/// Only a regular file (or nothing) is ever replaced: a device, a FIFO, a socket or a folder
+/// at the target (or at the end of a symbolic link there) is refused, checked once before
+/// the temporary file is created and again just before the rename. (As root, renaming over
+/// `/dev/sda` would replace the device node with a PNG.)
 public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let url = URL(fileURLWithPath: path)
@@ -12,10 +18,11 @@ public enum AtomicFile {
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
             throw FileWriteError(path: path, reason: "folder '\(dir)' does not exist")
         }
+        if let what = OutputLocation.nonRegularKind(path) { throw FileWriteError(path: path, reason: refusal(what)) }
         let temp = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp").path
+            .appendingPathComponent(temporaryName(for: url.lastPathComponent, nameMax: OutputLocation.nameMax(in: dir))).path
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileWriteError(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw FileWriteError(path: path, reason: FileSystemError.reason(errno: errno)) }
         var ok = true
         var reason = ""
         bytes.withUnsafeBytes { raw in
@@ -24,14 +31,15 @@ public enum AtomicFile {
                 let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    ok = false; reason = String(cString: strerror(errno)); return
+                    ok = false; reason = FileSystemError.reason(errno: errno); return
                 }
                 offset += n
             }
         }
-        if ok && fsync(fd) != 0 { ok = false; reason = String(cString: strerror(errno)) }
-        if close(fd) != 0 && ok { ok = false; reason = String(cString: strerror(errno)) }
-        if ok && rename(temp, path) != 0 { ok = false; reason = String(cString: strerror(errno)) }
+        if ok && fsync(fd) != 0 { ok = false; reason = FileSystemError.reason(errno: errno) }
+        if close(fd) != 0 && ok { ok = false; reason = FileSystemError.reason(errno: errno) }
+        if ok, let what = OutputLocation.nonRegularKind(path) { ok = false; reason = refusal(what) }
+        if ok && rename(temp, path) != 0 { ok = false; reason = FileSystemError.reason(errno: errno) }
         if !ok {
             unlink(temp)
             throw FileWriteError(path: path, reason: reason)
@@ -40,5 +48,21 @@ public enum AtomicFile {
 
     public static func write(_ text: String, to path: String) throws {
         try write(Array(text.utf8), to: path)
+    }
+
+    static func refusal(_ what: String) -> String { "it is \(what), not a regular file; stylize replaces only regular files" }
+
+    /// The most bytes `.<pid>.<random>.tmp` and the leading dot add to a name: a pid has
+    /// at most 10 digits and the random part (a `UInt32`) 10.
+    static let suffixBytes = 1 + 1 + 10 + 1 + 10 + 4
+
+    /// The temporary file's name for a target named `name`: `.<name>.<pid>.<random>.tmp`
+    /// (the pattern `StaleTemporaries` recognizes). When that would be longer than
+    /// `nameMax` bytes, `<name>` is cut to fit and followed by `~` and eight hex digits of
+    /// a hash of the whole name, so every name that is legal as an output has a legal
+    /// temporary name, and two long names that share a prefix still get different ones.
+    public static func temporaryName(for name: String, nameMax: Int = 255,
+                                     pid: Int32 = getpid(), random: UInt32 = UInt32.random(in: 0...UInt32.max)) -> String {
+        ".\(FileNaming.fitted(name, maxBytes: nameMax - suffixBytes)).\(pid).\(random).tmp"
     }
 }

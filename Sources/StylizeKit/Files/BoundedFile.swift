@@ -27,6 +27,13 @@ public enum BoundedFile {
         _ = try regularFileSize(path)
     }
 
+    /// Why `path` cannot be read as an input file (`is a folder, not a file`, `no such
+    /// file`, `is a FIFO (named pipe), not a regular file`, …), or nil for a regular file:
+    /// what an option naming an input (`--init`, a mask) says before any work.
+    public static func problem(_ path: String) -> Failure? {
+        do { try requireRegularFile(path); return nil } catch let f as Failure { return f } catch { return Failure(reason: "\(error)") }
+    }
+
     /// The size in bytes of the regular file at `path`.
     static func regularFileSize(_ path: String) throws -> Int {
         var info = stat()

@@ -8,6 +8,42 @@ public enum FileNaming {
         URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
     }
 
+    /// `photo_monet.png` from `["photo", "monet"]`: the default output name, cut (with a
+    /// hash, see `fitted`) so that it fits the 255 bytes file systems allow a name.
+    public static func outputName(stems: [String]) -> String {
+        fitted(stems.joined(separator: "_"), maxBytes: 255 - ".png".utf8.count) + ".png"
+    }
+
+    /// `name` if it is at most `maxBytes` bytes of UTF-8; otherwise its longest prefix (whole
+    /// characters) that leaves room for `~` and eight hex digits of `hash(name)`, followed by
+    /// them. Deterministic, so a batch names a job the same way every time; names that differ
+    /// only after the cut still come out different (unless their 32-bit hashes collide).
+    public static func fitted(_ name: String, maxBytes: Int) -> String {
+        guard name.utf8.count > maxBytes else { return name }
+        let tail = "~" + hex8(hash(name))
+        var prefix = ""
+        var bytes = 0
+        for ch in name {
+            let n = String(ch).utf8.count
+            if bytes + n > max(0, maxBytes - tail.utf8.count) { break }
+            prefix.append(ch)
+            bytes += n
+        }
+        return prefix + tail
+    }
+
+    /// FNV-1a over the UTF-8 bytes: stable across runs and machines (Swift's `Hasher` is seeded per process).
+    static func hash(_ s: String) -> UInt32 {
+        var h: UInt32 = 0x811C_9DC5
+        for b in s.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
+        return h
+    }
+
+    static func hex8(_ v: UInt32) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: 8 - s.count) + s
+    }
+
     /// `7` with width 4 → `0007`; wider numbers are kept whole.
     public static func zeroPadded(_ n: Int, width: Int) -> String {
         let s = String(n)

@@ -6,29 +6,45 @@ import Foundation
 /// - a folder contributes its `*.png` files (any case, not hidden, not recursive), sorted;
 /// - an argument with `*`, `?` or `[` that names no file is a glob (for patterns the shell
 ///   did not expand, e.g. quoted), and contributes the `*.png` files it matches, sorted;
-/// - a path seen twice is kept once, at its first place.
+/// - folders and globs skip the files in `skipping` (canonical paths, see `PathIdentity`):
+///   a batch's own outputs (`BatchFolder.ownOutputs`) are not inputs of its next run, even
+///   when `--out` is the content folder or a glob reaches into it;
+/// - a file seen twice is kept once, at its first place: the same path silently, the same
+///   file under another path (`./a.png`, a symbolic or hard link) with a warning.
 /// An argument that contributes nothing is an `InputError` naming it.
 public enum InputExpansion {
-    public static func expand(_ specs: [String], option: String) throws -> [String] {
+    public static func expand(_ specs: [String], option: String, skipping: Set<String> = [],
+                              warn: (String) -> Void = { _ in }) throws -> [String] {
         var result: [String] = []
         var seen = Set<String>()
+        var files: [FileIdentity: String] = [:]
+        func outside(_ path: String) -> Bool { skipping.isEmpty || !skipping.contains(PathIdentity.canonical(path)) }
         for spec in specs {
             let matched: [String]
             switch OutputLocation.kind(of: spec) {
             case .folder:
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: spec)) ?? []
                 matched = names.filter { isPNGName($0) && !$0.hasPrefix(".") }.sorted()
-                    .map { spec.hasSuffix("/") ? spec + $0 : spec + "/" + $0 }
+                    .map { spec.hasSuffix("/") ? spec + $0 : spec + "/" + $0 }.filter(outside)
             case .other:
                 matched = [spec]
             case .missing:
                 guard spec.contains(where: { "*?[".contains($0) }) else {
                     throw InputError(description: "\(option) '\(spec)': no such file or folder")
                 }
-                matched = glob(spec).filter { isPNGName($0) && OutputLocation.kind(of: $0) == .other }
+                matched = glob(spec).filter { isPNGName($0) && OutputLocation.kind(of: $0) == .other && outside($0) }
             }
             guard !matched.isEmpty else { throw InputError(description: "\(option) '\(spec)': no PNG images found") }
-            for m in matched where seen.insert(m).inserted { result.append(m) }
+            for m in matched where seen.insert(m).inserted {
+                if let id = FileIdentity(m) {
+                    if let first = files[id] {
+                        warn("\(option): '\(m)' is the same file as '\(first)'; it is used once")
+                        continue
+                    }
+                    files[id] = m
+                }
+                result.append(m)
+            }
         }
         return result
     }
@@ -41,6 +57,16 @@ public enum InputExpansion {
         defer { globfree(&g) }
         guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
         return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }.sorted()
+    }
+}
+
+/// A file's device and inode: two paths with the same identity are one file.
+struct FileIdentity: Hashable {
+    let device: UInt64, inode: UInt64
+    init?(_ path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        device = UInt64(st.st_dev); inode = UInt64(st.st_ino)
     }
 }
 

@@ -10,7 +10,11 @@ import Foundation
 /// (read-only mounts, ACLs, root squashing on NFS).
 public enum OutputLocation {
     /// `path` must name a file that can be created or replaced: its folder exists and is
-    /// writable, and `path` itself is not a folder. Nothing is left behind.
+    /// writable, and `path` itself is not a folder, nor a device, a FIFO or a socket (only a
+    /// regular file is ever replaced). The names really created must be legal there: the
+    /// file's own name and the temporary name `AtomicFile` writes first (the probe creates
+    /// exactly that name), each at most the file system's `NAME_MAX` bytes. Nothing is left
+    /// behind.
     ///
     /// `inPlace`: the file is written where it is (a log), not through a temporary file and
     /// a rename (an image), so an existing file that opens for writing is enough.
@@ -18,22 +22,39 @@ public enum OutputLocation {
         let action = "cannot write \(option) '\(path)'"
         guard !path.isEmpty else { throw FileSystemError(action, reason: "the path is empty") }
         if path.hasSuffix("/") { throw FileSystemError(action, reason: "it names a folder; give a file name") }
-        switch kind(of: path) {
-        case .folder: throw FileSystemError(action, reason: "it is a folder; give a file name inside it")
-        case .other where inPlace:
-            let fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK)
-            guard fd >= 0 else { throw FileSystemError(action, reason: FileSystemError.reason(errno: errno)) }
-            close(fd)
-            return
-        default: break
-        }
+        if kind(of: path) == .folder { throw FileSystemError(action, reason: "it is a folder; give a file name inside it") }
+        if let what = nonRegularKind(path) { throw FileSystemError(action, reason: AtomicFile.refusal(what)) }
         let folder = parent(of: path)
         switch kind(of: folder) {
         case .folder: break
         case .missing: throw FileSystemError(action, reason: "folder '\(folder)' does not exist")
         case .other: throw FileSystemError(action, reason: "'\(folder)' is not a folder")
         }
-        try probe(folder, action: action)
+        let name = lastComponent(of: path), nameMax = self.nameMax(in: folder)
+        try checkName(name, path: path, nameMax: nameMax, action: action)
+        if inPlace && kind(of: path) == .other {
+            let fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK)
+            guard fd >= 0 else { throw FileSystemError(action, reason: FileSystemError.reason(errno: errno)) }
+            close(fd)
+            return
+        }
+        try probe(folder, action: action, name: inPlace ? nil : AtomicFile.temporaryName(for: name, nameMax: nameMax))
+    }
+
+    /// Refuses, before any work, every path in `paths` (option, path) at which something
+    /// other than a regular file exists (a folder, a device, a FIFO, a socket), and every
+    /// name longer than its folder allows: for files written inside a folder that was checked
+    /// as a whole (a batch's images and logs), without probing each one.
+    public static func checkExisting(_ paths: [(option: String, path: String)]) throws {
+        var limits: [String: Int] = [:]
+        for (option, path) in paths {
+            let action = "cannot write \(option) '\(path)'"
+            if let what = nonRegularKind(path) { throw FileSystemError(action, reason: AtomicFile.refusal(what)) }
+            let folder = parent(of: path)
+            let nameMax = limits[folder] ?? self.nameMax(in: folder)
+            limits[folder] = nameMax
+            try checkName(lastComponent(of: path), path: path, nameMax: nameMax, action: action)
+        }
     }
 
     /// `path` must be a writable folder, created (with its parents) when missing.
@@ -88,9 +109,50 @@ public enum OutputLocation {
         return slash == p.startIndex ? "/" : String(p[..<slash])
     }
 
-    /// Creates and removes `.stylize-probe.<pid>.<random>` in `folder`.
-    static func probe(_ folder: String, action: String) throws {
-        let name = folder + "/.stylize-probe.\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+    /// What is at `path` (symbolic links followed) when it exists and is not a regular
+    /// file: `a folder`, `a device`, `a FIFO (named pipe)`, `a socket`; nil when nothing is
+    /// there or a regular file is.
+    public static func nonRegularKind(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a folder"
+        case S_IFCHR, S_IFBLK: return "a device"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFSOCK: return "a socket"
+        default: return "not a regular file"
+        }
+    }
+
+    /// The longest file name, in bytes, that `folder`'s file system allows (`NAME_MAX`:
+    /// 255 on ext4, XFS, Btrfs and tmpfs, 143 on eCryptfs); 255 when it cannot be asked.
+    public static func nameMax(in folder: String) -> Int {
+        let n = pathconf(folder, Int32(_PC_NAME_MAX))
+        return n > 0 ? n : 255
+    }
+
+    /// The name itself within `nameMax` bytes, the whole path within `PATH_MAX`.
+    static func checkName(_ name: String, path: String, nameMax: Int, action: String) throws {
+        let bytes = name.utf8.count
+        if bytes > nameMax {
+            throw FileSystemError(action, reason: "file name too long (\(bytes) bytes; this file system allows \(nameMax))")
+        }
+        if path.utf8.count >= Int(PATH_MAX) {
+            throw FileSystemError(action, reason: "the path is too long (\(path.utf8.count) bytes; at most \(Int(PATH_MAX) - 1))")
+        }
+    }
+
+    /// `dir/name.png` → `name.png`.
+    static func lastComponent(of path: String) -> String {
+        var p = path
+        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        return p.lastIndex(of: "/").map { String(p[p.index(after: $0)...]) } ?? p
+    }
+
+    /// Creates and removes `name` in `folder` (default `.stylize-probe.<pid>.<random>`).
+    static func probe(_ folder: String, action: String, name: String? = nil) throws {
+        let name = folder + "/" + (name ?? ".stylize-probe.\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
         let fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileSystemError(action, reason: FileSystemError.reason(errno: errno)) }
         close(fd)

@@ -15,7 +15,8 @@ import Foundation
 /// (iCCP), or gAMA/cHRM without iCCP and without an sRGB chunk, is converted to sRGB with
 /// the relative colorimetric intent; an sRGB chunk or no colour chunk means the values are
 /// sRGB already. A profile that is invalid or cannot be converted refuses the file with one
-/// line saying so (rather than showing a wide-gamut photo in the wrong colours).
+/// line saying so (rather than showing a wide-gamut photo in the wrong colours). An invalid
+/// gAMA or cHRM is ignored on its own, the valid one kept, with a warning (see `read`).
 /// (libpng's simplified `png_image` reader was tried first: it applies gAMA on its own terms
 /// and mis-decodes interlaced 16-bit files.)
 public enum PNGCodec {
@@ -41,13 +42,19 @@ public enum PNGCodec {
     /// `maxFileBytes(maxPixels:)`. Checks `width × height` against `maxPixels`, and the size
     /// against `workingSize` when given, from the header, before any pixel memory is
     /// allocated. Throws `ImageError` (one line) on any failure.
-    public static func read(path: String, maxPixels: Int = defaultMaxPixels, workingSize: WorkingSize? = nil) throws -> RGBImage {
-        try readWithAlpha(path: path, maxPixels: maxPixels, workingSize: workingSize).image
+    ///
+    /// `warn` gets one line, naming the file, when an invalid colour chunk was ignored (a
+    /// gAMA of 0, zero or collinear cHRM chromaticities): the PNG specification says to
+    /// ignore it and keep what is valid, and the colours may then not be what was meant.
+    public static func read(path: String, maxPixels: Int = defaultMaxPixels, workingSize: WorkingSize? = nil,
+                            warn: (String) -> Void = { _ in }) throws -> RGBImage {
+        try readWithAlpha(path: path, maxPixels: maxPixels, workingSize: workingSize, warn: warn).image
     }
 
     /// As `read`, keeping the file's alpha (nil when the file is opaque).
-    public static func readWithAlpha(path: String, maxPixels: Int = defaultMaxPixels, workingSize: WorkingSize? = nil) throws -> DecodedImage {
-        try decodeWithAlpha(bytes(of: path, maxPixels: maxPixels), path: path, maxPixels: maxPixels, workingSize: workingSize)
+    public static func readWithAlpha(path: String, maxPixels: Int = defaultMaxPixels, workingSize: WorkingSize? = nil,
+                                     warn: (String) -> Void = { _ in }) throws -> DecodedImage {
+        try decodeWithAlpha(bytes(of: path, maxPixels: maxPixels), path: path, maxPixels: maxPixels, workingSize: workingSize, warn: warn)
     }
 
     /// Width and height from the PNG at `path`'s header (libpng reads the chunks up to the
@@ -92,28 +99,31 @@ public enum PNGCodec {
         return ImageError(path: path, reason: text.isEmpty ? "invalid PNG data" : text)
     }
 
-    /// Decodes PNG bytes; `path` is only used in error messages. Limits as for `read`.
+    /// Decodes PNG bytes; `path` is only used in messages. Limits and warnings as for `read`.
     public static func decode(_ bytes: [UInt8], path: String, maxPixels: Int = defaultMaxPixels,
-                              workingSize: WorkingSize? = nil) throws -> RGBImage {
-        try decodeWithAlpha(bytes, path: path, maxPixels: maxPixels, workingSize: workingSize).image
+                              workingSize: WorkingSize? = nil, warn: (String) -> Void = { _ in }) throws -> RGBImage {
+        try decodeWithAlpha(bytes, path: path, maxPixels: maxPixels, workingSize: workingSize, warn: warn).image
     }
 
     /// As `decode`, keeping the file's alpha (nil when the file is opaque).
     public static func decodeWithAlpha(_ bytes: [UInt8], path: String, maxPixels: Int = defaultMaxPixels,
-                                       workingSize: WorkingSize? = nil) throws -> DecodedImage {
+                                       workingSize: WorkingSize? = nil, warn: (String) -> Void = { _ in }) throws -> DecodedImage {
         let (headerWidth, headerHeight) = try header(bytes, path: path, maxPixels: maxPixels)
         if let problem = workingSize?.problem(width: headerWidth, height: headerHeight) {
             throw ImageError(path: path, reason: problem)
         }
         let limit = UInt64(max(0, maxPixels))
         var width: UInt32 = 0, height: UInt32 = 0
-        var message = [CChar](repeating: 0, count: 256)
+        var message = [CChar](repeating: 0, count: 256), warning = [CChar](repeating: 0, count: 256)
         var rgbaPointer: UnsafeMutablePointer<UInt16>?
         let status = bytes.withUnsafeBufferPointer { data in
-            stylize_png_decode(data.baseAddress, data.count, limit, &rgbaPointer, &width, &height, &message, message.count)
+            stylize_png_decode(data.baseAddress, data.count, limit, &rgbaPointer, &width, &height, &message, message.count,
+                               &warning, warning.count)
         }
         guard status == 0, let rgba = rgbaPointer else { throw failure(status, width, height, message, path: path, maxPixels: maxPixels) }
         defer { free(rgba) }
+        let warningText = String(cString: warning)
+        if !warningText.isEmpty { warn("'\(path)': \(warningText)") }
         let n = Int(width) * Int(height)
         var pixels = [Float](repeating: 0, count: n * 3)
         var alpha = [Float](repeating: 255, count: n)

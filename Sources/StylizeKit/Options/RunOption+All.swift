@@ -51,8 +51,8 @@ extension RunOption {
         "One greyscale image per style image, comma-separated, in the styles' order: white is 'this style here', black 'not here'. Each mask must have the photo's aspect ratio.",
         completion: .files,
         check: { masks, _ in
-            for path in masks.paths where OutputLocation.kind(of: path) != .other {
-                throw OptionProblem("'\(path)': no such file")
+            for path in masks.paths {
+                if let problem = BoundedFile.problem(path) { throw OptionProblem("'\(path)': \(problem.reason)") }
             }
         })
 
@@ -80,8 +80,9 @@ extension RunOption {
         "init", \.initialization, "noise|content|style|FILE", "Initial image: noise, content, style or an image file.",
         completion: .words(Initialization.words),
         check: { start, _ in
-            if let path = start.path, OutputLocation.kind(of: path) != .other {
-                throw OptionProblem.predicate("'\(path)': no such file; use \(Initialization.words.joined(separator: ", ")) or a PNG file")
+            if let path = start.path, let problem = BoundedFile.problem(path) {  // a folder says so, not "no such file"
+                let hint = problem.isMissing ? "; use \(Initialization.words.joined(separator: ", ")) or a PNG file" : ""
+                throw OptionProblem.predicate("'\(path)': \(problem.reason)\(hint)")
             }
         })
     public static let seed = RunOption(

@@ -28,6 +28,9 @@ public struct RunPlan: Sendable {
     public let outputs: [PlannedFile]
     /// Peak memory of the run, in bytes (`CostEstimate`).
     public let peakBytes: Double
+    /// Settings that run but cannot do what was meant (`RunSettings.warnings`), worded with
+    /// the caller's `naming`; `StyleTransfer.run` passes them to its `warn`.
+    public internal(set) var warnings: [String] = []
 
     public struct Size: Sendable, Equatable {
         public let width: Int, height: Int
@@ -42,7 +45,9 @@ public struct RunPlan: Sendable {
         let outputs = try precheck(c, naming: naming)
         try layers(c.settings, weights)
         let stored = try PNGCodec.dimensions(path: c.contentPath, maxPixels: c.settings.maxPixels)
-        return try make(c, weights: weights, contentSize: Size(width: stored.width, height: stored.height), outputs: outputs)
+        var plan = try make(c, weights: weights, contentSize: Size(width: stored.width, height: stored.height), outputs: outputs)
+        plan.warnings = c.settings.warnings(naming: naming)
+        return plan
     }
 
     /// The plan of `c` for a content image of `contentSize` already in memory: no file is
@@ -67,7 +72,8 @@ public struct RunPlan: Sendable {
                        styleWeight: s.styleWeight.fixed.map { .fixed($0) } ?? .automatic(AutomaticStyleWeight()),
                        blend: (s.styleBlendWeights ?? WeightList(Array(repeating: 1, count: max(1, c.stylePaths.count)))).normalized,
                        outputs: outputs,
-                       peakBytes: CostEstimate.peakBytes(pixels: final.width * final.height, history: history))
+                       peakBytes: CostEstimate.peakBytes(pixels: final.width * final.height, history: history),
+                       warnings: s.warnings())
     }
 
     /// Every content and style layer against the network, as a problem of its option.

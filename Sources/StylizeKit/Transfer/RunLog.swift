@@ -11,11 +11,26 @@ final class RunLog {
     private let fd: Int32
     let path: String
 
-    /// Creates (or empties) `path`. Throws a `FileSystemError` naming the reason.
+    /// Creates (or empties) `path`, which must be a regular file or nothing: a FIFO or a
+    /// device there is refused, never opened for writing in a way that blocks (`O_NONBLOCK`,
+    /// then `fstat` of what was opened). Throws a `FileSystemError` naming the reason.
     init(path: String) throws {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileSystemError("cannot write the log '\(path)'", reason: FileSystemError.reason(errno: errno)) }
+        let action = "cannot write the log '\(path)'"
+        if let what = OutputLocation.nonRegularKind(path) { throw FileSystemError(action, reason: AtomicFile.refusal(what)) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileSystemError(action, reason: FileSystemError.reason(errno: errno)) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw FileSystemError(action, reason: AtomicFile.refusal("not a regular file"))
+        }
+        guard ftruncate(fd, 0) == 0 else {
+            let code = errno
+            close(fd)
+            throw FileSystemError(action, reason: FileSystemError.reason(errno: code))
+        }
+        self.fd = fd
     }
 
     deinit { close(fd) }

@@ -18,17 +18,25 @@ public struct StyleMasks: Sendable {
 
     /// Reads the masks at `paths` for a photo read as `contentWidth × contentHeight`, and
     /// resizes them to the working size `width × height`. Throws `StyleMaskError` for a
-    /// wrong count or shape, `ImageError` for a file that cannot be read.
+    /// wrong count or shape, `ImageError` for a file that cannot be read. `warn` gets one
+    /// line for a mask that is black everywhere (its style, `styles[i]` when given, then
+    /// applies nowhere) and for an ignored colour chunk (`PNGCodec.read`).
     public static func load(paths: [String], styleCount: Int, contentPath: String, contentWidth: Int, contentHeight: Int,
-                            width: Int, height: Int, maxPixels: Int) throws -> StyleMasks {
+                            width: Int, height: Int, maxPixels: Int, styles: [String] = [],
+                            warn: (String) -> Void = { _ in }) throws -> StyleMasks {
         try checkCount(paths.count, styleCount: styleCount)
-        let planes = try paths.map { path -> AlphaPlane in
-            let mask = try PNGCodec.read(path: path, maxPixels: maxPixels)
+        let planes = try paths.enumerated().map { i, path -> AlphaPlane in
+            let mask = try PNGCodec.read(path: path, maxPixels: maxPixels, warn: warn)
             try checkShape(mask: path, mask.width, mask.height, content: contentPath, contentWidth, contentHeight)
             var grey = [Float](repeating: 0, count: mask.width * mask.height)
             for p in grey.indices {
                 let sum: Float = mask.pixels[3 * p] + mask.pixels[3 * p + 1] + mask.pixels[3 * p + 2]
                 grey[p] = sum / 3
+            }
+            // Black to 8-bit rounding: the mask weighs every position by 0.
+            if grey.allSatisfy({ $0 < 0.5 }) {
+                let style = i < styles.count ? "style image '\(styles[i])'" : "style image \(i + 1)"
+                warn("mask '\(path)' is black everywhere: its \(style) applies nowhere and has no effect")
             }
             return AlphaPlane(width: mask.width, height: mask.height, values: grey).resized(width: width, height: height)
         }

@@ -14,6 +14,9 @@ extension StyleTransfer {
     /// A log line or a `--save-every` image that cannot be written does not stop the run:
     /// `warn` gets one line, the log is given up, and the output is still written; a user
     /// whose disk filled up overnight keeps the image. Only the output itself is essential.
+    /// `warn` also gets, before anything is read, the plan's `warnings` (settings
+    /// that run but cannot do what was meant), and one line per input problem that does not
+    /// stop the run (`TransferImages.load`).
     ///
     /// `weights` is consumed: once the network is built (its convolutions keep what they
     /// need, transformed), the raw weights are released, about 59 MB for VGG16, unless the
@@ -23,7 +26,8 @@ extension StyleTransfer {
                            shouldStop: @escaping () -> Bool = { false },
                            warn: (String) -> Void = { _ in }) throws -> StyleTransferOutcome {
         let c = plan.configuration
-        let transfer = try StyleTransfer(plan: plan, weights: weights, images: TransferImages.load(plan))  // last use: released here
+        for warning in plan.warnings { warn(warning) }
+        let transfer = try StyleTransfer(plan: plan, weights: weights, images: TransferImages.load(plan, warn: warn))  // last use: released here
         var log = try c.logPath.map { try RunLog(path: $0) }
         let outcome: StyleTransferOutcome
         do {

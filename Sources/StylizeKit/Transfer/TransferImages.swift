@@ -54,16 +54,19 @@ public struct TransferImages: Sendable {
     /// their header, before decoding (see `WorkingSize`). Paintings are checked at the
     /// photo's working size, which bounds their aspect ratio, so the short-side floor of
     /// `styles(width:height:)` cannot blow a sliver of a painting up.
-    public static func load(_ plan: RunPlan) throws -> TransferImages {
-        try load(plan.configuration, minimumSide: plan.minimumSide)
+    ///
+    /// `warn` gets one line per problem that does not stop the run: an invalid colour chunk
+    /// ignored in any of the files (see `PNGCodec.read`), a mask that is black everywhere.
+    public static func load(_ plan: RunPlan, warn: (String) -> Void = { _ in }) throws -> TransferImages {
+        try load(plan.configuration, minimumSide: plan.minimumSide, warn: warn)
     }
 
     /// `load(plan)` for a configuration whose deepest layer needs `minimumSide` pixels
     /// (`RunPlan.minimumSide`; 16 for relu5_1).
-    public static func load(_ c: StyleTransferConfiguration, minimumSide: Int) throws -> TransferImages {
+    public static func load(_ c: StyleTransferConfiguration, minimumSide: Int, warn: (String) -> Void = { _ in }) throws -> TransferImages {
         let s = c.settings
         let decoded = try PNGCodec.readWithAlpha(path: c.contentPath, maxPixels: s.maxPixels,
-                                                 workingSize: WorkingSize(longestSide: s.size, minimumSide: minimumSide))
+                                                 workingSize: WorkingSize(longestSide: s.size, minimumSide: minimumSide), warn: warn)
         let photo = decoded.image
         let content = photo.resized(longestSide: s.size)
         let alpha = decoded.alpha?.resized(width: content.width, height: content.height)
@@ -71,12 +74,13 @@ public struct TransferImages: Sendable {
         let working = WorkingSize(longestSide: longest, minimumSide: minimumSide)
         let side = styleSide(contentLongest: longest, scale: s.styleScale)
         let styles = try c.stylePaths.map {
-            try PNGCodec.read(path: $0, maxPixels: s.maxPixels, workingSize: working).resized(longestSide: side)
+            try PNGCodec.read(path: $0, maxPixels: s.maxPixels, workingSize: working, warn: warn).resized(longestSide: side)
         }
-        let initial = try s.initialization.path.map { try PNGCodec.read(path: $0, maxPixels: s.maxPixels, workingSize: working) }
+        let initial = try s.initialization.path.map { try PNGCodec.read(path: $0, maxPixels: s.maxPixels, workingSize: working, warn: warn) }
         let masks = try s.styleMasks.map {
             try StyleMasks.load(paths: $0.paths, styleCount: styles.count, contentPath: c.contentPath, contentWidth: photo.width,
-                                contentHeight: photo.height, width: content.width, height: content.height, maxPixels: s.maxPixels)
+                                contentHeight: photo.height, width: content.width, height: content.height, maxPixels: s.maxPixels,
+                                styles: c.stylePaths, warn: warn)
         }
         return TransferImages(content: content, contentAlpha: alpha, styles: styles, initial: initial, styleScale: s.styleScale,
                               preserveColors: s.preserveColors, masks: masks, minimumStyleSide: minimumSide)

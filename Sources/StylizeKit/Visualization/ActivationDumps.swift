@@ -26,6 +26,29 @@ public final class ActivationDumps {
         self.directory = directory
     }
 
+    /// Before any work: nothing the dumps may write under `directory` is something other
+    /// than what it will be written as. `index.html` and the montages of `layers` already in
+    /// `iterNNNN/` folders must be regular files (never a device, a FIFO, a socket or a
+    /// folder, which a rename would replace), and an existing `iterNNNN` must be a folder.
+    public static func checkExistingOutputs(directory: String, layers: [String]) throws {
+        var paths = [(option: "--dump-dir", path: directory + "/index.html")]
+        let fm = FileManager.default
+        for entry in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] {
+            guard entry.hasPrefix("iter"), entry.dropFirst(4).allSatisfy(\.isNumber) else { continue }
+            let folder = directory + "/" + entry
+            if let what = OutputLocation.nonRegularKind(folder), what == "a folder" {
+                for name in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".png")
+                    && layers.contains(where: { name == "\($0).png" || name.hasPrefix("\($0)-") }) {
+                    paths.append(("--dump-dir", folder + "/" + name))
+                }
+            } else {
+                let what = OutputLocation.nonRegularKind(folder) ?? "a file"
+                throw FileSystemError("cannot write --dump-dir '\(folder)'", reason: "it is \(what), not a folder")
+            }
+        }
+        try OutputLocation.checkExisting(paths)
+    }
+
     /// `iter0050` for iteration 50.
     public static func folderName(iteration: Int) -> String {
         "iter" + FileNaming.zeroPadded(iteration, width: 4)
