@@ -66,9 +66,4 @@ public struct DecodedImage: Sendable {
         self.image = RGBImage(width: width, height: height, pixels: pixels)
         self.alpha = opaque ? nil : AlphaPlane(width: width, height: height, values: alpha)
     }
-
-    /// Turned upright by an EXIF orientation (colours and alpha alike).
-    func oriented(_ orientation: ExifOrientation) -> DecodedImage {
-        DecodedImage(image: orientation.apply(to: image), alpha: alpha.map { orientation.apply(to: $0) })
-    }
 }

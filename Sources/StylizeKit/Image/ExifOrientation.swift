@@ -77,6 +77,13 @@ public enum ExifOrientation: Int, Sendable, CaseIterable {
     }
 }
 
+extension DecodedImage {
+    /// Turned upright by an EXIF orientation (colours and alpha alike).
+    func oriented(_ orientation: ExifOrientation) -> DecodedImage {
+        DecodedImage(image: orientation.apply(to: image), alpha: alpha.map { orientation.apply(to: $0) })
+    }
+}
+
 extension ExifOrientation {
     /// The orientation an EXIF block gives (the TIFF structure: byte order `II` or `MM`,
     /// 42, the offset of IFD0, then IFD0's entries), `.up` when it has none or cannot be
