@@ -11,6 +11,7 @@
  *   marked.ppm, marked.png  32×16 RGB in four 16×8 quadrants, red top left, green top right,
  *                           blue bottom left, white bottom right: where the red corner lands
  *                           tells each EXIF orientation apart
+ *   marked-inverse.png      its negative (the second frame of animated.webp)
  *   p3.ppm, p3.png          8×8 RGB, the colours of make_profile_pngs.c (untagged)
  *   alpha.png               16×16 RGBA: red ramp across, alpha (17·y) down, blue 200
  *   display-p3.icc          Display P3 (D65, P3 primaries, sRGB curve), built with LittleCMS
@@ -288,6 +289,9 @@ int main(int argc, char **argv) {
     write_pnm("grey.pgm", 48, 32, 1, grey);
     write_pnm("marked.ppm", 32, 16, 3, marked);
     write_png("marked.png", 32, 16, 3, marked);
+    static unsigned char inverse[32 * 16 * 3];
+    for (int i = 0; i < 32 * 16 * 3; i++) inverse[i] = (unsigned char)(255 - marked[i]);
+    write_png("marked-inverse.png", 32, 16, 3, inverse);
     write_pnm("p3.ppm", 8, 8, 3, p3);
     write_png("p3.png", 8, 8, 3, p3);
     write_png("alpha.png", 16, 16, 4, alpha);

@@ -64,7 +64,7 @@ webpmux -set icc "$tmp/display-p3.icc" "$tmp/p3-untagged.webp" -o "$out/p3.webp"
 cwebp -quiet -lossless "$tmp/marked.png" -o "$tmp/marked.webp"
 exiftool -b -EXIF "$out/orientation-6.jpg" > "$tmp/exif-6.bin"  # the TIFF structure exiftool wrote
 webpmux -set exif "$tmp/exif-6.bin" "$tmp/marked.webp" -o "$out/orientation-6.webp" >/dev/null 2>&1
-img2webp -lossless "$tmp/marked.png" -d 100 "$tmp/marked.png" -d 100 -o "$out/animated.webp" >/dev/null 2>&1
+img2webp -lossless "$tmp/marked.png" -d 100 "$tmp/marked-inverse.png" -d 100 -o "$out/animated.webp" >/dev/null 2>&1
 
 python3 tools/make_hostile_photos.py "$out"
 echo "wrote $(ls "$out" | wc -l) files into $out"
