@@ -31,7 +31,7 @@ func score(configuration c: StyleTransferConfiguration, weights: VGGWeights, ima
     var single = c
     single.minSize = c.size
     let transfer = try StyleTransfer(configuration: single, weights: weights, images: TransferImages.load(single))
-    let saved = try PNGCodec.read(path: imagePath, maxPixels: c.maxPixels)
+    let saved = try ImageFile.read(path: imagePath, maxPixels: c.maxPixels).image
         .resized(width: transfer.images.content.width, height: transfer.images.content.height)
     let objective = try transfer.objective(width: saved.width, height: saved.height)
     return try objective.evaluate(Preprocessing.tensor(from: saved, meanBGR: weights.meanBGR), gradient: false).terms

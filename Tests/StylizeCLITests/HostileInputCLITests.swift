@@ -91,6 +91,6 @@ final class HostileInputCLITests: XCTestCase {
         let huge = dir + "/huge.png"
         FileManager.default.createFile(atPath: huge, contents: Data([0x89]))
         XCTAssertEqual(truncate(huge, 20_000_000_000), 0)
-        try assertRefused([image, huge, "--weights", weights, "-o", dir + "/o.png"], containing: "larger than a PNG within the pixel limit")
+        try assertRefused([image, huge, "--weights", weights, "-o", dir + "/o.png"], containing: "larger than an image within the pixel limit")
     }
 }

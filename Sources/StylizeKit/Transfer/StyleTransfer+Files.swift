@@ -1,8 +1,9 @@
 import Foundation
 
 /// The edges of a run: read the images, write the log, the `--save-every` images and the
-/// output (each at `--bit-depth`, with the content's alpha when it has one). Used by
-/// `stylize` (transfer) and `stylize batch` for each job.
+/// output (each in the output's format, `StyleTransferConfiguration.outputFormat()`, with
+/// the content's alpha when it has one). Used by `stylize` (transfer) and `stylize batch`
+/// for each job.
 extension StyleTransfer {
     /// Reads the images, runs the schedule and writes `outputPath` atomically (also when the
     /// run is cancelled or the loss becomes non-finite: then the image so far, or the last
@@ -14,6 +15,10 @@ extension StyleTransfer {
     /// A log line or a `--save-every` image that cannot be written does not stop the run:
     /// `warn` gets one line, the log is given up, and the output is still written; a user
     /// whose disk filled up overnight keeps the image. Only the output itself is essential.
+    /// `warn` also gets one line when a JPEG output drops the content's transparency.
+    ///
+    /// The output's format is checked first, before any image is read: an extension that
+    /// names no format, or 16 bits for JPEG or WebP, throws `OutputFormatError`.
     ///
     /// `weights` is consumed: once the network is built (its convolutions keep what they
     /// need, transformed), the raw weights are released, about 59 MB for VGG16, unless the
@@ -22,6 +27,7 @@ extension StyleTransfer {
                            progress: (IterationReport, StyleTransfer) -> Bool = { _, _ in true },
                            shouldStop: @escaping () -> Bool = { false },
                            warn: (String) -> Void = { _ in }) throws -> StyleTransferOutcome {
+        let format = try c.outputFormat()
         let transfer = try StyleTransfer(configuration: c, weights: weights, images: TransferImages.load(c))  // last use: released here
         var log = try c.logPath.map { try RunLog(path: $0) }
         let outcome: StyleTransferOutcome
@@ -34,32 +40,34 @@ extension StyleTransfer {
                 if c.saveEvery > 0 && report.iteration > 0 && report.iteration % c.saveEvery == 0
                     && report.iteration < report.totalIterations && !report.startsScale {
                     do {
-                        try save(transfer, c, to: intermediatePath(c.outputPath, iteration: report.iteration))
+                        try save(transfer, format, to: intermediatePath(c.outputPath, iteration: report.iteration))
                     } catch { warn("\(error); the run goes on") }
                 }
                 return progress(report, transfer)
             }, shouldStop: shouldStop)
         } catch OptimizerError.nonFiniteLoss(let iteration, _) {
-            try save(transfer, c, to: c.outputPath)
+            try save(transfer, format, to: c.outputPath, warn: warn)
             throw StyleTransferError.nonFinite(iteration: iteration, keptAt: c.outputPath)
         }
-        try save(transfer, c, to: c.outputPath)
+        try save(transfer, format, to: c.outputPath, warn: warn)
         if outcome.cancelled { throw StyleTransferError.cancelled(iteration: outcome.iterations, keptAt: c.outputPath) }
         return outcome
     }
 
-    /// The image so far, at `c.bitDepth`, with the content's alpha resized to its size (RGBA
-    /// only when the content had transparency).
-    static func save(_ transfer: StyleTransfer, _ c: StyleTransferConfiguration, to path: String) throws {
+    /// The image so far, as `format`, with the content's alpha resized to its size (kept
+    /// when the content had transparency, except in a JPEG: then `warn` is told).
+    static func save(_ transfer: StyleTransfer, _ format: OutputFormat, to path: String, warn: (String) -> Void = { _ in }) throws {
         let image = transfer.outputImage
-        try PNGCodec.write(image, alpha: transfer.images.alpha(width: image.width, height: image.height),
-                           bitDepth: c.bitDepth, to: path)
+        let written = try ImageFile.write(image, alpha: transfer.images.alpha(width: image.width, height: image.height),
+                                          to: path, as: format)
+        if let warning = written.transparencyWarning(path: path) { warn(warning) }
     }
 
-    /// `dir/name.png` → `dir/name_iter0050.png`.
+    /// `dir/name.png` → `dir/name_iter0050.png` (the output's extension is kept: `.jpg` stays `.jpg`).
     public static func intermediatePath(_ output: String, iteration: Int) -> String {
         let url = URL(fileURLWithPath: output)
         let stem = FileNaming.stem(output)
-        return url.deletingLastPathComponent().appendingPathComponent("\(stem)_iter\(FileNaming.zeroPadded(iteration, width: 4)).png").path
+        let ext = url.pathExtension.isEmpty ? "png" : url.pathExtension
+        return url.deletingLastPathComponent().appendingPathComponent("\(stem)_iter\(FileNaming.zeroPadded(iteration, width: 4)).\(ext)").path
     }
 }

@@ -12,7 +12,7 @@ public struct StyleTransferConfiguration: Sendable {
         case content
         /// The (first) style image, resized to the content's working size.
         case style
-        /// Any PNG file, resized to the content's working size.
+        /// Any image file (PNG, JPEG or WebP), resized to the content's working size.
         case file(String)
     }
 
@@ -23,16 +23,21 @@ public struct StyleTransferConfiguration: Sendable {
         case adam(learningRate: Float)
     }
 
-    /// Content image (PNG).
+    /// Content image (PNG, JPEG or WebP, recognised by its signature; see `ImageFile`).
     public var contentPath: String
-    /// One or more style images (PNG); their Grams are blended by `styleBlendWeights`.
+    /// One or more style images (PNG, JPEG or WebP); their Grams are blended by `styleBlendWeights`.
     public var stylePaths: [String]
-    /// Output PNG, written atomically; RGBA with the content's alpha (resized to the output)
-    /// when the content image has transparency, RGB otherwise.
+    /// Output image, written atomically, its format chosen by the extension (`.png`, `.jpg`
+    /// or `.jpeg`, `.webp`; see `outputFormat()`); with the content's alpha (resized to the
+    /// output) when the content image has transparency, except in a JPEG.
     public var outputPath: String
     /// `--bit-depth`: bits per sample of the output and `--save-every` PNGs. 8, what every
     /// viewer expects; 16 keeps the float image's precision (no banding in smooth skies).
+    /// 16 only for a PNG output.
     public var bitDepth: PNGBitDepth = .eight
+    /// JPEG and WebP quality of the output and `--save-every` images, 1…100 (PNG ignores
+    /// it); 95 by default, see `OutputFormat.quality`.
+    public var quality: Int = OutputFormat.defaultQuality
     /// Longest side of the final (output) image in pixels. 512 is what Gatys et al. and
     /// neural-style use: large enough for brush strokes to read.
     public var size: Int = 512
@@ -105,6 +110,13 @@ public struct StyleTransferConfiguration: Sendable {
     /// remove pixel-level noise left from the initialization without blurring strokes
     /// (γ = 1e-2 has no visible effect).
     public static let defaultLossWeights = LossWeights(content: 5, style: 1e-3, tv: 1)
+
+    /// The output's format: `outputPath`'s extension with `quality` and `bitDepth`. Throws
+    /// `OutputFormatError` (a usage error) for another extension, a quality outside 1…100,
+    /// or 16 bits for JPEG or WebP.
+    public func outputFormat() throws -> OutputFormat {
+        try OutputFormat(path: outputPath, quality: quality, bitDepth: bitDepth)
+    }
 
     public init(contentPath: String, stylePaths: [String], outputPath: String) {
         self.contentPath = contentPath

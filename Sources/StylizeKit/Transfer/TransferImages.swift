@@ -49,7 +49,7 @@ public struct TransferImages: Sendable {
 
     public var preserveColors: ColorPreservation { color.mode }
 
-    /// Reads the configuration's PNGs and resizes them to the final working size. Images
+    /// Reads the configuration's images (PNG, JPEG or WebP: `ImageFile`) and resizes them to the final working size. Images
     /// above `maxPixels`, or too small for the deepest layer once resized, are refused from
     /// their header, before decoding (see `WorkingSize`). Paintings are checked at the
     /// photo's working size, which bounds their aspect ratio, so the short-side floor of
@@ -57,8 +57,8 @@ public struct TransferImages: Sendable {
     public static func load(_ c: StyleTransferConfiguration) throws -> TransferImages {
         let minimumSide = WorkingSize.minimumSide(layers: c.contentLayers + c.styleLayers)
         if let paths = c.styleMaskPaths { try StyleMasks.checkCount(paths.count, styleCount: c.stylePaths.count) }
-        let decoded = try PNGCodec.readWithAlpha(path: c.contentPath, maxPixels: c.maxPixels,
-                                                 workingSize: WorkingSize(longestSide: c.size, minimumSide: minimumSide))
+        let decoded = try ImageFile.read(path: c.contentPath, maxPixels: c.maxPixels,
+                                         workingSize: WorkingSize(longestSide: c.size, minimumSide: minimumSide))
         let photo = decoded.image
         let content = photo.resized(longestSide: c.size)
         let alpha = decoded.alpha?.resized(width: content.width, height: content.height)
@@ -66,11 +66,11 @@ public struct TransferImages: Sendable {
         let working = WorkingSize(longestSide: longest, minimumSide: minimumSide)
         let side = styleSide(contentLongest: longest, scale: c.styleScale)
         let styles = try c.stylePaths.map {
-            try PNGCodec.read(path: $0, maxPixels: c.maxPixels, workingSize: working).resized(longestSide: side)
+            try ImageFile.read(path: $0, maxPixels: c.maxPixels, workingSize: working).image.resized(longestSide: side)
         }
         var initial: RGBImage?
         if case .file(let path) = c.initialization {
-            initial = try PNGCodec.read(path: path, maxPixels: c.maxPixels, workingSize: working)
+            initial = try ImageFile.read(path: path, maxPixels: c.maxPixels, workingSize: working).image
         }
         let masks = try c.styleMaskPaths.map {
             try StyleMasks.load(paths: $0, styleCount: styles.count, contentPath: c.contentPath, contentWidth: photo.width,
