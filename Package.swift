@@ -32,11 +32,12 @@ let package = Package(
             pkgConfig: "lcms2",
             providers: [.apt(["liblcms2-dev"])]
         ),
-        // libjpeg-turbo (libjpeg API): JPEG in and out, used only from CPhotoCodec's C.
+        // libjpeg-turbo (libjpeg API, 1.5.90 or later for its ICC functions): JPEG in and out,
+        // used only from CPhotoCodec's C. Debian's and Ubuntu's libjpeg-dev is libjpeg-turbo.
         .systemLibrary(
             name: "CJPEG",
             pkgConfig: "libjpeg",
-            providers: [.apt(["libjpeg62-turbo-dev"])]
+            providers: [.apt(["libjpeg-dev"])]
         ),
         // libwebp with its container libraries (demux: ICCP/EXIF chunks in; mux: ICCP out),
         // used only from CPhotoCodec's C.
