@@ -44,6 +44,9 @@ final class ImageWriteTests: XCTestCase {
         XCTAssertThrowsError(try OutputFormat(path: "a.webp", bitDepth: .sixteen)) {
             XCTAssertEqual($0 as? OutputFormatError, .sixteenBitsNeedPNG(path: "a.webp", format: .webp))
         }
+        XCTAssertThrowsError(try OutputFormat(format: .webp, bitDepth: .sixteen)) {
+            XCTAssertEqual("\($0)", "cannot write a WebP file with 16 bits per sample: WebP has 8; use a .png output for 16 bits")
+        }
         for quality in [0, 101, -5] {
             XCTAssertThrowsError(try OutputFormat(path: "a.jpg", quality: quality)) {
                 XCTAssertEqual("\($0)", "quality must be an integer between 1 and 100, got \(quality)")

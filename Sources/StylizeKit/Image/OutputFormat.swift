@@ -58,7 +58,8 @@ public enum OutputFormatError: Error, CustomStringConvertible, Equatable {
         case .qualityOutOfRange(let quality):
             return "quality must be an integer between 1 and 100, got \(quality)"
         case .sixteenBitsNeedPNG(let path, let format):
-            return "cannot write '\(path)' with 16 bits per sample: \(format.name) has 8; use a .png output for 16 bits"
+            let file = path.isEmpty ? "a \(format.name) file" : "'\(path)'"
+            return "cannot write \(file) with 16 bits per sample: \(format.name) has 8; use a .png output for 16 bits"
         }
     }
 }

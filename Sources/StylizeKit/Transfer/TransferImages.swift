@@ -49,7 +49,8 @@ public struct TransferImages: Sendable {
 
     public var preserveColors: ColorPreservation { color.mode }
 
-    /// Reads the configuration's images (PNG, JPEG or WebP: `ImageFile`) and resizes them to the final working size. Images
+    /// Reads the configuration's images (PNG, JPEG or WebP: `ImageFile`, EXIF orientation
+    /// applied) and resizes them to the final working size. Images
     /// above `maxPixels`, or too small for the deepest layer once resized, are refused from
     /// their header, before decoding (see `WorkingSize`). Paintings are checked at the
     /// photo's working size, which bounds their aspect ratio, so the short-side floor of
