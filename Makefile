@@ -70,17 +70,29 @@ test: $(WEIGHTS) ## Run the whole test suite (optimized build; fetches the weigh
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?=
 FUZZ_DIR     := .build/fuzz
-FUZZ_SWIFTC  := swiftc -O -use-ld=lld -sanitize=fuzzer,address -parse-as-library -I Sources/CPNG -I Fuzz/CPNGDecode
+FUZZ_SWIFTC  := swiftc -O -use-ld=lld -sanitize=fuzzer,address -parse-as-library -I Sources/CPNG -I Fuzz/CPNGDecode -I Fuzz/CPhotoCodec
 FUZZ_FLAGS    = -rss_limit_mb=2048 -timeout=10 $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS))
 FUZZ_PNG_SOURCES := $(addprefix Sources/StylizeKit/,Files/BoundedFile.swift RGBImage.swift Transfer/ScaleSchedule.swift \
     Image/PNGCodec.swift Image/PNGCodec+Encode.swift Image/AlphaPlane.swift Image/ImageError.swift Files/AtomicFile.swift \
     Image/RGBImage+Resize.swift Image/WorkingSize.swift)
 FUZZ_PNG_C := png_decode colour_profile png_encode
 FUZZ_WEIGHTS_SOURCES := $(addprefix Sources/StylizeKit/,Files/BoundedFile.swift SafeTensors.swift VGGWeights.swift WeightsError.swift)
+# JPEG and WebP: the whole reader (ImageFile dispatches PNG too) and the writers.
+FUZZ_PHOTO_SOURCES := Fuzz/PhotoFuzzCommon.swift $(FUZZ_PNG_SOURCES) $(addprefix Sources/StylizeKit/Image/,ImageFormat.swift \
+    ImageFile.swift ImageFile+Write.swift OutputFormat.swift PhotoCodec.swift PhotoEncoder.swift ExifOrientation.swift)
+FUZZ_PHOTO_C := $(FUZZ_PNG_C) jpeg_decode webp_decode jpeg_encode webp_encode photo_common
+FUZZ_PHOTO_LIBS := -lpng16 -llcms2 -ljpeg -lwebp -lwebpmux -lwebpdemux
+FUZZ_EXIF_SOURCES := $(addprefix Sources/StylizeKit/,Image/ExifOrientation.swift Image/AlphaPlane.swift RGBImage.swift \
+    Image/RGBImage+Resize.swift Transfer/ScaleSchedule.swift)
 
-$(FUZZ_DIR)/%.o: Sources/CPNGDecode/%.c Sources/CPNGDecode/include/png_decode.h Sources/CPNGDecode/include/png_encode.h Sources/CPNGDecode/colour_profile.h
+$(FUZZ_DIR)/%.o: Sources/CPNGDecode/%.c Sources/CPNGDecode/include/png_decode.h Sources/CPNGDecode/include/png_encode.h \
+    Sources/CPNGDecode/include/colour_convert.h Sources/CPNGDecode/colour_profile.h
 	@mkdir -p $(FUZZ_DIR)
 	clang -O1 -g -fsanitize=fuzzer-no-link,address -DSTYLIZE_FUZZ_IGNORE_CHECKSUMS -I Sources/CPNGDecode/include -c $< -o $@
+
+$(FUZZ_DIR)/%.o: Sources/CPhotoCodec/%.c Sources/CPhotoCodec/include/photo_codec.h Sources/CPhotoCodec/photo_common.h
+	@mkdir -p $(FUZZ_DIR)
+	clang -O1 -g -fsanitize=fuzzer-no-link,address -I Sources/CPhotoCodec/include -c $< -o $@
 
 $(FUZZ_DIR)/fuzz-png: Fuzz/PNGFuzz.swift $(FUZZ_PNG_SOURCES) $(addprefix $(FUZZ_DIR)/,$(addsuffix .o,$(FUZZ_PNG_C)))
 	$(FUZZ_SWIFTC) -module-name FuzzPNG $^ -lpng16 -llcms2 -o $@
@@ -89,14 +101,31 @@ $(FUZZ_DIR)/fuzz-safetensors: Fuzz/SafeTensorsFuzz.swift $(FUZZ_WEIGHTS_SOURCES)
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_SWIFTC) -module-name FuzzSafeTensors $^ -o $@
 
-fuzz-build: $(FUZZ_DIR)/fuzz-png $(FUZZ_DIR)/fuzz-safetensors ## Build the libFuzzer harnesses into .build/fuzz/
+$(FUZZ_DIR)/fuzz-jpeg: Fuzz/JPEGFuzz.swift $(FUZZ_PHOTO_SOURCES) $(addprefix $(FUZZ_DIR)/,$(addsuffix .o,$(FUZZ_PHOTO_C)))
+	$(FUZZ_SWIFTC) -module-name FuzzJPEG $^ $(FUZZ_PHOTO_LIBS) -o $@
 
-fuzz: fuzz-build ## Fuzz the PNG and safetensors parsers for FUZZ_SECONDS each (default 60); finds go to .build/fuzz/
-	@mkdir -p $(FUZZ_DIR)/corpus-png $(FUZZ_DIR)/corpus-safetensors
+$(FUZZ_DIR)/fuzz-webp: Fuzz/WebPFuzz.swift $(FUZZ_PHOTO_SOURCES) $(addprefix $(FUZZ_DIR)/,$(addsuffix .o,$(FUZZ_PHOTO_C)))
+	$(FUZZ_SWIFTC) -module-name FuzzWebP $^ $(FUZZ_PHOTO_LIBS) -o $@
+
+$(FUZZ_DIR)/fuzz-exif: Fuzz/ExifFuzz.swift $(FUZZ_EXIF_SOURCES)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_SWIFTC) -module-name FuzzExif $^ -o $@
+
+FUZZ_PHOTOS := Tests/StylizeKitTests/Resources/photos
+FUZZ_HARNESSES := png safetensors jpeg webp exif
+
+fuzz-build: $(addprefix $(FUZZ_DIR)/fuzz-,$(FUZZ_HARNESSES)) ## Build the libFuzzer harnesses into .build/fuzz/
+
+fuzz: fuzz-build ## Fuzz the PNG, safetensors, JPEG, WebP and EXIF parsers for FUZZ_SECONDS each (default 60); finds go to .build/fuzz/
+	@mkdir -p $(addprefix $(FUZZ_DIR)/corpus-,$(FUZZ_HARNESSES))
 	cp -n Tests/StylizeKitTests/Resources/pngsuite/*.png Fuzz/seeds/png/* Tests/FuzzRegressions/png/* $(FUZZ_DIR)/corpus-png/ 2>/dev/null || true
 	cp -n Fuzz/seeds/safetensors/* Tests/FuzzRegressions/safetensors/* $(FUZZ_DIR)/corpus-safetensors/ 2>/dev/null || true
-	nice -n 10 $(FUZZ_DIR)/fuzz-png $(FUZZ_FLAGS) -dict=Fuzz/png.dict -artifact_prefix=$(FUZZ_DIR)/png- $(FUZZ_DIR)/corpus-png
-	nice -n 10 $(FUZZ_DIR)/fuzz-safetensors $(FUZZ_FLAGS) -dict=Fuzz/safetensors.dict -artifact_prefix=$(FUZZ_DIR)/safetensors- $(FUZZ_DIR)/corpus-safetensors
+	cp -n $(FUZZ_PHOTOS)/*.jpg $(FUZZ_PHOTOS)/hostile/*.jpg Tests/FuzzRegressions/jpeg/* $(FUZZ_DIR)/corpus-jpeg/ 2>/dev/null || true
+	cp -n $(FUZZ_PHOTOS)/*.webp $(FUZZ_PHOTOS)/hostile/*.webp Tests/FuzzRegressions/webp/* $(FUZZ_DIR)/corpus-webp/ 2>/dev/null || true
+	cp -n Fuzz/seeds/exif/* Tests/FuzzRegressions/exif/* $(FUZZ_DIR)/corpus-exif/ 2>/dev/null || true
+	for h in $(FUZZ_HARNESSES); do \
+	    nice -n 10 $(FUZZ_DIR)/fuzz-$$h $(FUZZ_FLAGS) -dict=Fuzz/$$h.dict -artifact_prefix=$(FUZZ_DIR)/$$h- $(FUZZ_DIR)/corpus-$$h || exit 1; \
+	done
 
 BENCH_CONTENT ?= samples/content/chelsea.png
 BENCH_STYLE   ?= samples/style/bedroom.png

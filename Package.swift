@@ -5,9 +5,11 @@ import PackageDescription
 //
 // StylizeKit holds the algorithm and never imports ArgumentParser; the `stylize`
 // executable is a thin command-line layer over it. StylizeKernels holds the numeric
-// kernels (re-exported by StylizeKit). libpng, LittleCMS and OpenBLAS come in through
-// system-library targets: libpng and LittleCMS are used only from the C target CPNGDecode
-// (called from PNGCodec.swift and PNGCodec+Encode.swift), OpenBLAS only from BLAS.swift.
+// kernels (re-exported by StylizeKit). libpng, libjpeg-turbo, libwebp, LittleCMS and
+// OpenBLAS come in through system-library targets: libpng and LittleCMS are used only from
+// the C target CPNGDecode (called from PNGCodec*.swift and ColourProfile.swift), libjpeg and
+// libwebp only from the C target CPhotoCodec (called from JPEGCodec.swift and
+// WebPCodec.swift), OpenBLAS only from BLAS.swift.
 let package = Package(
     name: "stylize",
     products: [
@@ -30,6 +32,20 @@ let package = Package(
             pkgConfig: "lcms2",
             providers: [.apt(["liblcms2-dev"])]
         ),
+        // libjpeg-turbo (libjpeg API, 1.5.90 or later for its ICC functions): JPEG in and out,
+        // used only from CPhotoCodec's C. Debian's and Ubuntu's libjpeg-dev is libjpeg-turbo.
+        .systemLibrary(
+            name: "CJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg-dev"])]
+        ),
+        // libwebp with its container libraries (demux: ICCP/EXIF chunks in; mux: ICCP out),
+        // used only from CPhotoCodec's C.
+        .systemLibrary(
+            name: "CWebP",
+            pkgConfig: "libwebpmux",
+            providers: [.apt(["libwebp-dev"])]
+        ),
         .systemLibrary(
             name: "CFreeType",
             pkgConfig: "freetype2",
@@ -46,6 +62,15 @@ let package = Package(
             name: "CPNGDecode",
             dependencies: ["CPNG", "CLCMS2"]
         ),
+        // JPEG and WebP decoders and encoders: libjpeg's setjmp/longjmp error path stays in C
+        // as libpng's does. Colour (ICC profiles to sRGB) is left to CPNGDecode's LittleCMS code.
+        // CWebP's pkg-config entry (libwebpmux) brings -lwebpmux -lwebp; the demuxer is
+        // its own library, in the same Debian package.
+        .target(
+            name: "CPhotoCodec",
+            dependencies: ["CJPEG", "CWebP"],
+            linkerSettings: [.linkedLibrary("webpdemux")]
+        ),
         // SIGINT/SIGTERM/SIGHUP: a C handler that only sets a flag (async-signal-safe).
         .target(name: "CSignals"),
         // The hot code and all pointer work, behind safe functions on arrays: convolutions,
@@ -60,7 +85,7 @@ let package = Package(
         ),
         .target(
             name: "StylizeKit",
-            dependencies: ["StylizeKernels", "CPNGDecode", "CFreeType"]
+            dependencies: ["StylizeKernels", "CPNGDecode", "CPhotoCodec", "CFreeType"]
         ),
         .executableTarget(
             name: "stylize",

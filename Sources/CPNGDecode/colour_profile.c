@@ -171,6 +171,8 @@ static cmsHPROFILE profile_from_chunks(const stylize_colour_chunks *k, int grey,
     return profile;
 }
 
+static int open_transform(stylize_colour *c, cmsHPROFILE source, int channels, uint32_t width);
+
 int stylize_colour_open(png_structp png, png_infop info, int grey, int profile_rejected,
                         const char *libpng_reason, const stylize_colour_chunks *chunks,
                         uint32_t width, stylize_colour *c) {
@@ -199,22 +201,30 @@ int stylize_colour_open(png_structp png, png_infop info, int grey, int profile_r
         source = profile_from_chunks(chunks, grey, c->context, c);
         if (!source) return 0;
     }
-    c->grey = cmsGetColorSpace(source) == cmsSigGrayData;
-    if (cmsGetColorSpace(source) != (grey ? cmsSigGrayData : cmsSigRgbData)) {
+    return open_transform(c, source, grey ? STYLIZE_COLOUR_GREY : STYLIZE_COLOUR_RGB, width);
+}
+
+/* Builds c->transform from `source` (closed here in every case) to LittleCMS's sRGB, for
+ * samples of `channels` (STYLIZE_COLOUR_*), and the two scratch rows. 0 or 1 (message). */
+static int open_transform(stylize_colour *c, cmsHPROFILE source, int channels, uint32_t width) {
+    static const char *names[5] = {"", "grey", "", "RGB", "CMYK"};
+    cmsColorSpaceSignature expected = channels == STYLIZE_COLOUR_GREY ? cmsSigGrayData
+        : (channels == STYLIZE_COLOUR_CMYK ? cmsSigCmykData : cmsSigRgbData);
+    if (cmsGetColorSpace(source) != expected) {
         cmsCloseProfile(source);
-        snprintf(c->message, sizeof c->message, "its ICC profile is for another colour space than the image's %s",
-                 grey ? "grey" : "RGB");
+        snprintf(c->message, sizeof c->message, "its ICC profile is for another colour space than the image's %s", names[channels]);
         return 1;
     }
+    c->channels = channels;
+    cmsUInt32Number input = channels == STYLIZE_COLOUR_GREY ? TYPE_GRAY_FLT : (channels == STYLIZE_COLOUR_CMYK ? TYPE_CMYK_FLT : TYPE_RGB_FLT);
     cmsHPROFILE srgb = cmsCreate_sRGBProfileTHR(c->context);
     if (srgb) {
-        c->transform = cmsCreateTransformTHR(c->context, source, c->grey ? TYPE_GRAY_FLT : TYPE_RGB_FLT,
-                                             srgb, TYPE_RGB_FLT, INTENT_RELATIVE_COLORIMETRIC, 0);
+        c->transform = cmsCreateTransformTHR(c->context, source, input, srgb, TYPE_RGB_FLT, INTENT_RELATIVE_COLORIMETRIC, 0);
         cmsCloseProfile(srgb);
     }
     cmsCloseProfile(source);
     if (!c->transform) return fail(c, "its colour profile cannot be converted to sRGB (LittleCMS)");
-    c->in = (float *)malloc(sizeof(float) * 3 * (size_t)width);
+    c->in = (float *)malloc(sizeof(float) * 4 * (size_t)width);
     c->out = (float *)malloc(sizeof(float) * 3 * (size_t)width);
     if (!c->in || !c->out) return fail(c, "out of memory");
     return 0;
@@ -223,19 +233,25 @@ int stylize_colour_open(png_structp png, png_infop info, int grey, int profile_r
 void stylize_colour_row(stylize_colour *c, uint16_t *rgba, uint32_t width) {
     if (!c->transform) return;
     for (uint32_t x = 0; x < width; x++) {
-        if (c->grey) {
-            c->in[x] = rgba[4 * (size_t)x] / 65535.0f;
+        const uint16_t *px = rgba + 4 * (size_t)x;
+        if (c->channels == STYLIZE_COLOUR_GREY) {
+            c->in[x] = px[0] / 65535.0f;
+        } else if (c->channels == STYLIZE_COLOUR_CMYK) {
+            /* LittleCMS's float CMYK is ink in percent, 0…100 */
+            for (int k = 0; k < 4; k++) c->in[4 * (size_t)x + k] = px[k] * (100.0f / 65535.0f);
         } else {
-            for (int k = 0; k < 3; k++) c->in[3 * (size_t)x + k] = rgba[4 * (size_t)x + k] / 65535.0f;
+            for (int k = 0; k < 3; k++) c->in[3 * (size_t)x + k] = px[k] / 65535.0f;
         }
     }
     cmsDoTransform(c->transform, c->in, c->out, width);
-    for (uint32_t x = 0; x < width; x++)
+    for (uint32_t x = 0; x < width; x++) {
         for (int k = 0; k < 3; k++) {
             float v = c->out[3 * (size_t)x + k];
             v = v != v ? 0.0f : (v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v));  /* NaN → 0 */
             rgba[4 * (size_t)x + k] = (uint16_t)(v * 65535.0f + 0.5f);
         }
+        if (c->channels == STYLIZE_COLOUR_CMYK) rgba[4 * (size_t)x + 3] = 65535;  /* K was there: opaque */
+    }
 }
 
 void stylize_colour_close(stylize_colour *c) {
@@ -244,4 +260,57 @@ void stylize_colour_close(stylize_colour *c) {
     free(c->in);
     free(c->out);
     memset(c, 0, sizeof *c);
+}
+
+/* MARK: - Any image's samples, from an ICC profile in memory (JPEG, WebP) */
+
+int stylize_icc_to_srgb(const unsigned char *icc, size_t icc_size, int channels, uint16_t *samples,
+                        uint32_t width, uint32_t height, char *message, size_t message_size) {
+    stylize_colour c;
+    memset(&c, 0, sizeof c);
+    int status = 0;
+    if (channels != STYLIZE_COLOUR_GREY && channels != STYLIZE_COLOUR_RGB && channels != STYLIZE_COLOUR_CMYK) {
+        snprintf(c.message, sizeof c.message, "unsupported colour layout");
+        status = 1;
+    } else if (!icc || icc_size == 0 || icc_size > 0xffffffffu) {
+        snprintf(c.message, sizeof c.message, "its ICC profile is empty");
+        status = 1;
+    } else if (!(c.context = cmsCreateContext(NULL, &c))) {
+        status = fail(&c, "out of memory");
+    } else {
+        cmsSetLogErrorHandlerTHR(c.context, on_cms_error);
+        cmsHPROFILE source = cmsOpenProfileFromMemTHR(c.context, icc, (cmsUInt32Number)icc_size);
+        status = source ? open_transform(&c, source, channels, width) : fail(&c, "its ICC profile cannot be read (LittleCMS)");
+    }
+    if (status == 0)
+        for (uint32_t y = 0; y < height; y++) stylize_colour_row(&c, samples + (size_t)y * width * 4, width);
+    if (status != 0 && message_size) {
+        strncpy(message, c.message, message_size - 1);
+        message[message_size - 1] = '\0';
+    }
+    stylize_colour_close(&c);
+    return status;
+}
+
+int stylize_srgb_profile(unsigned char **bytes, size_t *size) {
+    *bytes = NULL;
+    *size = 0;
+    cmsHPROFILE srgb = cmsCreate_sRGBProfile();
+    if (!srgb) return 1;
+    cmsUInt32Number length = 0;
+    int status = 1;
+    if (cmsSaveProfileToMem(srgb, NULL, &length) && length > 0 && (*bytes = (unsigned char *)malloc(length))
+        && cmsSaveProfileToMem(srgb, *bytes, &length)) {
+        /* The header's creation date (bytes 24…35) is zeroed, so that the same image always
+         * gives the same file; the profile ID is not computed (zero), so nothing else
+         * depends on it. */
+        memset(*bytes + 24, 0, 12);
+        *size = length;
+        status = 0;
+    } else {
+        free(*bytes);
+        *bytes = NULL;
+    }
+    cmsCloseProfile(srgb);
+    return status;
 }

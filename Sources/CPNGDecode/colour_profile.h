@@ -26,12 +26,13 @@ typedef struct {
  * one line and the white point inside their triangle. A chunk whose CRC does not match is
  * invalid too (except in fuzz builds, which ignore checksums). */
 void stylize_colour_chunks_read(const unsigned char *data, size_t size, stylize_colour_chunks *out);
+#include "colour_convert.h"
 
 typedef struct {
     cmsContext context;      /* per decode: its error handler writes into `message` */
     cmsHTRANSFORM transform; /* NULL: no conversion (sRGB chunk, or no colour chunk) */
-    int grey;                /* 1: the source profile is grey, one float in per pixel */
-    float *in, *out;         /* scratch rows: width × 3 floats each */
+    int channels;            /* STYLIZE_COLOUR_*: one float in per pixel (grey), three or four */
+    float *in, *out;         /* scratch rows: width × 4 and width × 3 floats */
     char message[160];
     char warning[256];       /* set when an invalid gAMA or cHRM was ignored (the decode goes on) */
 } stylize_colour;
@@ -49,7 +50,8 @@ int stylize_colour_open(png_structp png, png_infop info, int grey, int profile_r
 
 /* Converts one row of native-endian 16-bit RGBA in place (alpha untouched): samples to
  * floats in 0…1, through the transform, clamped to 0…1 and rounded back to 16 bits. For a
- * grey source the red sample is the grey value (png_set_gray_to_rgb replicated it). */
+ * grey source the red sample is the grey value (png_set_gray_to_rgb replicated it); for a
+ * CMYK one the four samples are C, M, Y, K, and alpha becomes 65535. */
 void stylize_colour_row(stylize_colour *c, uint16_t *rgba, uint32_t width);
 
 void stylize_colour_close(stylize_colour *c);

@@ -32,7 +32,7 @@ func score(configuration c: StyleTransferConfiguration, weights: VGGWeights, ima
     single.minSize = c.size
     let plan = try RunPlan.make(single, weights: weights)
     let transfer = try StyleTransfer(plan: plan, weights: weights, images: TransferImages.load(plan))
-    let saved = try PNGCodec.read(path: imagePath, maxPixels: c.maxPixels)
+    let saved = try ImageFile.read(path: imagePath, maxPixels: c.maxPixels).image
         .resized(width: transfer.images.content.width, height: transfer.images.content.height)
     let objective = try transfer.objective(width: saved.width, height: saved.height)
     return try objective.evaluate(Preprocessing.tensor(from: saved, meanBGR: weights.meanBGR), gradient: false).terms

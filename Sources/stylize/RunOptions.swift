@@ -33,6 +33,7 @@ struct RunOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: .run(.seed)) var seed: String?
     @Option(parsing: .unconditional, help: .run(.maxMegapixels)) var maxMegapixels: String?
     @Option(parsing: .unconditional, help: .run(.bitDepth), completion: .run(.bitDepth)) var bitDepth: String?
+    @Option(parsing: .unconditional, help: .run(.quality)) var quality: String?
 
     /// The options given, as (key, text), in the order they are declared here.
     var given: [(key: String, text: String)] {

@@ -92,6 +92,6 @@ final class HostileInputCLITests: XCTestCase {
         FileManager.default.createFile(atPath: huge, contents: Data([0x89]))
         XCTAssertEqual(truncate(huge, 20_000_000_000), 0)
         // The style is read after the plan is printed: --quiet leaves the error line alone.
-        try assertRefused([image, huge, "--weights", weights, "-o", dir + "/o.png", "--quiet"], containing: "larger than a PNG within the pixel limit")
+        try assertRefused([image, huge, "--weights", weights, "-o", dir + "/o.png", "--quiet"], containing: "larger than an image within the pixel limit")
     }
 }

@@ -76,8 +76,8 @@ extension CLITests {
         assertOneLineError(try run(["visualize", image, "--layers", "relu1_1", "--maximize", "64", "--weights", weights]),
                            status: 1, containing: "channel 64 is out of range")
         assertOneLineError(try run(["visualize", image, "--maximize", "3", "--weights", weights]), status: 64, containing: "exactly one layer")
-        assertOneLineError(try run(["visualize", "empty", "--weights", weights]), status: 1, containing: "no PNG images found")
-        assertOneLineError(try run(["visualize", "nothing*.png", "--weights", weights]), status: 1, containing: "no PNG images found")
+        assertOneLineError(try run(["visualize", "empty", "--weights", weights]), status: 1, containing: "no images found (PNG, JPEG or WebP)")
+        assertOneLineError(try run(["visualize", "nothing*.png", "--weights", weights]), status: 1, containing: "no images found (PNG, JPEG or WebP)")
         assertOneLineError(try run(["visualize", "--weights", weights]), status: 64, containing: "missing the images")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("viz").path))
     }

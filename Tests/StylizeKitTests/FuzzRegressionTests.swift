@@ -32,6 +32,29 @@ final class FuzzRegressionTests: XCTestCase {
         }
     }
 
+    /// JPEG and WebP (`Tests/FuzzRegressions/jpeg/`, `…/webp/`): the reader a run uses, at a
+    /// working size, as the harnesses do (Fuzz/PhotoFuzzCommon.swift).
+    func testEveryJPEGAndWebPRegressionInputEndsCleanly() throws {
+        for path in try inputs("jpeg") + inputs("webp") {
+            let start = Date()
+            do {
+                let image = try ImageFile.read(path: path, workingSize: WorkingSize(longestSide: 64, minimumSide: 16)).image
+                XCTAssertEqual(max(image.resized(longestSide: 64).width, image.resized(longestSide: 64).height), 64, path)
+            } catch { assertOneLine(error, path) }
+            XCTAssertLessThan(Date().timeIntervalSince(start), 1, path)
+        }
+    }
+
+    /// EXIF blocks (`Tests/FuzzRegressions/exif/`): the orientation reader never fails, so
+    /// each must give an orientation that turns a 3×2 image into a permutation of it.
+    func testEveryExifRegressionInputEndsCleanly() throws {
+        for path in try inputs("exif") {
+            let orientation = ExifOrientation(exif: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+            let image = RGBImage(width: 3, height: 2, pixels: (0..<18).map(Float.init))
+            XCTAssertEqual(orientation.apply(to: image).pixels.sorted(), image.pixels, path)
+        }
+    }
+
     func testEverySafetensorsRegressionInputEndsCleanly() throws {
         for path in try inputs("safetensors") {
             let start = Date()

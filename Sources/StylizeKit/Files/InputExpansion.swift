@@ -1,11 +1,13 @@
 import Foundation
 
-/// Turns image arguments into PNG paths, with one set of rules for `stylize batch` and
+/// Turns image arguments into image paths, with one set of rules for `stylize batch` and
 /// `stylize visualize`:
-/// - an existing file is taken as it is (the decoder then says if it is not a PNG);
-/// - a folder contributes its `*.png` files (any case, not hidden, not recursive), sorted;
+/// - an existing file is taken as it is (the decoder then says if it is not an image);
+/// - a folder contributes its image files, `*.png`, `*.jpg`, `*.jpeg` and `*.webp` (any
+///   case, not hidden, not recursive), sorted;
 /// - an argument with `*`, `?` or `[` that names no file is a glob (for patterns the shell
-///   did not expand, e.g. quoted), and contributes the `*.png` files it matches, sorted;
+///   did not expand, e.g. quoted), and contributes the image files (PNG, JPEG, WebP) it
+///   matches, sorted;
 /// - folders and globs skip the files in `skipping` (canonical paths, see `PathIdentity`):
 ///   a batch's own outputs (`BatchFolder.ownOutputs`) are not inputs of its next run, even
 ///   when `--out` is the content folder or a glob reaches into it;
@@ -24,7 +26,7 @@ public enum InputExpansion {
             switch OutputLocation.kind(of: spec) {
             case .folder:
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: spec)) ?? []
-                matched = names.filter { isPNGName($0) && !$0.hasPrefix(".") }.sorted()
+                matched = names.filter { isImageName($0) && !$0.hasPrefix(".") }.sorted()
                     .map { spec.hasSuffix("/") ? spec + $0 : spec + "/" + $0 }.filter(outside)
             case .other:
                 matched = [spec]
@@ -32,9 +34,9 @@ public enum InputExpansion {
                 guard spec.contains(where: { "*?[".contains($0) }) else {
                     throw InputError(description: "\(option) '\(spec)': no such file or folder")
                 }
-                matched = glob(spec).filter { isPNGName($0) && OutputLocation.kind(of: $0) == .other && outside($0) }
+                matched = glob(spec).filter { isImageName($0) && OutputLocation.kind(of: $0) == .other && outside($0) }
             }
-            guard !matched.isEmpty else { throw InputError(description: "\(option) '\(spec)': no PNG images found") }
+            guard !matched.isEmpty else { throw InputError(description: "\(option) '\(spec)': no images found (\(ImageFormat.supportedNames))") }
             for m in matched where seen.insert(m).inserted {
                 if let id = FileIdentity(m) {
                     if let first = files[id] {
@@ -49,7 +51,9 @@ public enum InputExpansion {
         return result
     }
 
-    static func isPNGName(_ name: String) -> Bool { name.lowercased().hasSuffix(".png") }
+    /// A name whose extension is one of `ImageFormat.allExtensions` (any case). Only folders
+    /// and globs are filtered by name; the file's format is still read from its signature.
+    static func isImageName(_ name: String) -> Bool { ImageFormat(extensionOf: name) != nil }
 
     /// Paths matching `pattern` (POSIX `glob(3)`), sorted.
     static func glob(_ pattern: String) -> [String] {

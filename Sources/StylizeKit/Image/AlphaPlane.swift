@@ -34,10 +34,36 @@ public struct AlphaPlane: Equatable, Sendable {
     }
 }
 
-/// A decoded PNG: its colours (alpha composited over white, as the network sees them) and,
-/// when the file has an alpha channel or tRNS that is not fully opaque, its alpha.
+/// A decoded image file (PNG, JPEG or WebP): its colours (alpha composited over white, as
+/// the network sees them) and, when the file has an alpha channel or tRNS that is not fully
+/// opaque, its alpha.
 public struct DecodedImage: Sendable {
     public var image: RGBImage
     /// nil for an opaque file: no alpha channel, or every alpha value at its maximum.
     public var alpha: AlphaPlane?
+
+    public init(image: RGBImage, alpha: AlphaPlane?) {
+        self.image = image
+        self.alpha = alpha
+    }
+
+    /// From `width × height` pixels of 16-bit sRGB RGBA (what every decoder produces): each
+    /// value `v` becomes `v · 255 / 65535` (an 8-bit `v`, stored as `v · 257`, comes out
+    /// exactly `v`), and colours are composited over white, `c·a + 255·(1 − a)`.
+    init(rgba16 rgba: UnsafePointer<UInt16>, width: Int, height: Int) {
+        let n = width * height
+        var pixels = [Float](repeating: 0, count: n * 3)
+        var alpha = [Float](repeating: 255, count: n)
+        var opaque = true
+        for p in 0..<n {
+            let stored = rgba[4 * p + 3]
+            let a = Float(stored) / 65535
+            if stored != 65535 { opaque = false; alpha[p] = Float(stored) / 257 }
+            for c in 0..<3 {
+                pixels[3 * p + c] = Float(rgba[4 * p + c]) / 257 * a + 255 * (1 - a)
+            }
+        }
+        self.image = RGBImage(width: width, height: height, pixels: pixels)
+        self.alpha = opaque ? nil : AlphaPlane(width: width, height: height, values: alpha)
+    }
 }

@@ -63,6 +63,11 @@ public enum PNGCodec {
         try header(bytes(of: path, maxPixels: maxPixels), path: path, maxPixels: maxPixels)
     }
 
+    /// Width and height from the header of PNG `bytes` (see `dimensions(path:)`).
+    static func dimensions(_ bytes: [UInt8], path: String, maxPixels: Int = defaultMaxPixels) throws -> (width: Int, height: Int) {
+        try header(bytes, path: path, maxPixels: maxPixels)
+    }
+
     /// The file at `path` (a regular file of at most `maxFileBytes(maxPixels:)`), or `ImageError`.
     private static func bytes(of path: String, maxPixels: Int) throws -> [UInt8] {
         do {
@@ -90,11 +95,7 @@ public enum PNGCodec {
     /// The one-line error for a status of `stylize_png_header` or `stylize_png_decode`.
     private static func failure(_ status: Int32, _ width: UInt32, _ height: UInt32, _ message: [CChar],
                                 path: String, maxPixels: Int) -> ImageError {
-        if status == 2 {
-            let mp = Double(width) * Double(height) / 1e6
-            return ImageError(path: path, reason: String(format: "image is %dx%d (%.0f megapixels), above the limit of %.0f megapixels; raise it with --max-megapixels",
-                                                         Int(width), Int(height), mp, Double(maxPixels) / 1e6))
-        }
+        if status == 2 { return ImageError.tooLarge(path: path, width: Int(width), height: Int(height), maxPixels: maxPixels) }
         let text = String(cString: message)
         return ImageError(path: path, reason: text.isEmpty ? "invalid PNG data" : text)
     }
@@ -124,19 +125,6 @@ public enum PNGCodec {
         defer { free(rgba) }
         let warningText = String(cString: warning)
         if !warningText.isEmpty { warn("'\(path)': \(warningText)") }
-        let n = Int(width) * Int(height)
-        var pixels = [Float](repeating: 0, count: n * 3)
-        var alpha = [Float](repeating: 255, count: n)
-        var opaque = true
-        for p in 0..<n {
-            let stored = rgba[4 * p + 3]
-            let a = Float(stored) / 65535
-            if stored != 65535 { opaque = false; alpha[p] = Float(stored) / 257 }
-            for c in 0..<3 {
-                pixels[3 * p + c] = Float(rgba[4 * p + c]) / 257 * a + 255 * (1 - a)
-            }
-        }
-        return DecodedImage(image: RGBImage(width: Int(width), height: Int(height), pixels: pixels),
-                            alpha: opaque ? nil : AlphaPlane(width: Int(width), height: Int(height), values: alpha))
+        return DecodedImage(rgba16: rgba, width: Int(width), height: Int(height))
     }
 }

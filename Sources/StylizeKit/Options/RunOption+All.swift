@@ -5,7 +5,7 @@ extension RunOption {
     public static let all: [RunOption] = [
         size, minSize, scaleFactor, iterations, coarseIterations, contentWeight, styleWeight, tvWeight,
         contentLayers, styleLayers, styleLayerWeights, styleBlendWeights, styleMasks, preserveColors, styleScale,
-        pooling, optimizer, historySize, learningRate, initialization, seed, maxMegapixels, bitDepth,
+        pooling, optimizer, historySize, learningRate, initialization, seed, maxMegapixels, bitDepth, quality,
     ]
 
     // MARK: - Size and schedule
@@ -101,4 +101,7 @@ extension RunOption {
     public static let bitDepth = value("bit-depth", \.bitDepth, "8|16",
                                        "Bits per sample of the written PNGs: 8, or 16 for smooth gradients without banding.",
                                        completion: .words(PNGBitDepth.allCases.map { "\($0.rawValue)" }))
+    public static let quality = value("quality", \.quality, "Q",
+                                      "JPEG and WebP quality of the written images, 1 to 100 (PNG ignores it).",
+                                      check: whole(1...100))
 }

@@ -63,6 +63,9 @@ public struct RunSettings: Sendable, Equatable {
     /// Bits per sample of the output and `--save-every` images (16 keeps the float image's
     /// precision: no banding in smooth skies).
     public var bitDepth = PNGBitDepth.eight
+    /// JPEG and WebP quality of the output and snapshots, 1…100 (a PNG ignores it). 95:
+    /// no visible loss on painted textures, a third of a PNG's size.
+    public var quality = OutputFormat.defaultQuality
 
     public init() {}
 

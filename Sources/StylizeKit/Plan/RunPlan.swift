@@ -44,7 +44,7 @@ public struct RunPlan: Sendable {
                             naming: (String) -> String = { $0 }) throws -> RunPlan {
         let outputs = try precheck(c, naming: naming)
         try layers(c.settings, weights)
-        let stored = try PNGCodec.dimensions(path: c.contentPath, maxPixels: c.settings.maxPixels)
+        let stored = try ImageFile.dimensions(path: c.contentPath, maxPixels: c.settings.maxPixels)
         var plan = try make(c, weights: weights, contentSize: Size(width: stored.width, height: stored.height), outputs: outputs)
         plan.warnings = c.settings.warnings(naming: naming)
         return plan
@@ -91,6 +91,12 @@ public struct RunPlan: Sendable {
     @discardableResult
     public static func precheck(_ c: StyleTransferConfiguration, naming: (String) -> String = { $0 }) throws -> [PlannedFile] {
         let s = c.settings
+        do { _ = try c.outputFormat() } catch let e as OutputFormatError {
+            switch e {
+            case .sixteenBitsNeedPNG: throw PlanError.option(OptionError(key: "bit-depth", problem: OptionProblem("\(e)")))
+            default: throw PlanError.option(OptionError(key: "output", problem: OptionProblem("\(e)")))
+            }
+        }
         let outputs = try checkFiles(c, naming: naming)
         if let b = s.styleBlendWeights, b.values.count != c.stylePaths.count {
             throw PlanError.option(OptionError(key: "style-blend-weights", problem: .predicate(

@@ -26,7 +26,7 @@ public struct StyleMasks: Sendable {
                             warn: (String) -> Void = { _ in }) throws -> StyleMasks {
         try checkCount(paths.count, styleCount: styleCount)
         let planes = try paths.enumerated().map { i, path -> AlphaPlane in
-            let mask = try PNGCodec.read(path: path, maxPixels: maxPixels, warn: warn)
+            let mask = try ImageFile.read(path: path, maxPixels: maxPixels, warn: warn).image
             try checkShape(mask: path, mask.width, mask.height, content: contentPath, contentWidth, contentHeight)
             var grey = [Float](repeating: 0, count: mask.width * mask.height)
             for p in grey.indices {
@@ -48,10 +48,10 @@ public struct StyleMasks: Sendable {
     /// `StyleMaskError`; a content image that cannot be read, its usual `ImageError`.
     public static func checkFiles(_ paths: [String], styleCount: Int, contentPath: String, maxPixels: Int) throws {
         try checkCount(paths.count, styleCount: styleCount)
-        let content = try PNGCodec.dimensions(path: contentPath, maxPixels: maxPixels)
+        let content = try ImageFile.dimensions(path: contentPath, maxPixels: maxPixels)
         for path in paths {
             let mask: (width: Int, height: Int)
-            do { mask = try PNGCodec.dimensions(path: path, maxPixels: maxPixels) } catch let e as ImageError {
+            do { mask = try ImageFile.dimensions(path: path, maxPixels: maxPixels) } catch let e as ImageError {
                 throw StyleMaskError(problem: OptionProblem("\(e)"))
             }
             try checkShape(mask: path, mask.width, mask.height, content: contentPath, content.width, content.height)

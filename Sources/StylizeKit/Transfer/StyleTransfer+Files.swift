@@ -26,6 +26,7 @@ extension StyleTransfer {
                            shouldStop: @escaping () -> Bool = { false },
                            warn: (String) -> Void = { _ in }) throws -> StyleTransferOutcome {
         let c = plan.configuration
+        let format = try c.outputFormat()
         for warning in plan.warnings { warn(warning) }
         let transfer = try StyleTransfer(plan: plan, weights: weights, images: TransferImages.load(plan, warn: warn))  // last use: released here
         var log = try c.logPath.map { try RunLog(path: $0) }
@@ -39,19 +40,19 @@ extension StyleTransfer {
                 if c.saveEvery > 0 && report.iteration > 0 && report.iteration % c.saveEvery == 0
                     && report.iteration < report.totalIterations && !report.startsScale {
                     do {
-                        try save(transfer, c, to: intermediatePath(c.outputPath, iteration: report.iteration))
+                        try save(transfer, format, to: intermediatePath(c.outputPath, iteration: report.iteration))
                     } catch { warn("\(error); the run goes on") }
                 }
                 try progress(report, transfer)
             }, shouldStop: shouldStop)
         } catch OptimizerError.nonFiniteLoss(let iteration, _) {
-            try save(transfer, c, to: c.outputPath)
+            try save(transfer, format, to: c.outputPath, warn: warn)
             throw StyleTransferError.nonFinite(iteration: iteration, keptAt: c.outputPath)
         } catch let stop as RunCancelled {
-            try save(transfer, c, to: c.outputPath)
+            try save(transfer, format, to: c.outputPath, warn: warn)
             throw RunCancelled(iteration: stop.iteration, keptAt: c.outputPath)
         }
-        try save(transfer, c, to: c.outputPath)
+        try save(transfer, format, to: c.outputPath, warn: warn)
         return outcome
     }
 
@@ -65,18 +66,20 @@ extension StyleTransfer {
         return try run(plan, weights: weights, progress: progress, shouldStop: shouldStop, warn: warn)
     }
 
-    /// The image so far, at `c.bitDepth`, with the content's alpha resized to its size (RGBA
-    /// only when the content had transparency).
-    static func save(_ transfer: StyleTransfer, _ c: StyleTransferConfiguration, to path: String) throws {
+    /// The image so far, as `format`, with the content's alpha resized to its size (kept
+    /// when the content had transparency, except in a JPEG: then `warn` is told).
+    static func save(_ transfer: StyleTransfer, _ format: OutputFormat, to path: String, warn: (String) -> Void = { _ in }) throws {
         let image = transfer.outputImage
-        try PNGCodec.write(image, alpha: transfer.images.alpha(width: image.width, height: image.height),
-                           bitDepth: c.bitDepth, to: path)
+        let written = try ImageFile.write(image, alpha: transfer.images.alpha(width: image.width, height: image.height),
+                                          to: path, as: format)
+        if let warning = written.transparencyWarning(path: path) { warn(warning) }
     }
 
-    /// `dir/name.png` → `dir/name_iter0050.png`.
+    /// `dir/name.jpg` → `dir/name_iter0050.jpg`: snapshots keep the output's format.
     public static func intermediatePath(_ output: String, iteration: Int) -> String {
         let url = URL(fileURLWithPath: output)
         let stem = FileNaming.stem(output)
-        return url.deletingLastPathComponent().appendingPathComponent("\(stem)_iter\(FileNaming.zeroPadded(iteration, width: 4)).png").path
+        let ext = url.pathExtension.isEmpty ? "png" : url.pathExtension
+        return url.deletingLastPathComponent().appendingPathComponent("\(stem)_iter\(FileNaming.zeroPadded(iteration, width: 4)).\(ext)").path
     }
 }

@@ -8,22 +8,29 @@ import Foundation
 /// `settings` (`c.size` is `c.settings.size`).
 @dynamicMemberLookup
 public struct StyleTransferConfiguration: Sendable {
-    /// The content image.
+    /// The content image (PNG, JPEG or WebP, recognised by its signature; see `ImageFile`).
     public var contentPath: String
-    /// One or more style images; their Grams are blended by `styleBlendWeights`.
+    /// One or more style images (PNG, JPEG or WebP); their Grams are blended by `styleBlendWeights`.
     public var stylePaths: [String]
-    /// The output image, written atomically; with the content's alpha (resized to the
-    /// output) when the content image has transparency.
+    /// The output image, written atomically, its format chosen by the extension (`.png`,
+    /// `.jpg` or `.jpeg`, `.webp`; see `outputFormat()`); with the content's alpha (resized to
+    /// the output) when the content image has transparency, except in a JPEG.
     public var outputPath: String
     /// Every run option (see `RunOption`), defaults included.
     public var settings: RunSettings
-    /// Also write `<output-stem>_iterNNNN.png` every N iterations (0: never).
+    /// Also write `<output-stem>_iterNNNN.<ext>` every N iterations (0: never).
     public var saveEvery: Int = 0
     /// JSON-lines log file (one object per iteration), or nil.
     public var logPath: String? = nil
     /// Threads of the run's `CPUEngine` (its kernels' own loops and the GEMMs they split),
     /// at least 1. Results do not depend on it. Default: every core, like the command line.
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    /// The output's format: `outputPath`'s extension with the quality and bit depth. Throws
+    /// `OutputFormatError` (a usage error) for another extension, or 16 bits for JPEG or WebP.
+    public func outputFormat() throws -> OutputFormat {
+        try OutputFormat(path: outputPath, quality: settings.quality, bitDepth: settings.bitDepth)
+    }
 
     public init(contentPath: String, stylePaths: [String], outputPath: String, settings: RunSettings = RunSettings()) {
         self.contentPath = contentPath

@@ -49,7 +49,7 @@ public struct TransferImages: Sendable {
 
     public var preserveColors: ColorPreservation { color.mode }
 
-    /// Reads the plan's images and resizes them to the final working size. Images above
+    /// Reads the plan's images (PNG, JPEG or WebP: `ImageFile`, EXIF orientation applied) and resizes them to the final working size. Images above
     /// the pixel limit, or too small for the deepest layer once resized, are refused from
     /// their header, before decoding (see `WorkingSize`). Paintings are checked at the
     /// photo's working size, which bounds their aspect ratio, so the short-side floor of
@@ -65,8 +65,8 @@ public struct TransferImages: Sendable {
     /// (`RunPlan.minimumSide`; 16 for relu5_1).
     public static func load(_ c: StyleTransferConfiguration, minimumSide: Int, warn: (String) -> Void = { _ in }) throws -> TransferImages {
         let s = c.settings
-        let decoded = try PNGCodec.readWithAlpha(path: c.contentPath, maxPixels: s.maxPixels,
-                                                 workingSize: WorkingSize(longestSide: s.size, minimumSide: minimumSide), warn: warn)
+        let decoded = try ImageFile.read(path: c.contentPath, maxPixels: s.maxPixels,
+                                         workingSize: WorkingSize(longestSide: s.size, minimumSide: minimumSide), warn: warn)
         let photo = decoded.image
         let content = photo.resized(longestSide: s.size)
         let alpha = decoded.alpha?.resized(width: content.width, height: content.height)
@@ -74,9 +74,9 @@ public struct TransferImages: Sendable {
         let working = WorkingSize(longestSide: longest, minimumSide: minimumSide)
         let side = styleSide(contentLongest: longest, scale: s.styleScale)
         let styles = try c.stylePaths.map {
-            try PNGCodec.read(path: $0, maxPixels: s.maxPixels, workingSize: working, warn: warn).resized(longestSide: side)
+            try ImageFile.read(path: $0, maxPixels: s.maxPixels, workingSize: working, warn: warn).image.resized(longestSide: side)
         }
-        let initial = try s.initialization.path.map { try PNGCodec.read(path: $0, maxPixels: s.maxPixels, workingSize: working, warn: warn) }
+        let initial = try s.initialization.path.map { try ImageFile.read(path: $0, maxPixels: s.maxPixels, workingSize: working, warn: warn).image }
         let masks = try s.styleMasks.map {
             try StyleMasks.load(paths: $0.paths, styleCount: styles.count, contentPath: c.contentPath, contentWidth: photo.width,
                                 contentHeight: photo.height, width: content.width, height: content.height, maxPixels: s.maxPixels,

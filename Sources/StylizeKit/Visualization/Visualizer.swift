@@ -106,7 +106,7 @@ public final class Visualizer {
         for (i, path) in c.imagePaths.enumerated() {
             if shouldStop() { report.stopped = true; break }
             log("\(path): \(layers.count) layer\(layers.count == 1 ? "" : "s")")
-            let image = try PNGCodec.read(path: path, maxPixels: c.maxPixels).resized(longestSide: c.size)
+            let image = try ImageFile.read(path: path, maxPixels: c.maxPixels).image.resized(longestSide: c.size)
             try engine.forward(Preprocessing.tensor(from: image, meanBGR: network.meanBGR), through: stages.max()!)
             let files = try Visualizer.writeMontages(engine: engine, layers: Array(zip(layers, stages)),
                                                      to: out + "/" + stems[i], text: text)
