@@ -29,6 +29,9 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Vary a run option: NAME=V1,V2,... (repeatable; several form a grid). In list values such as layers, '+' stands for ','.", valueName: "name=values"))
     var sweep: [String] = []
 
+    @Option(help: ArgumentHelp("Format of the job images: png, jpg or webp (--quality sets JPEG and WebP quality).", valueName: "png|jpg|webp"))
+    var format: BatchFormat = .png
+
     @Flag(help: "Skip jobs already done with the same options (their output exists); run the rest.")
     var resume = false
 
@@ -76,7 +79,7 @@ struct BatchCommand: ParsableCommand {
             shardSpec = (k, n)
         }
         if base.styleBlendWeights != nil { throw ValidationError("--style-blend-weights does not apply to batch jobs (one style each)") }
-        return Plan(jobs: BatchPlan.jobs(contents: contents, styles: styles, sweeps: axes), shard: shardSpec)
+        return Plan(jobs: BatchPlan.jobs(contents: contents, styles: styles, sweeps: axes, format: format.library), shard: shardSpec)
     }
 
     private func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
@@ -149,4 +152,10 @@ func sweeps<T>(_ body: () throws -> T) throws -> T {
             throw ValidationError("--sweep \(settings.map { "\($0.name)=\($0.value)" }.joined(separator: " ")): \(error.flagged)")
         }
     }
+}
+
+/// `batch --format`: the job images' format (a single run takes it from `-o`'s extension).
+enum BatchFormat: String, ExpressibleByArgument, CaseIterable {
+    case png, jpg, webp
+    var library: ImageFormat { self == .png ? .png : self == .jpg ? .jpeg : .webp }
 }

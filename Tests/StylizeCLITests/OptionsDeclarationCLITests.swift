@@ -25,7 +25,7 @@ extension CLITests {
     func testTransferAndBatchOfferExactlyTheDeclaredRunOptions() throws {
         let declared = Set(RunOption.all.map(\.key))
         let transferOwn: Set = ["output", "save-every", "log", "dump-every", "dump-layers", "dump-dir", "weights", "threads", "quiet", "help", "version"]
-        let batchOwn: Set = ["content", "style", "out", "sweep", "resume", "shard", "weights", "threads", "quiet", "help", "version"]
+        let batchOwn: Set = ["content", "style", "out", "sweep", "resume", "shard", "weights", "threads", "quiet", "help", "version", "format"]
         let transfer = try longOptions("transfer"), batch = try longOptions("batch")
         XCTAssertEqual(Set(transfer.keys).subtracting(transferOwn), declared)
         XCTAssertEqual(Set(batch.keys).subtracting(batchOwn), declared)
@@ -47,5 +47,26 @@ extension CLITests {
         assertOneLineError(sweep, status: 64, containing: "--sweep style-weight=0x10: --style-weight: '0x10' is not a number or auto")
         assertOneLineError(try run(["a.png", "b.png", "--seed", "-1"]), status: 64,
                            containing: "--seed must be between 0 and 18446744073709551615, got -1")
+    }
+}
+
+extension CLITests {
+    /// `-o` chooses a single run's format by its extension; `batch --format` the jobs', with
+    /// `--quality` a run option like any other (recorded in params). An unknown extension is a
+    /// usage error before any work.
+    func testOutputFormatsOfARunAndABatch() throws {
+        try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
+        _ = try writeImage("c.png"); _ = try writeImage("s.png", seed: 1)
+        assertOneLineError(try run(["c.png", "s.png", "-o", "out.tif", "--weights", weights]), status: 64,
+                           containing: "--output: cannot write 'out.tif': the extension must be .png, .jpg, .jpeg or .webp")
+        assertOneLineError(try run(["c.png", "s.png", "-o", "out.jpg", "--bit-depth", "16", "--weights", weights]), status: 64,
+                           containing: "--bit-depth: cannot write 'out.jpg' with 16 bits per sample")
+        let batch = try run(["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--format", "jpg", "--quality", "80",
+                             "--size", "32", "--min-size", "32", "--iterations", "1", "--weights", weights, "--quiet"])
+        XCTAssertEqual(batch.status, 0, batch.stderr)
+        let jpeg = try Data(contentsOf: dir.appendingPathComponent("runs/c__s.jpg"))
+        XCTAssertEqual(Array(jpeg.prefix(3)), [0xFF, 0xD8, 0xFF], "a JPEG by its signature")
+        let records = try String(contentsOf: dir.appendingPathComponent("runs/runs.jsonl"), encoding: .utf8)
+        XCTAssertTrue(records.contains("\"quality\":\"80\""), records)
     }
 }

@@ -178,12 +178,14 @@ final class ImageWriteTests: XCTestCase {
         XCTAssertEqual(ImageFormat.detect([UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/d.webp")))), .webp)
     }
 
-    /// A run checks its output's format before it reads anything: the missing content
-    /// would otherwise be the error.
+    /// A run's plan checks its output's format before it reads any image: the missing content
+    /// would otherwise be the error. The problem is the output option's.
     func testARunRefusesAnUnknownOutputExtensionBeforeReadingImages() {
         let c = StyleTransferConfiguration(contentPath: dir + "/missing.png", stylePaths: [dir + "/missing.png"], outputPath: dir + "/out.gif")
         XCTAssertThrowsError(try StyleTransfer.run(configuration: c, weights: syntheticWeights())) {
-            XCTAssertEqual($0 as? OutputFormatError, .unsupportedExtension(path: self.dir + "/out.gif"))
+            guard case .option(let e)? = $0 as? PlanError else { return XCTFail("\($0)") }
+            XCTAssertEqual(e.key, "output")
+            XCTAssertEqual(e.problem.description, "\(OutputFormatError.unsupportedExtension(path: self.dir + "/out.gif"))")
         }
         XCTAssertEqual(StyleTransfer.intermediatePath("/a/photo.jpg", iteration: 50), "/a/photo_iter0050.jpg")
         XCTAssertEqual(StyleTransfer.intermediatePath("/a/photo.png", iteration: 7), "/a/photo_iter0007.png")

@@ -25,8 +25,8 @@ public struct BatchJob: Sendable, Equatable {
     public let settings: [SweepSetting]
     /// File name of the output inside the batch folder, e.g. `cat__wave__style-weight-1e-3.png`.
     public let outputName: String
-    /// `outputName` without `.png`; the per-job log is `logs/<stem>.jsonl`.
-    public var stem: String { String(outputName.dropLast(4)) }
+    /// `outputName` without its extension; the per-job log is `logs/<stem>.jsonl`.
+    public var stem: String { String(outputName[..<(outputName.lastIndex(of: ".") ?? outputName.endIndex)]) }
 }
 
 /// Expands inputs and sweeps into the ordered list of jobs, and names their outputs.
@@ -49,7 +49,8 @@ public enum BatchPlan {
     /// Output names are made unique by appending `-2`, `-3`… when two inputs share a stem,
     /// and a stem longer than `maxStemBytes` (long input names, many sweeps) is cut to fit
     /// and ends in `~` and a hash of the whole name, which keeps it unique.
-    public static func jobs(contents: [String], styles: [String], sweeps: [SweepAxis]) -> [BatchJob] {
+    /// Outputs are written as `format` (`batch --format`), named with its first extension.
+    public static func jobs(contents: [String], styles: [String], sweeps: [SweepAxis], format: ImageFormat = .png) -> [BatchJob] {
         var jobs: [BatchJob] = []
         var used = Set<String>()
         for content in contents {
@@ -60,7 +61,7 @@ public enum BatchPlan {
                     while used.contains(stem) { stem = FileNaming.fitted("\(base)-\(n)", maxBytes: maxStemBytes); n += 1 }
                     used.insert(stem)
                     jobs.append(BatchJob(index: jobs.count, content: content, style: style,
-                                         settings: settings, outputName: stem + ".png"))
+                                         settings: settings, outputName: stem + "." + format.extensions[0]))
                 }
             }
         }

@@ -91,13 +91,13 @@ public struct RunPlan: Sendable {
     @discardableResult
     public static func precheck(_ c: StyleTransferConfiguration, naming: (String) -> String = { $0 }) throws -> [PlannedFile] {
         let s = c.settings
+        let outputs = try checkFiles(c, naming: naming)
         do { _ = try c.outputFormat() } catch let e as OutputFormatError {
             switch e {
             case .sixteenBitsNeedPNG: throw PlanError.option(OptionError(key: "bit-depth", problem: OptionProblem("\(e)")))
             default: throw PlanError.option(OptionError(key: "output", problem: OptionProblem("\(e)")))
             }
         }
-        let outputs = try checkFiles(c, naming: naming)
         if let b = s.styleBlendWeights, b.values.count != c.stylePaths.count {
             throw PlanError.option(OptionError(key: "style-blend-weights", problem: .predicate(
                 "has \(b.values.count) values for \(c.stylePaths.count) style images")))
