@@ -95,7 +95,7 @@ struct BatchCommand: ParsableCommand {
             try OutputLocation.prepareFolder(out + "/logs", option: "--out")
             StaleTemporaries.remove(in: out)
             runner = BatchRunner(out: out, recordsPath: records, quiet: quiet, threads: machine.threads)
-            try runner.prepare(jobs: mine, base: try options.settings(), resume: resume)
+            try runner.prepare(jobs: mine, base: try options.settings(), resume: resume, weightsPath: machine.weightsPath)
             try BatchFolder.checkOutputs(folder: out, jobs: mine)
             try runner.refuseOverwritingInputs()
             try runner.precheck()

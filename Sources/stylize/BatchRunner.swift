@@ -32,7 +32,7 @@ struct BatchRunner {
 
     /// Resolves each job's settings (sweep applied) and, with `resume`, skips jobs whose
     /// latest `done` record has the same inputs and params and whose output file exists.
-    mutating func prepare(jobs: [BatchJob], base: RunSettings, resume: Bool) throws {
+    mutating func prepare(jobs: [BatchJob], base: RunSettings, resume: Bool, weightsPath: String? = nil) throws {
         let previous = resume ? RunRecord.read(folder: out).filter { $0.status == .done } : []
         for job in jobs {
             let settings = try sweeps { try base.applying(job.settings) }
@@ -40,6 +40,7 @@ struct BatchRunner {
                                                outputPath: out + "/" + job.outputName, settings: settings)
             c.logPath = out + "/logs/" + job.stem + ".jsonl"
             c.threads = threads
+            c.weightsPath = weightsPath
             let p = Prepared(job: job, configuration: c, params: settings.paramsByKey)
             let finished = previous.contains {
                 $0.output == job.outputName && $0.content == job.content && $0.style == job.style

@@ -14,6 +14,10 @@ struct MachineOptions: ParsableArguments {
         try Check.range(threads, "--threads", 1...256)
     }
 
+    /// The weights file this run will read, if one is found: every output is checked against
+    /// it before any work (a missing file is reported when the weights are loaded).
+    var weightsPath: String? { try? WeightsLocator.resolve(explicit: weights) }
+
     func loadWeights() throws -> VGGWeights {
         let path = try WeightsLocator.resolve(explicit: weights)
         return try VGGWeights.load(from: path)

@@ -70,3 +70,20 @@ extension CLITests {
         XCTAssertTrue(records.contains("\"quality\":\"80\""), records)
     }
 }
+
+extension CLITests {
+    /// Issue 15, case 1: the weights file is an input like the images, however it was found
+    /// (`--weights` or `$STYLIZE_WEIGHTS`): no output, log or batch file may replace it, and
+    /// the refusal comes before anything is read (the file here is not even valid weights).
+    func testTheWeightsFileIsAnInputNoOutputReplaces() throws {
+        _ = try writeImage("c.png"); _ = try writeImage("s.png", seed: 1)
+        let fake = dir.appendingPathComponent("w.safetensors")
+        try Data("not weights, and must stay so".utf8).write(to: fake)
+        for (args, env) in [(["c.png", "s.png", "-o", "w.safetensors", "--weights", "w.safetensors"], [String: String]()),
+                            (["c.png", "s.png", "--log", "./w.safetensors", "--weights", "w.safetensors"], [:]),
+                            (["c.png", "s.png", "-o", "w.safetensors"], ["STYLIZE_WEIGHTS": fake.path])] {
+            assertOneLineError(try run(args, environment: env), status: 64, containing: "is the weights file")
+        }
+        XCTAssertEqual(try String(contentsOf: fake, encoding: .utf8), "not weights, and must stay so")
+    }
+}

@@ -46,12 +46,17 @@ public struct StyleTransferConfiguration: Sendable {
 
     public subscript<T>(dynamicMember path: KeyPath<RunSettings, T>) -> T { settings[keyPath: path] }
 
+    /// The weights file the run reads, however it was found (given, from the environment or
+    /// the default places), when known: an input no output may replace.
+    public var weightsPath: String? = nil
+
     /// Every file the run reads, with what it is: the content, the styles, the starting
-    /// image (role `init image`) and the masks. No output may replace one of them.
+    /// image (role `init image`), the masks and the weights. No output may replace one of them.
     public var inputs: [(role: String, path: String)] {
         var inputs = [("content image", contentPath)] + stylePaths.map { ("style image", $0) }
         if let start = settings.initialization.path { inputs.append(("init image", start)) }
         inputs += (settings.styleMasks?.paths ?? []).map { ("style mask", $0) }
+        if let weightsPath { inputs.append(("weights file", weightsPath)) }
         return inputs
     }
 }
