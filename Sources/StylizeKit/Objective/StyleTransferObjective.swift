@@ -92,7 +92,7 @@ public final class StyleTransferObjective<E: Engine> {
         self.width = content.width
         self.height = content.height
 
-        let blend = StyleTransferObjective.normalized(styleBlend ?? Array(repeating: 1, count: styles.count))
+        let blend = WeightList(styleBlend ?? Array(repeating: 1, count: styles.count)).normalized
         let styleStages = self.styleStages
         masked = styleMasks.map { MaskedStyleTerm(engine: engine, masks: $0, width: content.width, height: content.height,
                                                   styleStages: styleStages, blend: blend) }
@@ -142,10 +142,6 @@ public final class StyleTransferObjective<E: Engine> {
     /// With style masks, each region's share of the style term (`MaskedStyleTerm.regionWeights`).
     func setRegionWeights(_ weights: [Double]) { masked?.regionWeights = weights }
 
-    static func normalized(_ w: [Double]) -> [Double] {
-        let s = w.reduce(0, +)
-        return w.map { $0 / s }
-    }
 
     /// Evaluates the loss terms at `x` (`(3, H, W)`, preprocessed, the content's size, as the
     /// engine's vector), and the gradient `∂L/∂x` of the weighted total when `gradient` is true.

@@ -41,15 +41,15 @@ extension RunPlan {
     }
 
     /// The iterations at which `--save-every` writes a snapshot: every multiple of it before
-    /// the last iteration of the whole schedule (the last is the output itself). The
-    /// schedule is bounded here by the options alone (every scale runs its iterations).
+    /// the last iteration of the whole schedule (the last is the output itself). Files are
+    /// checked before the image's shape is known, so the schedule is that of a square image
+    /// of the output size: a wide image can only drop scales, so this covers every name.
     static func snapshotIterations(_ c: StyleTransferConfiguration) -> [Int] {
         guard c.saveEvery > 0 else { return [] }
         let s = c.settings
-        let scales = s.minSize < s.size && s.iterations > 0
-            ? Int((log(Double(s.size) / Double(s.minSize)) / log(s.scaleFactor) - 1e-9).rounded(.up)) : 0
-        let total = s.iterations + scales * s.coarseIterations
-        return Array(stride(from: c.saveEvery, to: total, by: c.saveEvery))
+        let square = ScaleSchedule(width: s.size, height: s.size, minSize: s.minSize, factor: s.scaleFactor,
+                                   iterations: s.iterations, coarseIterations: s.coarseIterations)
+        return Array(stride(from: c.saveEvery, to: square.totalIterations, by: c.saveEvery))
     }
 }
 
