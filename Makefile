@@ -74,6 +74,7 @@ FUZZ_SWIFTC  := swiftc -O -use-ld=lld -sanitize=fuzzer,address -parse-as-library
 FUZZ_FLAGS    = -rss_limit_mb=2048 -timeout=10 $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS))
 FUZZ_PNG_SOURCES := $(addprefix Sources/StylizeKit/,Files/BoundedFile.swift RGBImage.swift Transfer/ScaleSchedule.swift \
     Image/PNGCodec.swift Image/PNGCodec+Encode.swift Image/AlphaPlane.swift Image/ImageError.swift Files/AtomicFile.swift \
+    Files/OutputLocation.swift Files/FileSystemError.swift Files/FileNaming.swift \
     Image/RGBImage+Resize.swift Image/WorkingSize.swift)
 FUZZ_PNG_C := png_decode colour_profile png_encode
 FUZZ_WEIGHTS_SOURCES := $(addprefix Sources/StylizeKit/,Files/BoundedFile.swift SafeTensors.swift VGGWeights.swift WeightsError.swift)
