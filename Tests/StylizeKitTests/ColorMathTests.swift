@@ -24,17 +24,27 @@ final class ColorMathTests: XCTestCase {
         XCTAssertEqual(YIQ.chroma(grey)[1], 0, accuracy: 1e-4)
     }
 
-    /// A new luminance keeps each pixel's chroma exactly, also where it must be clamped
-    /// (a saturated red cannot be made white: its Y stops where a channel reaches 255).
-    func testCombineKeepsChromaAndClampsOnlyLuminance() {
-        let photo = RGBImage(width: 3, height: 1, pixels: [200, 40, 30, 20, 120, 220, 128, 128, 128])
-        let y: [Float] = [250, 10, 60]
+    /// A new luminance is kept exactly, and so is each pixel's hue; where the photo's chroma
+    /// does not fit at that Y (a saturated red cannot be made nearly white, a saturated blue
+    /// nearly black), the chroma is scaled towards grey, by the largest factor that fits:
+    /// one channel then sits at 0 or 255. Where it fits (mid grey), the chroma is exact.
+    func testCombineKeepsLuminanceAndHueAndScalesOnlyChroma() {
+        let photo = RGBImage(width: 4, height: 1, pixels: [200, 40, 30, 20, 120, 220, 128, 128, 128, 140, 110, 100])
+        let y: [Float] = [250, 10, 60, 120]
         let out = YIQ.combine(luminance: y, chromaOf: photo)
-        let a = YIQ.chroma(out), b = YIQ.chroma(photo)
-        for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-3) }
-        XCTAssertEqual(YIQ.luminance(out)[2], 60, accuracy: 1e-3)       // grey: any Y is representable
-        XCTAssertEqual(out.pixels[0], 255, accuracy: 1e-3)               // red at its ceiling…
-        XCTAssertLessThan(YIQ.luminance(out)[0], 250)                    // …so Y gave way
+        let got = YIQ.chroma(out), want = YIQ.chroma(photo), luma = YIQ.luminance(out)
+        for p in 0..<4 {
+            XCTAssertEqual(luma[p], y[p], accuracy: 1e-3, "pixel \(p): Y is kept")
+            // Same direction in the I–Q plane: the cross product is 0 and the dot product positive.
+            let (gi, gq, wi, wq) = (got[2 * p], got[2 * p + 1], want[2 * p], want[2 * p + 1])
+            XCTAssertEqual(gi * wq - gq * wi, 0, accuracy: 1e-2, "pixel \(p): hue kept")
+            XCTAssertGreaterThanOrEqual(gi * wi + gq * wq, 0)
+            XCTAssertLessThanOrEqual(gi * gi + gq * gq, wi * wi + wq * wq + 1e-3)
+        }
+        XCTAssertEqual(out.pixels[0], 255, accuracy: 1e-3)               // red at its ceiling
+        XCTAssertLessThan(hypot(got[0], got[1]), 0.2 * hypot(want[0], want[1]))  // …nearly white
+        XCTAssertEqual(out.pixels[3], 0, accuracy: 1e-3)                 // blue's red at its floor
+        for k in 4..<8 { XCTAssertEqual(got[k], want[k], accuracy: 1e-3) }   // grey, and a muted brown: exact
         XCTAssertTrue(out.pixels.allSatisfy { $0 >= 0 && $0 <= 255 })
     }
 

@@ -40,10 +40,12 @@ public enum YIQ {
     }
 
     /// The image with luminance `y` and the chroma of `chromaSource` (same size): §5.1's last
-    /// step. Where the new luminance would push a channel out of 0…255, Y is clamped into
-    /// the range in which this chroma is representable (it always contains the source
-    /// pixel's own Y), so the chroma is kept exactly and only the luminance gives way;
-    /// clamping R, G, B separately instead would shift the hue of bright and dark pixels.
+    /// step. Y is kept (clamped to 0…255) and so is the hue; where the chroma at that Y would
+    /// push a channel out of 0…255, the chroma is scaled towards grey just enough to fit.
+    /// Giving way in chroma rather than in Y keeps the painting's strokes: a dark stroke
+    /// over a saturated red becomes a dark, less saturated red, not a lighter red (with Y
+    /// given way instead, 15% of the pixels of coffee × sunflowers were lightened, up to 50
+    /// levels). Clamping R, G, B separately would shift the hue.
     public static func combine(luminance y: [Float], chromaOf chromaSource: RGBImage) -> RGBImage {
         let n = chromaSource.width * chromaSource.height
         precondition(y.count == n, "luminance and chroma images differ in size")
@@ -52,11 +54,17 @@ public enum YIQ {
         var pixels = [Float](repeating: 0, count: 3 * n)
         for p in 0..<n {
             let i = Double(iq[2 * p]), q = Double(iq[2 * p + 1])
-            // Channel k is Y + offset[k] (toRGB's first column is 1).
-            let offset = (0..<3).map { t[$0][1] * i + t[$0][2] * q }
-            let low = -offset.min()!, high = 255 - offset.max()!
-            let luma = low <= high ? min(max(Double(y[p]), low), high) : (low + high) / 2
-            for k in 0..<3 { pixels[3 * p + k] = Float(min(max(luma + offset[k], 0), 255)) }
+            let luma = min(max(Double(y[p]), 0), 255)
+            // Channel k is Y + s·offset[k] (toRGB's first column is 1); s ≤ 1 is the largest
+            // that keeps every channel in 0…255.
+            var s = 1.0
+            for k in 0..<3 {
+                let offset = t[k][1] * i + t[k][2] * q
+                if offset > 0 { s = min(s, (255 - luma) / offset) } else if offset < 0 { s = min(s, luma / -offset) }
+            }
+            for k in 0..<3 {
+                pixels[3 * p + k] = Float(min(max(luma + s * (t[k][1] * i + t[k][2] * q), 0), 255))
+            }
         }
         return RGBImage(width: chromaSource.width, height: chromaSource.height, pixels: pixels)
     }

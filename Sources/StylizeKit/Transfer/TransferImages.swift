@@ -122,9 +122,9 @@ public struct TransferImages: Sendable {
         contentAlpha?.resized(width: width, height: height)
     }
 
-    /// The image to save from a generated image (RGB 0…255): in luminance mode its
-    /// luminance with the photo's chroma at the same size.
+    /// The image to save from a generated image (RGB 0…255): in the colour modes, matched to
+    /// the photo at the same size (`ColorTransform.output`).
     public func output(_ generated: RGBImage) -> RGBImage {
-        color.mode == .luminance ? color.output(generated, photo: photo(width: generated.width, height: generated.height)) : generated
+        color.mode == .none ? generated : color.output(generated, photo: photo(width: generated.width, height: generated.height))
     }
 }
