@@ -11,7 +11,7 @@ struct BatchCommand: ParsableCommand {
         Writes OUT/<content>__<style>[__<option>-<value>...].png per job, one JSON line per \
         finished job in OUT/runs.jsonl, per-job logs in OUT/logs/, and OUT/index.html and \
         OUT/contact-sheet.png at the end. Exit status 1 if any job failed. On SIGINT, SIGTERM \
-        or SIGHUP the current job writes its image so far and is recorded as interrupted, \
+        or SIGHUP every running job writes its image so far and is recorded as interrupted, \
         the report is rebuilt, and the batch exits with 128 + the signal number; \
         --resume then runs what is left.
         """
@@ -37,6 +37,9 @@ struct BatchCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Run only jobs whose index modulo N is K-1 (1 <= K <= N).", valueName: "K/N"))
     var shard: String?
+
+    @Option(help: ArgumentHelp("Jobs to run side by side, sharing --threads among them. Default: one per thread, as many as there are jobs and as fit in memory (printed with the estimate).", valueName: "N"))
+    var jobs: Int?
 
     @OptionGroup var options: RunOptions
 
@@ -78,6 +81,7 @@ struct BatchCommand: ParsableCommand {
             }
             shardSpec = (k, n)
         }
+        if let jobs { try Check.range(jobs, "--jobs", 1...256) }
         if base.styleBlendWeights != nil { throw ValidationError("--style-blend-weights does not apply to batch jobs (one style each)") }
         return Plan(jobs: BatchPlan.jobs(contents: contents, styles: styles, sweeps: axes, format: format.library), shard: shardSpec)
     }
@@ -94,7 +98,7 @@ struct BatchCommand: ParsableCommand {
             _ = try BatchFolderLock(folder: out)  // held until this process ends
             try OutputLocation.prepareFolder(out + "/logs", option: "--out")
             StaleTemporaries.remove(in: out)
-            runner = BatchRunner(out: out, recordsPath: records, quiet: quiet, threads: machine.threads)
+            runner = BatchRunner(out: out, recordsPath: records, quiet: quiet)
             try runner.prepare(jobs: mine, base: try options.settings(), resume: resume, weightsPath: machine.weightsPath)
             try BatchFolder.checkOutputs(folder: out, jobs: mine)
             try runner.refuseOverwritingInputs()
@@ -103,10 +107,13 @@ struct BatchCommand: ParsableCommand {
             throw ValidationError(e.description)
         } catch { throw fail(error) }
 
+        let slots = JobSlots.choose(requested: jobs, threads: machine.threads, pending: runner.pending.count,
+                                    peakBytesPerJob: runner.peakBytesPerJob, availableBytes: nil)
+        runner.share(slots)
         let shardText = plan.shard.map { " (\(mine.count) in shard \($0.k)/\($0.n))" } ?? ""
         Terminal.printError("batch: \(plan.jobs.count) job\(plan.jobs.count == 1 ? "" : "s")\(shardText), "
                             + "\(runner.skipped.count) already done, "
-                            + (runner.pending.isEmpty ? "nothing left to run" : "\(runner.pending.count) to run; " + runner.estimateText(threads: machine.threads)))
+                            + (runner.pending.isEmpty ? "nothing left to run" : "\(runner.pending.count) to run; " + runner.estimateText(slots)))
         guard !runner.pending.isEmpty else {
             try finish(runner)
             return
@@ -114,7 +121,7 @@ struct BatchCommand: ParsableCommand {
         let weights: VGGWeights
         do { weights = try machine.loadWeights() } catch { throw fail(error) }
         try runner.plan(weights: weights)
-        runner.runAll(weights: weights)
+        runner.runAll(weights: weights, slots: slots)
         try finish(runner)
     }
 

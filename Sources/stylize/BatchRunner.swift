@@ -7,7 +7,8 @@ import StylizeKit
 struct BatchRunner {
     struct Prepared {
         let job: BatchJob
-        let configuration: StyleTransferConfiguration
+        /// Its threads are set by `share(_:)` once the number of jobs side by side is known.
+        var configuration: StyleTransferConfiguration
         let params: [String: String]
         var plan: RunPlan?
         var settings: RunSettings { configuration.settings }
@@ -18,16 +19,15 @@ struct BatchRunner {
     let out: String
     let recordsPath: String
     let quiet: Bool
-    /// `--threads` of every job's engine.
-    let threads: Int
     private(set) var pending: [Prepared] = []
     private(set) var skipped: [Prepared] = []
-    private(set) var done = 0, failed = 0
-    private(set) var interrupted = false
-    private(set) var seconds = 0.0
+    /// Set by the job loops (here and in BatchRunner+SideBySide.swift).
+    var done = 0, failed = 0
+    var interrupted = false
+    var seconds = 0.0
 
-    init(out: String, recordsPath: String, quiet: Bool, threads: Int) {
-        self.out = out; self.recordsPath = recordsPath; self.quiet = quiet; self.threads = threads
+    init(out: String, recordsPath: String, quiet: Bool) {
+        self.out = out; self.recordsPath = recordsPath; self.quiet = quiet
     }
 
     /// Resolves each job's settings (sweep applied) and, with `resume`, skips jobs whose
@@ -39,7 +39,6 @@ struct BatchRunner {
             var c = StyleTransferConfiguration(contentPath: job.content, stylePaths: [job.style],
                                                outputPath: out + "/" + job.outputName, settings: settings)
             c.logPath = out + "/logs/" + job.stem + ".jsonl"
-            c.threads = threads
             c.weightsPath = weightsPath
             let p = Prepared(job: job, configuration: c, params: settings.paramsByKey)
             let finished = previous.contains {
@@ -95,25 +94,39 @@ struct BatchRunner {
         }
     }
 
-    /// `estimate: up to 12 s and 0.09 GB peak per job, about 1 min in all (2 threads, …)`.
-    /// Square images are assumed, so this is an upper bound for other shapes.
-    func estimateText(threads: Int) -> String {
-        let each = pending.map { p -> (seconds: Double, bytes: Double) in
+    /// The largest peak memory of a pending job (square images assumed: an upper bound).
+    var peakBytesPerJob: Double {
+        pending.map { p in
+            CostEstimate.peakBytes(pixels: p.settings.size * p.settings.size,
+                                   history: p.settings.optimizer == .lbfgs ? p.settings.historySize : 1)
+        }.max() ?? 0
+    }
+
+    /// Gives every pending job's engine `slots.threadsPerJob` threads (before `plan`).
+    mutating func share(_ slots: JobSlots) {
+        for i in pending.indices { pending[i].configuration.threads = slots.threadsPerJob }
+    }
+
+    /// `estimate: up to 12 s and 0.09 GB peak per job, about 1 min in all (2 jobs side by
+    /// side, 1 thread each, …)`. Square images are assumed, so this is an upper bound for
+    /// other shapes.
+    func estimateText(_ slots: JobSlots) -> String {
+        let each = pending.map { p -> Double in
             let o = p.settings
             let schedule = ScaleSchedule(width: o.size, height: o.size, minSize: o.minSize, factor: o.scaleFactor,
                                          iterations: o.iterations, coarseIterations: o.coarseIterations)
-            return (CostEstimate.seconds(schedule, threads: threads),
-                    CostEstimate.peakBytes(pixels: o.size * o.size, history: o.optimizer == .lbfgs ? o.historySize : 1))
+            return CostEstimate.seconds(schedule, threads: slots.threadsPerJob)
         }
-        let total = each.reduce(0) { $0 + $1.seconds }
-        let slowest = each.map(\.seconds).max() ?? 0, biggest = each.map(\.bytes).max() ?? 0
-        return String(format: "estimate: up to %@ and %.2f GB peak per job, about %@ in all (%d thread%@, measured on a 2-core AVX2 host; yours may differ 2x)",
-                      NumberText.duration(slowest), biggest / 1e9, NumberText.duration(total), threads, threads == 1 ? "" : "s")
+        return String(format: "estimate: up to %@ and %.2f GB peak per job, about %@ in all (%@; measured on a 2-core AVX2 host, yours may differ 2x)",
+                      NumberText.duration(each.max() ?? 0), peakBytesPerJob / 1e9,
+                      NumberText.duration(slots.wallSeconds(each)), slots.description)
     }
 
-    /// Runs the pending jobs in order. On a signal the current job stops at its next
-    /// evaluation, writes its image and is recorded as `interrupted`; no further job starts.
-    mutating func runAll(weights: VGGWeights) {
+    /// Runs the pending jobs, `slots.jobs` at a time (BatchRunner+SideBySide.swift) or in
+    /// order. On a signal the current job stops at its next evaluation, writes its image and
+    /// is recorded as `interrupted`; no further job starts.
+    mutating func runAll(weights: VGGWeights, slots: JobSlots) {
+        guard slots.jobs == 1 else { return runSideBySide(weights: weights, jobs: slots.jobs) }
         let start = Date()
         defer { seconds = Date().timeIntervalSince(start) }
         for (n, p) in pending.enumerated() {
@@ -140,7 +153,9 @@ struct BatchRunner {
     }
 
     /// One job; never throws: failures become a `failed` record with a one-line error.
-    private func run(_ p: Prepared, weights: VGGWeights) -> RunRecord {
+    /// `quiet` (jobs side by side) leaves out the progress lines.
+    func run(_ p: Prepared, weights: VGGWeights, quiet: Bool? = nil) -> RunRecord {
+        let quiet = quiet ?? self.quiet
         let start = Date()
         let job = p.job
         var record = RunRecord(job: job.index, content: job.content, style: job.style, output: job.outputName,

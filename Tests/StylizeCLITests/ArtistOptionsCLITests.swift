@@ -31,7 +31,7 @@ extension CLITests {
                          "--sweep", "preserve-colors=none,luminance,histogram", "--sweep", "style-scale=0.5,1",
                          "--size", "32", "--iterations", "1", "--weights", weights, "--quiet"])
         XCTAssertEqual(o.status, 0, o.stderr)
-        let records = try recordLines("runs")
+        let records = try recordsInJobOrder("runs")
         XCTAssertEqual(records.count, 6)
         var modes: [String] = []
         for r in records {

@@ -18,6 +18,12 @@ extension CLITests {
         }
     }
 
+    /// The records sorted by job number: jobs side by side (`--jobs`) append theirs as they
+    /// finish. For folders with one record per job.
+    func recordsInJobOrder(_ folder: String) throws -> [[String: Any]] {
+        try recordLines(folder).sorted { ($0["job"] as? Int ?? 0) < ($1["job"] as? Int ?? 0) }
+    }
+
     func testBatchUsageErrorsExit64BeforeAnyJob() throws {
         _ = try writeImage("c.png"); _ = try writeImage("s.png", seed: 1)
         let base = ["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--weights", weights]
@@ -48,7 +54,7 @@ extension CLITests {
         XCTAssertTrue(o.stderr.contains("batch: 4 jobs") && o.stderr.contains("GB peak"), o.stderr)
         let outputs = ["cat__wave__style-weight-1e-4.png", "cat__wave__style-weight-1e-2.png",
                        "dog__wave__style-weight-1e-4.png", "dog__wave__style-weight-1e-2.png"]
-        let records = try recordLines("runs")
+        let records = try recordsInJobOrder("runs")
         XCTAssertEqual(records.compactMap { $0["output"] as? String }, outputs)
         for (r, name) in zip(records, outputs) {
             XCTAssertEqual(r["status"] as? String, "done")
@@ -96,7 +102,7 @@ extension CLITests {
         XCTAssertEqual(o.status, 1, o.stderr)
         let last = o.stderr.split(separator: "\n").last.map(String.init) ?? ""
         XCTAssertTrue(last.hasPrefix("stylize: error: 1 of 2 jobs failed"), o.stderr)
-        let records = try recordLines("runs")
+        let records = try recordsInJobOrder("runs")
         XCTAssertEqual(records.map { $0["status"] as? String }, ["failed", "done"])
         XCTAssertTrue((records[0]["error"] as? String ?? "").contains("bad.png"))
         XCTAssertNoThrow(try PNGCodec.read(path: dir.appendingPathComponent("runs/good__s.png").path))

@@ -50,7 +50,7 @@ extension CLITests {
         try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
         let c = try writeImage("c.png", width: 48, height: 40), s = try writeImage("s.png", seed: 1)
         let args = ["batch", "--content", c, "--style", s, "--out", "runs", "--sweep", "seed=1,2",
-                    "--size", "48", "--iterations", "2000", "--weights", weights, "--quiet"]
+                    "--size", "48", "--iterations", "2000", "--weights", weights, "--quiet", "--jobs", "1"]
         let log = dir.appendingPathComponent("runs/logs/c__s__seed-1.jsonl").path
         let p = try start(args)
         let started = waitFor(60) { (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").count ?? 0 >= 3 }

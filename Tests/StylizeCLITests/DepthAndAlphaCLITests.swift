@@ -42,7 +42,7 @@ extension CLITests {
         let o = try run(["batch", "--content", "cut.png", "--style", "wave.png", "--out", "runs", "--sweep", "bit-depth=8,16",
                          "--size", "32", "--iterations", "1", "--weights", weights, "--quiet"])
         XCTAssertEqual(o.status, 0, o.stderr)
-        let records = try recordLines("runs")
+        let records = try recordsInJobOrder("runs")
         XCTAssertEqual(records.count, 2)
         var depths: [UInt8] = []
         for r in records {

@@ -25,7 +25,7 @@ extension CLITests {
     func testTransferAndBatchOfferExactlyTheDeclaredRunOptions() throws {
         let declared = Set(RunOption.all.map(\.key))
         let transferOwn: Set = ["output", "save-every", "log", "dump-every", "dump-layers", "dump-dir", "weights", "threads", "quiet", "help", "version"]
-        let batchOwn: Set = ["content", "style", "out", "sweep", "resume", "shard", "weights", "threads", "quiet", "help", "version", "format"]
+        let batchOwn: Set = ["content", "style", "out", "sweep", "resume", "shard", "weights", "threads", "quiet", "help", "version", "format", "jobs"]
         let transfer = try longOptions("transfer"), batch = try longOptions("batch")
         XCTAssertEqual(Set(transfer.keys).subtracting(transferOwn), declared)
         XCTAssertEqual(Set(batch.keys).subtracting(batchOwn), declared)

@@ -82,7 +82,7 @@ extension CLITests {
         try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
         _ = try writeImage("c.png", width: 48, height: 40); _ = try writeImage("s.png", seed: 1)
         let args = ["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--sweep", "seed=1,2",
-                    "--size", "48", "--min-size", "48", "--weights", weights, "--quiet"]
+                    "--size", "48", "--min-size", "48", "--weights", weights, "--quiet", "--jobs", "1"]
         let p = try start(args + ["--iterations", "5000"])
         let started = waitFor(60) { lineCount("runs/logs/c__s__seed-1.jsonl") >= 3 }
         kill(p.processIdentifier, SIGTERM)

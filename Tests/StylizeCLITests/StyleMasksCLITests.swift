@@ -51,7 +51,7 @@ extension CLITests {
         let b = try run(["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--sweep", "style-masks=left.png,right.png",
                          "--size", "32", "--iterations", "1", "--weights", weights, "--quiet"])
         XCTAssertEqual(b.status, 0, b.stderr)
-        let masks = try recordLines("runs").map { ($0["params"] as? [String: String])?["style-masks"] }
+        let masks = try recordsInJobOrder("runs").map { ($0["params"] as? [String: String])?["style-masks"] }
         XCTAssertEqual(masks, ["left.png", "right.png"])
     }
 }
