@@ -18,7 +18,7 @@ SWEEP        ?= style-weight=1e-4,1e-3,1e-2
 OUT          ?= sweeps/custom
 ARGS         ?= --size 256 --iterations 150
 
-.PHONY: help build weights demo viz test fuzz fuzz-build bench bench-torch man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init sweep-colors
+.PHONY: help build weights demo viz test fuzz fuzz-build bench bench-jobs bench-torch man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init sweep-colors
 
 help: ## List the targets
 	@echo "stylize — make targets:"
@@ -138,6 +138,11 @@ bench: $(WEIGHTS) ## Per-evaluation time at 256/512 px; a default and a single-s
 	.build/release/stylize-bench 512 --threads $(THREADS)
 	.build/release/stylize-bench run $(BENCH_CONTENT) $(BENCH_STYLE) -o out/bench-default.png --threads $(THREADS)
 	.build/release/stylize-bench run $(BENCH_CONTENT) $(BENCH_STYLE) -o out/bench-single300.png --min-size 512 --iterations 300 --threads $(THREADS)
+
+BENCH_JOBS ?= 16
+BENCH_JOBS_SIZE ?= 512
+bench-jobs: $(WEIGHTS) build ## A batch of BENCH_JOBS jobs (default 16) at BENCH_JOBS_SIZE px: default --jobs against --jobs 1 and one job alone on 1 thread
+	sh tools/bench_jobs.sh $(BENCH_JOBS) $(BENCH_JOBS_SIZE) $(BENCH_CONTENT) $(BENCH_STYLE) $(THREADS)
 
 # The PyTorch comparison's environment: pinned packages from PyPI (several GB: PyPI's torch
 # wheel brings the CUDA libraries). The stamp is written only after pip succeeded.

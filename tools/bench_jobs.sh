@@ -1,0 +1,26 @@
+#!/bin/sh
+# `make bench-jobs`: a batch of N jobs (a seed sweep of one pair) at SIZE px with the default
+# --jobs, against --jobs 1, and against one of its jobs alone on 1 thread (issue 18: the
+# default should finish within 1.25x of that one job). Prints one table; the images and
+# records are left in a temporary folder, which is removed.
+#   sh tools/bench_jobs.sh N SIZE CONTENT STYLE THREADS
+set -eu
+n=$1; size=$2; content=$3; style=$4; threads=$5
+bin=${STYLIZE:-.build/release/stylize}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+seeds=$(seq -s, 1 "$n")
+# Wall seconds of a command; its stderr goes to $out/last.err (the plan line is read from it).
+seconds() {
+    start=$(date +%s.%N)
+    "$@" > /dev/null 2> "$out/last.err" || { cat "$out/last.err" >&2; exit 1; }
+    echo "$(date +%s.%N) $start" | awk '{ printf "%.1f", $1 - $2 }'
+}
+common="--content $content --style $style --size $size --threads $threads --quiet"
+alone=$(seconds "$bin" batch $common --out "$out/alone" --sweep seed=1 --threads 1)
+default=$(seconds "$bin" batch $common --out "$out/default" --sweep "seed=$seeds")
+slots=$(grep -o '([0-9]* jobs* [^;]*' "$out/last.err" | tr -d '(')
+serial=$(seconds "$bin" batch $common --out "$out/serial" --sweep "seed=$seeds" --jobs 1)
+echo "batch of $n jobs at $size px, $threads threads ($(uname -n), $(nproc) cores):"
+printf '  %-44s %8s s\n' "one job alone, 1 thread" "$alone" "$n jobs, default ($slots)" "$default" "$n jobs, --jobs 1 ($threads threads each)" "$serial"
+echo "$default $alone $serial" | awk '{ printf "  default / one job alone: %.2f (goal: at most 1.25); --jobs 1 / default: %.2f\n", $1 / $2, $3 / $1 }'
