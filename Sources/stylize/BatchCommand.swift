@@ -38,7 +38,7 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run only jobs whose index modulo N is K-1 (1 <= K <= N).", valueName: "K/N"))
     var shard: String?
 
-    @OptionGroup var options: RunOptions
+    @OptionGroup var options: RunOptions<BatchRun>
 
     @OptionGroup var machine: MachineOptions
 
@@ -78,7 +78,9 @@ struct BatchCommand: ParsableCommand {
             }
             shardSpec = (k, n)
         }
-        if base.styleBlendWeights != nil { throw ValidationError("--style-blend-weights does not apply to batch jobs (one style each)") }
+        for option in RunOption.all where !option.applies(to: .batch) && option.text(in: base) != option.defaultText {
+            throw ValidationError("--\(option.key) does not apply to batch jobs (one content and one style image each)")
+        }
         return Plan(jobs: BatchPlan.jobs(contents: contents, styles: styles, sweeps: axes, format: format.library), shard: shardSpec)
     }
 

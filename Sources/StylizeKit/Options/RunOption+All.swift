@@ -43,9 +43,9 @@ extension RunOption {
                 throw OptionProblem.predicate("has \(w.values.count) values for \(s.styleLayers.names.count) style layers")
             }
         })
-    /// Not sweepable: a batch job has exactly one style image.
+    /// Not in `batch`: a batch job has exactly one style image.
     public static let styleBlendWeights = optional("style-blend-weights", \.styleBlendWeights, "weights",
-                                                   "Weight of each style image, comma-separated (default: equal).", sweepable: false)
+                                                   "Weight of each style image, comma-separated (default: equal).", commands: [.transfer])
     public static let styleMasks = optional(
         "style-masks", \.styleMasks, "masks",
         "One greyscale image per style image, comma-separated, in the styles' order: white is 'this style here', black 'not here'. Each mask must have the photo's aspect ratio.",
@@ -86,7 +86,7 @@ extension RunOption {
             }
         })
     public static let seed = RunOption(
-        key: "seed", valueName: "N", help: "Seed of the initial noise.", sweepable: true, isList: false, completion: .none,
+        key: "seed", valueName: "N", help: "Seed of the initial noise.", commands: RunCommand.every, isList: false, completion: .none,
         read: { s, text in
             if let v = try? UInt64(optionText: text) { s.seed = v; return }
             guard let d = DecimalText.number(text), d.rounded() == d else { throw OptionProblem("'\(text)' is not a whole number") }
