@@ -100,8 +100,7 @@ struct BatchRunner {
     func estimateText(threads: Int) -> String {
         let each = pending.map { p -> (seconds: Double, bytes: Double) in
             let o = p.settings
-            let schedule = ScaleSchedule(width: o.size, height: o.size, minSize: o.minSize, factor: o.scaleFactor,
-                                         iterations: o.iterations, coarseIterations: o.coarseIterations)
+            let schedule = ScaleSchedule(width: o.size, height: o.size, settings: o)
             return (CostEstimate.seconds(schedule, threads: threads),
                     CostEstimate.peakBytes(pixels: o.size * o.size, history: o.optimizer == .lbfgs ? o.historySize : 1))
         }

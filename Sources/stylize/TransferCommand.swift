@@ -12,7 +12,8 @@ struct TransferCommand: ParsableCommand {
         upsampled and optimized again at sizes growing by at most --scale-factor \
         (\(String(format: "%.3f", RunSettings().scaleFactor))) up to --size, with --coarse-iterations at each smaller scale \
         and --iterations at the last. Content and style targets are recomputed at every scale. \
-        --min-size equal to --size gives the classic single-scale run. Pixels are kept inside \
+        --min-size at or above --size gives the classic single-scale run, which starts from \
+        --init and so runs \(ScaleSchedule.defaultSingleScaleIterations) iterations unless --iterations is given. Pixels are kept inside \
         0-255 throughout (a projected L-BFGS), so the saved PNG is the image the optimizer \
         reached. On SIGINT, SIGTERM or SIGHUP the image so far is written and its path \
         printed, and the exit status is 128 + the signal number (130, 143, 129); a second \

@@ -17,9 +17,12 @@ extension RunOption {
                                       check: whole(16...8192, " (the longest side of the first scale, in pixels)"))
     public static let scaleFactor = value("scale-factor", \.scaleFactor, "factor",
                                           "Largest ratio between the sizes of consecutive scales.", check: finite(1.05...4))
-    public static let iterations = value("iterations", \.iterations, "N",
-                                         "Optimizer iterations at the final scale (0 only evaluates the initial image at the output size).",
-                                         check: whole(0...maxIterations))
+    public static let iterations = optional(
+        "iterations", \.iterations, "N",
+        "Optimizer iterations at the final scale (0 only evaluates the initial image at the output size). Default: "
+            + "\(ScaleSchedule.defaultIterations) after coarser scales, \(ScaleSchedule.defaultSingleScaleIterations) when the run has a single scale "
+            + "(the output size at or below the first scale's), which starts from the initial image.",
+        check: whole(0...maxIterations))
     public static let coarseIterations = value("coarse-iterations", \.coarseIterations, "N",
                                                "Optimizer iterations at each scale before the final one.", check: whole(0...maxIterations))
 
