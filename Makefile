@@ -8,8 +8,10 @@ TORCH_VENV := .venv-torch
 BIN        := .build/release/stylize
 # One set of build flags for every target: `make build`/`demo` and `make test` then share
 # .build/release, so `make test` after `make demo` builds only the tests (SwiftPM rebuilds
-# every module when -Xswiftc flags change). -enable-testing costs the binary no measurable
-# speed (README, Two commands).
+# every module whose compiler command line changes). -enable-testing costs the binary no
+# measurable speed (README, Two commands). `swift test` gets --disable-testable-imports:
+# otherwise SwiftPM adds a second -enable-testing of its own to every module of a test
+# build, a different command line; ours alone is what @testable import needs.
 RELEASE    := -c release -Xswiftc -enable-testing
 WEIGHTS    := weights/vgg16.safetensors
 DEMO_CONTENT ?= samples/content/astronaut.png
@@ -63,7 +65,7 @@ sweep-colors: ## Colour modes × style scales (0.5, 1, 2) on the demo photo and 
 
 test: $(WEIGHTS) ## Run the whole test suite (optimized build; fetches the weights first)
 	$(SWIFT) build $(RELEASE)
-	$(SWIFT) test $(RELEASE) --disable-swift-testing 2>&1 | tee .build/test.log
+	$(SWIFT) test $(RELEASE) --disable-testable-imports --disable-swift-testing 2>&1 | tee .build/test.log
 	@grep -E "^Test Suite 'All tests' (passed|failed)" .build/test.log >/dev/null || { echo "make test: the test runner did not finish"; exit 1; }
 	@awk '/Executed [0-9]+ tests?,/ { n = $$2; s = 0; f = 0; \
 	    if (match($$0, /[0-9]+ tests? skipped/)) s = substr($$0, RSTART, RLENGTH) + 0; \
