@@ -6,6 +6,13 @@ THREADS    ?= 2
 PYTHON     ?= python3
 TORCH_VENV := .venv-torch
 BIN        := .build/release/stylize
+# One set of build flags for every target: `make build`/`demo` and `make test` then share
+# .build/release, so `make test` after `make demo` builds only the tests (SwiftPM rebuilds
+# every module whose compiler command line changes). -enable-testing costs the binary no
+# measurable speed (README, Two commands). `swift test` gets --disable-testable-imports:
+# otherwise SwiftPM adds a second -enable-testing of its own to every module of a test
+# build, a different command line; ours alone is what @testable import needs.
+RELEASE    := -c release -Xswiftc -enable-testing
 WEIGHTS    := weights/vgg16.safetensors
 DEMO_CONTENT ?= samples/content/astronaut.png
 DEMO_STYLE   ?= samples/style/sunflowers.png
@@ -25,7 +32,7 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-19s %s\n", $$1, $$2 }'
 
 build: ## Build the release binaries (.build/release/stylize, stylize-bench)
-	$(SWIFT) build -c release
+	$(SWIFT) build $(RELEASE)
 
 $(WEIGHTS):
 	sh tools/fetch-weights.sh
@@ -57,8 +64,8 @@ sweep-colors: ## Colour modes × style scales (0.5, 1, 2) on the demo photo and 
 	$(MAKE) sweep SWEEP='preserve-colors=none,luminance,histogram style-scale=0.5,1,2' OUT=sweeps/colors
 
 test: $(WEIGHTS) ## Run the whole test suite (optimized build; fetches the weights first)
-	$(SWIFT) build -c release -Xswiftc -enable-testing
-	$(SWIFT) test -c release -Xswiftc -enable-testing --disable-swift-testing 2>&1 | tee .build/test.log
+	$(SWIFT) build $(RELEASE)
+	$(SWIFT) test $(RELEASE) --disable-testable-imports --disable-swift-testing 2>&1 | tee .build/test.log
 	@grep -E "^Test Suite 'All tests' (passed|failed)" .build/test.log >/dev/null || { echo "make test: the test runner did not finish"; exit 1; }
 	@awk '/Executed [0-9]+ tests?,/ { n = $$2; s = 0; f = 0; \
 	    if (match($$0, /[0-9]+ tests? skipped/)) s = substr($$0, RSTART, RLENGTH) + 0; \
@@ -132,7 +139,7 @@ BENCH_CONTENT ?= samples/content/chelsea.png
 BENCH_STYLE   ?= samples/style/bedroom.png
 
 bench: $(WEIGHTS) ## Per-evaluation time at 256/512 px; a default and a single-scale 512 px run with saved-PNG scores (~10 min)
-	$(SWIFT) build -c release --product stylize-bench
+	$(SWIFT) build $(RELEASE) --product stylize-bench
 	@mkdir -p out
 	.build/release/stylize-bench 256 --threads $(THREADS)
 	.build/release/stylize-bench 512 --threads $(THREADS)

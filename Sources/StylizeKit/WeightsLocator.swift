@@ -11,6 +11,10 @@ import Foundation
 ///    of the directory holding the (symlink-resolved) executable — the usual
 ///    `make install PREFIX=...` layout `<prefix>/bin/stylize`.
 /// 5. `/usr/local/share/stylize/vgg16.safetensors`.
+/// 6. `<checkout>/weights/vgg16.safetensors`, where `<checkout>` is the nearest folder above
+///    the (symlink-resolved) executable that holds a `Package.swift`: a binary SwiftPM built
+///    in a clone (`<checkout>/.build/<triple>/release/stylize`) finds what `make weights`
+///    fetched there, from whatever folder it is run.
 ///
 /// Only the kind of file is checked here (an existing regular file: a FIFO or a device
 /// would block or never end); `VGGWeights.load` validates the contents.
@@ -47,30 +51,55 @@ public enum WeightsLocator {
             return fromEnvironment
         }
         let cwd = currentDirectory ?? FileManager.default.currentDirectoryPath
+        let executable = executablePath ?? ownExecutablePath()
         var candidates: [(path: String, shown: String)] = [
             ((cwd as NSString).appendingPathComponent("weights/\(fileName)"), "./weights/\(fileName)"),
         ]
-        if let dataDirectory = installDataDirectory(executablePath: executablePath ?? ownExecutablePath()) {
+        if let dataDirectory = installDataDirectory(executablePath: executable) {
             let path = (dataDirectory as NSString).appendingPathComponent(fileName)
             candidates.append((path, path))
         }
         if !candidates.contains(where: { $0.path == systemPath }) {
             candidates.append((systemPath, systemPath))
         }
+        if let checkout = checkoutDirectory(executablePath: executable) {
+            let path = (checkout as NSString).appendingPathComponent("weights/\(fileName)")
+            if !candidates.contains(where: { $0.path == path }) { candidates.append((path, path)) }
+        }
         for candidate in candidates where isFile(candidate.path) {
             return candidate.path
         }
         let looked = candidates.map(\.shown).joined(separator: ", ")
-        throw WeightsError(message: "no VGG16 weights found (looked in \(looked)); run 'make weights' or pass --weights FILE")
+        throw WeightsError(message: "no VGG16 weights found (looked in \(looked)); \(notFoundHint)")
     }
+
+    /// What helps when no weights are found: name a file, or put one where the search looks.
+    public static let notFoundHint = "pass --weights FILE, set \(environmentVariable)=FILE, "
+        + "or run 'make weights' (or 'make install') in the stylize checkout"
 
     /// `<bindir>/../share/stylize` for the executable at `executablePath`
     /// (symlinks resolved), or `nil` if there is no usable path.
     static func installDataDirectory(executablePath: String?) -> String? {
-        guard let executablePath, !executablePath.isEmpty, executablePath.contains("/") else { return nil }
-        let resolved = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
+        guard let resolved = resolved(executablePath) else { return nil }
         let prefix = resolved.deletingLastPathComponent().deletingLastPathComponent()
         return prefix.appendingPathComponent("share/stylize").standardizedFileURL.path
+    }
+
+    /// The nearest folder above the executable at `executablePath` (symlinks resolved) that
+    /// holds a `Package.swift`: the checkout SwiftPM built it in; `nil` if there is none.
+    static func checkoutDirectory(executablePath: String?) -> String? {
+        guard var folder = resolved(executablePath)?.deletingLastPathComponent() else { return nil }
+        while folder.path != "/" && !folder.path.isEmpty {
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) { return folder.path }
+            folder = folder.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    /// The executable's real location (symlinks resolved), or `nil` if there is no usable path.
+    private static func resolved(_ executablePath: String?) -> URL? {
+        guard let executablePath, !executablePath.isEmpty, executablePath.contains("/") else { return nil }
+        return URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
     }
 
     /// This process's executable (Linux: `/proc/self/exe`), if it can be found.

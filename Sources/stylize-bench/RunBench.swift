@@ -45,7 +45,7 @@ func benchConfiguration(_ o: BenchRunOptions, output: String) -> StyleTransferCo
     c.tvWeight = 1
     c.size = o.int("--size", 512)
     c.minSize = o.int("--min-size", c.minSize)
-    c.iterations = o.int("--iterations", c.iterations)
+    c.iterations = o.values["--iterations"].flatMap(Int.init)  // nil: the schedule's default
     c.coarseIterations = o.int("--coarse-iterations", c.coarseIterations)
     c.threads = o.int("--threads", 2)
     return c
@@ -69,8 +69,10 @@ func runBench(_ args: [String]) {
         let rss = Double(usage.ru_maxrss) / 1024
         let saved = try score(configuration: c, weights: VGGWeights.load(from: path), imagePath: output)
         let gap = saved.total / result.final.total - 1
-        let schedule = c.minSize < c.size ? "min-size \(c.minSize), \(c.coarseIterations) per coarse scale + \(c.iterations)"
-                                          : "single scale, \(c.iterations)"
+        let scales = ScaleSchedule(width: c.size, height: c.size, settings: c.settings).scales
+        let final = scales[scales.count - 1].iterations
+        let schedule = scales.count > 1 ? "min-size \(c.minSize), \(c.coarseIterations) per coarse scale + \(final)"
+                                        : "single scale, \(final)"
         print(String(format: "run %@ %@: size %d, %@ iterations, %d threads: %.1f s wall, %d evaluations, optimizer's final loss %.4e, saved PNG re-read %.4e (%+.2f%%), peak RSS %.0f MiB%@",
                      (c.contentPath as NSString).lastPathComponent, (c.stylePaths[0] as NSString).lastPathComponent,
                      c.size, schedule, threads, wall, result.evaluations,

@@ -41,7 +41,7 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Jobs to run side by side, sharing --threads among them. Default: one per thread, as many as there are jobs and as fit in memory (printed with the estimate).", valueName: "N"))
     var jobs: Int?
 
-    @OptionGroup var options: RunOptions
+    @OptionGroup var options: RunOptions<BatchRun>
 
     @OptionGroup var machine: MachineOptions
 
@@ -82,7 +82,9 @@ struct BatchCommand: ParsableCommand {
             shardSpec = (k, n)
         }
         if let jobs { try Check.range(jobs, "--jobs", 1...256) }
-        if base.styleBlendWeights != nil { throw ValidationError("--style-blend-weights does not apply to batch jobs (one style each)") }
+        for option in RunOption.all where !option.applies(to: .batch) && option.text(in: base) != option.defaultText {
+            throw ValidationError("--\(option.key) does not apply to batch jobs (one content and one style image each)")
+        }
         return Plan(jobs: BatchPlan.jobs(contents: contents, styles: styles, sweeps: axes, format: format.library), shard: shardSpec)
     }
 

@@ -113,8 +113,7 @@ struct BatchRunner {
     func estimateText(_ slots: JobSlots) -> String {
         let each = pending.map { p -> Double in
             let o = p.settings
-            let schedule = ScaleSchedule(width: o.size, height: o.size, minSize: o.minSize, factor: o.scaleFactor,
-                                         iterations: o.iterations, coarseIterations: o.coarseIterations)
+            let schedule = ScaleSchedule(width: o.size, height: o.size, settings: o)
             return CostEstimate.seconds(schedule, threads: slots.threadsPerJob)
         }
         return String(format: "estimate: up to %@ and %.2f GB peak per job, about %@ in all (%@; measured on a 2-core AVX2 host, yours may differ 2x)",

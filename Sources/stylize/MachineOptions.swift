@@ -4,7 +4,7 @@ import StylizeKit
 
 /// Options about the machine rather than the picture: weights file and threads.
 struct MachineOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("VGG weights (.safetensors). Default: $STYLIZE_WEIGHTS, ./weights/vgg16.safetensors, then the installed copy.", valueName: "file"))
+    @Option(help: ArgumentHelp("VGG weights (.safetensors). Default: $STYLIZE_WEIGHTS, ./weights/vgg16.safetensors, the installed copy, then the weights/ of the checkout this binary was built in.", valueName: "file"))
     var weights: String?
 
     @Option(parsing: .unconditional, help: "Threads for BLAS and StylizeKit's own loops; the default is the number of cores.")

@@ -8,32 +8,34 @@ import StylizeKit
 ///
 /// The property names are the keys in camel case (ArgumentParser's own naming turns
 /// `minSize` into `--min-size`); `OptionsDeclarationTests` checks that every declared option
-/// has its property here and every property its declaration.
-struct RunOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: .run(.size)) var size: String?
-    @Option(parsing: .unconditional, help: .run(.minSize)) var minSize: String?
-    @Option(parsing: .unconditional, help: .run(.scaleFactor)) var scaleFactor: String?
-    @Option(parsing: .unconditional, help: .run(.iterations)) var iterations: String?
-    @Option(parsing: .unconditional, help: .run(.coarseIterations)) var coarseIterations: String?
-    @Option(parsing: .unconditional, help: .run(.contentWeight)) var contentWeight: String?
-    @Option(parsing: .unconditional, help: .run(.styleWeight), completion: .run(.styleWeight)) var styleWeight: String?
-    @Option(parsing: .unconditional, help: .run(.tvWeight)) var tvWeight: String?
-    @Option(parsing: .unconditional, help: .run(.contentLayers)) var contentLayers: String?
-    @Option(parsing: .unconditional, help: .run(.styleLayers)) var styleLayers: String?
-    @Option(parsing: .unconditional, help: .run(.styleLayerWeights)) var styleLayerWeights: String?
-    @Option(parsing: .unconditional, help: .run(.styleBlendWeights)) var styleBlendWeights: String?
-    @Option(parsing: .unconditional, help: .run(.styleMasks), completion: .run(.styleMasks)) var styleMasks: String?
-    @Option(parsing: .unconditional, help: .run(.preserveColors), completion: .run(.preserveColors)) var preserveColors: String?
-    @Option(parsing: .unconditional, help: .run(.styleScale)) var styleScale: String?
-    @Option(parsing: .unconditional, help: .run(.pooling), completion: .run(.pooling)) var pooling: String?
-    @Option(parsing: .unconditional, help: .run(.optimizer), completion: .run(.optimizer)) var optimizer: String?
-    @Option(parsing: .unconditional, help: .run(.historySize)) var historySize: String?
-    @Option(parsing: .unconditional, help: .run(.learningRate)) var learningRate: String?
-    @Option(parsing: .unconditional, help: .run(.initialization), completion: .run(.initialization)) var `init`: String?
-    @Option(parsing: .unconditional, help: .run(.seed)) var seed: String?
-    @Option(parsing: .unconditional, help: .run(.maxMegapixels)) var maxMegapixels: String?
-    @Option(parsing: .unconditional, help: .run(.bitDepth), completion: .run(.bitDepth)) var bitDepth: String?
-    @Option(parsing: .unconditional, help: .run(.quality)) var quality: String?
+/// has its property here and every property its declaration. `Command` is the command that
+/// reads them: an option it does not take is still parsed (so that the command can refuse it
+/// in one line) but appears in none of its help, man page or completions.
+struct RunOptions<Command: RunOptionsCommand>: ParsableArguments {
+    @Option(parsing: .unconditional, help: .run(.size, in: Command.command)) var size: String?
+    @Option(parsing: .unconditional, help: .run(.minSize, in: Command.command)) var minSize: String?
+    @Option(parsing: .unconditional, help: .run(.scaleFactor, in: Command.command)) var scaleFactor: String?
+    @Option(parsing: .unconditional, help: .run(.iterations, in: Command.command)) var iterations: String?
+    @Option(parsing: .unconditional, help: .run(.coarseIterations, in: Command.command)) var coarseIterations: String?
+    @Option(parsing: .unconditional, help: .run(.contentWeight, in: Command.command)) var contentWeight: String?
+    @Option(parsing: .unconditional, help: .run(.styleWeight, in: Command.command), completion: .run(.styleWeight)) var styleWeight: String?
+    @Option(parsing: .unconditional, help: .run(.tvWeight, in: Command.command)) var tvWeight: String?
+    @Option(parsing: .unconditional, help: .run(.contentLayers, in: Command.command)) var contentLayers: String?
+    @Option(parsing: .unconditional, help: .run(.styleLayers, in: Command.command)) var styleLayers: String?
+    @Option(parsing: .unconditional, help: .run(.styleLayerWeights, in: Command.command)) var styleLayerWeights: String?
+    @Option(parsing: .unconditional, help: .run(.styleBlendWeights, in: Command.command)) var styleBlendWeights: String?
+    @Option(parsing: .unconditional, help: .run(.styleMasks, in: Command.command), completion: .run(.styleMasks)) var styleMasks: String?
+    @Option(parsing: .unconditional, help: .run(.preserveColors, in: Command.command), completion: .run(.preserveColors)) var preserveColors: String?
+    @Option(parsing: .unconditional, help: .run(.styleScale, in: Command.command)) var styleScale: String?
+    @Option(parsing: .unconditional, help: .run(.pooling, in: Command.command), completion: .run(.pooling)) var pooling: String?
+    @Option(parsing: .unconditional, help: .run(.optimizer, in: Command.command), completion: .run(.optimizer)) var optimizer: String?
+    @Option(parsing: .unconditional, help: .run(.historySize, in: Command.command)) var historySize: String?
+    @Option(parsing: .unconditional, help: .run(.learningRate, in: Command.command)) var learningRate: String?
+    @Option(parsing: .unconditional, help: .run(.initialization, in: Command.command), completion: .run(.initialization)) var `init`: String?
+    @Option(parsing: .unconditional, help: .run(.seed, in: Command.command)) var seed: String?
+    @Option(parsing: .unconditional, help: .run(.maxMegapixels, in: Command.command)) var maxMegapixels: String?
+    @Option(parsing: .unconditional, help: .run(.bitDepth, in: Command.command), completion: .run(.bitDepth)) var bitDepth: String?
+    @Option(parsing: .unconditional, help: .run(.quality, in: Command.command)) var quality: String?
 
     /// The options given, as (key, text), in the order they are declared here.
     var given: [(key: String, text: String)] {
@@ -64,6 +66,11 @@ struct RunOptions: ParsableArguments {
     }
 }
 
+/// The command a set of run options belongs to (`RunOptions<TransferRun>`).
+protocol RunOptionsCommand { static var command: RunOption.RunCommand { get } }
+enum TransferRun: RunOptionsCommand { static let command = RunOption.RunCommand.transfer }
+enum BatchRun: RunOptionsCommand { static let command = RunOption.RunCommand.batch }
+
 /// A parsed `@Option` whose value is text: what `RunOptions.given` reads through `Mirror`.
 protocol GivenText { var givenText: String? { get } }
 extension Option: GivenText where Value == String? {
@@ -71,9 +78,11 @@ extension Option: GivenText where Value == String? {
 }
 
 extension ArgumentHelp {
-    /// A run option's help, with its default, from its declaration.
-    static func run(_ option: RunOption) -> ArgumentHelp {
-        ArgumentHelp(option.help + (option.defaultText.map { " (default: \($0))" } ?? ""), valueName: option.valueName)
+    /// A run option's help, with its default, from its declaration; none (`.private`) for
+    /// a command that does not take the option.
+    static func run(_ option: RunOption, in command: RunOption.RunCommand) -> ArgumentHelp {
+        ArgumentHelp(option.help + (option.defaultText.map { " (default: \($0))" } ?? ""), valueName: option.valueName,
+                     visibility: option.applies(to: command) ? .default : .private)
     }
 }
 

@@ -12,7 +12,8 @@ struct TransferCommand: ParsableCommand {
         upsampled and optimized again at sizes growing by at most --scale-factor \
         (\(String(format: "%.3f", RunSettings().scaleFactor))) up to --size, with --coarse-iterations at each smaller scale \
         and --iterations at the last. Content and style targets are recomputed at every scale. \
-        --min-size equal to --size gives the classic single-scale run. Pixels are kept inside \
+        --min-size at or above --size gives the classic single-scale run, which starts from \
+        --init and so runs \(ScaleSchedule.defaultSingleScaleIterations) iterations unless --iterations is given. Pixels are kept inside \
         0-255 throughout (a projected L-BFGS), so the saved PNG is the image the optimizer \
         reached. On SIGINT, SIGTERM or SIGHUP the image so far is written and its path \
         printed, and the exit status is 128 + the signal number (130, 143, 129); a second \
@@ -38,10 +39,10 @@ struct TransferCommand: ParsableCommand {
 /// The options of `stylize [transfer]`. A group of their own so that the shell completions
 /// can offer them at the top level, where the default command reads them (`stylize --po<TAB>`).
 struct TransferOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: ArgumentHelp("Output image (default: <content>_<style>.png in the current folder).", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output image; replaced if it exists (default: <content>_<style>.png in the current folder, or <content>_<style>-2.png, -3, … if that exists).", valueName: "file"))
     var output: String?
 
-    @OptionGroup var options: RunOptions
+    @OptionGroup var options: RunOptions<TransferRun>
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Also write the image every N iterations, as <output>_iterNNNN.png.", valueName: "N"))
     var saveEvery: Int = 0
@@ -76,6 +77,11 @@ struct TransferOptions: ParsableArguments {
         var c = StyleTransferConfiguration(contentPath: content, stylePaths: styles,
                                            outputPath: output ?? Self.defaultOutputPath(content: content, styles: styles),
                                            settings: try options.settings())
+        if output == nil {  // only -o may replace a file: a made-up name takes the next free one
+            let taken = c.outputPath
+            c.outputPath = FileNaming.unused(taken)
+            if c.outputPath != taken && !quiet { Terminal.printError("stylize: '\(taken)' exists; writing '\(c.outputPath)'") }
+        }
         c.saveEvery = saveEvery
         c.logPath = log
         c.threads = machine.threads

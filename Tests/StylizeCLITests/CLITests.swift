@@ -118,12 +118,6 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try pngFiles(), ["content.png", "style.png"])
     }
 
-    func testNoWeightsAnywhereSaysToRunMakeWeights() throws {
-        let content = try writeImage("content.png"), style = try writeImage("style.png", seed: 1)
-        let o = try run([content, style, "-o", "out.png"])
-        assertOneLineError(o, status: 1, containing: "make weights")
-    }
-
     /// `--iterations 0 --init content` at the image's own size: no resampling, no update,
     /// so the output has exactly the input's pixels.
     func testZeroIterationsFromContentReturnsTheInput() throws {

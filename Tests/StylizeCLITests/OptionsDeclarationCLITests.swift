@@ -27,14 +27,42 @@ extension CLITests {
         let transferOwn: Set = ["output", "save-every", "log", "dump-every", "dump-layers", "dump-dir", "weights", "threads", "quiet", "help", "version"]
         let batchOwn: Set = ["content", "style", "out", "sweep", "resume", "shard", "weights", "threads", "quiet", "help", "version", "format", "jobs"]
         let transfer = try longOptions("transfer"), batch = try longOptions("batch")
+        func shown(_ options: [String: [String: Any]]) -> Set<String> {
+            Set(options.filter { $0.value["shouldDisplay"] as? Bool == true }.keys)
+        }
         XCTAssertEqual(Set(transfer.keys).subtracting(transferOwn), declared)
+        XCTAssertEqual(shown(transfer).subtracting(transferOwn), declared)
+        // Batch parses every run option (to refuse one it does not take in one line) but
+        // shows only those it takes (issue 16: its help listed --style-blend-weights).
         XCTAssertEqual(Set(batch.keys).subtracting(batchOwn), declared)
+        let inBatch = Set(RunOption.all.filter { $0.applies(to: .batch) }.map(\.key))
+        XCTAssertEqual(shown(batch).subtracting(batchOwn), inBatch)
+        XCTAssertEqual(declared.subtracting(inBatch), ["style-blend-weights"])
         for option in RunOption.all {
             let help = transfer[option.key]?["abstract"] as? String ?? ""
             XCTAssertTrue(help.hasPrefix(option.help), "\(option.key): \(help)")
             if let d = option.defaultText { XCTAssertTrue(help.hasSuffix("(default: \(d))"), "\(option.key): \(help)") }
             XCTAssertEqual(transfer[option.key]?["valueName"] as? String, option.valueName, option.key)
         }
+    }
+
+    /// `stylize help batch` (and `batch --help`) lists no option batch refuses; given anyway,
+    /// such an option is refused in one line, before any work. The transfer help lists it.
+    /// `--style-scale`'s help gives its range.
+    func testBatchHelpListsOnlyTheOptionsBatchTakes() throws {
+        for args in [["help", "batch"], ["batch", "--help"]] {
+            let help = try run(args)
+            XCTAssertEqual(help.status, 0, help.stderr)
+            XCTAssertTrue(help.stdout.contains("--style-masks"), help.stdout)
+            XCTAssertFalse(help.stdout.contains("--style-blend-weights"), help.stdout)
+        }
+        let transfer = try run(["help", "transfer"]).stdout
+        XCTAssertTrue(transfer.contains("--style-blend-weights"), transfer)
+        XCTAssertTrue(transfer.contains("0.1 to 4"), "--style-scale's range: \(transfer)")
+        _ = try writeImage("a.png"); _ = try writeImage("b.png", seed: 1)
+        assertOneLineError(try run(["batch", "--content", "a.png", "--style", "b.png", "--out", "o", "--style-blend-weights", "1"]),
+                           status: 64, containing: "--style-blend-weights does not apply to batch jobs (one content and one style image each)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path), "refused before any work")
     }
 
     /// The command line, a sweep and a batch record set an option through the same code:

@@ -150,4 +150,30 @@ extension CLITests {
                              "--size", "32", "--iterations", "1", "--weights", weights, "--quiet", "--resume"])
         XCTAssertTrue(again.stderr.contains("4 already done, nothing left to run"), again.stderr)
     }
+
+    /// Issue 16, item 2: the default name never replaces a file. A second run without `-o`
+    /// takes `<content>_<style>-2.png` (anything at a name, a folder too, skips it), says so
+    /// and prints it; the first image is untouched. An explicit `-o` replaces, as documented.
+    func testTheDefaultOutputNameTakesTheNextFreeName() throws {
+        try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
+        _ = try writeImage("c.png"); _ = try writeImage("s.png", seed: 1)
+        let args = ["c.png", "s.png", "--size", "32", "--iterations", "1", "--weights", weights]
+        let first = try run(args + ["--quiet"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(first.stdout, "c_s.png\n")
+        let firstBytes = try Data(contentsOf: dir.appendingPathComponent("c_s.png"))
+        let second = try run(args)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertEqual(second.stdout, "c_s-2.png\n")
+        XCTAssertTrue(second.stderr.contains("stylize: 'c_s.png' exists; writing 'c_s-2.png'"), second.stderr)
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("c_s.png")), firstBytes, "the first image is untouched")
+        XCTAssertEqual(try PNGCodec.read(path: dir.appendingPathComponent("c_s-2.png").path).width, 32)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("c_s-3.png"), withIntermediateDirectories: false)
+        XCTAssertEqual(try run(args + ["--quiet"]).stdout, "c_s-4.png\n")
+        let explicit = try run(args + ["-o", "c_s.png", "--seed", "1", "--quiet"])
+        XCTAssertEqual(explicit.status, 0, explicit.stderr)
+        XCTAssertEqual(explicit.stdout, "c_s.png\n")
+        XCTAssertNotEqual(try Data(contentsOf: dir.appendingPathComponent("c_s.png")), firstBytes, "-o replaced it")
+        XCTAssertEqual(try pngFiles(), ["c.png", "c_s-2.png", "c_s-3.png", "c_s-4.png", "c_s.png", "s.png"])
+    }
 }

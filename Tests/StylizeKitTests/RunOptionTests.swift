@@ -9,7 +9,7 @@ final class RunOptionTests: XCTestCase {
         let defaults = RunSettings()
         for option in RunOption.all {
             guard let text = option.defaultText else {
-                XCTAssertTrue(["style-layer-weights", "style-blend-weights", "style-masks"].contains(option.key), option.key)
+                XCTAssertTrue(["iterations", "style-layer-weights", "style-blend-weights", "style-masks"].contains(option.key), option.key)
                 continue
             }
             XCTAssertEqual(try defaults.setting(option.key, to: text), defaults, option.key)

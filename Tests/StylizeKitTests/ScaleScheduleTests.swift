@@ -34,4 +34,34 @@ final class ScaleScheduleTests: XCTestCase {
         XCTAssertEqual(s.scales.map(\.width), [254, 504, 1000])
         XCTAssertEqual(s.scales.map(\.height), [25, 50, 100])
     }
+
+    /// Issue 16, item 3: `--size 128` equals the default `--min-size`, so the run is one
+    /// scale, which starts from noise; with no `--iterations` it now runs 150 iterations (it
+    /// ran the 40 meant for refining an upsampled final scale, and came out speckled: loss
+    /// 1.44e5 against 9.3e4 after 150 on the demo pair). Sizes with coarser scales keep
+    /// their schedules, and given iterations are always kept.
+    func testASingleScaleRunGetsAtLeast150IterationsByDefault() throws {
+        for size in [128, 100, 64] {
+            let s = ScaleSchedule(width: size, height: size * 3 / 4, settings: try RunSettings().setting("size", to: "\(size)"))
+            XCTAssertEqual(s.scales.count, 1, "size \(size)")
+            XCTAssertGreaterThanOrEqual(s.totalIterations, 150, "size \(size)")
+        }
+        let classic = try RunSettings().setting("min-size", to: "512")
+        XCTAssertEqual(ScaleSchedule(width: 512, height: 512, settings: classic).scales.map(\.iterations), [150])
+        // Every coarser scale dropped (a 10:1 panorama at 181 px): single scale, the same default.
+        let thin = ScaleSchedule(width: 181, height: 18, minSize: 128, factor: 2.0.squareRoot(), iterations: nil,
+                                 coarseIterations: 50, minimumSide: 16)
+        XCTAssertEqual(thin.scales.map(\.iterations), [150])
+        // With coarser scales, unchanged: 50 each, then 40.
+        XCTAssertEqual(ScaleSchedule(width: 512, height: 512, settings: RunSettings()).scales.map(\.iterations), [50, 50, 50, 50, 40])
+        let s181 = ScaleSchedule(width: 181, height: 181, settings: try RunSettings().setting("size", to: "181"))
+        XCTAssertEqual(s181.scales.map(\.iterations), [50, 40])
+        // Given iterations are what runs, at one scale or several.
+        for (key, text, expected) in [("iterations", "40", [40]), ("iterations", "2", [2]), ("iterations", "0", [0])] {
+            let given = try RunSettings().setting("size", to: "128").setting(key, to: text)
+            XCTAssertEqual(ScaleSchedule(width: 128, height: 96, settings: given).scales.map(\.iterations), expected, text)
+        }
+        XCTAssertEqual(ScaleSchedule(width: 256, height: 256, settings: try RunSettings().setting("size", to: "256")
+            .setting("iterations", to: "7")).scales.map(\.iterations), [50, 50, 7])
+    }
 }

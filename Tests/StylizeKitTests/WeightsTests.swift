@@ -354,13 +354,35 @@ final class WeightsLocatorTests: WeightsTestCase {
         XCTAssertEqual(try resolve(executable: dir.path + "/links/stylize"), installed)
     }
 
+    /// A binary SwiftPM built in a checkout (`<checkout>/.build/<triple>/release/stylize`)
+    /// finds the checkout's `weights/` from any working folder, after the other places.
+    func testCheckoutOfTheExecutableLast() throws {
+        let checkoutWeights = try dir.write(Data([5]), to: "checkout/weights/vgg16.safetensors")
+        try dir.write(Data(), to: "checkout/Package.swift")
+        let built = dir.path + "/checkout/.build/x86_64-unknown-linux-gnu/release/stylize"
+        XCTAssertEqual(WeightsLocator.checkoutDirectory(executablePath: built), dir.path + "/checkout")
+        XCTAssertEqual(try resolve(executable: built), checkoutWeights)
+        // Through `.build/release`, a symlink to the triple's folder, as `make` runs it.
+        try FileManager.default.createDirectory(atPath: dir.path + "/checkout/.build/x86_64-unknown-linux-gnu/release",
+                                                withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/checkout/.build/release",
+                                                   withDestinationPath: "x86_64-unknown-linux-gnu/release")
+        XCTAssertEqual(try resolve(executable: dir.path + "/checkout/.build/release/stylize"), checkoutWeights)
+        // The working folder's weights still come first.
+        let local = try dir.write(Data([3]), to: "cwd/weights/vgg16.safetensors")
+        XCTAssertEqual(try resolve(executable: built, cwd: dir.path + "/cwd"), local)
+        // No Package.swift above the executable: no checkout.
+        XCTAssertNil(WeightsLocator.checkoutDirectory(executablePath: fakeExecutable))
+    }
+
     func testNothingFound() throws {
         if FileManager.default.fileExists(atPath: WeightsLocator.systemPath) {
             throw XCTSkip("\(WeightsLocator.systemPath) exists on this machine")
         }
         let error = expectError(["no VGG16 weights found", "./weights/vgg16.safetensors",
                                  "/nonexistent-stylize-prefix/share/stylize/vgg16.safetensors",
-                                 "/usr/local/share/stylize/vgg16.safetensors", "run 'make weights' or pass --weights FILE"]) {
+                                 "/usr/local/share/stylize/vgg16.safetensors",
+                                 "pass --weights FILE, set STYLIZE_WEIGHTS=FILE, or run 'make weights' (or 'make install')"]) {
             _ = try resolve()
         }
         XCTAssertNil(error?.file)

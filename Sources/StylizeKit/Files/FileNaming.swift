@@ -14,6 +14,29 @@ public enum FileNaming {
         fitted(stems.joined(separator: "_"), maxBytes: 255 - ".png".utf8.count) + ".png"
     }
 
+    /// `path` if nothing is there (not even a dangling symbolic link), otherwise the first of
+    /// `stem-2.ext`, `stem-3.ext`, … in the same folder that names nothing: a name stylize makes
+    /// up never replaces a file. The stem is cut (see `fitted`) so that each fits 255 bytes.
+    public static func unused(_ path: String, isTaken: (String) -> Bool = entryExists) -> String {
+        guard isTaken(path) else { return path }
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let ext = (name as NSString).pathExtension, stem = (name as NSString).deletingPathExtension
+        var n = 2
+        while true {
+            let suffix = "-\(n)" + (ext.isEmpty ? "" : "." + ext)
+            let candidate = (folder as NSString).appendingPathComponent(fitted(stem, maxBytes: 255 - suffix.utf8.count) + suffix)
+            if !isTaken(candidate) { return candidate }
+            n += 1
+        }
+    }
+
+    /// Whether anything (a file, a folder, a symbolic link, dangling or not) is at `path`.
+    public static func entryExists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
     /// `name` if it is at most `maxBytes` bytes of UTF-8; otherwise its longest prefix (whole
     /// characters) that leaves room for `~` and eight hex digits of `hash(name)`, followed by
     /// them. Deterministic, so a batch names a job the same way every time; names that differ

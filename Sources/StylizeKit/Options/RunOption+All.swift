@@ -17,9 +17,12 @@ extension RunOption {
                                       check: whole(16...8192, " (the longest side of the first scale, in pixels)"))
     public static let scaleFactor = value("scale-factor", \.scaleFactor, "factor",
                                           "Largest ratio between the sizes of consecutive scales.", check: finite(1.05...4))
-    public static let iterations = value("iterations", \.iterations, "N",
-                                         "Optimizer iterations at the final scale (0 only evaluates the initial image at the output size).",
-                                         check: whole(0...maxIterations))
+    public static let iterations = optional(
+        "iterations", \.iterations, "N",
+        "Optimizer iterations at the final scale (0 only evaluates the initial image at the output size). Default: "
+            + "\(ScaleSchedule.defaultIterations) after coarser scales, \(ScaleSchedule.defaultSingleScaleIterations) when the run has a single scale "
+            + "(the output size at or below the first scale's), which starts from the initial image.",
+        check: whole(0...maxIterations))
     public static let coarseIterations = value("coarse-iterations", \.coarseIterations, "N",
                                                "Optimizer iterations at each scale before the final one.", check: whole(0...maxIterations))
 
@@ -43,9 +46,9 @@ extension RunOption {
                 throw OptionProblem.predicate("has \(w.values.count) values for \(s.styleLayers.names.count) style layers")
             }
         })
-    /// Not sweepable: a batch job has exactly one style image.
+    /// Not in `batch`: a batch job has exactly one style image.
     public static let styleBlendWeights = optional("style-blend-weights", \.styleBlendWeights, "weights",
-                                                   "Weight of each style image, comma-separated (default: equal).", sweepable: false)
+                                                   "Weight of each style image, comma-separated (default: equal).", commands: [.transfer])
     public static let styleMasks = optional(
         "style-masks", \.styleMasks, "masks",
         "One greyscale image per style image, comma-separated, in the styles' order: white is 'this style here', black 'not here'. Each mask must have the photo's aspect ratio.",
@@ -86,7 +89,7 @@ extension RunOption {
             }
         })
     public static let seed = RunOption(
-        key: "seed", valueName: "N", help: "Seed of the initial noise.", sweepable: true, isList: false, completion: .none,
+        key: "seed", valueName: "N", help: "Seed of the initial noise.", commands: RunCommand.every, isList: false, completion: .none,
         read: { s, text in
             if let v = try? UInt64(optionText: text) { s.seed = v; return }
             guard let d = DecimalText.number(text), d.rounded() == d else { throw OptionProblem("'\(text)' is not a whole number") }

@@ -14,8 +14,10 @@ public struct RunOption: Sendable {
     public let valueName: String
     /// One or two sentences for `--help` (the default is appended by the command line).
     public let help: String
-    /// Whether `batch --sweep key=…` may vary it.
-    public let sweepable: Bool
+    /// The commands that take it. Every run option shapes a single run; `batch` takes (on
+    /// its command line, in its help and in `--sweep`) those that fit a job of one content and
+    /// one style image.
+    public let commands: Set<RunCommand>
     /// A comma-separated list: in a sweep value, `+` stands for the comma.
     public let isList: Bool
     /// What a shell may complete the value with.
@@ -23,6 +25,15 @@ public struct RunOption: Sendable {
     let read: @Sendable (inout RunSettings, String) throws -> Void
     let write: @Sendable (RunSettings) -> String?
     let check: @Sendable (RunSettings) throws -> Void
+
+    /// The commands that take run options.
+    public enum RunCommand: String, Sendable, CaseIterable {
+        /// `stylize [transfer]`: one content image, one or more styles.
+        case transfer
+        /// `stylize batch`: jobs of one content and one style image each.
+        case batch
+        public static let every = Set(allCases)
+    }
 
     public enum Completion: Sendable, Equatable {
         case none
@@ -48,6 +59,12 @@ public struct RunOption: Sendable {
         do { try check(settings) } catch let p as OptionProblem { throw OptionError(key: key, problem: p) }
     }
 
+    /// Whether `command` takes it.
+    public func applies(to command: RunCommand) -> Bool { commands.contains(command) }
+
+    /// Whether `batch --sweep key=…` may vary it: every option `batch` takes.
+    public var sweepable: Bool { applies(to: .batch) }
+
     /// The default, as text, or nil when the option is unset by default.
     public var defaultText: String? { write(RunSettings()) }
 
@@ -58,10 +75,10 @@ public struct RunOption: Sendable {
 
     /// An option whose value is `settings[keyPath: path]`, checked by `check`.
     static func value<V: OptionValue>(_ key: String, _ path: WritableKeyPath<RunSettings, V> & Sendable, _ valueName: String,
-                                      _ help: String, sweepable: Bool = true, isList: Bool = false,
+                                      _ help: String, commands: Set<RunCommand> = RunCommand.every, isList: Bool = false,
                                       completion: Completion = .none,
                                       check: @escaping @Sendable (V, RunSettings) throws -> Void = { _, _ in }) -> RunOption {
-        RunOption(key: key, valueName: valueName, help: help, sweepable: sweepable, isList: isList, completion: completion,
+        RunOption(key: key, valueName: valueName, help: help, commands: commands, isList: isList, completion: completion,
                   read: { $0[keyPath: path] = try V(optionText: $1) },
                   write: { $0[keyPath: path].optionText },
                   check: { try check($0[keyPath: path], $0) })
@@ -69,10 +86,10 @@ public struct RunOption: Sendable {
 
     /// An option that is unset (nil) unless given.
     static func optional<V: OptionValue>(_ key: String, _ path: WritableKeyPath<RunSettings, V?> & Sendable, _ valueName: String,
-                                         _ help: String, sweepable: Bool = true, isList: Bool = false,
+                                         _ help: String, commands: Set<RunCommand> = RunCommand.every, isList: Bool = false,
                                          completion: Completion = .none,
                                          check: @escaping @Sendable (V, RunSettings) throws -> Void = { _, _ in }) -> RunOption {
-        RunOption(key: key, valueName: valueName, help: help, sweepable: sweepable, isList: isList, completion: completion,
+        RunOption(key: key, valueName: valueName, help: help, commands: commands, isList: isList, completion: completion,
                   read: { $0[keyPath: path] = try V(optionText: $1) },
                   write: { $0[keyPath: path]?.optionText },
                   check: { s in if let v = s[keyPath: path] { try check(v, s) } })

@@ -14,7 +14,9 @@ public struct RunSettings: Sendable, Equatable {
     /// Largest ratio between the longest sides of consecutive scales (1.05…4).
     public var scaleFactor = ScaleSchedule.defaultFactor
     /// Optimizer iterations at the final scale; 0 only evaluates the initial image at `size`.
-    public var iterations = ScaleSchedule.defaultIterations
+    /// nil (not given): 40 after coarser scales, 150 when the final scale is the only one
+    /// (`ScaleSchedule.defaultIterations`, `defaultSingleScaleIterations`).
+    public var iterations: Int? = nil
     /// Optimizer iterations at each scale before the final one.
     public var coarseIterations = ScaleSchedule.defaultCoarseIterations
     /// α, the content term's weight. 5: from noise, as Gatys et al. start, α = 1 left faces

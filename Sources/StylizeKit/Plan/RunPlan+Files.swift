@@ -46,9 +46,7 @@ extension RunPlan {
     /// of the output size: a wide image can only drop scales, so this covers every name.
     static func snapshotIterations(_ c: StyleTransferConfiguration) -> [Int] {
         guard c.saveEvery > 0 else { return [] }
-        let s = c.settings
-        let square = ScaleSchedule(width: s.size, height: s.size, minSize: s.minSize, factor: s.scaleFactor,
-                                   iterations: s.iterations, coarseIterations: s.coarseIterations)
+        let square = ScaleSchedule(width: c.size, height: c.size, settings: c.settings)
         return Array(stride(from: c.saveEvery, to: square.totalIterations, by: c.saveEvery))
     }
 }

@@ -64,8 +64,7 @@ public struct RunPlan: Sendable {
                 "\(s.size) is too small for this image: at \(final.width)x\(final.height), \(deepest) would be empty; each side "
                 + "must be at least \(minimumSide) px (the size sets the longest side, the other follows the aspect ratio)")))
         }
-        let schedule = ScaleSchedule(width: final.width, height: final.height, minSize: s.minSize, factor: s.scaleFactor,
-                                     iterations: s.iterations, coarseIterations: s.coarseIterations, minimumSide: minimumSide)
+        let schedule = ScaleSchedule(width: final.width, height: final.height, settings: s, minimumSide: minimumSide)
         let history = s.optimizer == .lbfgs ? s.historySize : 1
         return RunPlan(configuration: c, deepestLayer: deepest, minimumSide: minimumSide, contentSize: contentSize,
                        schedule: schedule,
