@@ -7,8 +7,8 @@ struct MachineOptions: ParsableArguments {
     @Option(help: ArgumentHelp("VGG weights (.safetensors). Default: $STYLIZE_WEIGHTS, ./weights/vgg16.safetensors, the installed copy, then the weights/ of the checkout this binary was built in.", valueName: "file"))
     var weights: String?
 
-    @Option(parsing: .unconditional, help: "Threads for BLAS and StylizeKit's own loops; the default is the number of cores.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(parsing: .unconditional, help: "Threads of the run's engine; the default is the number of physical cores this process may use.")
+    var threads: Int = CoreCount.physical()
 
     mutating func validate() throws {
         try Check.range(threads, "--threads", 1...256)

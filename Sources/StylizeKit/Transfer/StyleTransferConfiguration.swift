@@ -24,7 +24,7 @@ public struct StyleTransferConfiguration: Sendable {
     public var logPath: String? = nil
     /// Threads of the run's `CPUEngine` (its kernels' own loops and the GEMMs they split),
     /// at least 1. Results do not depend on it. Default: every core, like the command line.
-    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    public var threads: Int = CoreCount.physical()
 
     /// The output's format: `outputPath`'s extension with the quality and bit depth. Throws
     /// `OutputFormatError` (a usage error) for another extension, or 16 bits for JPEG or WebP.
