@@ -84,8 +84,18 @@ struct BatchCommand: ParsableCommand {
 
     private func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
+    /// A signal while planning (thousands of jobs take a second or two) ends the batch at
+    /// once, with no job run: 128 + the signal number.
     func run() throws {
+        do { try runBatch() } catch is BatchRunner.Stopped {
+            Terminal.printError("stylize: stopped by \(Signals.name) while planning the batch; no job was run")
+            throw ExitCode(Signals.exitStatus)
+        }
+    }
+
+    func runBatch() throws {
         let plan = try plan()
+        try BatchRunner.stopIfSignalled()
         let mine = plan.shard.map { BatchPlan.shard(plan.jobs, k: $0.k, n: $0.n) } ?? plan.jobs
         let records = out + "/runs.jsonl"
         var runner: BatchRunner
@@ -99,7 +109,7 @@ struct BatchCommand: ParsableCommand {
             try BatchFolder.checkOutputs(folder: out, jobs: mine)
             try runner.refuseOverwritingInputs()
             try runner.precheck()
-        } catch let e as ValidationError { throw e } catch let e as OverwriteError {
+        } catch let e as ValidationError { throw e } catch let e as BatchRunner.Stopped { throw e } catch let e as OverwriteError {
             throw ValidationError(e.description)
         } catch { throw fail(error) }
 
@@ -111,6 +121,7 @@ struct BatchCommand: ParsableCommand {
             try finish(runner)
             return
         }
+        try BatchRunner.stopIfSignalled()
         let weights: VGGWeights
         do { weights = try machine.loadWeights() } catch { throw fail(error) }
         try runner.plan(weights: weights)

@@ -35,6 +35,7 @@ struct BatchRunner {
     mutating func prepare(jobs: [BatchJob], base: RunSettings, resume: Bool, weightsPath: String? = nil) throws {
         let previous = resume ? RunRecord.read(folder: out).filter { $0.status == .done } : []
         for job in jobs {
+            try Self.stopIfSignalled()
             let settings = try sweeps { try base.applying(job.settings) }
             var c = StyleTransferConfiguration(contentPath: job.content, stylePaths: [job.style],
                                                outputPath: out + "/" + job.outputName, settings: settings)
@@ -60,6 +61,7 @@ struct BatchRunner {
         let all = pending + skipped
         let inputs = FileIdentities(all.flatMap(\.configuration.inputs))
         for p in all {
+            try Self.stopIfSignalled()
             for (what, path) in [("batch output", p.configuration.outputPath), ("batch log", p.configuration.logPath ?? "")] {
                 if let (role, input) = inputs.match(path) {
                     throw ValidationError("\(what) '\(path)' is the \(RunPlan.describe(role, TransferOptions.flag)) '\(input)'; refusing to overwrite an input (choose another output name)")
@@ -82,10 +84,21 @@ struct BatchRunner {
     /// Plans every pending job on the loaded network before any job runs: a layer a job
     /// names that the network lacks is a usage error naming the job's sweep. A job whose
     /// image cannot be read is left unplanned: it fails when its turn comes, and is recorded.
+    /// The files were checked for the whole batch (`BatchFolder.checkOutputs`,
+    /// `refuseOverwritingInputs`), and each content image's header is read once.
     mutating func plan(weights: VGGWeights) throws {
+        var sizes: [String: Result<RunPlan.Size, Error>] = [:]
         for i in pending.indices {
+            try Self.stopIfSignalled()
             let p = pending[i]
-            do { pending[i].plan = try RunPlan.make(p.configuration, weights: weights, naming: TransferOptions.flag) } catch PlanError.option(let e) {
+            let c = p.configuration
+            do {
+                let key = "\(c.settings.maxPixels) \(c.contentPath)"
+                let size = sizes[key] ?? Result { try RunPlan.storedSize(c) }
+                sizes[key] = size
+                pending[i].plan = try RunPlan.make(c, weights: weights, naming: TransferOptions.flag,
+                                                   checkedFiles: RunPlan.plannedFiles(c), contentSize: size.get())
+            } catch PlanError.option(let e) {
                 throw ValidationError(p.sweepText.isEmpty ? e.flagged : "--sweep \(p.sweepText): \(e.flagged)")
             } catch let e as PlanError {
                 throw ValidationError(e.description)
@@ -93,6 +106,13 @@ struct BatchRunner {
                 continue  // an unreadable input fails its own job, recorded, and the batch goes on
             }
         }
+    }
+
+    /// Planning polls the signal flag between jobs: a batch of thousands of jobs stops at once.
+    struct Stopped: Error {}
+
+    static func stopIfSignalled() throws {
+        if Signals.requested { throw Stopped() }
     }
 
     /// `estimate: up to 12 s and 0.09 GB peak per job, about 1 min in all (2 threads, …)`.

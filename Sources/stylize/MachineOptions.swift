@@ -8,7 +8,7 @@ struct MachineOptions: ParsableArguments {
     var weights: String?
 
     @Option(parsing: .unconditional, help: "Threads for BLAS and StylizeKit's own loops; the default is the number of cores.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int = StyleTransferConfiguration.cores
 
     mutating func validate() throws {
         try Check.range(threads, "--threads", 1...256)

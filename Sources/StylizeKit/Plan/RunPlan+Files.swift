@@ -13,11 +13,7 @@ extension RunPlan {
     /// looked up by its identity (device and inode when it exists, else its resolved path).
     @discardableResult
     public static func checkFiles(_ c: StyleTransferConfiguration, naming: (String) -> String = { $0 }) throws -> [PlannedFile] {
-        var outputs = [PlannedFile(key: "output", path: c.outputPath, inPlace: false)]
-        if let log = c.logPath { outputs.append(PlannedFile(key: "log", path: log, inPlace: true)) }
-        outputs += snapshotIterations(c).map {
-            PlannedFile(key: "save-every", path: StyleTransfer.intermediatePath(c.outputPath, iteration: $0), inPlace: false)
-        }
+        let outputs = plannedFiles(c)
         let inputs = FileIdentities(c.inputs)
         for file in outputs {
             if let (role, path) = inputs.match(file.path) {
@@ -31,6 +27,17 @@ extension RunPlan {
         // Snapshots share the output's folder; the last has the longest name.
         for file in outputs where file.key != "save-every" || file.path == outputs.last?.path {
             try OutputLocation.checkFile(file.path, option: naming(file.key), inPlace: file.inPlace)
+        }
+        return outputs
+    }
+
+    /// Every file `c` will write, unchecked: the output, the log and the `--save-every`
+    /// snapshots (the last has the longest name).
+    public static func plannedFiles(_ c: StyleTransferConfiguration) -> [PlannedFile] {
+        var outputs = [PlannedFile(key: "output", path: c.outputPath, inPlace: false)]
+        if let log = c.logPath { outputs.append(PlannedFile(key: "log", path: log, inPlace: true)) }
+        outputs += snapshotIterations(c).map {
+            PlannedFile(key: "save-every", path: StyleTransfer.intermediatePath(c.outputPath, iteration: $0), inPlace: false)
         }
         return outputs
     }
@@ -57,6 +64,7 @@ extension RunPlan {
 public struct FileIdentities {
     private var byInode: [String: (String, String)] = [:]
     private var byPath: [String: (String, String)] = [:]
+    private let folders = PathIdentity.FolderCache()
 
     public init(_ inputs: [(role: String, path: String)]) {
         for (role, path) in inputs {
@@ -69,7 +77,7 @@ public struct FileIdentities {
     /// The input (role, path) that `path` names, if any.
     public func match(_ path: String) -> (String, String)? {
         if let id = Self.inode(path) { return byInode[id] }
-        return byPath[PathIdentity.canonical(path)]
+        return byPath[PathIdentity.canonicalMissing(path, folders: folders)]
     }
 
     static func inode(_ path: String) -> String? {

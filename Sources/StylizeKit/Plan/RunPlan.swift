@@ -40,14 +40,26 @@ public struct RunPlan: Sendable {
     /// The plan of `c` on the network `weights` defines. Checks, in this order, what
     /// `precheck` checks (files, blend weights, masks), the layers, and the content's size
     /// against the deepest layer (from its header).
+    ///
+    /// A caller that checked the files already, for many runs at once (a batch: its folder,
+    /// its names, its inputs), passes them as `checkedFiles`, and may pass the content's
+    /// `contentSize` read once for all the runs that share it.
     public static func make(_ c: StyleTransferConfiguration, weights: VGGWeights,
-                            naming: (String) -> String = { $0 }) throws -> RunPlan {
-        let outputs = try precheck(c, naming: naming)
+                            naming: (String) -> String = { $0 }, checkedFiles: [PlannedFile]? = nil,
+                            contentSize: Size? = nil) throws -> RunPlan {
+        let outputs = try checkedFiles ?? checkFiles(c, naming: naming)
+        try checkSettings(c)
         try layers(c.settings, weights)
-        let stored = try ImageFile.dimensions(path: c.contentPath, maxPixels: c.settings.maxPixels)
-        var plan = try make(c, weights: weights, contentSize: Size(width: stored.width, height: stored.height), outputs: outputs)
+        let size = try contentSize ?? storedSize(c)
+        var plan = try make(c, weights: weights, contentSize: size, outputs: outputs)
         plan.warnings = c.settings.warnings(naming: naming)
         return plan
+    }
+
+    /// The content image's size, from its header.
+    public static func storedSize(_ c: StyleTransferConfiguration) throws -> Size {
+        let stored = try ImageFile.dimensions(path: c.contentPath, maxPixels: c.settings.maxPixels)
+        return Size(width: stored.width, height: stored.height)
     }
 
     /// The plan of `c` for a content image of `contentSize` already in memory: no file is
@@ -90,8 +102,14 @@ public struct RunPlan: Sendable {
     /// style image, and the masks (count, readable headers, the photo's aspect ratio).
     @discardableResult
     public static func precheck(_ c: StyleTransferConfiguration, naming: (String) -> String = { $0 }) throws -> [PlannedFile] {
-        let s = c.settings
         let outputs = try checkFiles(c, naming: naming)
+        try checkSettings(c)
+        return outputs
+    }
+
+    /// The output format, one blend weight per style image, and the masks.
+    static func checkSettings(_ c: StyleTransferConfiguration) throws {
+        let s = c.settings
         do { _ = try c.outputFormat() } catch let e as OutputFormatError {
             switch e {
             case .sixteenBitsNeedPNG: throw PlanError.option(OptionError(key: "bit-depth", problem: OptionProblem("\(e)")))
@@ -109,7 +127,6 @@ public struct RunPlan: Sendable {
                 throw PlanError.option(OptionError(key: "style-masks", problem: e.problem))
             }
         }
-        return outputs
     }
 
     /// The engine that will run the plan, in words for logs and records: `cpu, 2 threads`.

@@ -24,7 +24,11 @@ public struct StyleTransferConfiguration: Sendable {
     public var logPath: String? = nil
     /// Threads of the run's `CPUEngine` (its kernels' own loops and the GEMMs they split),
     /// at least 1. Results do not depend on it. Default: every core, like the command line.
-    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    public var threads: Int = Self.cores
+
+    /// The cores this process may use, asked once: `activeProcessorCount` reads the cgroup's
+    /// CPU quota and cpuset files each time, and a batch makes one configuration per job.
+    public static let cores = ProcessInfo.processInfo.activeProcessorCount
 
     /// The output's format: `outputPath`'s extension with the quality and bit depth. Throws
     /// `OutputFormatError` (a usage error) for another extension, or 16 bits for JPEG or WebP.
