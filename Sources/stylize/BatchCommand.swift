@@ -11,7 +11,7 @@ struct BatchCommand: ParsableCommand {
         Writes OUT/<content>__<style>[__<option>-<value>...].png per job, one JSON line per \
         finished job in OUT/runs.jsonl, per-job logs in OUT/logs/, and OUT/index.html and \
         OUT/contact-sheet.png at the end. Exit status 1 if any job failed. On SIGINT, SIGTERM \
-        or SIGHUP the current job writes its image so far and is recorded as interrupted, \
+        or SIGHUP the current job writes its image so far as OUT/<job>.partial.<ext> and is recorded as interrupted, \
         the report is rebuilt, and the batch exits with 128 + the signal number; \
         --resume then runs what is left.
         """

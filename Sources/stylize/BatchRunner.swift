@@ -55,16 +55,17 @@ struct BatchRunner {
         }
     }
 
-    /// No job's image or log may be an input of any job (content, style, `--init` file,
-    /// masks): each input is resolved once, each output looked up.
+    /// No job's image, image so far or log may be an input of any job (content, style,
+    /// `--init` file, masks): each input is resolved once, each output looked up.
     func refuseOverwritingInputs() throws {
         let all = pending + skipped
         let inputs = FileIdentities(all.flatMap(\.configuration.inputs))
         for p in all {
             try Self.stopIfSignalled()
-            for (what, path) in [("batch output", p.configuration.outputPath), ("batch log", p.configuration.logPath ?? "")] {
-                if let (role, input) = inputs.match(path) {
-                    throw ValidationError("\(what) '\(path)' is the \(RunPlan.describe(role, TransferOptions.flag)) '\(input)'; refusing to overwrite an input (choose another output name)")
+            for file in RunPlan.plannedFiles(p.configuration) {
+                if let (role, input) = inputs.match(file.path) {
+                    let what = file.key == "output" ? "batch output" : file.key == "partial" ? "batch image so far" : "batch log"
+                    throw ValidationError("\(what) '\(file.path)' is the \(RunPlan.describe(role, TransferOptions.flag)) '\(input)'; refusing to overwrite an input (choose another output name)")
                 }
             }
         }
@@ -179,7 +180,10 @@ struct BatchRunner {
             record.iterations = result.iterations
             record.evaluations = result.evaluations
         } catch {
-            if error is RunCancelled { record.status = .interrupted }
+            if let stop = error as? RunCancelled {
+                record.status = .interrupted
+                record.partial = stop.keptAt.map { OutputLocation.lastComponent(of: $0) }
+            }
             if !quiet && Terminal.isInteractive { Terminal.write("\n") }
             record.error = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
             if let last {

@@ -142,13 +142,19 @@ public enum StyleWeightPolicy: Sendable, Equatable {
     case automatic(AutomaticStyleWeight)
 }
 
-/// A file a run writes: which option names it (its key: `output`, `log`, `save-every`) and
-/// its path. `inPlace` files are appended to where they are (a log) rather than written
-/// to a temporary file and renamed.
+/// A file a run writes: which option names it (its key: `output`, `log`, `save-every`, or
+/// `partial` for the output's image so far, `StyleTransfer.partialPath`) and its path.
+/// `inPlace` files are appended to where they are (a log) rather than written to a
+/// temporary file and renamed.
 public struct PlannedFile: Sendable, Equatable {
     public let key: String
     public let path: String
     public let inPlace: Bool
+
+    /// The file in a message, in the caller's `naming`: `-o`, `--log`, `-o's image so far`.
+    public func name(_ naming: (String) -> String) -> String {
+        key == "partial" ? naming("output") + "'s image so far" : naming(key)
+    }
 }
 
 /// Why a run cannot be planned.
