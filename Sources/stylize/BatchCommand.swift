@@ -109,6 +109,7 @@ struct BatchCommand: ParsableCommand {
             try BatchFolder.checkOutputs(folder: out, jobs: mine)
             try runner.refuseOverwritingInputs()
             try runner.precheck()
+            try runner.checkMemory()
         } catch let e as ValidationError { throw e } catch let e as BatchRunner.Stopped { throw e } catch let e as OverwriteError {
             throw ValidationError(e.description)
         } catch { throw fail(error) }

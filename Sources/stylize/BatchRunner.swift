@@ -25,6 +25,9 @@ struct BatchRunner {
     private(set) var done = 0, failed = 0
     private(set) var interrupted = false
     private(set) var seconds = 0.0
+    /// Each content image's size (or why it cannot be read), by `--max-megapixels` and path:
+    /// its header is read once for all the jobs that share it.
+    private var contentSizes: [String: Result<RunPlan.Size, Error>] = [:]
 
     init(out: String, recordsPath: String, quiet: Bool, threads: Int) {
         self.out = out; self.recordsPath = recordsPath; self.quiet = quiet; self.threads = threads
@@ -88,17 +91,13 @@ struct BatchRunner {
     /// The files were checked for the whole batch (`BatchFolder.checkOutputs`,
     /// `refuseOverwritingInputs`), and each content image's header is read once.
     mutating func plan(weights: VGGWeights) throws {
-        var sizes: [String: Result<RunPlan.Size, Error>] = [:]
         for i in pending.indices {
             try Self.stopIfSignalled()
             let p = pending[i]
             let c = p.configuration
             do {
-                let key = "\(c.settings.maxPixels) \(c.contentPath)"
-                let size = sizes[key] ?? Result { try RunPlan.storedSize(c) }
-                sizes[key] = size
                 pending[i].plan = try RunPlan.make(c, weights: weights, naming: TransferOptions.flag,
-                                                   checkedFiles: RunPlan.plannedFiles(c), contentSize: size.get())
+                                                   checkedFiles: RunPlan.plannedFiles(c), contentSize: contentSize(c).get())
             } catch PlanError.option(let e) {
                 throw ValidationError(p.sweepText.isEmpty ? e.flagged : "--sweep \(p.sweepText): \(e.flagged)")
             } catch let e as PlanError {
@@ -106,6 +105,32 @@ struct BatchRunner {
             } catch {
                 continue  // an unreadable input fails its own job, recorded, and the batch goes on
             }
+        }
+    }
+
+    /// The size of `c`'s content image, from its header, read once per image.
+    mutating func contentSize(_ c: StyleTransferConfiguration) -> Result<RunPlan.Size, Error> {
+        let key = "\(c.settings.maxPixels) \(c.contentPath)"
+        let size = contentSizes[key] ?? Result { try RunPlan.storedSize(c) }
+        contentSizes[key] = size
+        return size
+    }
+
+    /// The pending job that needs the most memory must fit (`RunPlan.checkMemory`), before
+    /// the weights are read: the batch is refused with one line naming it, exit 1.
+    mutating func checkMemory() throws {
+        var biggest: (Prepared, RunPlan.Size, Double)?
+        for p in pending {
+            try Self.stopIfSignalled()
+            guard let size = try? contentSize(p.configuration).get() else { continue }
+            let s = p.settings
+            let final = ScaleSchedule.dimensions(width: size.width, height: size.height, longestSide: s.size)
+            let peak = RunPlan.estimatedPeak(s, final: RunPlan.Size(width: final.width, height: final.height))
+            if peak > biggest?.2 ?? -1 { biggest = (p, size, peak) }
+        }
+        guard let (p, size, _) = biggest else { return }
+        do { try RunPlan.checkMemory(p.configuration, contentSize: size, naming: TransferOptions.flag) } catch let e as MemoryError {
+            throw MemoryError(description: "\(p.job.outputName): \(e.description)")
         }
     }
 

@@ -32,6 +32,7 @@ struct RunOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: .run(.initialization), completion: .run(.initialization)) var `init`: String?
     @Option(parsing: .unconditional, help: .run(.seed)) var seed: String?
     @Option(parsing: .unconditional, help: .run(.maxMegapixels)) var maxMegapixels: String?
+    @Option(parsing: .unconditional, help: .run(.maxMemory)) var maxMemory: String?
     @Option(parsing: .unconditional, help: .run(.bitDepth), completion: .run(.bitDepth)) var bitDepth: String?
     @Option(parsing: .unconditional, help: .run(.quality)) var quality: String?
 

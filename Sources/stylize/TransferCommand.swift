@@ -88,6 +88,8 @@ struct TransferOptions: ParsableArguments {
             }
         }
         try oneLineErrors {
+            // The content's header gives the output's size (an unreadable content is reported by the plan, below).
+            if let size = try? RunPlan.storedSize(c) { try RunPlan.checkMemory(c, contentSize: size, naming: Self.flag) }
             let weights = try machine.loadWeights()
             let plan: RunPlan = try planning { try RunPlan.make(c, weights: weights, naming: Self.flag) }
             let dumpLayerNames: [String] = try Check.layers(dumpLayers, "--dump-layers")

@@ -78,13 +78,12 @@ public struct RunPlan: Sendable {
         }
         let schedule = ScaleSchedule(width: final.width, height: final.height, minSize: s.minSize, factor: s.scaleFactor,
                                      iterations: s.iterations, coarseIterations: s.coarseIterations, minimumSide: minimumSide)
-        let history = s.optimizer == .lbfgs ? s.historySize : 1
         return RunPlan(configuration: c, deepestLayer: deepest, minimumSide: minimumSide, contentSize: contentSize,
                        schedule: schedule,
                        styleWeight: s.styleWeight.fixed.map { .fixed($0) } ?? .automatic(AutomaticStyleWeight()),
                        blend: (s.styleBlendWeights ?? WeightList(Array(repeating: 1, count: max(1, c.stylePaths.count)))).normalized,
                        outputs: outputs,
-                       peakBytes: CostEstimate.peakBytes(pixels: final.width * final.height, history: history),
+                       peakBytes: estimatedPeak(s, final: Size(width: final.width, height: final.height)),
                        warnings: s.warnings())
     }
 
