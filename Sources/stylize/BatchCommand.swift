@@ -11,7 +11,7 @@ struct BatchCommand: ParsableCommand {
         Writes OUT/<content>__<style>[__<option>-<value>...].png per job, one JSON line per \
         finished job in OUT/runs.jsonl, per-job logs in OUT/logs/, and OUT/index.html and \
         OUT/contact-sheet.png at the end. Exit status 1 if any job failed. On SIGINT, SIGTERM \
-        or SIGHUP every running job writes its image so far and is recorded as interrupted, \
+        or SIGHUP every running job writes its image so far as OUT/<job>.partial.<ext> and is recorded as interrupted, \
         the report is rebuilt, and the batch exits with 128 + the signal number; \
         --resume then runs what is left.
         """
@@ -90,8 +90,18 @@ struct BatchCommand: ParsableCommand {
 
     private func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
+    /// A signal while planning (thousands of jobs take a second or two) ends the batch at
+    /// once, with no job run: 128 + the signal number.
     func run() throws {
+        do { try runBatch() } catch is BatchRunner.Stopped {
+            Terminal.printError("stylize: stopped by \(Signals.name) while planning the batch; no job was run")
+            throw ExitCode(Signals.exitStatus)
+        }
+    }
+
+    func runBatch() throws {
         let plan = try plan()
+        try BatchRunner.stopIfSignalled()
         let mine = plan.shard.map { BatchPlan.shard(plan.jobs, k: $0.k, n: $0.n) } ?? plan.jobs
         let records = out + "/runs.jsonl"
         var runner: BatchRunner
@@ -105,12 +115,15 @@ struct BatchCommand: ParsableCommand {
             try BatchFolder.checkOutputs(folder: out, jobs: mine)
             try runner.refuseOverwritingInputs()
             try runner.precheck()
-        } catch let e as ValidationError { throw e } catch let e as OverwriteError {
+            try runner.checkMemory()
+        } catch let e as ValidationError { throw e } catch let e as BatchRunner.Stopped { throw e } catch let e as OverwriteError {
             throw ValidationError(e.description)
         } catch { throw fail(error) }
 
+        // Jobs side by side share the process's memory: the default runs no more than fit.
+        let available = MemoryBudget.limits().map { $0.addressSpace ? $0.bytes - MemoryBudget.addressOverhead(threads: machine.threads) : $0.bytes }.min()
         let slots = JobSlots.choose(requested: jobs, threads: machine.threads, pending: runner.pending.count,
-                                    peakBytesPerJob: runner.peakBytesPerJob, availableBytes: nil)
+                                    peakBytesPerJob: runner.peakBytesPerJob, availableBytes: available)
         runner.share(slots)
         let shardText = plan.shard.map { " (\(mine.count) in shard \($0.k)/\($0.n))" } ?? ""
         Terminal.printError("batch: \(plan.jobs.count) job\(plan.jobs.count == 1 ? "" : "s")\(shardText), "
@@ -120,6 +133,7 @@ struct BatchCommand: ParsableCommand {
             try finish(runner)
             return
         }
+        try BatchRunner.stopIfSignalled()
         let weights: VGGWeights
         do { weights = try machine.loadWeights() } catch { throw fail(error) }
         try runner.plan(weights: weights)

@@ -25,6 +25,9 @@ struct BatchRunner {
     var done = 0, failed = 0
     var interrupted = false
     var seconds = 0.0
+    /// Each content image's size (or why it cannot be read), by `--max-megapixels` and path:
+    /// its header is read once for all the jobs that share it.
+    private var contentSizes: [String: Result<RunPlan.Size, Error>] = [:]
 
     init(out: String, recordsPath: String, quiet: Bool) {
         self.out = out; self.recordsPath = recordsPath; self.quiet = quiet
@@ -35,6 +38,7 @@ struct BatchRunner {
     mutating func prepare(jobs: [BatchJob], base: RunSettings, resume: Bool, weightsPath: String? = nil) throws {
         let previous = resume ? RunRecord.read(folder: out).filter { $0.status == .done } : []
         for job in jobs {
+            try Self.stopIfSignalled()
             let settings = try sweeps { try base.applying(job.settings) }
             var c = StyleTransferConfiguration(contentPath: job.content, stylePaths: [job.style],
                                                outputPath: out + "/" + job.outputName, settings: settings)
@@ -53,15 +57,17 @@ struct BatchRunner {
         }
     }
 
-    /// No job's image or log may be an input of any job (content, style, `--init` file,
-    /// masks): each input is resolved once, each output looked up.
+    /// No job's image, image so far or log may be an input of any job (content, style,
+    /// `--init` file, masks): each input is resolved once, each output looked up.
     func refuseOverwritingInputs() throws {
         let all = pending + skipped
         let inputs = FileIdentities(all.flatMap(\.configuration.inputs))
         for p in all {
-            for (what, path) in [("batch output", p.configuration.outputPath), ("batch log", p.configuration.logPath ?? "")] {
-                if let (role, input) = inputs.match(path) {
-                    throw ValidationError("\(what) '\(path)' is the \(RunPlan.describe(role, TransferOptions.flag)) '\(input)'; refusing to overwrite an input (choose another output name)")
+            try Self.stopIfSignalled()
+            for file in RunPlan.plannedFiles(p.configuration) {
+                if let (role, input) = inputs.match(file.path) {
+                    let what = file.key == "output" ? "batch output" : file.key == "partial" ? "batch image so far" : "batch log"
+                    throw ValidationError("\(what) '\(file.path)' is the \(RunPlan.describe(role, TransferOptions.flag)) '\(input)'; refusing to overwrite an input (choose another output name)")
                 }
             }
         }
@@ -81,10 +87,17 @@ struct BatchRunner {
     /// Plans every pending job on the loaded network before any job runs: a layer a job
     /// names that the network lacks is a usage error naming the job's sweep. A job whose
     /// image cannot be read is left unplanned: it fails when its turn comes, and is recorded.
+    /// The files were checked for the whole batch (`BatchFolder.checkOutputs`,
+    /// `refuseOverwritingInputs`), and each content image's header is read once.
     mutating func plan(weights: VGGWeights) throws {
         for i in pending.indices {
+            try Self.stopIfSignalled()
             let p = pending[i]
-            do { pending[i].plan = try RunPlan.make(p.configuration, weights: weights, naming: TransferOptions.flag) } catch PlanError.option(let e) {
+            let c = p.configuration
+            do {
+                pending[i].plan = try RunPlan.make(c, weights: weights, naming: TransferOptions.flag,
+                                                   checkedFiles: RunPlan.plannedFiles(c), contentSize: contentSize(c).get())
+            } catch PlanError.option(let e) {
                 throw ValidationError(p.sweepText.isEmpty ? e.flagged : "--sweep \(p.sweepText): \(e.flagged)")
             } catch let e as PlanError {
                 throw ValidationError(e.description)
@@ -93,6 +106,40 @@ struct BatchRunner {
             }
         }
     }
+
+    /// The size of `c`'s content image, from its header, read once per image.
+    mutating func contentSize(_ c: StyleTransferConfiguration) -> Result<RunPlan.Size, Error> {
+        let key = "\(c.settings.maxPixels) \(c.contentPath)"
+        let size = contentSizes[key] ?? Result { try RunPlan.storedSize(c) }
+        contentSizes[key] = size
+        return size
+    }
+
+    /// The pending job that needs the most memory must fit (`RunPlan.checkMemory`), before
+    /// the weights are read: the batch is refused with one line naming it, exit 1.
+    mutating func checkMemory() throws {
+        var biggest: (Prepared, RunPlan.Size, Double)?
+        for p in pending {
+            try Self.stopIfSignalled()
+            guard let size = try? contentSize(p.configuration).get() else { continue }
+            let s = p.settings
+            let final = ScaleSchedule.dimensions(width: size.width, height: size.height, longestSide: s.size)
+            let peak = RunPlan.estimatedPeak(s, final: RunPlan.Size(width: final.width, height: final.height))
+            if peak > biggest?.2 ?? -1 { biggest = (p, size, peak) }
+        }
+        guard let (p, size, _) = biggest else { return }
+        do { try RunPlan.checkMemory(p.configuration, contentSize: size, naming: TransferOptions.flag) } catch let e as MemoryError {
+            throw MemoryError(description: "\(p.job.outputName): \(e.description)")
+        }
+    }
+
+    /// Planning polls the signal flag between jobs: a batch of thousands of jobs stops at once.
+    struct Stopped: Error {}
+
+    static func stopIfSignalled() throws {
+        if Signals.requested { throw Stopped() }
+    }
+
 
     /// The largest peak memory of a pending job (square images assumed: an upper bound).
     var peakBytesPerJob: Double {
@@ -173,7 +220,10 @@ struct BatchRunner {
             record.iterations = result.iterations
             record.evaluations = result.evaluations
         } catch {
-            if error is RunCancelled { record.status = .interrupted }
+            if let stop = error as? RunCancelled {
+                record.status = .interrupted
+                record.partial = stop.keptAt.map { OutputLocation.lastComponent(of: $0) }
+            }
             if !quiet && Terminal.isInteractive { Terminal.write("\n") }
             record.error = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
             if let last {

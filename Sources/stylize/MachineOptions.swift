@@ -8,7 +8,7 @@ struct MachineOptions: ParsableArguments {
     var weights: String?
 
     @Option(parsing: .unconditional, help: "Threads of the run's engine; the default is the number of physical cores this process may use.")
-    var threads: Int = CoreCount.physical()
+    var threads: Int = StyleTransferConfiguration.cores
 
     mutating func validate() throws {
         try Check.range(threads, "--threads", 1...256)

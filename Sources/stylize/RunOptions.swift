@@ -34,6 +34,7 @@ struct RunOptions<Command: RunOptionsCommand>: ParsableArguments {
     @Option(parsing: .unconditional, help: .run(.initialization, in: Command.command), completion: .run(.initialization)) var `init`: String?
     @Option(parsing: .unconditional, help: .run(.seed, in: Command.command)) var seed: String?
     @Option(parsing: .unconditional, help: .run(.maxMegapixels, in: Command.command)) var maxMegapixels: String?
+    @Option(parsing: .unconditional, help: .run(.maxMemory, in: Command.command)) var maxMemory: String?
     @Option(parsing: .unconditional, help: .run(.bitDepth, in: Command.command), completion: .run(.bitDepth)) var bitDepth: String?
     @Option(parsing: .unconditional, help: .run(.quality, in: Command.command)) var quality: String?
 

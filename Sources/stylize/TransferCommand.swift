@@ -15,8 +15,8 @@ struct TransferCommand: ParsableCommand {
         --min-size at or above --size gives the classic single-scale run, which starts from \
         --init and so runs \(ScaleSchedule.defaultSingleScaleIterations) iterations unless --iterations is given. Pixels are kept inside \
         0-255 throughout (a projected L-BFGS), so the saved PNG is the image the optimizer \
-        reached. On SIGINT, SIGTERM or SIGHUP the image so far is written and its path \
-        printed, and the exit status is 128 + the signal number (130, 143, 129); a second \
+        reached. On SIGINT, SIGTERM or SIGHUP the image so far is written beside the output \
+        as <output>.partial.<ext> (never replacing a file: .partial-2, … when taken) and its path printed, and the exit status is 128 + the signal number (130, 143, 129); a second \
         signal ends at once.
         """
     )
@@ -94,6 +94,8 @@ struct TransferOptions: ParsableArguments {
             }
         }
         try oneLineErrors {
+            // The content's header gives the output's size (an unreadable content is reported by the plan, below).
+            if let size = try? RunPlan.storedSize(c) { try RunPlan.checkMemory(c, contentSize: size, naming: Self.flag) }
             let weights = try machine.loadWeights()
             let plan: RunPlan = try planning { try RunPlan.make(c, weights: weights, naming: Self.flag) }
             let dumpLayerNames: [String] = try Check.layers(dumpLayers, "--dump-layers")
@@ -117,11 +119,22 @@ struct TransferOptions: ParsableArguments {
                 print(c.outputPath)
             } catch let stop as RunCancelled {
                 progress.interrupted()
-                print(c.outputPath)
-                Terminal.printError("stylize: stopped by \(Signals.name) at iteration \(stop.iteration); the image so far is in '\(c.outputPath)'")
+                let kept = stop.keptAt ?? ""
+                print(kept)
+                Terminal.printError("stylize: stopped by \(Signals.name) at iteration \(stop.iteration); the image so far is in '\(kept)'"
+                                    + Self.sizeNote(stop.size, plan: plan))
                 throw ExitCode(Signals.exitStatus)
             }
         }
+    }
+
+    /// ` (128x85, scale 1 of 5; --size 512 is 512x341)` when the image so far is smaller than
+    /// the output (a coarse-to-fine run stopped before its last scale), else nothing.
+    static func sizeNote(_ size: RunPlan.Size?, plan: RunPlan) -> String {
+        guard let size, let last = plan.schedule.scales.last, size.width != last.width || size.height != last.height else { return "" }
+        let scale = plan.schedule.scales.firstIndex { $0.width == size.width && $0.height == size.height }
+        return " (\(size.width)x\(size.height)" + (scale.map { ", scale \($0 + 1) of \(plan.schedule.scales.count)" } ?? "")
+            + "; --size \(plan.settings.size) is \(last.width)x\(last.height))"
     }
 
     /// `<content>_<style>.png` in the current folder; with several styles,

@@ -61,7 +61,8 @@ extension CLITests {
         let records = try recordLines("runs")
         XCTAssertEqual(records.count, 1)
         XCTAssertEqual(records.first?["status"] as? String, "interrupted")
-        XCTAssertNoThrow(try PNGCodec.read(path: dir.appendingPathComponent("runs/c__s__seed-1.png").path))
+        XCTAssertNoThrow(try PNGCodec.read(path: dir.appendingPathComponent("runs/c__s__seed-1.partial.png").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/c__s__seed-1.png").path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/c__s__seed-2.png").path))
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/index.html").path))
     }

@@ -24,10 +24,14 @@ extension CLITests {
     func lineCount(_ name: String) -> Int { text(name).split(separator: "\n").count }
 
     /// A long real transfer gets `signal` once it has logged a few iterations: it writes the
-    /// image so far, prints its path, says so in one line and exits with 128 + the signal.
+    /// image so far as `out.partial.png`, prints its path, says so in one line and exits with
+    /// 128 + the signal. The `out.png` already there (an earlier result) is left alone (issue
+    /// 15, item 5: it used to be replaced by the image so far).
     func checkTransferKeepsItsImage(on signal: Int32, status: Int32, name: String) throws {
         try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
         _ = try writeImage("c.png", width: 48, height: 40); _ = try writeImage("s.png", seed: 1)
+        let earlier = try writeImage("out.png", width: 20, height: 10, seed: 3)
+        let before = try Data(contentsOf: URL(fileURLWithPath: earlier))
         let p = try start(["c.png", "s.png", "-o", "out.png", "--size", "48", "--min-size", "48", "--iterations", "5000",
                                     "--log", "run.jsonl", "--weights", weights, "--quiet"])
         let started = waitFor(60) { lineCount("run.jsonl") >= 4 }
@@ -36,12 +40,13 @@ extension CLITests {
         XCTAssertTrue(started, "the run never logged three iterations")
         XCTAssertEqual(p.terminationReason, .exit)
         XCTAssertEqual(p.terminationStatus, status)
-        XCTAssertEqual(text("stdout.txt"), "out.png\n")
+        XCTAssertEqual(text("stdout.txt"), "out.partial.png\n")
         let stderr = text("stderr.txt")
         XCTAssertTrue(stderr.hasPrefix("stylize: stopped by \(name) at iteration "), stderr)
-        XCTAssertTrue(stderr.hasSuffix("; the image so far is in 'out.png'\n"), stderr)
-        let image = try PNGCodec.read(path: dir.appendingPathComponent("out.png").path)
+        XCTAssertTrue(stderr.hasSuffix("; the image so far is in 'out.partial.png'\n"), stderr)  // at --size: no size note
+        let image = try PNGCodec.read(path: dir.appendingPathComponent("out.partial.png").path)
         XCTAssertEqual([image.width, image.height], [48, 40])
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: earlier)), before, "the earlier out.png was replaced")
         XCTAssertLessThan(lineCount("run.jsonl"), 5001)
     }
 
@@ -76,8 +81,10 @@ extension CLITests {
     }
 
     /// SIGTERM in the first job of a batch (as Slurm sends at the time limit): the job is
-    /// recorded `interrupted` with its image, the report is rebuilt, exit 143; `--resume` then
-    /// runs that job again and the rest, and every job ends `done` once.
+    /// recorded `interrupted` with its image so far as `c__s__seed-1.partial.png` (never under
+    /// the job's own name, which `--resume` would take for done), the report shows it and is
+    /// rebuilt, exit 143; `--resume` then runs that job again and the rest, and every job ends
+    /// `done` once.
     func testSIGTERMInABatchRecordsTheJobAndResumeFinishes() throws {
         try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
         _ = try writeImage("c.png", width: 48, height: 40); _ = try writeImage("s.png", seed: 1)
@@ -93,14 +100,18 @@ extension CLITests {
         XCTAssertEqual(text("stdout.txt"), "runs/index.html\n")
         let records = try recordLines("runs")
         XCTAssertEqual(records.map { $0["status"] as? String }, ["interrupted"])
-        XCTAssertNoThrow(try PNGCodec.read(path: dir.appendingPathComponent("runs/c__s__seed-1.png").path))
+        XCTAssertEqual(records.first?["partial"] as? String, "c__s__seed-1.partial.png")
+        XCTAssertNoThrow(try PNGCodec.read(path: dir.appendingPathComponent("runs/c__s__seed-1.partial.png").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/c__s__seed-1.png").path))
         XCTAssertTrue(text("runs/index.html").contains("interrupted"))
+        XCTAssertTrue(text("runs/index.html").contains("src=\"c__s__seed-1.partial.png\""), text("runs/index.html"))
 
         let resumed = try run(args + ["--iterations", "3", "--resume"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertTrue(resumed.stderr.contains("0 already done, 2 to run"), resumed.stderr)
         let after = try recordLines("runs")
         XCTAssertEqual(after.map { $0["status"] as? String }, ["interrupted", "done", "done"])
+        XCTAssertNoThrow(try PNGCodec.read(path: dir.appendingPathComponent("runs/c__s__seed-1.png").path))
     }
 
     /// `visualize` stops between steps on SIGTERM: the page shows what was done, exit 143.

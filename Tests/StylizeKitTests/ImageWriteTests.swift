@@ -191,6 +191,19 @@ final class ImageWriteTests: XCTestCase {
         XCTAssertEqual(StyleTransfer.intermediatePath("/a/photo.png", iteration: 7), "/a/photo_iter0007.png")
     }
 
+    /// An interrupted run's image so far: beside the output, in its format, numbered when
+    /// taken, and cut (with a hash) so that even an output name of 255 bytes has one that fits.
+    func testTheImageSoFarIsNamedBesideTheOutput() {
+        XCTAssertEqual(StyleTransfer.partialPath("out/photo.jpg"), "out/photo.partial.jpg")
+        XCTAssertEqual(StyleTransfer.partialPath("photo.webp", number: 2), "photo.partial-2.webp")
+        let long = dir + "/" + String(repeating: "é", count: 125) + "x.png"  // 255 bytes
+        for n in [1, 2, 1000] {
+            let name = URL(fileURLWithPath: StyleTransfer.partialPath(long, number: n)).lastPathComponent
+            XCTAssertLessThanOrEqual(name.utf8.count, 255, name)
+            XCTAssertTrue(name.hasSuffix(n == 1 ? ".partial.png" : ".partial-\(n).png"), name)
+        }
+    }
+
     func testFoldersAndGlobsPickUpJPEGAndWebP() throws {
         try FileManager.default.createDirectory(atPath: dir + "/in", withIntermediateDirectories: true)
         for name in ["a.png", "b.JPG", "c.jpeg", "d.webp", "e.txt", "f.gif", ".hidden.jpg"] {

@@ -9,7 +9,7 @@ final class RunOptionTests: XCTestCase {
         let defaults = RunSettings()
         for option in RunOption.all {
             guard let text = option.defaultText else {
-                XCTAssertTrue(["iterations", "style-layer-weights", "style-blend-weights", "style-masks"].contains(option.key), option.key)
+                XCTAssertTrue(["iterations", "style-layer-weights", "style-blend-weights", "style-masks", "max-memory"].contains(option.key), option.key)
                 continue
             }
             XCTAssertEqual(try defaults.setting(option.key, to: text), defaults, option.key)
@@ -70,7 +70,8 @@ final class RunOptionTests: XCTestCase {
             XCTAssertEqual(e.key, "style-weight")
         }
         XCTAssertFalse(SweepAxis.sweepable.contains("style-blend-weights"))
-        XCTAssertEqual(SweepAxis.sweepable.count, RunOption.all.count - 1)
+        XCTAssertFalse(SweepAxis.sweepable.contains("max-memory"))
+        XCTAssertEqual(SweepAxis.sweepable.count, RunOption.all.count - 2)
     }
 
     /// `--resume`: a record without a newer option's key counts as its default.

@@ -6,12 +6,13 @@ public enum BatchFolder {
     /// Files a batch writes in its folder besides each job's image and log.
     public static let sharedFiles = ["runs.jsonl", "index.html", "contact-sheet.png"]
 
-    /// What earlier batches wrote into `folder` as images: every recorded output and the
-    /// contact sheet, as canonical paths. Expanding a content or style folder skips them
+    /// What earlier batches wrote into `folder` as images: every recorded output, every
+    /// recorded image so far of an interrupted job, and the contact sheet, as canonical paths. Expanding a content or style folder skips them
     /// (`InputExpansion`), so `--out` may be the content folder itself: the second run, and
     /// `--resume`, do not take the first run's images for photos.
     public static func ownOutputs(of folder: String) -> Set<String> {
-        let names = RunRecord.read(folder: folder).map(\.output) + sharedFiles.filter { $0.hasSuffix(".png") }
+        let records = RunRecord.read(folder: folder)
+        let names = records.map(\.output) + records.compactMap(\.partial) + sharedFiles.filter { $0.hasSuffix(".png") }
         return Set(names.map { PathIdentity.canonical(folder + "/" + $0) })
     }
 

@@ -26,6 +26,7 @@ public enum BatchReport {
         for other in merging where seen.insert(PathIdentity.canonical(other)).inserted {
             for var r in RunRecord.read(folder: other) {
                 r.output = relativePath(from: folder, to: other + "/" + r.output)
+                r.partial = r.partial.map { relativePath(from: folder, to: other + "/" + $0) }
                 r.log = relativePath(from: folder, to: other + "/" + r.log)
                 records.append(r)
             }
@@ -99,9 +100,9 @@ public enum BatchReport {
         guard let r else { return "<td>not run</td>" }
         var h = "<td class=\"\(r.status.rawValue)\">"
         if r.status != .failed || FileManager.default.fileExists(atPath: folder + "/" + r.output) {
-            h += "<a href=\"\(HTML.escape(r.output))\"><img class=\"out\" src=\"\(HTML.escape(r.output))\" alt=\"\(HTML.escape(r.output))\"/></a>"
+            h += "<a href=\"\(HTML.escape(r.image))\"><img class=\"out\" src=\"\(HTML.escape(r.image))\" alt=\"\(HTML.escape(r.image))\"/></a>"
         }
-        h += "<div>\(HTML.escape(r.output))</div>"
+        h += "<div>\(HTML.escape(r.image))</div>"
         let caption = layout.caption(r)
         if !caption.isEmpty { h += "<div>\(HTML.escape(caption))</div>" }
         h += "<div>\(r.status.rawValue), \(r.iterations) iterations, \(String(format: "%.1f", r.seconds)) s</div>"

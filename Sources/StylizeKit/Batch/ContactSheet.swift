@@ -85,7 +85,7 @@ public enum ContactSheet {
                     image.fill(x: x, y: y, width: thumb, height: thumb, color: (230, 230, 230))
                     var caption = "not run"
                     if let cell {
-                        if let out = try? ImageFile.read(path: folder + "/" + cell.output, maxPixels: maxThumbnailSource).image {
+                        if let out = try? ImageFile.read(path: folder + "/" + cell.image, maxPixels: maxThumbnailSource).image {
                             let t = out.resized(longestSide: thumb)
                             image.paste(t, x: x + (thumb - t.width) / 2, y: y + (thumb - t.height) / 2)
                         }

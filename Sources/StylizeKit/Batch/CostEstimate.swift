@@ -27,10 +27,14 @@ public enum CostEstimate {
     /// evaluation (`stylize-bench 512 --threads 1` and `2`).
     public static let twoThreadSpeedup = 1.4
     /// Bytes that do not depend on the image size: transformed weights, code, buffers.
-    public static let fixedBytes = 0.22e9
-    /// Bytes per pixel of the final image besides L-BFGS' history (fitted to default runs:
-    /// 546 MiB at 512×341 and 646 MiB at 512×512).
-    public static let bytesPerPixel = 1300.0
+    public static let fixedBytes = 0.24e9
+    /// Bytes per pixel of the final image besides L-BFGS' history (default history of 10).
+    /// Fitted to the peak resident size (`/usr/bin/time -v`'s maximum RSS, VmHWM) of real
+    /// runs of a 3:2 photo on the 2-core host, 2026-12-04, estimate against measured: default
+    /// runs 0.31 / 0.30 GB at 256 px, 0.53 / 0.55 GB at 512 px, 1.39 / 1.42 GB at 1024 px;
+    /// single-scale 0.53 / 0.51 GB at 512 px and 2.53 / 2.44 GB at 1448 px. (The constants
+    /// before, 0.22 GB + 1300 B/px, were 8–10 % low.)
+    public static let bytesPerPixel = 1400.0
 
     /// The time factor relative to 2 threads: 1 thread is `twoThreadSpeedup`× slower, more
     /// threads are assumed to scale as well as the step from 1 to 2 did.

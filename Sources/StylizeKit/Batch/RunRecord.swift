@@ -27,6 +27,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var style: String
     /// Output path, relative to the batch folder (e.g. `cat__wave.png`).
     public var output: String
+    /// An interrupted job's image so far, relative to the batch folder
+    /// (`cat__wave.partial.png`, see `StyleTransfer.partialPath`); never the output itself.
+    public var partial: String?
     /// Per-job log, relative to the batch folder (`logs/<stem>.jsonl`).
     public var log: String
     /// Every effective run option (defaults included), by long option name, as text.
@@ -126,6 +129,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
             .filter { $0.hasPrefix("runs") && $0.hasSuffix(".jsonl") }.sorted()
         return names.flatMap { read(path: folder + "/" + $0) }
     }
+
+    /// The image the record shows: the output, or an interrupted job's image so far.
+    public var image: String { status == .interrupted ? partial ?? output : output }
 
     /// The last record per output, ordered by job index: what the report shows.
     public static func latest(_ records: [RunRecord]) -> [RunRecord] {

@@ -10,15 +10,59 @@ import Foundation
 /// at the target (or at the end of a symbolic link there) is refused, checked once before
 /// the temporary file is created and again just before the rename. (As root, renaming over
 /// `/dev/sda` would replace the device node with a PNG.)
+///
+/// `writeNew` replaces nothing at all: it gives the file the first free name of a list
+/// (`link(2)` fails rather than replace), for an interrupted run's image so far.
 public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String) throws {
+        if let what = OutputLocation.nonRegularKind(path) { throw FileWriteError(path: path, reason: refusal(what)) }
+        let temp = try writeTemporary(bytes, for: path)
+        var reason: String?
+        if let what = OutputLocation.nonRegularKind(path) { reason = refusal(what) }
+        if reason == nil && rename(temp, path) != 0 { reason = FileSystemError.reason(errno: errno) }
+        if let reason {
+            unlink(temp)
+            throw FileWriteError(path: path, reason: reason)
+        }
+    }
+
+    /// Writes `bytes` under the first of `name(1)`, `name(2)`, … `name(limit)` that does not
+    /// exist, and returns it; nothing that exists is ever replaced. Every name must be in
+    /// the folder of `name(1)`.
+    public static func writeNew(_ bytes: [UInt8], limit: Int = 1000, name: (Int) -> String) throws -> String {
+        let first = name(1)
+        let temp = try writeTemporary(bytes, for: first)
+        defer { unlink(temp) }
+        for n in 1...max(1, limit) {
+            let path = n == 1 ? first : name(n)
+            if link(temp, path) == 0 { return path }
+            guard errno != EEXIST else { continue }
+            guard [EPERM, EOPNOTSUPP, EMLINK].contains(errno) else {
+                throw FileWriteError(path: path, reason: FileSystemError.reason(errno: errno))
+            }
+            // No hard links here (FAT, some FUSE file systems): claim the name, then rename over the claim.
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd < 0 && errno == EEXIST { continue }
+            guard fd >= 0 else { throw FileWriteError(path: path, reason: FileSystemError.reason(errno: errno)) }
+            close(fd)
+            guard rename(temp, path) == 0 else {
+                let reason = FileSystemError.reason(errno: errno)
+                unlink(path)
+                throw FileWriteError(path: path, reason: reason)
+            }
+            return path
+        }
+        throw FileWriteError(path: first, reason: "it and the next \(limit - 1) names like it all exist")
+    }
+
+    /// `bytes` in a new temporary file beside `path`, flushed to disk; returns its path.
+    static func writeTemporary(_ bytes: [UInt8], for path: String) throws -> String {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
             throw FileWriteError(path: path, reason: "folder '\(dir)' does not exist")
         }
-        if let what = OutputLocation.nonRegularKind(path) { throw FileWriteError(path: path, reason: refusal(what)) }
         let temp = url.deletingLastPathComponent()
             .appendingPathComponent(temporaryName(for: url.lastPathComponent, nameMax: OutputLocation.nameMax(in: dir))).path
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -38,12 +82,11 @@ public enum AtomicFile {
         }
         if ok && fsync(fd) != 0 { ok = false; reason = FileSystemError.reason(errno: errno) }
         if close(fd) != 0 && ok { ok = false; reason = FileSystemError.reason(errno: errno) }
-        if ok, let what = OutputLocation.nonRegularKind(path) { ok = false; reason = refusal(what) }
-        if ok && rename(temp, path) != 0 { ok = false; reason = FileSystemError.reason(errno: errno) }
         if !ok {
             unlink(temp)
             throw FileWriteError(path: path, reason: reason)
         }
+        return temp
     }
 
     public static func write(_ text: String, to path: String) throws {

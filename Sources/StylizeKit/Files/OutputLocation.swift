@@ -144,7 +144,7 @@ public enum OutputLocation {
     }
 
     /// `dir/name.png` → `name.png`.
-    static func lastComponent(of path: String) -> String {
+    public static func lastComponent(of path: String) -> String {
         var p = path
         while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
         return p.lastIndex(of: "/").map { String(p[p.index(after: $0)...]) } ?? p

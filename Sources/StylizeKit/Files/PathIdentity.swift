@@ -9,11 +9,30 @@ public enum PathIdentity {
     /// The canonical absolute form of `path`: `realpath` of the file if it exists, else
     /// `realpath` of its folder plus its name, else the standardized absolute path.
     public static func canonical(_ path: String) -> String {
-        if let r = realPath(path) { return r }
-        let url = URL(fileURLWithPath: path).standardizedFileURL
-        let folder = url.deletingLastPathComponent().path
-        if let r = realPath(folder) { return (r == "/" ? "" : r) + "/" + url.lastPathComponent }
-        return url.path
+        realPath(path) ?? canonicalMissing(path)
+    }
+
+    /// `canonical` of a path known not to exist: `realpath` of its folder (asked of `folders`
+    /// first, which remembers every answer: a batch's thousands of outputs share two
+    /// folders) plus its name, else the standardized absolute path.
+    static func canonicalMissing(_ path: String, folders: FolderCache? = nil) -> String {
+        let name = OutputLocation.lastComponent(of: path)
+        if !name.isEmpty && name != "." && name != ".." && name != "/" {
+            let parent = OutputLocation.parent(of: path)
+            if let r = folders?.resolved(parent) ?? realPath(parent) { return (r == "/" ? "" : r) + "/" + name }
+        }
+        return URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    /// The `realpath` of folders, each asked once.
+    final class FolderCache {
+        private var known: [String: String?] = [:]
+        func resolved(_ folder: String) -> String? {
+            if let r = known[folder] { return r }
+            let r = realPath(folder)
+            known[folder] = r
+            return r
+        }
     }
 
     public static func same(_ a: String, _ b: String) -> Bool {

@@ -61,6 +61,17 @@ extension ImageFile {
         return encoded
     }
 
+    /// Encodes (see `encode`) and writes under the first free name of `name(1)`, `name(2)`…
+    /// (`AtomicFile.writeNew`): nothing is replaced. Returns the path and the encoded image.
+    public static func writeNew(_ image: RGBImage, alpha: AlphaPlane? = nil, as format: OutputFormat,
+                                name: (Int) -> String) throws -> (path: String, encoded: EncodedImage) {
+        let encoded: EncodedImage
+        do { encoded = try encode(image, alpha: alpha, as: format) } catch let e as FileWriteError {
+            throw FileWriteError(path: name(1), reason: e.reason)
+        }
+        return (try AtomicFile.writeNew(encoded.bytes, name: name), encoded)
+    }
+
     /// As `write(_:alpha:to:as:)`, the format chosen from `path`'s extension. Throws
     /// `OutputFormatError` (a usage error) before encoding anything when it names none.
     @discardableResult

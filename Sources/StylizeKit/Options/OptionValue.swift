@@ -75,6 +75,26 @@ extension Double: OptionValue {
     public var optionText: String { "\(self)" }
 }
 
+/// A number of bytes, `4G`, `512M`, `1.5G` or `2000000000`: a decimal number with an
+/// optional suffix K, M, G or T (any case), powers of 1000 like the GB the plan line prints.
+public struct ByteCount: OptionValue, Comparable {
+    public let bytes: Double
+    public let optionText: String
+    static let suffixes: [Character: Double] = ["k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12]
+
+    public init(optionText text: String) throws {
+        let scale = text.last.flatMap { Self.suffixes[Character($0.lowercased())] }
+        guard let number = DecimalText.number(scale == nil ? text : String(text.dropLast())) else {
+            throw OptionProblem("'\(text)' is not a number of bytes (e.g. 4G, 512M)")
+        }
+        bytes = number * (scale ?? 1)
+        optionText = text
+    }
+
+    public static func < (a: ByteCount, b: ByteCount) -> Bool { a.bytes < b.bytes }
+    public static func == (a: ByteCount, b: ByteCount) -> Bool { a.bytes == b.bytes }
+}
+
 extension Optional: OptionValue where Wrapped: OptionValue {
     /// An optional option is unset when absent; any text given is the wrapped value's.
     public init(optionText text: String) throws { self = .some(try Wrapped(optionText: text)) }

@@ -5,7 +5,7 @@ extension RunOption {
     public static let all: [RunOption] = [
         size, minSize, scaleFactor, iterations, coarseIterations, contentWeight, styleWeight, tvWeight,
         contentLayers, styleLayers, styleLayerWeights, styleBlendWeights, styleMasks, preserveColors, styleScale,
-        pooling, optimizer, historySize, learningRate, initialization, seed, maxMegapixels, bitDepth, quality,
+        pooling, optimizer, historySize, learningRate, initialization, seed, maxMegapixels, maxMemory, bitDepth, quality,
     ]
 
     // MARK: - Size and schedule
@@ -101,6 +101,19 @@ extension RunOption {
 
     public static let maxMegapixels = value("max-megapixels", \.maxMegapixels, "MP", "Refuse images larger than this many megapixels.",
                                             check: finite(0.001...1000))  // 1000 MP: a 31623² image, 12 GB as floats
+    /// Not sweepable: a limit of the machine, the same for every job.
+    public static let maxMemory: RunOption = {
+        var option = optional(
+            "max-memory", \.maxMemory, "bytes",
+            "Refuse a run whose estimated peak memory is above this (K, M, G, T: powers of 1000; e.g. 4G), before any work. Runs are always checked against the memory available and the process's limits.",
+            check: { v, _ in
+                guard v.bytes.isFinite, v.bytes >= 1, v.bytes <= 1e18 else {
+                    throw OptionProblem.predicate("must be a number of bytes between 1 and 1e18, got \(v.optionText)")
+                }
+            })
+        option.variesInSweeps = false
+        return option
+    }()
     public static let bitDepth = value("bit-depth", \.bitDepth, "8|16",
                                        "Bits per sample of the written PNGs: 8, or 16 for smooth gradients without banding.",
                                        completion: .words(PNGBitDepth.allCases.map { "\($0.rawValue)" }))

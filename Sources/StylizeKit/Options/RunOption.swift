@@ -18,6 +18,9 @@ public struct RunOption: Sendable {
     /// its command line, in its help and in `--sweep`) those that fit a job of one content and
     /// one style image.
     public let commands: Set<RunCommand>
+    /// False for a limit of the machine rather than a property of the picture
+    /// (`max-memory`): batch takes it, the same for every job, but `--sweep` does not vary it.
+    var variesInSweeps = true
     /// A comma-separated list: in a sweep value, `+` stands for the comma.
     public let isList: Bool
     /// What a shell may complete the value with.
@@ -62,8 +65,9 @@ public struct RunOption: Sendable {
     /// Whether `command` takes it.
     public func applies(to command: RunCommand) -> Bool { commands.contains(command) }
 
-    /// Whether `batch --sweep key=…` may vary it: every option `batch` takes.
-    public var sweepable: Bool { applies(to: .batch) }
+    /// Whether `batch --sweep key=…` may vary it: every option `batch` takes, but the
+    /// machine's limits.
+    public var sweepable: Bool { applies(to: .batch) && variesInSweeps }
 
     /// The default, as text, or nil when the option is unset by default.
     public var defaultText: String? { write(RunSettings()) }

@@ -62,6 +62,9 @@ public struct RunSettings: Sendable, Equatable {
     /// Input images with more megapixels than this are refused from their header, before
     /// decoding. 50: a 50 MP photo already takes 1.2 GB as 16-bit RGBA floats.
     public var maxMegapixels = 50.0
+    /// Refuse, before any work, a run whose estimated peak memory is above this; nil: only
+    /// what the machine and its limits allow (`MemoryBudget`).
+    public var maxMemory: ByteCount? = nil
     /// Bits per sample of the output and `--save-every` images (16 keeps the float image's
     /// precision: no banding in smooth skies).
     public var bitDepth = PNGBitDepth.eight

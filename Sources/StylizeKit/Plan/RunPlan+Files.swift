@@ -13,24 +13,35 @@ extension RunPlan {
     /// looked up by its identity (device and inode when it exists, else its resolved path).
     @discardableResult
     public static func checkFiles(_ c: StyleTransferConfiguration, naming: (String) -> String = { $0 }) throws -> [PlannedFile] {
-        var outputs = [PlannedFile(key: "output", path: c.outputPath, inPlace: false)]
-        if let log = c.logPath { outputs.append(PlannedFile(key: "log", path: log, inPlace: true)) }
-        outputs += snapshotIterations(c).map {
-            PlannedFile(key: "save-every", path: StyleTransfer.intermediatePath(c.outputPath, iteration: $0), inPlace: false)
-        }
+        let outputs = plannedFiles(c)
         let inputs = FileIdentities(c.inputs)
         for file in outputs {
             if let (role, path) = inputs.match(file.path) {
-                throw PlanError.overwrite("\(naming(file.key)) '\(file.path)' is the \(describe(role, naming)) '\(path)'; "
+                throw PlanError.overwrite("\(file.name(naming)) '\(file.path)' is the \(describe(role, naming)) '\(path)'; "
                                           + "refusing to overwrite an input (choose another output name)")
             }
         }
         if let log = c.logPath, PathIdentity.same(log, c.outputPath) {
             throw PlanError.overwrite("\(naming("log")) '\(log)' is the output image '\(c.outputPath)'; give the log another name")
         }
-        // Snapshots share the output's folder; the last has the longest name.
-        for file in outputs where file.key != "save-every" || file.path == outputs.last?.path {
+        // Snapshots share the output's folder; the last has the longest name. The image so
+        // far replaces nothing (`AtomicFile.writeNew`) and its name is cut to fit.
+        let snapshots = outputs.filter { $0.key == "save-every" }
+        for file in outputs where file.key != "partial" && (file.key != "save-every" || file.path == snapshots.last?.path) {
             try OutputLocation.checkFile(file.path, option: naming(file.key), inPlace: file.inPlace)
+        }
+        return outputs
+    }
+
+    /// Every file `c` will write, unchecked: the output, the image so far if the run is
+    /// interrupted (`partial`, the first name it may take), the log and the `--save-every`
+    /// snapshots (the last has the longest name).
+    public static func plannedFiles(_ c: StyleTransferConfiguration) -> [PlannedFile] {
+        var outputs = [PlannedFile(key: "output", path: c.outputPath, inPlace: false),
+                       PlannedFile(key: "partial", path: StyleTransfer.partialPath(c.outputPath), inPlace: false)]
+        if let log = c.logPath { outputs.append(PlannedFile(key: "log", path: log, inPlace: true)) }
+        outputs += snapshotIterations(c).map {
+            PlannedFile(key: "save-every", path: StyleTransfer.intermediatePath(c.outputPath, iteration: $0), inPlace: false)
         }
         return outputs
     }
@@ -55,6 +66,7 @@ extension RunPlan {
 public struct FileIdentities {
     private var byInode: [String: (String, String)] = [:]
     private var byPath: [String: (String, String)] = [:]
+    private let folders = PathIdentity.FolderCache()
 
     public init(_ inputs: [(role: String, path: String)]) {
         for (role, path) in inputs {
@@ -67,7 +79,7 @@ public struct FileIdentities {
     /// The input (role, path) that `path` names, if any.
     public func match(_ path: String) -> (String, String)? {
         if let id = Self.inode(path) { return byInode[id] }
-        return byPath[PathIdentity.canonical(path)]
+        return byPath[PathIdentity.canonicalMissing(path, folders: folders)]
     }
 
     static func inode(_ path: String) -> String? {

@@ -40,14 +40,26 @@ public struct RunPlan: Sendable {
     /// The plan of `c` on the network `weights` defines. Checks, in this order, what
     /// `precheck` checks (files, blend weights, masks), the layers, and the content's size
     /// against the deepest layer (from its header).
+    ///
+    /// A caller that checked the files already, for many runs at once (a batch: its folder,
+    /// its names, its inputs), passes them as `checkedFiles`, and may pass the content's
+    /// `contentSize` read once for all the runs that share it.
     public static func make(_ c: StyleTransferConfiguration, weights: VGGWeights,
-                            naming: (String) -> String = { $0 }) throws -> RunPlan {
-        let outputs = try precheck(c, naming: naming)
+                            naming: (String) -> String = { $0 }, checkedFiles: [PlannedFile]? = nil,
+                            contentSize: Size? = nil) throws -> RunPlan {
+        let outputs = try checkedFiles ?? checkFiles(c, naming: naming)
+        try checkSettings(c)
         try layers(c.settings, weights)
-        let stored = try ImageFile.dimensions(path: c.contentPath, maxPixels: c.settings.maxPixels)
-        var plan = try make(c, weights: weights, contentSize: Size(width: stored.width, height: stored.height), outputs: outputs)
+        let size = try contentSize ?? storedSize(c)
+        var plan = try make(c, weights: weights, contentSize: size, outputs: outputs)
         plan.warnings = c.settings.warnings(naming: naming)
         return plan
+    }
+
+    /// The content image's size, from its header.
+    public static func storedSize(_ c: StyleTransferConfiguration) throws -> Size {
+        let stored = try ImageFile.dimensions(path: c.contentPath, maxPixels: c.settings.maxPixels)
+        return Size(width: stored.width, height: stored.height)
     }
 
     /// The plan of `c` for a content image of `contentSize` already in memory: no file is
@@ -65,13 +77,12 @@ public struct RunPlan: Sendable {
                 + "must be at least \(minimumSide) px (the size sets the longest side, the other follows the aspect ratio)")))
         }
         let schedule = ScaleSchedule(width: final.width, height: final.height, settings: s, minimumSide: minimumSide)
-        let history = s.optimizer == .lbfgs ? s.historySize : 1
         return RunPlan(configuration: c, deepestLayer: deepest, minimumSide: minimumSide, contentSize: contentSize,
                        schedule: schedule,
                        styleWeight: s.styleWeight.fixed.map { .fixed($0) } ?? .automatic(AutomaticStyleWeight()),
                        blend: (s.styleBlendWeights ?? WeightList(Array(repeating: 1, count: max(1, c.stylePaths.count)))).normalized,
                        outputs: outputs,
-                       peakBytes: CostEstimate.peakBytes(pixels: final.width * final.height, history: history),
+                       peakBytes: estimatedPeak(s, final: Size(width: final.width, height: final.height)),
                        warnings: s.warnings())
     }
 
@@ -89,8 +100,14 @@ public struct RunPlan: Sendable {
     /// style image, and the masks (count, readable headers, the photo's aspect ratio).
     @discardableResult
     public static func precheck(_ c: StyleTransferConfiguration, naming: (String) -> String = { $0 }) throws -> [PlannedFile] {
-        let s = c.settings
         let outputs = try checkFiles(c, naming: naming)
+        try checkSettings(c)
+        return outputs
+    }
+
+    /// The output format, one blend weight per style image, and the masks.
+    static func checkSettings(_ c: StyleTransferConfiguration) throws {
+        let s = c.settings
         do { _ = try c.outputFormat() } catch let e as OutputFormatError {
             switch e {
             case .sixteenBitsNeedPNG: throw PlanError.option(OptionError(key: "bit-depth", problem: OptionProblem("\(e)")))
@@ -108,7 +125,6 @@ public struct RunPlan: Sendable {
                 throw PlanError.option(OptionError(key: "style-masks", problem: e.problem))
             }
         }
-        return outputs
     }
 
     /// The engine that will run the plan, in words for logs and records: `cpu, 2 threads`.
@@ -124,13 +140,19 @@ public enum StyleWeightPolicy: Sendable, Equatable {
     case automatic(AutomaticStyleWeight)
 }
 
-/// A file a run writes: which option names it (its key: `output`, `log`, `save-every`) and
-/// its path. `inPlace` files are appended to where they are (a log) rather than written
-/// to a temporary file and renamed.
+/// A file a run writes: which option names it (its key: `output`, `log`, `save-every`, or
+/// `partial` for the output's image so far, `StyleTransfer.partialPath`) and its path.
+/// `inPlace` files are appended to where they are (a log) rather than written to a
+/// temporary file and renamed.
 public struct PlannedFile: Sendable, Equatable {
     public let key: String
     public let path: String
     public let inPlace: Bool
+
+    /// The file in a message, in the caller's `naming`: `-o`, `--log`, `-o's image so far`.
+    public func name(_ naming: (String) -> String) -> String {
+        key == "partial" ? naming("output") + "'s image so far" : naming(key)
+    }
 }
 
 /// Why a run cannot be planned.

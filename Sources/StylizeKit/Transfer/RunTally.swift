@@ -58,12 +58,17 @@ struct RunTally {
 
 /// A run stopped on request (a signal) before its schedule ended: the one way cancellation
 /// is represented. `iteration` is the number of iterations done; `keptAt` is where the image
-/// so far was written, once the file layer has written it (nil on the tensor level).
+/// so far was written, once the file layer has written it (nil on the tensor level), and
+/// `size` that image's size (smaller than the output's before the last scale).
 public struct RunCancelled: Error, CustomStringConvertible, Equatable {
     public let iteration: Int
     public let keptAt: String?
-    public init(iteration: Int, keptAt: String?) { self.iteration = iteration; self.keptAt = keptAt }
+    public let size: RunPlan.Size?
+    public init(iteration: Int, keptAt: String?, size: RunPlan.Size? = nil) {
+        self.iteration = iteration; self.keptAt = keptAt; self.size = size
+    }
     public var description: String {
         "stopped at iteration \(iteration)" + (keptAt.map { "; the image so far is in '\($0)'" } ?? "")
+            + (size.map { " (\($0.width)x\($0.height))" } ?? "")
     }
 }

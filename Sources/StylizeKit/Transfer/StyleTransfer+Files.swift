@@ -4,9 +4,11 @@ import Foundation
 /// output (each at `--bit-depth`, with the content's alpha when it has one). Used by
 /// `stylize` (transfer) and `stylize batch` for each job.
 extension StyleTransfer {
-    /// Reads the images, runs the plan and writes the output atomically (also when the run
-    /// is cancelled or the loss becomes non-finite: then the image so far, or the last finite
-    /// one, is written before `RunCancelled` or `StyleTransferError` is thrown).
+    /// Reads the images, runs the plan and writes the output atomically (also when the loss
+    /// becomes non-finite: then the last finite image is written before `StyleTransferError`
+    /// is thrown). A cancelled run never replaces the output or anything else: the image so
+    /// far goes to the first free name of `partialPath` (`out.partial.png`,
+    /// `out.partial-2.png`, …) and `RunCancelled` says which, and the image's size.
     ///
     /// `progress` gets every report and the run (for its current image); an error it throws
     /// ends the run. `shouldStop` is polled before every evaluation (signals).
@@ -49,8 +51,12 @@ extension StyleTransfer {
             try save(transfer, format, to: c.outputPath, warn: warn)
             throw StyleTransferError.nonFinite(iteration: iteration, keptAt: c.outputPath)
         } catch let stop as RunCancelled {
-            try save(transfer, format, to: c.outputPath, warn: warn)
-            throw RunCancelled(iteration: stop.iteration, keptAt: c.outputPath)
+            let image = transfer.outputImage
+            let alpha = transfer.images.alpha(width: image.width, height: image.height)
+            let written = try ImageFile.writeNew(image, alpha: alpha, as: format) { partialPath(c.outputPath, number: $0) }
+            if let warning = written.encoded.transparencyWarning(path: written.path) { warn(warning) }
+            throw RunCancelled(iteration: stop.iteration, keptAt: written.path,
+                               size: RunPlan.Size(width: image.width, height: image.height))
         }
         try save(transfer, format, to: c.outputPath, warn: warn)
         return outcome
@@ -77,9 +83,29 @@ extension StyleTransfer {
 
     /// `dir/name.jpg` → `dir/name_iter0050.jpg`: snapshots keep the output's format.
     public static func intermediatePath(_ output: String, iteration: Int) -> String {
-        let url = URL(fileURLWithPath: output)
-        let stem = FileNaming.stem(output)
-        let ext = url.pathExtension.isEmpty ? "png" : url.pathExtension
-        return url.deletingLastPathComponent().appendingPathComponent("\(stem)_iter\(FileNaming.zeroPadded(iteration, width: 4)).\(ext)").path
+        derivedPath(output, stemSuffix: "_iter" + FileNaming.zeroPadded(iteration, width: 4))
+    }
+
+    /// `dir/name.jpg` → `dir/name.partial.jpg` (then `name.partial-2.jpg`, … for `number`
+    /// 2, …): where an interrupted run puts its image so far, in the output's format. A
+    /// long name is cut (with a hash, `FileNaming.fitted`) so that the name, its number and
+    /// the temporary name it is written under fit the folder's `NAME_MAX`.
+    public static func partialPath(_ output: String, number: Int = 1) -> String {
+        let room = OutputLocation.nameMax(in: OutputLocation.parent(of: output)) - ".partial-1000.".utf8.count
+        return derivedPath(output, stemSuffix: ".partial" + (number > 1 ? "-\(number)" : ""), nameBytes: room)
+    }
+
+    /// `dir/<stem><stemSuffix>.<ext>` for `dir/<stem>.<ext>` (`png` when it has none), the
+    /// folder as written in `output`; `<stem>.<ext>` is cut to `nameBytes` first (`FileNaming.fitted`).
+    static func derivedPath(_ output: String, stemSuffix: String, nameBytes: Int = .max) -> String {
+        let name = OutputLocation.lastComponent(of: output)
+        let folder = output.lastIndex(of: "/").map { String(output[...$0]) } ?? ""
+        var stem = name, ext = "png"
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex {
+            stem = String(name[..<dot])
+            ext = String(name[name.index(after: dot)...])
+        }
+        stem = FileNaming.fitted(stem, maxBytes: nameBytes - ext.utf8.count)
+        return folder + stem + stemSuffix + "." + ext
     }
 }

@@ -24,7 +24,11 @@ public struct StyleTransferConfiguration: Sendable {
     public var logPath: String? = nil
     /// Threads of the run's `CPUEngine` (its kernels' own loops and the GEMMs they split),
     /// at least 1. Results do not depend on it. Default: every core, like the command line.
-    public var threads: Int = CoreCount.physical()
+    public var threads: Int = Self.cores
+
+    /// The physical cores this process may use (`CoreCount.physical`), asked once: it reads
+    /// /proc and /sys files, and a batch makes one configuration per job.
+    public static let cores = CoreCount.physical()
 
     /// The output's format: `outputPath`'s extension with the quality and bit depth. Throws
     /// `OutputFormatError` (a usage error) for another extension, or 16 bits for JPEG or WebP.
