@@ -33,7 +33,7 @@ public enum OutputLocation {
         let name = lastComponent(of: path), nameMax = self.nameMax(in: folder)
         try checkName(name, path: path, nameMax: nameMax, action: action)
         if inPlace && kind(of: path) == .other {
-            let fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK)
+            let fd = FileSystem.open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK)
             guard fd >= 0 else { throw FileSystemError(action, reason: FileSystemError.reason(errno: errno)) }
             close(fd)
             return
@@ -72,7 +72,7 @@ public enum OutputLocation {
         if kind(of: p) == .other {
             throw FileSystemError(action, reason: p == path ? "it is a file, not a folder" : "'\(p)' is a file, not a folder")
         }
-        for m in missing.reversed() where mkdir(m, 0o755) != 0 && errno != EEXIST {
+        for m in missing.reversed() where FileSystem.mkdir(m, 0o755) != 0 && errno != EEXIST {
             throw FileSystemError(action, reason: "cannot create folder '\(m)': \(FileSystemError.reason(errno: errno))")
         }
         try probe(path, action: action)
@@ -96,13 +96,12 @@ public enum OutputLocation {
     public enum Kind: Sendable { case missing, folder, other }
 
     public static func kind(of path: String) -> Kind {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return .missing }
+        guard let st = FileSystem.stat(path) else { return .missing }
         return (st.st_mode & S_IFMT) == S_IFDIR ? .folder : .other
     }
 
     /// The folder holding `path` (`.` for a bare name, `/` for a top-level one).
-    static func parent(of path: String) -> String {
+    public static func parent(of path: String) -> String {
         var p = path
         while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
         guard let slash = p.lastIndex(of: "/") else { return "." }
@@ -113,8 +112,7 @@ public enum OutputLocation {
     /// file: `a folder`, `a device`, `a FIFO (named pipe)`, `a socket`; nil when nothing is
     /// there or a regular file is.
     public static func nonRegularKind(_ path: String) -> String? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
+        guard let st = FileSystem.stat(path) else { return nil }
         switch st.st_mode & S_IFMT {
         case S_IFREG: return nil
         case S_IFDIR: return "a folder"
@@ -128,7 +126,7 @@ public enum OutputLocation {
     /// The longest file name, in bytes, that `folder`'s file system allows (`NAME_MAX`:
     /// 255 on ext4, XFS, Btrfs and tmpfs, 143 on eCryptfs); 255 when it cannot be asked.
     public static func nameMax(in folder: String) -> Int {
-        let n = pathconf(folder, Int32(_PC_NAME_MAX))
+        let n = FileSystem.pathconf(folder, Int32(_PC_NAME_MAX))
         return n > 0 ? n : 255
     }
 
@@ -153,9 +151,9 @@ public enum OutputLocation {
     /// Creates and removes `name` in `folder` (default `.stylize-probe.<pid>.<random>`).
     static func probe(_ folder: String, action: String, name: String? = nil) throws {
         let name = folder + "/" + (name ?? ".stylize-probe.\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
-        let fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = FileSystem.open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileSystemError(action, reason: FileSystemError.reason(errno: errno)) }
         close(fd)
-        unlink(name)
+        _ = FileSystem.unlink(name)
     }
 }

@@ -85,8 +85,7 @@ public struct FileIdentities {
     }
 
     static func inode(_ path: String) -> String? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
+        guard let st = FileSystem.stat(path) else { return nil }
         return "\(st.st_dev):\(st.st_ino)"
     }
 }
