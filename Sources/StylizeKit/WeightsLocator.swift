@@ -39,7 +39,7 @@ public enum WeightsLocator {
     /// - Throws: `WeightsError` (one line) if an explicitly named file is missing
     ///   or is not a regular file, or if no candidate exists.
     public static func resolve(explicit: String?,
-                               environment: [String: String] = ProcessInfo.processInfo.environment,
+                               environment: [String: String] = processEnvironment(),
                                executablePath: String? = nil,
                                currentDirectory: String? = nil) throws -> String {
         if let explicit {
@@ -50,7 +50,7 @@ public enum WeightsLocator {
             try requireFile(fromEnvironment, origin: "$\(environmentVariable)")
             return fromEnvironment
         }
-        let cwd = currentDirectory ?? FileManager.default.currentDirectoryPath
+        let cwd = currentDirectory ?? FileSystem.currentDirectory()
         let executable = executablePath ?? ownExecutablePath()
         var candidates: [(path: String, shown: String)] = [
             ((cwd as NSString).appendingPathComponent("weights/\(fileName)"), "./weights/\(fileName)"),
@@ -102,11 +102,14 @@ public enum WeightsLocator {
         return URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
     }
 
+    /// `$STYLIZE_WEIGHTS` of this process, read exactly (a path that is not UTF-8 stays itself).
+    public static func processEnvironment() -> [String: String] {
+        FileName.environment(environmentVariable).map { [environmentVariable: $0] } ?? [:]
+    }
+
     /// This process's executable (Linux: `/proc/self/exe`), if it can be found.
     private static func ownExecutablePath() -> String? {
-        if let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            return link
-        }
+        if let link = FileSystem.realpath("/proc/self/exe") { return link }
         return Bundle.main.executablePath
     }
 

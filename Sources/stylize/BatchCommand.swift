@@ -88,7 +88,7 @@ struct BatchCommand: ParsableCommand {
         return Plan(jobs: BatchPlan.jobs(contents: contents, styles: styles, sweeps: axes, format: format.library), shard: shardSpec)
     }
 
-    private func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+    private func absolute(_ path: String) -> String { FileSystem.absolute(path) }
 
     /// A signal while planning (thousands of jobs take a second or two) ends the batch at
     /// once, with no job run: 128 + the signal number.
@@ -146,7 +146,7 @@ struct BatchCommand: ParsableCommand {
     func finish(_ runner: BatchRunner) throws {
         let index: String
         do { index = try BatchReport.write(folder: out) } catch { throw fail(error) }
-        print(index)
+        Terminal.printPath(index)
         let summary = "\(runner.done) done, \(runner.failed) failed, \(runner.skipped.count) skipped"
             + (runner.interrupted ? ", interrupted" : "") + String(format: " in %.0f s", runner.seconds)
         if runner.interrupted {

@@ -49,7 +49,7 @@ struct BatchRunner {
                 $0.output == job.outputName && $0.content == job.content && $0.style == job.style
                     && RunSettings.sameRun(recorded: $0.params, current: p.params)
             }
-            if finished && FileManager.default.fileExists(atPath: c.outputPath) {
+            if finished && FileSystem.exists(c.outputPath) {
                 skipped.append(p)
             } else {
                 pending.append(p)

@@ -19,8 +19,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         for f in merging where OutputLocation.kind(of: f) != .folder { throw fail(ReportError("'\(f)' is not a folder")) }
         if !merging.isEmpty { do { try OutputLocation.prepareFolder(folder, option: "report") } catch { throw fail(error) } }
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+        guard FileSystem.isFolder(folder) else {
             throw fail(ReportError("'\(folder)' is not a folder"))
         }
         let records = RunRecord.latest(BatchReport.records(folder: folder, merging: merging))
@@ -29,7 +28,7 @@ struct ReportCommand: ParsableCommand {
             let index = try BatchReport.write(folder: folder, merging: merging)
             let failed = records.filter { $0.status != .done }.count
             Terminal.printError("report: \(records.count) jobs, \(failed) not done")
-            print(index)
+            Terminal.printPath(index)
         } catch {
             throw fail(error)
         }

@@ -32,7 +32,7 @@ struct Stylize: ParsableCommand {
     /// are installed first, so a signal at any moment is handled.
     static func main() {
         Signals.install()
-        let words = Array(CommandLine.arguments.dropFirst())
+        let words = Array(FileName.commandLineArguments().dropFirst())  // exactly: a file name need not be UTF-8
         if let i = words.firstIndex(of: "--generate-completion-script") {
             let shell = i + 1 < words.count ? words[i + 1] : ""
             guard let kind = CompletionShell(rawValue: shell) else {

@@ -2,11 +2,20 @@ import Foundation
 import StylizeKit
 
 /// stderr output: diagnostics and the progress line. Results go to stdout only.
+///
+/// A file name that is not UTF-8 shows its odd bytes as `\xff` on stderr (`FileName.display`,
+/// which also keeps a message with a newline in a name on one line), and is written on stdout
+/// as its exact bytes, so that `out=$(stylize …)` names the file.
 enum Terminal {
     static let isInteractive = isatty(STDERR_FILENO) == 1
 
     static func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((FileName.display(line) + "\n").utf8))
+    }
+
+    /// A result's path on stdout, one line of the name's exact bytes.
+    static func printPath(_ path: String) {
+        FileHandle.standardOutput.write(Data(FileName.bytes(path) + [UInt8(ascii: "\n")]))
     }
 
     /// `stylize: warning: <line>`: a problem that does not stop the command.

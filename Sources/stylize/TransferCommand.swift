@@ -116,11 +116,11 @@ struct TransferOptions: ParsableArguments {
                     try dumps.write(transfer.image, iteration: report.iteration)
                 }, shouldStop: { Signals.requested }, warn: { progress.warn($0) })
                 progress.finish(result)
-                print(c.outputPath)
+                Terminal.printPath(c.outputPath)
             } catch let stop as RunCancelled {
                 progress.interrupted()
                 let kept = stop.keptAt ?? ""
-                print(kept)
+                Terminal.printPath(kept)
                 Terminal.printError("stylize: stopped by \(Signals.name) at iteration \(stop.iteration); the image so far is in '\(kept)'"
                                     + Self.sizeNote(stop.size, plan: plan))
                 throw ExitCode(Signals.exitStatus)

@@ -97,7 +97,7 @@ struct VisualizeCommand: ParsableCommand {
             try OutputLocation.prepareFolder(out, option: "--out")
             let report = try visualizer.run(log: { if !quiet { Terminal.printError($0) } }, shouldStop: { Signals.requested })
             let index = (out.hasSuffix("/") ? out : out + "/") + "index.html"
-            print(index)
+            Terminal.printPath(index)
             if report.stopped {
                 Terminal.printError("stylize: stopped by \(Signals.name); \(index) shows the \(report.images.count) image(s) done so far")
                 throw ExitCode(Signals.exitStatus)

@@ -21,7 +21,11 @@ final class CLITests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
-    struct Outcome { let status: Int32; let stdout: String; let stderr: String }
+    struct Outcome {
+        let status: Int32; let stdout: String; let stderr: String
+        /// stdout's exact bytes (`stdout` repairs bytes that are not UTF-8).
+        var stdoutBytes: [UInt8] = []
+    }
 
     /// Runs `stylize` (or `executable`, e.g. a shell that sets limits and then runs it).
     func run(_ arguments: [String], environment: [String: String] = [:], executable: String? = nil) throws -> Outcome {
@@ -40,7 +44,7 @@ final class CLITests: XCTestCase {
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                       stderr: String(decoding: e, as: UTF8.self))
+                       stderr: String(decoding: e, as: UTF8.self), stdoutBytes: Array(o))
     }
 
     /// A small deterministic photo-like PNG.

@@ -54,7 +54,7 @@ public final class BatchFolderLock {
     public init(folder: String) throws {
         path = folder + "/" + Self.fileName
         let action = "cannot write --out '\(folder)'"
-        fd = open(path, O_RDWR | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0o644)
+        fd = FileSystem.open(path, O_RDWR | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSystemError(action, reason: "cannot open '\(path)': \(FileSystemError.reason(errno: errno))") }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {

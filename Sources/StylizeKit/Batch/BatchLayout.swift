@@ -110,7 +110,7 @@ public struct BatchLayout {
 /// folder), so the report refers to inputs and outputs by relative links.
 func relativePath(from base: String, to target: String) -> String {
     func components(_ p: String) -> [String] {
-        URL(fileURLWithPath: p).standardizedFileURL.pathComponents.filter { $0 != "/" }
+        FileSystem.absolute(p).split(separator: "/").map(String.init)
     }
     let b = components(base), t = components(target)
     var common = 0

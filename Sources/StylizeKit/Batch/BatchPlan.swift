@@ -55,8 +55,9 @@ public enum BatchPlan {
         var used = Set<String>()
         for content in contents {
             for style in styles {
+                let prefix = outputPrefix(content: content, style: style)
                 for settings in combinations(sweeps) {
-                    let base = outputStem(content: content, style: style, settings: settings)
+                    let base = outputStem(prefix: prefix, settings: settings)
                     var stem = FileNaming.fitted(base, maxBytes: maxStemBytes), n = 2
                     while used.contains(stem) { stem = FileNaming.fitted("\(base)-\(n)", maxBytes: maxStemBytes); n += 1 }
                     used.insert(stem)
@@ -71,9 +72,17 @@ public enum BatchPlan {
     /// `<content-stem>__<style-stem>[__<option>-<value>…]`, with characters other than
     /// letters, digits, `.`, `_`, `+` and `-` replaced by `-` so names stay shell-friendly.
     public static func outputStem(content: String, style: String, settings: [SweepSetting]) -> String {
-        var parts = [safe(FileNaming.stem(content)), safe(FileNaming.stem(style))]
-        parts += settings.map { "\($0.name)-\(safe($0.value))" }
-        return parts.joined(separator: "__")
+        outputStem(prefix: outputPrefix(content: content, style: style), settings: settings)
+    }
+
+    /// `<content-stem>__<style-stem>`, the inputs' part of a job's name.
+    static func outputPrefix(content: String, style: String) -> String {
+        safe(FileNaming.stem(content)) + "__" + safe(FileNaming.stem(style))
+    }
+
+    /// `outputStem` with the inputs' part already made (once per pair, not once per sweep value).
+    static func outputStem(prefix: String, settings: [SweepSetting]) -> String {
+        ([prefix] + settings.map { "\($0.name)-\(safe($0.value))" }).joined(separator: "__")
     }
 
     static func safe(_ s: String) -> String {

@@ -99,8 +99,8 @@ public enum BatchReport {
     static func cell(_ r: RunRecord?, layout: BatchLayout, folder: String) -> String {
         guard let r else { return "<td>not run</td>" }
         var h = "<td class=\"\(r.status.rawValue)\">"
-        if r.status != .failed || FileManager.default.fileExists(atPath: folder + "/" + r.output) {
-            h += "<a href=\"\(HTML.escape(r.image))\"><img class=\"out\" src=\"\(HTML.escape(r.image))\" alt=\"\(HTML.escape(r.image))\"/></a>"
+        if r.status != .failed || FileSystem.exists(folder + "/" + r.output) {
+            h += "<a href=\"\(HTML.href(r.image))\"><img class=\"out\" src=\"\(HTML.href(r.image))\" alt=\"\(HTML.escape(r.image))\"/></a>"
         }
         h += "<div>\(HTML.escape(r.image))</div>"
         let caption = layout.caption(r)
@@ -117,7 +117,7 @@ public enum BatchReport {
 
     /// A small picture of an input, linked by its path relative to the report.
     static func thumbnail(_ path: String, _ alt: String, _ folder: String) -> String {
-        "<img class=\"in\" src=\"\(HTML.escape(relativePath(from: folder, to: path)))\" alt=\"\(alt)\" title=\"\(HTML.escape(path))\"/>"
+        "<img class=\"in\" src=\"\(HTML.href(relativePath(from: folder, to: path)))\" alt=\"\(alt)\" title=\"\(HTML.escape(path))\"/>"
     }
 
     static func num(_ v: Double?) -> String {

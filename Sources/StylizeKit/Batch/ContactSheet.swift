@@ -107,7 +107,9 @@ public enum ContactSheet {
 
     /// `text`, cut with "…" to fit `width` pixels (no glyph is narrower than a pixel, so
     /// anything past `width` characters is dropped before measuring).
+    /// A name's bytes that are not UTF-8 show as `\xff` (`FileName.display`).
     static func fit(_ text: String, _ font: TextRenderer, _ width: Int) -> String {
+        let text = FileName.display(text)
         var t = text.count > width ? String(text.prefix(width)) : text
         while font.width(of: t) > width && t.count > 1 { t = String(t.dropLast(2)) + "…" }
         return t

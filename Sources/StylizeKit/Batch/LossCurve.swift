@@ -5,7 +5,8 @@ import Foundation
 enum LossCurve {
     /// `(iteration, total)` from a `--log` JSON-lines file; unreadable or partial lines are skipped.
     static func read(log path: String) -> [(Int, Double)] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        guard let bytes = FileSystem.contents(path) else { return [] }
+        let text = String(decoding: bytes, as: UTF8.self)
         var points: [(Int, Double)] = []
         for line in text.split(separator: "\n") {
             guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],

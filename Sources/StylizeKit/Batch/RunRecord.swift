@@ -55,11 +55,12 @@ public struct RunRecord: Codable, Sendable, Equatable {
         self.seconds = (seconds * 1000).rounded() / 1000
     }
 
-    /// The record as one JSON line ending in `\n` (keys sorted, slashes unescaped).
+    /// The record as one JSON line ending in `\n` (keys sorted, slashes unescaped; a byte of
+    /// a name that is not UTF-8 escaped as `\udbff\udfff`, see `FileName`).
     public func jsonLine() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        return FileName.escapeJSON(String(decoding: try encoder.encode(self), as: UTF8.self)) + "\n"
     }
 
     /// Appends `record` to `path` as one line, on an `O_APPEND` descriptor, then `fsync`s.
@@ -74,7 +75,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     ///   out-of-space errors often show up only at `fsync` or `close`.
     public static func append(_ record: RunRecord, to path: String) throws {
         let line = Array(try record.jsonLine().utf8)
-        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0o644)  // a FIFO must not block
+        let fd = FileSystem.open(path, O_RDWR | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0o644)  // a FIFO must not block
         guard fd >= 0 else { throw appendError(path, errno) }
         var closed = false
         defer { if !closed { close(fd) } }
@@ -114,7 +115,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// Every complete, decodable line of `path`, in file order. A trailing line without
     /// `\n` (cut short by a kill) and undecodable lines are skipped. A missing file reads as empty.
     public static func read(path: String) -> [RunRecord] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        guard let data = FileSystem.contents(path) else { return [] }
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         lines.removeLast()  // after the last "\n": empty, or a partial line
         let decoder = JSONDecoder()
@@ -125,7 +126,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// `runs.jsonl`; copies from other folders can be dropped in as `runs-2.jsonl` and so on
     /// (merging shard folders in place: `BatchReport.write(folder:merging:)`).
     public static func read(folder: String) -> [RunRecord] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+        let names = (FileSystem.names(in: folder) ?? [])
             .filter { $0.hasPrefix("runs") && $0.hasSuffix(".jsonl") }.sorted()
         return names.flatMap { read(path: folder + "/" + $0) }
     }

@@ -11,14 +11,11 @@ public enum StaleTemporaries {
     /// Returns the names removed.
     @discardableResult
     public static func remove(in folder: String, olderThan age: TimeInterval = 600, now: Date = Date()) -> [String] {
-        let fm = FileManager.default
-        let names = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
         var removed: [String] = []
-        for name in names where isTemporary(name) {
+        for name in FileSystem.names(in: folder) ?? [] where isTemporary(name) {
             let path = folder + "/" + name
-            guard let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
-                  now.timeIntervalSince(modified) > age else { continue }
-            if (try? fm.removeItem(atPath: path)) != nil { removed.append(name) }
+            guard let modified = FileSystem.modified(path), now.timeIntervalSince(modified) > age else { continue }
+            if FileSystem.unlink(path) == 0 { removed.append(name) }
         }
         return removed.sorted()
     }

@@ -25,11 +25,11 @@ public final class TextRenderer {
     ///   - pixelSize: nominal glyph height in pixels.
     public init(fontPath: String? = nil, pixelSize: Int = 12) throws {
         self.pixelSize = pixelSize
-        guard let path = fontPath ?? TextRenderer.defaultFontPaths.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+        guard let path = fontPath ?? TextRenderer.defaultFontPaths.first(where: FileSystem.exists) else {
             throw DrawingError("no font found (looked in \(TextRenderer.defaultFontPaths.joined(separator: ", "))); install fonts-dejavu-core")
         }
         guard FT_Init_FreeType(&library) == 0, let library else { throw DrawingError("cannot initialize FreeType") }
-        guard FT_New_Face(library, path, 0, &face) == 0, let face else {
+        guard FileName.withCString(path, { FT_New_Face(library, $0, 0, &face) }) == 0, let face else {
             FT_Done_FreeType(library)
             throw DrawingError("cannot load the font '\(path)'")
         }

@@ -19,9 +19,9 @@ public enum AtomicFile {
         let temp = try writeTemporary(bytes, for: path)
         var reason: String?
         if let what = OutputLocation.nonRegularKind(path) { reason = refusal(what) }
-        if reason == nil && rename(temp, path) != 0 { reason = FileSystemError.reason(errno: errno) }
+        if reason == nil && FileSystem.rename(temp, path) != 0 { reason = FileSystemError.reason(errno: errno) }
         if let reason {
-            unlink(temp)
+            _ = FileSystem.unlink(temp)
             throw FileWriteError(path: path, reason: reason)
         }
     }
@@ -32,22 +32,22 @@ public enum AtomicFile {
     public static func writeNew(_ bytes: [UInt8], limit: Int = 1000, name: (Int) -> String) throws -> String {
         let first = name(1)
         let temp = try writeTemporary(bytes, for: first)
-        defer { unlink(temp) }
+        defer { _ = FileSystem.unlink(temp) }
         for n in 1...max(1, limit) {
             let path = n == 1 ? first : name(n)
-            if link(temp, path) == 0 { return path }
+            if FileSystem.link(temp, path) == 0 { return path }
             guard errno != EEXIST else { continue }
             guard [EPERM, EOPNOTSUPP, EMLINK].contains(errno) else {
                 throw FileWriteError(path: path, reason: FileSystemError.reason(errno: errno))
             }
             // No hard links here (FAT, some FUSE file systems): claim the name, then rename over the claim.
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            let fd = FileSystem.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if fd < 0 && errno == EEXIST { continue }
             guard fd >= 0 else { throw FileWriteError(path: path, reason: FileSystemError.reason(errno: errno)) }
             close(fd)
-            guard rename(temp, path) == 0 else {
+            guard FileSystem.rename(temp, path) == 0 else {
                 let reason = FileSystemError.reason(errno: errno)
-                unlink(path)
+                _ = FileSystem.unlink(path)
                 throw FileWriteError(path: path, reason: reason)
             }
             return path
@@ -57,15 +57,12 @@ public enum AtomicFile {
 
     /// `bytes` in a new temporary file beside `path`, flushed to disk; returns its path.
     static func writeTemporary(_ bytes: [UInt8], for path: String) throws -> String {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+        let dir = OutputLocation.parent(of: path)
+        guard FileSystem.isFolder(dir) else {
             throw FileWriteError(path: path, reason: "folder '\(dir)' does not exist")
         }
-        let temp = url.deletingLastPathComponent()
-            .appendingPathComponent(temporaryName(for: url.lastPathComponent, nameMax: OutputLocation.nameMax(in: dir))).path
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let temp = dir + "/" + temporaryName(for: OutputLocation.lastComponent(of: path), nameMax: OutputLocation.nameMax(in: dir))
+        let fd = FileSystem.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileWriteError(path: path, reason: FileSystemError.reason(errno: errno)) }
         var ok = true
         var reason = ""
@@ -83,7 +80,7 @@ public enum AtomicFile {
         if ok && fsync(fd) != 0 { ok = false; reason = FileSystemError.reason(errno: errno) }
         if close(fd) != 0 && ok { ok = false; reason = FileSystemError.reason(errno: errno) }
         if !ok {
-            unlink(temp)
+            _ = FileSystem.unlink(temp)
             throw FileWriteError(path: path, reason: reason)
         }
         return temp

@@ -36,8 +36,7 @@ public enum BoundedFile {
 
     /// The size in bytes of the regular file at `path`.
     static func regularFileSize(_ path: String) throws -> Int {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
+        guard let info = FileSystem.stat(path) else {
             let code = errno
             throw Failure(reason: reason(code), isMissing: code == ENOENT || code == ENOTDIR)
         }
@@ -50,7 +49,7 @@ public enum BoundedFile {
     public static func read(_ path: String, maxBytes: Int, what: String) throws -> [UInt8] {
         let size = try regularFileSize(path)
         try checkSize(size, maxBytes: maxBytes, what: what)
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        let fd = FileSystem.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(reason: reason(errno)) }
         defer { close(fd) }
         var info = stat()

@@ -32,10 +32,7 @@ public enum FileNaming {
     }
 
     /// Whether anything (a file, a folder, a symbolic link, dangling or not) is at `path`.
-    public static func entryExists(_ path: String) -> Bool {
-        var st = stat()
-        return lstat(path, &st) == 0
-    }
+    public static func entryExists(_ path: String) -> Bool { FileSystem.lstat(path) != nil }
 
     /// `name` if it is at most `maxBytes` bytes of UTF-8; otherwise its longest prefix (whole
     /// characters) that leaves room for `~` and eight hex digits of `hash(name)`, followed by

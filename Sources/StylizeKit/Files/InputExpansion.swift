@@ -25,7 +25,7 @@ public enum InputExpansion {
             let matched: [String]
             switch OutputLocation.kind(of: spec) {
             case .folder:
-                let names = (try? FileManager.default.contentsOfDirectory(atPath: spec)) ?? []
+                let names = FileSystem.names(in: spec) ?? []
                 matched = names.filter { isImageName($0) && !$0.hasPrefix(".") }.sorted()
                     .map { spec.hasSuffix("/") ? spec + $0 : spec + "/" + $0 }.filter(outside)
             case .other:
@@ -34,7 +34,7 @@ public enum InputExpansion {
                 guard spec.contains(where: { "*?[".contains($0) }) else {
                     throw InputError(description: "\(option) '\(spec)': no such file or folder")
                 }
-                matched = glob(spec).filter { isImageName($0) && OutputLocation.kind(of: $0) == .other && outside($0) }
+                matched = FileSystem.glob(spec).filter { isImageName($0) && OutputLocation.kind(of: $0) == .other && outside($0) }
             }
             guard !matched.isEmpty else { throw InputError(description: "\(option) '\(spec)': no images found (\(ImageFormat.supportedNames))") }
             for m in matched where seen.insert(m).inserted {
@@ -54,22 +54,13 @@ public enum InputExpansion {
     /// A name whose extension is one of `ImageFormat.allExtensions` (any case). Only folders
     /// and globs are filtered by name; the file's format is still read from its signature.
     static func isImageName(_ name: String) -> Bool { ImageFormat(extensionOf: name) != nil }
-
-    /// Paths matching `pattern` (POSIX `glob(3)`), sorted.
-    static func glob(_ pattern: String) -> [String] {
-        var g = glob_t()
-        defer { globfree(&g) }
-        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
-        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }.sorted()
-    }
 }
 
 /// A file's device and inode: two paths with the same identity are one file.
 struct FileIdentity: Hashable {
     let device: UInt64, inode: UInt64
     init?(_ path: String) {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
+        guard let st = FileSystem.stat(path) else { return nil }
         device = UInt64(st.st_dev); inode = UInt64(st.st_ino)
     }
 }

@@ -33,7 +33,7 @@ public enum OutputLocation {
         let name = lastComponent(of: path), nameMax = self.nameMax(in: folder)
         try checkName(name, path: path, nameMax: nameMax, action: action)
         if inPlace && kind(of: path) == .other {
-            let fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK)
+            let fd = FileSystem.open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK)
             guard fd >= 0 else { throw FileSystemError(action, reason: FileSystemError.reason(errno: errno)) }
             close(fd)
             return
@@ -72,7 +72,7 @@ public enum OutputLocation {
         if kind(of: p) == .other {
             throw FileSystemError(action, reason: p == path ? "it is a file, not a folder" : "'\(p)' is a file, not a folder")
         }
-        for m in missing.reversed() where mkdir(m, 0o755) != 0 && errno != EEXIST {
+        for m in missing.reversed() where FileSystem.mkdir(m, 0o755) != 0 && errno != EEXIST {
             throw FileSystemError(action, reason: "cannot create folder '\(m)': \(FileSystemError.reason(errno: errno))")
         }
         try probe(path, action: action)
@@ -96,25 +96,33 @@ public enum OutputLocation {
     public enum Kind: Sendable { case missing, folder, other }
 
     public static func kind(of path: String) -> Kind {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return .missing }
+        guard let st = FileSystem.stat(path) else { return .missing }
         return (st.st_mode & S_IFMT) == S_IFDIR ? .folder : .other
     }
 
     /// The folder holding `path` (`.` for a bare name, `/` for a top-level one).
-    static func parent(of path: String) -> String {
-        var p = path
-        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
-        guard let slash = p.lastIndex(of: "/") else { return "." }
+    public static func parent(of path: String) -> String {
+        let p = withoutTrailingSlashes(path)
+        guard let slash = p.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
         return slash == p.startIndex ? "/" : String(p[..<slash])
+    }
+
+    /// `path` without the slashes that end it (`/` stays), in bytes: a batch splits
+    /// thousands of names, and `Character` comparisons cost a grapheme break each.
+    static func withoutTrailingSlashes(_ path: String) -> Substring {
+        let u = path.utf8
+        guard !u.isEmpty else { return path[...] }
+        let second = u.index(after: u.startIndex)
+        var end = u.endIndex
+        while end > second && u[u.index(before: end)] == UInt8(ascii: "/") { end = u.index(before: end) }
+        return path[..<end]
     }
 
     /// What is at `path` (symbolic links followed) when it exists and is not a regular
     /// file: `a folder`, `a device`, `a FIFO (named pipe)`, `a socket`; nil when nothing is
     /// there or a regular file is.
     public static func nonRegularKind(_ path: String) -> String? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
+        guard let st = FileSystem.stat(path) else { return nil }
         switch st.st_mode & S_IFMT {
         case S_IFREG: return nil
         case S_IFDIR: return "a folder"
@@ -128,7 +136,7 @@ public enum OutputLocation {
     /// The longest file name, in bytes, that `folder`'s file system allows (`NAME_MAX`:
     /// 255 on ext4, XFS, Btrfs and tmpfs, 143 on eCryptfs); 255 when it cannot be asked.
     public static func nameMax(in folder: String) -> Int {
-        let n = pathconf(folder, Int32(_PC_NAME_MAX))
+        let n = FileSystem.pathconf(folder, Int32(_PC_NAME_MAX))
         return n > 0 ? n : 255
     }
 
@@ -145,17 +153,16 @@ public enum OutputLocation {
 
     /// `dir/name.png` → `name.png`.
     public static func lastComponent(of path: String) -> String {
-        var p = path
-        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
-        return p.lastIndex(of: "/").map { String(p[p.index(after: $0)...]) } ?? p
+        let p = withoutTrailingSlashes(path)
+        return String(p.utf8.lastIndex(of: UInt8(ascii: "/")).map { p[p.utf8.index(after: $0)...] } ?? p)
     }
 
     /// Creates and removes `name` in `folder` (default `.stylize-probe.<pid>.<random>`).
     static func probe(_ folder: String, action: String, name: String? = nil) throws {
         let name = folder + "/" + (name ?? ".stylize-probe.\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
-        let fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = FileSystem.open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileSystemError(action, reason: FileSystemError.reason(errno: errno)) }
         close(fd)
-        unlink(name)
+        _ = FileSystem.unlink(name)
     }
 }

@@ -21,7 +21,7 @@ public enum PathIdentity {
             let parent = OutputLocation.parent(of: path)
             if let r = folders?.resolved(parent) ?? realPath(parent) { return (r == "/" ? "" : r) + "/" + name }
         }
-        return URL(fileURLWithPath: path).standardizedFileURL.path
+        return FileSystem.absolute(path)
     }
 
     /// The `realpath` of folders, each asked once.
@@ -36,8 +36,7 @@ public enum PathIdentity {
     }
 
     public static func same(_ a: String, _ b: String) -> Bool {
-        var sa = stat(), sb = stat()
-        if stat(a, &sa) == 0 && stat(b, &sb) == 0 { return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino }
+        if let sa = FileSystem.stat(a), let sb = FileSystem.stat(b) { return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino }
         return canonical(a) == canonical(b)
     }
 
@@ -52,11 +51,7 @@ public enum PathIdentity {
         }
     }
 
-    static func realPath(_ path: String) -> String? {
-        guard let r = realpath(path, nil) else { return nil }
-        defer { free(r) }
-        return String(cString: r)
-    }
+    static func realPath(_ path: String) -> String? { FileSystem.realpath(path) }
 }
 
 /// An output that would replace an input. A usage error: exit 64.

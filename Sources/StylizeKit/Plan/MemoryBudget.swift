@@ -127,18 +127,7 @@ public enum MemoryBudget {
 
     /// A small file of `/proc` or `/sys` (whose size reads as 0), or nil.
     static func smallFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 1 << 20 {
-            let n = read(fd, &buffer, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            bytes += buffer[..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        FileSystem.contents(path).map { String(decoding: $0, as: UTF8.self) }
     }
 }
 
@@ -147,7 +136,6 @@ public struct MemoryError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public init(description: String) { self.description = description }
 }
-
 
 /// A run's memory, checked before any big allocation (`MemoryBudget`): before the weights
 /// are read, from the content image's header.

@@ -69,7 +69,8 @@ public struct FileIdentities {
     private let folders = PathIdentity.FolderCache()
 
     public init(_ inputs: [(role: String, path: String)]) {
-        for (role, path) in inputs {
+        var seen = Set<String>()
+        for (role, path) in inputs where seen.insert(path).inserted {  // a batch names each input once per job
             if let id = Self.inode(path) { byInode[id] = byInode[id] ?? (role, path) }
             let canonical = PathIdentity.canonical(path)
             byPath[canonical] = byPath[canonical] ?? (role, path)
@@ -83,8 +84,7 @@ public struct FileIdentities {
     }
 
     static func inode(_ path: String) -> String? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
+        guard let st = FileSystem.stat(path) else { return nil }
         return "\(st.st_dev):\(st.st_ino)"
     }
 }

@@ -18,7 +18,7 @@ final class RunLog {
         self.path = path
         let action = "cannot write the log '\(path)'"
         if let what = OutputLocation.nonRegularKind(path) { throw FileSystemError(action, reason: AtomicFile.refusal(what)) }
-        let fd = open(path, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0o644)
+        let fd = FileSystem.open(path, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSystemError(action, reason: FileSystemError.reason(errno: errno)) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {

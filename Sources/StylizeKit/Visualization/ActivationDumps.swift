@@ -32,12 +32,11 @@ public final class ActivationDumps {
     /// folder, which a rename would replace), and an existing `iterNNNN` must be a folder.
     public static func checkExistingOutputs(directory: String, layers: [String]) throws {
         var paths = [(option: "--dump-dir", path: directory + "/index.html")]
-        let fm = FileManager.default
-        for entry in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] {
+        for entry in FileSystem.names(in: directory) ?? [] {
             guard entry.hasPrefix("iter"), entry.dropFirst(4).allSatisfy(\.isNumber) else { continue }
             let folder = directory + "/" + entry
             if let what = OutputLocation.nonRegularKind(folder), what == "a folder" {
-                for name in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".png")
+                for name in FileSystem.names(in: folder) ?? [] where name.hasSuffix(".png")
                     && layers.contains(where: { name == "\($0).png" || name.hasPrefix("\($0)-") }) {
                     paths.append(("--dump-dir", folder + "/" + name))
                 }
