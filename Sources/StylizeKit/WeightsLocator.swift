@@ -90,7 +90,7 @@ public enum WeightsLocator {
     static func checkoutDirectory(executablePath: String?) -> String? {
         guard var folder = resolved(executablePath)?.deletingLastPathComponent() else { return nil }
         while folder.path != "/" && !folder.path.isEmpty {
-            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) { return folder.path }
+            if FileSystem.exists(folder.appendingPathComponent("Package.swift").path) { return folder.path }
             folder = folder.deletingLastPathComponent()
         }
         return nil
