@@ -15,6 +15,16 @@ public enum BLAS {
     /// Evaluated once (Swift's lazy statics are thread-safe), before the first GEMM.
     private static let singleThreaded: Void = openblas_set_num_threads(1)
 
+    /// The library and the kernels it chose for this CPU (or that `OPENBLAS_CORETYPE` forced):
+    /// `OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Cooperlake MAX_THREADS=64, kernels Cooperlake`.
+    /// The kernels can differ by 1.5× on the same machine (docs/EXPERIMENTS.md), so
+    /// `stylize --version` prints this.
+    public static var description: String {
+        let config = openblas_get_config().map { String(cString: $0) } ?? "OpenBLAS (configuration unknown)"
+        let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+        return "\(config), kernels \(core)"
+    }
+
     /// `C = alpha · op(A) · op(B) + beta · C`, row-major, single precision, on the calling
     /// thread.
     ///

@@ -53,6 +53,12 @@ extension CLITests {
         let version = try run(["--version"])
         XCTAssertEqual(version.status, 0)
         XCTAssertTrue(version.stdout.hasPrefix("stylize "), version.stdout)
+        // The second line names the BLAS and the kernels it runs (issue 18), which follow
+        // OPENBLAS_CORETYPE when a host sets it.
+        let blas = version.stdout.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
+        XCTAssertTrue(blas.hasPrefix("OpenBLAS ") && blas.contains(", kernels "), version.stdout)
+        let forced = try run(["--version"], environment: ["OPENBLAS_CORETYPE": "Haswell"])
+        XCTAssertTrue(forced.stdout.lowercased().hasSuffix("kernels haswell\n"), forced.stdout)
         assertOneLineError(try run(["help", "bogus"]), status: 64, containing: "unknown command 'bogus'")
         XCTAssertEqual(try run(["help", "batch"]).status, 0)
         assertOneLineError(try run(["batch", "--contnt", "c.png", "--style", "s.png", "--out", "runs"]), status: 64,
