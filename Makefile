@@ -25,7 +25,7 @@ SWEEP        ?= style-weight=1e-4,1e-3,1e-2
 OUT          ?= sweeps/custom
 ARGS         ?= --size 256 --iterations 150
 
-.PHONY: help build weights demo viz test fuzz fuzz-build bench bench-jobs bench-torch man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init sweep-colors
+.PHONY: help build weights demo viz test fuzz fuzz-build bench bench-scaling bench-jobs bench-torch man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init sweep-colors
 
 help: ## List the targets
 	@echo "stylize — make targets:"
@@ -145,6 +145,12 @@ bench: $(WEIGHTS) ## Per-evaluation time at 256/512 px; a default and a single-s
 	.build/release/stylize-bench 512 --threads $(THREADS)
 	.build/release/stylize-bench run $(BENCH_CONTENT) $(BENCH_STYLE) -o out/bench-default.png --threads $(THREADS)
 	.build/release/stylize-bench run $(BENCH_CONTENT) $(BENCH_STYLE) -o out/bench-single300.png --min-size 512 --iterations 300 --threads $(THREADS)
+
+# 1, 2, 4 … and the core count.
+BENCH_THREADS ?= $(shell n=$$(nproc); t=1; while [ $$t -lt $$n ]; do printf '%s ' $$t; t=$$((t * 2)); done; echo $$n)
+bench-scaling: $(WEIGHTS) ## Seconds per 512 px evaluation at BENCH_THREADS threads, stylize and PyTorch (if make bench-torch set it up) side by side
+	$(SWIFT) build $(RELEASE) --product stylize-bench
+	sh tools/bench_scaling.sh 512 "$(BENCH_THREADS)" $(TORCH_VENV)/bin/python
 
 BENCH_JOBS ?= 16
 BENCH_JOBS_SIZE ?= 512

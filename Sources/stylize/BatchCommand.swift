@@ -125,6 +125,10 @@ struct BatchCommand: ParsableCommand {
         let slots = JobSlots.choose(requested: jobs, threads: machine.threads, pending: runner.pending.count,
                                     peakBytesPerJob: runner.peakBytesPerJob, availableBytes: available)
         runner.share(slots)
+        if let jobs, let available, Double(min(jobs, runner.pending.count)) * runner.peakBytesPerJob > 0.8 * available {
+            Terminal.warn("--jobs \(jobs): that many jobs at once may need \(MemoryBudget.text(Double(jobs) * runner.peakBytesPerJob)), "
+                          + "more than the \(MemoryBudget.text(available)) this process may use; without --jobs the batch runs as many as fit")
+        }
         let shardText = plan.shard.map { " (\(mine.count) in shard \($0.k)/\($0.n))" } ?? ""
         Terminal.printError("batch: \(plan.jobs.count) job\(plan.jobs.count == 1 ? "" : "s")\(shardText), "
                             + "\(runner.skipped.count) already done, "

@@ -55,6 +55,12 @@ extension CLITests {
         let single = try run(base + ["--out", "single", "--threads", "3"])
         XCTAssertTrue(single.stderr.contains("1 job at a time, 3 threads"), single.stderr)
         assertOneLineError(try run(base + ["--out", "bad", "--jobs", "0"]), status: 64, containing: "--jobs")
+        // 200 jobs of 1.7 GB each at once (1024 px): more than any test machine has, while each
+        // alone fits.
+        let seeds = (1...200).map(String.init).joined(separator: ",")
+        let big = try run(["batch", "--content", c, "--style", s, "--size", "1024", "--weights", "missing.safetensors",
+                           "--out", "big", "--sweep", "seed=" + seeds, "--jobs", "200"])
+        XCTAssertTrue(big.stderr.contains("stylize: warning: --jobs 200: that many jobs at once may need"), big.stderr)
     }
 
     /// A signal with two jobs running stops both at their next evaluation: each writes its

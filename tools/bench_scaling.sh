@@ -1,0 +1,28 @@
+#!/bin/sh
+# `make bench-scaling`: seconds per 512 px evaluation at 1, 2, 4 … threads up to the core
+# count, stylize and PyTorch side by side at each count (PyTorch when its venv exists:
+# `make bench-torch` makes it), with OPENBLAS_CORETYPE as the host sets it and, when it is
+# set, unset as well (issue 18). Speedup and efficiency are against 1 thread.
+#   sh tools/bench_scaling.sh SIZE "THREAD COUNTS" [TORCH_PYTHON]
+set -eu
+size=$1; counts=$2; torch=${3:-}
+bench=${STYLIZE_BENCH:-.build/release/stylize-bench}
+median() { sed -n 's/.* median \([0-9.]*\) s\/evaluation.*/\1/p' | tail -1; }
+row() {  # $1: label; runs each count and prints the table
+    echo "$1 ($(uname -n), $(nproc) cores), $size px, seconds per evaluation:"
+    printf '  %7s %10s %8s %10s %10s\n' threads stylize speedup efficiency pytorch
+    one=""
+    for t in $counts; do
+        s=$("$bench" "$size" --threads "$t" | median)
+        [ -n "$one" ] || one=$s
+        p=-
+        if [ -n "$torch" ] && [ -x "$torch" ]; then
+            p=$("$torch" tools/bench_torch.py time --size "$size" --threads "$t" 2>/dev/null | median || echo -)
+        fi
+        echo "$t $s $one $p" | awk '{ printf "  %7d %10.3f %7.2fx %9.0f%% %10s\n", $1, $2, $3 / $2, 100 * $3 / $2 / $1, $4 }'
+    done
+}
+row "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
+if [ -n "${OPENBLAS_CORETYPE:-}" ]; then
+    (unset OPENBLAS_CORETYPE; row "OPENBLAS_CORETYPE unset")
+fi
