@@ -81,4 +81,21 @@ final class RunOptionTests: XCTestCase {
         XCTAssertTrue(RunSettings.sameRun(recorded: recorded, current: RunSettings().paramsByKey))
         XCTAssertFalse(RunSettings.sameRun(recorded: recorded, current: try RunSettings().setting("bit-depth", to: "16").paramsByKey))
     }
+
+    /// `--resume` after `--iterations` got an automatic default: an older record of a default
+    /// coarse-to-fine run says 40, which is what the default still gives there; a default
+    /// single-scale run now gets 150, so its old record of 40 is another run.
+    func testARecordOfTheOldFixedIterationsIsTheSameCoarseToFineRun() throws {
+        var old = RunSettings().paramsByKey
+        old["iterations"] = "40"
+        XCTAssertNil(RunSettings().paramsByKey["iterations"])
+        XCTAssertTrue(RunSettings.sameRun(recorded: old, current: RunSettings().paramsByKey))
+        let single = try RunSettings().setting("min-size", to: "512")
+        var oldSingle = single.paramsByKey
+        oldSingle["iterations"] = "40"
+        XCTAssertFalse(RunSettings.sameRun(recorded: oldSingle, current: single.paramsByKey))
+        old["iterations"] = "41"
+        XCTAssertFalse(RunSettings.sameRun(recorded: old, current: RunSettings().paramsByKey))
+        XCTAssertTrue(RunSettings.sameRun(recorded: old, current: try RunSettings().setting("iterations", to: "41").paramsByKey))
+    }
 }

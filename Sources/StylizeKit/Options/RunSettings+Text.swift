@@ -34,7 +34,16 @@ extension RunSettings {
     /// written before an option existed (e.g. `bit-depth`) lacks its key, which then counts
     /// as that option's default: `--resume` does not rerun an old batch for a new option
     /// left at its default, and does rerun it when the option is set otherwise.
+    ///
+    /// Records written before `--iterations` had an automatic default name the count the
+    /// fixed default gave, 40; a coarse-to-fine run (`min-size` below `size`) still gets 40
+    /// when the option is not given, so such a record is the same run.
     public static func sameRun(recorded: [String: String], current: [String: String]) -> Bool {
-        recorded.merging(defaultParams.filter { current[$0.key] != nil }) { kept, _ in kept } == current
+        var recorded = recorded
+        if current["iterations"] == nil, recorded["iterations"] == String(ScaleSchedule.defaultIterations),
+           let size = current["size"].flatMap(Int.init), let minSize = current["min-size"].flatMap(Int.init), minSize < size {
+            recorded["iterations"] = nil
+        }
+        return recorded.merging(defaultParams.filter { current[$0.key] != nil }) { kept, _ in kept } == current
     }
 }
