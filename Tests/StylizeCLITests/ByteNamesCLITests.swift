@@ -67,9 +67,11 @@ extension CLITests {
         let records = try bash(#"cat $'runs\xfd/runs.jsonl'"#)
         let lines = String(decoding: records.stdout, as: UTF8.self).split(separator: "\n")
         guard lines.count == 2 else { return XCTFail("records: \(lines)") }
-        XCTAssertTrue(lines[0].contains(#"/photos/ph\udbff\udfffoto.png","#), String(lines[0]))
+        // Jobs side by side (--jobs) append their records in the order they finish.
+        let line = try XCTUnwrap(lines.first { $0.contains(#""job":0,"#) }, "\(lines)")
+        XCTAssertTrue(line.contains(#"/photos/ph\udbff\udfffoto.png","#), String(line))
         XCTAssertTrue(records.stdout.allSatisfy { $0 < 0x80 }, "records are ASCII")
-        let decoded = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        let decoded = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         XCTAssertEqual(decoded?["status"] as? String, "done")
 
         let html = String(decoding: try bash(#"cat $'runs\xfd/index.html'"#).stdout, as: UTF8.self)
