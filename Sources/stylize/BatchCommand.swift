@@ -121,7 +121,7 @@ struct BatchCommand: ParsableCommand {
         } catch { throw fail(error) }
 
         // Jobs side by side share the process's memory: the default runs no more than fit.
-        let available = MemoryBudget.limits().map { $0.addressSpace ? $0.bytes - MemoryBudget.addressOverhead(threads: machine.threads) : $0.bytes }.min()
+        let available = MemoryBudget.usable(threads: machine.threads)
         let slots = JobSlots.choose(requested: jobs, threads: machine.threads, pending: runner.pending.count,
                                     peakBytesPerJob: runner.peakBytesPerJob, availableBytes: available)
         runner.share(slots)

@@ -143,10 +143,8 @@ struct BatchRunner {
 
     /// The largest peak memory of a pending job (square images assumed: an upper bound).
     var peakBytesPerJob: Double {
-        pending.map { p in
-            CostEstimate.peakBytes(pixels: p.settings.size * p.settings.size,
-                                   history: p.settings.optimizer == .lbfgs ? p.settings.historySize : 1)
-        }.max() ?? 0
+        pending.map { RunPlan.estimatedPeak($0.settings, final: RunPlan.Size(width: $0.settings.size, height: $0.settings.size)) }
+            .max() ?? 0
     }
 
     /// Gives every pending job's engine `slots.threadsPerJob` threads (before `plan`).

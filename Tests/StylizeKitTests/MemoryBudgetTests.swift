@@ -42,4 +42,14 @@ final class MemoryBudgetTests: XCTestCase {
         for bad in ["G", "0x10", "4GB", "four"] { XCTAssertThrowsError(try ByteCount(optionText: bad), bad) }
         XCTAssertEqual(try RunSettings().setting("max-memory", to: "4G").maxMemory?.bytes, 4e9)
     }
+
+    /// What jobs side by side share: the tightest limit, an address-space one less what a
+    /// run maps besides its resident memory (0.5 GB + 0.1 GB a thread).
+    func testUsableMemoryIsTheTightestLimit() {
+        let ram = MemoryBudget.Limit(source: "ram", bytes: 8e9, addressSpace: false)
+        let ulimit = MemoryBudget.Limit(source: "ulimit", bytes: 6e9, addressSpace: true)
+        XCTAssertNil(MemoryBudget.usable(threads: 2, limits: []))
+        XCTAssertEqual(MemoryBudget.usable(threads: 2, limits: [ram]), 8e9)
+        XCTAssertEqual(MemoryBudget.usable(threads: 2, limits: [ram, ulimit])!, 5.3e9, accuracy: 1)
+    }
 }

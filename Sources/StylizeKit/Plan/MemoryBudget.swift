@@ -62,6 +62,13 @@ public enum MemoryBudget {
         }
     }
 
+    /// The resident memory this process may use now, as the tightest of `limits` (an
+    /// address-space limit less `addressOverhead`), or nil when none is known: what jobs
+    /// side by side (`batch --jobs`) share.
+    public static func usable(threads: Int, limits: [Limit] = limits()) -> Double? {
+        limits.map { $0.addressSpace ? $0.bytes - addressOverhead(threads: threads) : $0.bytes }.min()
+    }
+
     /// The limits of this process now (see the type's comment); none is the whole machine's RAM.
     public static func limits() -> [Limit] {
         var limits: [Limit] = []

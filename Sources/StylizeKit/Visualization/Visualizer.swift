@@ -28,7 +28,7 @@ public struct VisualizationConfiguration: Sendable {
     public var maximizeSize = 128
     public var maxPixels = PNGCodec.defaultMaxPixels
     /// `--threads`: threads of the `CPUEngine` that runs the network (at least 1).
-    public var threads = CoreCount.physical()
+    public var threads = StyleTransferConfiguration.cores
 
     public init(imagePaths: [String], outputDirectory: String) {
         self.imagePaths = imagePaths
