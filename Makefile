@@ -25,7 +25,7 @@ SWEEP        ?= style-weight=1e-4,1e-3,1e-2
 OUT          ?= sweeps/custom
 ARGS         ?= --size 256 --iterations 150
 
-.PHONY: help build weights demo viz test fuzz fuzz-build bench bench-scaling bench-jobs bench-torch man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init sweep-colors
+.PHONY: help build weights demo viz test fuzz fuzz-build bench bench-scaling bench-jobs bench-torch eval man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init sweep-colors
 
 help: ## List the targets
 	@echo "stylize — make targets:"
@@ -156,6 +156,13 @@ BENCH_JOBS ?= 16
 BENCH_JOBS_SIZE ?= 512
 bench-jobs: $(WEIGHTS) build ## A batch of BENCH_JOBS jobs (default 16) at BENCH_JOBS_SIZE px: default --jobs against --jobs 1 and one job alone on 1 thread
 	sh tools/bench_jobs.sh $(BENCH_JOBS) $(BENCH_JOBS_SIZE) $(BENCH_CONTENT) $(BENCH_STYLE) $(THREADS)
+
+EVAL_OUT ?= out/eval
+# The paintings: the repository's five, and the shared sample folder's six oil paintings when
+# it is beside the checkout (not in the repository; see samples/SOURCES.md).
+EVAL_PAINTINGS ?= samples/style ../shared/samples/style
+eval: $(WEIGHTS) build ## Defaults on every sample photo x painting at 256 px (ratios, times, contact sheet) and 8 pairs at 512 px against PyTorch (~35 min)
+	TORCH_PYTHON=$$(test -x $(TORCH_VENV)/bin/python && echo $(TORCH_VENV)/bin/python) sh tools/eval.sh $(EVAL_OUT) $(THREADS) $(EVAL_PAINTINGS)
 
 # The PyTorch comparison's environment: pinned packages from PyPI (several GB: PyPI's torch
 # wheel brings the CUDA libraries). The stamp is written only after pip succeeded.

@@ -38,6 +38,10 @@ func score(configuration c: StyleTransferConfiguration, weights: VGGWeights, ima
     return try objective.evaluate(Preprocessing.tensor(from: saved, meanBGR: weights.meanBGR), gradient: false).terms
 }
 
+/// An output name for plans that only score (never written): the plan checks that its
+/// folder exists and that it is not an input.
+let unusedOutputPath = NSTemporaryDirectory() + "/stylize-bench-score-\(getpid()).png"
+
 func benchConfiguration(_ o: BenchRunOptions, output: String) -> StyleTransferConfiguration {
     var c = StyleTransferConfiguration(contentPath: o.positional[0], stylePaths: [o.positional[1]], outputPath: output)
     c.contentWeight = 5
@@ -86,7 +90,7 @@ func scoreBench(_ args: [String]) {
     guard o.positional.count == 3 else { fail("usage: stylize-bench score CONTENT STYLE IMAGE [--size N]") }
     do {
         let weights = try VGGWeights.load(from: WeightsLocator.resolve(explicit: o.values["--weights"]))
-        let t = try score(configuration: benchConfiguration(o, output: ""), weights: weights, imagePath: o.positional[2])
+        let t = try score(configuration: benchConfiguration(o, output: unusedOutputPath), weights: weights, imagePath: o.positional[2])
         print(String(format: "score %@: total %.4e  content %.4e  style %.4e  tv %.4e",
                      (o.positional[2] as NSString).lastPathComponent, t.total, t.content, t.style, t.tv))
     } catch { fail("\(error)") }

@@ -46,19 +46,23 @@ final class StyleScaleAndWeightTests: XCTestCase {
                                  images: TransferImages(content: pattern(40, 32, 7), styles: [style], minimumStyleSide: 16))
     }
 
-    /// β = ratio·α·D_c/D_s with D_c the painting's own content loss (stretched to the photo's
-    /// size) and D_s the photo's own style loss, both scored by the fixed objective; an
-    /// explicit β (automaticStyleWeight nil) is left exactly as given.
-    func testAutomaticStyleWeightBalancesTheInputsDistances() throws {
+    /// β = ratio·α·E_c/D_s with E_c the photo's own content energy (Σ F² / (4·N·M) of its
+    /// content-layer activations, computed here from the network's output) and D_s the photo's
+    /// own style loss scored by the fixed objective; an explicit β is left exactly as given.
+    func testAutomaticStyleWeightBalancesThePhotosEnergyAndStyleDistance() throws {
         let style = pattern(30, 36, 13)
         let fixed = try transfer(style, auto: nil).objective(width: 40, height: 32)
         XCTAssertEqual(fixed.weights, LossWeights(content: 5, style: 1e-3, tv: 1))
         let mean = fixed.engine.network.meanBGR
-        let photoStyle = try fixed.evaluate(Preprocessing.tensor(from: pattern(40, 32, 7), meanBGR: mean), gradient: false).terms.style
-        let paintingContent = try fixed.evaluate(Preprocessing.tensor(from: style.resized(width: 40, height: 32), meanBGR: mean),
-                                                 gradient: false).terms.content
+        let photo = Preprocessing.tensor(from: pattern(40, 32, 7), meanBGR: mean)
+        let photoStyle = try fixed.evaluate(photo, gradient: false).terms.style
+        let engine = fixed.engine, stage = try engine.network.lossStage("relu2_1")
+        try engine.forward(engine.vectors.upload(photo.data), width: 40, height: 32, through: stage, keeping: [stage])
+        let f = engine.vectors.download(engine.output(ofStage: stage))
+        let energy = f.reduce(0.0) { $0 + Double($1) * Double($1) } / (4 * Double(f.count))
+        XCTAssertGreaterThan(energy, 0)
         let auto = try transfer(style, auto: AutomaticStyleWeight(ratio: 2)).objective(width: 40, height: 32)
-        XCTAssertEqual(auto.weights.style, 2 * 5 * paintingContent / photoStyle, accuracy: 1e-9 * auto.weights.style)
+        XCTAssertEqual(auto.weights.style, 2 * 5 * energy / photoStyle, accuracy: 1e-5 * auto.weights.style)
         XCTAssertEqual(auto.weights.content, 5); XCTAssertEqual(auto.weights.tv, 1)
 
         // A painting with twice the contrast is farther from the photo in style terms: a fixed
@@ -68,5 +72,65 @@ final class StyleScaleAndWeightTests: XCTestCase {
         let strongPhotoStyle = try strongAuto.evaluate(Preprocessing.tensor(from: pattern(40, 32, 7), meanBGR: mean), gradient: false).terms.style
         XCTAssertGreaterThan(strongPhotoStyle, 1.5 * photoStyle)
         XCTAssertLessThan(strongAuto.weights.style, auto.weights.style)
+    }
+
+    /// The feedback between scales: no change at or below the target style ratio,
+    /// (ratio/target)² above it (the style ratio falls about as β^-0.5), at most 4× a scale.
+    func testAutomaticStyleWeightFeedbackRaisesBetaOnlyAboveTheTarget() {
+        let auto = AutomaticStyleWeight(ratio: 4, styleTarget: 0.1)
+        XCTAssertEqual(auto.boost(afterStyleRatio: 0.05), 1)
+        XCTAssertEqual(auto.boost(afterStyleRatio: 0.1), 1)
+        XCTAssertEqual(auto.boost(afterStyleRatio: 0.15), 2.25, accuracy: 1e-12)
+        XCTAssertEqual(auto.boost(afterStyleRatio: 0.5), 4)
+        XCTAssertEqual(auto.boost(afterStyleRatio: .nan), 1)
+        XCTAssertEqual(auto.styleWeight(contentWeight: 5, photoContentEnergy: 2, photoStyleLoss: 8, boost: 3), 3 * 4 * 5 * 2 / 8)
+        XCTAssertEqual(auto.styleWeight(contentWeight: 5, photoContentEnergy: 0, photoStyleLoss: 8), 0)
+    }
+
+    /// The feedback in a run (coarse 20 px, final 40 px): with a ratio far too small for the
+    /// painting, the style ratio stays far above the target, so β is raised 4× after the first
+    /// scale and 4× again halfway through the last, 16× the final scale's own β in all.
+    func testAutomaticStyleWeightFeedbackRaisesBetaDuringARun() throws {
+        func twoScales(_ weight: StyleWeightPolicy) throws -> StyleTransfer {
+            var c = StyleTransferConfiguration(contentPath: "", stylePaths: [""], outputPath: "")
+            c.size = 40; c.minSize = 20; c.scaleFactor = 2; c.iterations = 6; c.coarseIterations = 4
+            c.contentLayers = ["relu2_1"]; c.styleLayers = ["relu1_1", "relu2_1"]
+            c.contentWeight = 5; c.tvWeight = 1; c.threads = 1
+            if case .fixed(let beta) = weight { c.styleWeight = .fixed(beta) }
+            let weights = syntheticWeights(c1: 8, c2: 12, seed: 4)
+            var plan = try RunPlan.make(c, weights: weights, contentSize: .init(width: 40, height: 32))
+            plan.styleWeight = weight
+            return try StyleTransfer(plan: plan, weights: weights,
+                                     images: TransferImages(content: pattern(40, 32, 7), styles: [pattern(30, 36, 13)], minimumStyleSide: 16))
+        }
+        let auto = AutomaticStyleWeight(ratio: 1e-4, styleTarget: 0.085)
+        XCTAssertEqual(try twoScales(.fixed(1e-3)).schedule.scales.map(\.width), [20, 40])
+        let base = try twoScales(.automatic(auto)).objective(width: 40, height: 32).weights.style
+        let run = try twoScales(.automatic(auto))
+        var betas: [Double] = []
+        let outcome = try run.run(progress: { betas.append($0.styleWeight) })
+        XCTAssertEqual(run.styleBoost, 16)
+        XCTAssertEqual(outcome.styleWeight, 16 * base, accuracy: 1e-9 * outcome.styleWeight)
+        XCTAssertEqual(Set(betas).count, 3, "β of the first scale, of the final one's first half, and of its second half")
+
+        let fixed = try twoScales(.fixed(1e-3))
+        let fixedOutcome = try fixed.run()
+        XCTAssertEqual(fixed.styleBoost, 1)
+        XCTAssertEqual(fixedOutcome.styleWeight, 1e-3)
+    }
+
+    /// `PairScores` of the inputs themselves: the photo is all photo (content ratio 0) and no
+    /// painting (style ratio 1); the painting stretched to the photo's size is no photo
+    /// (content ratio 1). The total is the objective's weighted sum.
+    func testPairScoresOfTheInputsThemselves() throws {
+        let t = try transfer(pattern(30, 36, 13), auto: nil)
+        let photo = try t.scores(of: pattern(40, 32, 7))
+        XCTAssertEqual(photo.contentRatio, 0)
+        XCTAssertEqual(photo.styleRatio, 1, accuracy: 1e-12)
+        XCTAssertGreaterThan(photo.photoStyle, 0)
+        XCTAssertEqual(photo.terms.total, 1e-3 * photo.terms.style + photo.terms.tv, accuracy: 1e-9 * photo.terms.total)
+        let painting = try t.scores(of: pattern(30, 36, 13).resized(width: 40, height: 32))
+        XCTAssertEqual(painting.contentRatio, 1, accuracy: 1e-12)
+        XCTAssertEqual(painting.paintingContent, photo.paintingContent)
     }
 }

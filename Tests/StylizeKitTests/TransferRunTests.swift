@@ -96,6 +96,7 @@ final class TransferRunTests: XCTestCase {
         let transfer = try StyleTransfer(configuration: single, weights: weights, images: TransferImages.load(single, minimumSide: 16))
         let saved = try PNGCodec.read(path: c.outputPath)
         let objective = try transfer.objective(width: saved.width, height: saved.height)
+        objective.weights.style = result.styleWeight  // the β the run ended with (auto's feedback may have raised it)
         let onDisk = try objective.evaluate(Preprocessing.tensor(from: saved, meanBGR: weights.meanBGR), gradient: false).terms
         XCTAssertLessThan(abs(onDisk.total / result.final.total - 1), 0.05, "saved \(onDisk.total), optimizer \(result.final.total)")
         XCTAssertEqual(result.width, 64)

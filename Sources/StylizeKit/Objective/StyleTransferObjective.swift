@@ -139,6 +139,14 @@ public final class StyleTransferObjective<E: Engine> {
         }
     }
 
+    /// `mean over content layers of Σ F_l(C)² / (4·N_l·M_l)`: the content loss of an image
+    /// whose content-layer activations are all zero, the photo's own feature energy
+    /// (`AutomaticStyleWeight`'s unit of content).
+    var contentEnergy: Double {
+        let v = engine.vectors
+        return contentTargets.reduce(0) { $0 + v.dot($1, $1) / (4 * Double(v.count($1))) } / Double(max(1, contentTargets.count))
+    }
+
     /// With style masks, each region's share of the style term (`MaskedStyleTerm.regionWeights`).
     func setRegionWeights(_ weights: [Double]) { masked?.regionWeights = weights }
 

@@ -15,6 +15,11 @@ public final class StyleTransfer {
     public private(set) var image: Tensor3
     /// The objective of the current scale.
     public private(set) var objective: StyleTransferObjective<CPUEngine>?
+    /// With `--style-weight auto`, the factor its feedback has raised β by so far
+    /// (`AutomaticStyleWeight.boost`); 1 at the start of a run.
+    public private(set) var styleBoost = 1.0
+    /// With `--style-weight auto`, the photo's style distance at the current scale.
+    private var autoDistances: AutomaticStyleWeight.Distances?
 
     public var configuration: StyleTransferConfiguration { plan.configuration }
     public var schedule: ScaleSchedule { plan.schedule }
@@ -69,21 +74,27 @@ public final class StyleTransfer {
             if !tally.terms.total.isFinite { throw OptimizerError.nonFiniteLoss(iteration: tally.iteration, loss: tally.terms.total) }
             try progress(tally.report(startsScale: true, styleWeight: objective.weights.style))
 
+            let last = k == schedule.scales.count - 1
             do {
-                try optimize(scale, objective: objective, box: box, tally: &tally, progress: progress, shouldStop: shouldStop)
+                // The final scale of a coarse-to-fine run checks the style ratio once more, halfway.
+                try optimize(scale, objective: objective, box: box, tally: &tally, progress: progress, shouldStop: shouldStop,
+                             checkpoint: last && k > 0 ? scale.iterations / 2 : nil)
             } catch let stop as RunCancelled {
                 try finishAdam(objective, &tally, progress)
                 throw stop
             }
-            if k == schedule.scales.count - 1 { try finishAdam(objective, &tally, progress) }
+            if last { try finishAdam(objective, &tally, progress) } else { styleBoost *= try feedBack(objective) }
         }
         return tally.outcome(image: image, styleWeight: objective?.weights.style ?? 0)
     }
 
     /// One scale's iterations, from `image`, within `box`; stops early when the optimizer
-    /// says so (converged, line search failed).
+    /// says so (converged, line search failed). After `checkpoint` iterations, `--style-weight
+    /// auto`'s feedback may raise β (`feedBack`); the optimizer then starts afresh, since its
+    /// curvature pairs belong to the old objective.
     private func optimize(_ scale: ScaleSchedule.Scale, objective: StyleTransferObjective<CPUEngine>, box: Box, tally: inout RunTally,
-                          progress: (IterationReport) throws -> Void, shouldStop: @escaping () -> Bool) throws {
+                          progress: (IterationReport) throws -> Void, shouldStop: @escaping () -> Bool,
+                          checkpoint: Int? = nil) throws {
         var optimizer = makeOptimizer(box: box)
         let shape = (image.channels, image.height, image.width)
         var evaluations = 0
@@ -96,7 +107,15 @@ public final class StyleTransfer {
         }
         var x = image.data
         defer { image.data = x }  // also when the optimizer throws: the last accepted image
-        for _ in 0..<scale.iterations {
+        for i in 0..<scale.iterations {
+            if i > 0 && i == checkpoint {
+                let boost = try feedBack(objective)
+                if boost > 1 {
+                    styleBoost *= boost
+                    objective.weights.style *= boost
+                    optimizer = makeOptimizer(box: box)
+                }
+            }
             let before = evaluations
             let step: OptimizerStep<LossTerms>
             do { step = try optimizer.step(&x, evaluate: evaluate) } catch var stop as RunCancelled {
@@ -111,6 +130,15 @@ public final class StyleTransfer {
             if step.stop != nil { break }
         }
         tally.finishScale()
+    }
+
+    /// `--style-weight auto`'s feedback on the current image: the factor to raise β by when
+    /// the image is short of the painting (`AutomaticStyleWeight.boost`), 1 otherwise or with
+    /// a fixed β. One forward pass.
+    private func feedBack(_ objective: StyleTransferObjective<CPUEngine>) throws -> Double {
+        guard case .automatic(let auto) = plan.styleWeight, let distances = autoDistances else { return 1 }
+        let terms = try objective.evaluate(image, gradient: false).terms
+        return auto.boost(afterStyleRatio: distances.styleRatio(objective, terms: terms))
     }
 
     /// Adam's reports are at the point before its last update: evaluate and report the
@@ -135,8 +163,7 @@ public final class StyleTransfer {
             styleLayerWeights: s.styleLayerWeights?.values, styleMasks: images.masks?.weights(width: width, height: height),
             weights: s.lossWeights)
         if case .automatic(let auto) = plan.styleWeight {
-            try auto.choose(for: objective, photo: content, images: images, blend: plan.blend, meanBGR: mean,
-                            width: width, height: height)
+            autoDistances = try auto.choose(for: objective, photo: content, blend: plan.blend, boost: styleBoost)
         }
         return objective
     }
