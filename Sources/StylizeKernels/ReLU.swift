@@ -10,7 +10,7 @@ public enum ReLU {
                 parallel.forEachChunk(n / 4096 + 1, costPerItem: 4096) { range in
                     let lo = range.lowerBound * 4096, hi = min(n, range.upperBound * 4096)
                     var i = lo
-                    while i < hi { if a[i] <= 0 { g[i] = 0 }; i += 1 }
+                    while i < hi { g[i] = a[i] > 0 ? g[i] : 0; i += 1 }  // a select, so it vectorizes
                 }
             }
         }
@@ -45,7 +45,11 @@ public struct ReLUMask: Sendable {
                     for k in range {
                         let base = k * 64, end = min(n, base + 64)
                         var bits: UInt64 = 0
-                        for i in base..<end where a[i] > 0 { bits |= 1 << UInt64(i - base) }
+                        if end - base == 64 {  // branch-free with a fixed count, so it vectorizes
+                            for j in 0..<64 { bits |= UInt64(a[base + j] > 0 ? 1 : 0) << UInt64(j) }
+                        } else {
+                            for i in base..<end where a[i] > 0 { bits |= 1 << UInt64(i - base) }
+                        }
                         w[k] = bits
                     }
                 }
@@ -65,7 +69,11 @@ public struct ReLUMask: Sendable {
                         let bits = w[k]
                         if bits == .max { continue }
                         let base = k * 64, end = min(n, base + 64)
-                        for i in base..<end where bits & (1 << UInt64(i - base)) == 0 { g[i] = 0 }
+                        if end - base == 64 {
+                            for j in 0..<64 { g[base + j] = (bits >> UInt64(j)) & 1 != 0 ? g[base + j] : 0 }
+                        } else {
+                            for i in base..<end where bits & (1 << UInt64(i - base)) == 0 { g[i] = 0 }
+                        }
                     }
                 }
             }

@@ -30,6 +30,7 @@ struct RunOptions<Command: RunOptionsCommand>: ParsableArguments {
     @Option(parsing: .unconditional, help: .run(.pooling, in: Command.command), completion: .run(.pooling)) var pooling: String?
     @Option(parsing: .unconditional, help: .run(.optimizer, in: Command.command), completion: .run(.optimizer)) var optimizer: String?
     @Option(parsing: .unconditional, help: .run(.historySize, in: Command.command)) var historySize: String?
+    @Option(parsing: .unconditional, help: .run(.preconditioner, in: Command.command), completion: .run(.preconditioner)) var preconditioner: String?
     @Option(parsing: .unconditional, help: .run(.learningRate, in: Command.command)) var learningRate: String?
     @Option(parsing: .unconditional, help: .run(.initialization, in: Command.command), completion: .run(.initialization)) var `init`: String?
     @Option(parsing: .unconditional, help: .run(.seed, in: Command.command)) var seed: String?

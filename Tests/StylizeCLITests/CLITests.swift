@@ -202,15 +202,16 @@ final class CLITests: XCTestCase {
         }
     }
 
-    /// A real coarse-to-fine run through the binary: 32 → 45 → 64 px, the log counts across
+    /// A real coarse-to-fine run through the binary: 32 → 45 → 64 px (`--scale-factor 1.5`:
+    /// two equal steps of √2, where the default factor 2 would take one), the log counts across
     /// scales, a scale's first line repeats the previous iteration at its new size, the last
     /// line is at the final size, and --save-every names global iterations.
     func testCoarseToFineRunLogsEveryScale() throws {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: weights), "needs weights/vgg16.safetensors (make weights)")
         let content = try writeImage("content.png", width: 64, height: 48)
         let style = try writeImage("style.png", width: 30, height: 30, seed: 2)
-        let o = try run([content, style, "--weights", weights, "--size", "64", "--min-size", "32", "--coarse-iterations", "2",
-                         "--iterations", "2", "--save-every", "3", "--log", "run.jsonl", "-o", "out.png", "--quiet"])
+        let o = try run([content, style, "--weights", weights, "--size", "64", "--min-size", "32", "--scale-factor", "1.5",
+                         "--coarse-iterations", "2", "--iterations", "2", "--save-every", "3", "--log", "run.jsonl", "-o", "out.png", "--quiet"])
         XCTAssertEqual(o.status, 0, o.stderr)
         XCTAssertEqual(try pngFiles(), ["content.png", "out.png", "out_iter0003.png", "style.png"])
         let lines = try String(contentsOf: dir.appendingPathComponent("run.jsonl"), encoding: .utf8).split(separator: "\n")

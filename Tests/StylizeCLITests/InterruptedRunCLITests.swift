@@ -31,7 +31,7 @@ extension CLITests {
         XCTAssertEqual(text("stdout.txt"), "out.partial-2.jpg\n")
         let stderr = text("stderr.txt")
         XCTAssertTrue(stderr.hasPrefix("stylize: stopped by SIGTERM at iteration "), stderr)
-        XCTAssertTrue(stderr.hasSuffix("; the image so far is in 'out.partial-2.jpg' (32x24, scale 1 of 3; --size 64 is 64x48)\n"), stderr)
+        XCTAssertTrue(stderr.hasSuffix("; the image so far is in 'out.partial-2.jpg' (32x24, scale 1 of 2; --size 64 is 64x48)\n"), stderr)
         let image = try ImageFile.read(path: dir.appendingPathComponent("out.partial-2.jpg").path).image
         XCTAssertEqual([image.width, image.height], [32, 24])
         XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("out.jpg")), earlier[0])

@@ -82,20 +82,24 @@ final class RunOptionTests: XCTestCase {
         XCTAssertFalse(RunSettings.sameRun(recorded: recorded, current: try RunSettings().setting("bit-depth", to: "16").paramsByKey))
     }
 
-    /// `--resume` after `--iterations` got an automatic default: an older record of a default
-    /// coarse-to-fine run says 40, which is what the default still gives there; a default
-    /// single-scale run now gets 150, so its old record of 40 is another run.
+    /// `--resume` after `--iterations` got an automatic default: a record of a default
+    /// coarse-to-fine run that says 70, what the default gives there, is the same run; a
+    /// default single-scale run gets 150, so a record of 70 is another run. A record of the
+    /// default before issue 20 (√2 steps, 50 coarse iterations, 40 final) is another run.
     func testARecordOfTheOldFixedIterationsIsTheSameCoarseToFineRun() throws {
         var old = RunSettings().paramsByKey
-        old["iterations"] = "40"
+        old["iterations"] = "70"
         XCTAssertNil(RunSettings().paramsByKey["iterations"])
         XCTAssertTrue(RunSettings.sameRun(recorded: old, current: RunSettings().paramsByKey))
+        var before20 = old
+        before20["iterations"] = "40"; before20["scale-factor"] = "1.4142135623730951"; before20["coarse-iterations"] = "50"
+        XCTAssertFalse(RunSettings.sameRun(recorded: before20, current: RunSettings().paramsByKey))
         let single = try RunSettings().setting("min-size", to: "512")
         var oldSingle = single.paramsByKey
-        oldSingle["iterations"] = "40"
+        oldSingle["iterations"] = "70"
         XCTAssertFalse(RunSettings.sameRun(recorded: oldSingle, current: single.paramsByKey))
-        old["iterations"] = "41"
+        old["iterations"] = "71"
         XCTAssertFalse(RunSettings.sameRun(recorded: old, current: RunSettings().paramsByKey))
-        XCTAssertTrue(RunSettings.sameRun(recorded: old, current: try RunSettings().setting("iterations", to: "41").paramsByKey))
+        XCTAssertTrue(RunSettings.sameRun(recorded: old, current: try RunSettings().setting("iterations", to: "71").paramsByKey))
     }
 }

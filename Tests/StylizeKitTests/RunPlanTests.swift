@@ -76,8 +76,9 @@ final class RunPlanTests: XCTestCase {
         let photo = try image("out_iter0010.png", 60, 40)
         var c = try configuration(content: photo, size: 48)
         c.saveEvery = 5
-        // 16, 23, 32, 45 px at 5 iterations each, then 48 px at 10: 30 in all, a snapshot every 5 before the last.
-        let expected = stride(from: 5, to: 30, by: 5).map { dir + "/out_iter" + String(format: "%04d", $0) + ".png" }
+        // 16 and 28 px at 5 iterations each (two steps of √3, at most the default factor 2), then
+        // 48 px at 10: 20 in all, a snapshot every 5 before the last.
+        let expected = stride(from: 5, to: 20, by: 5).map { dir + "/out_iter" + String(format: "%04d", $0) + ".png" }
         c.outputPath = dir + "/elsewhere.png"
         XCTAssertEqual(try RunPlan.checkFiles(c).filter { $0.key == "save-every" }.map(\.path),
                        expected.map { $0.replacingOccurrences(of: "/out_iter", with: "/elsewhere_iter") })

@@ -53,8 +53,10 @@ public enum CostEstimate {
         return (total + secondsPerJob) * threadScaling(threads)
     }
 
-    /// Peak bytes of a run whose final image is `pixels` large, with an L-BFGS history of `history` pairs.
-    public static func peakBytes(pixels: Int, history: Int) -> Double {
-        fixedBytes + Double(pixels) * (bytesPerPixel + Double(2 * history * 3 * 4))
+    /// Peak bytes of a run whose final image is `pixels` large, with an L-BFGS history of
+    /// `history` pairs and, when `preconditioned`, the four image vectors of the smoothing
+    /// preconditioner (three in `SmoothingPreconditioner`, `M·y` in `LBFGS`).
+    public static func peakBytes(pixels: Int, history: Int, preconditioned: Bool = false) -> Double {
+        fixedBytes + Double(pixels) * (bytesPerPixel + Double(2 * history * 3 * 4) + (preconditioned ? 4 * 3 * 4 : 0))
     }
 }

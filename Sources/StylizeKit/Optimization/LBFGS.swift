@@ -8,9 +8,9 @@
 ///    fixed: their gradient component is zeroed before the two-loop recursion and their
 ///    direction component after it (so is any component that would leave the box at once).
 /// 2. **Direction.** `d = −H·q` by the two-loop recursion over the last `historySize`
-///    pairs, initial inverse Hessian `γ·I` with `γ = sᵀy / yᵀy` of the newest pair. If
-///    `d` is not a descent direction, the history is cleared and `d = −q`, the projected
-///    steepest descent.
+///    pairs, initial inverse Hessian `γ·I` with `γ = sᵀy / yᵀy` of the newest pair (or
+///    `γ·M` with a `preconditioner`, see there). If `d` is not a descent direction, the
+///    history is cleared and `d = −q` (`−M·q`), the projected steepest descent.
 /// 3. **Line search** along the projected path `x(t) = P(x + t·d)`: backtracking (halving
 ///    `t`) until `f(x(t)) ≤ f(x) + c₁·gᵀ(x(t) − x)` with `c₁ = 1e-4` and `gᵀ(x(t) − x) < 0`.
 ///    It tries `t = 1` first; with no history (first iteration, after a reset) it tries
@@ -99,6 +99,13 @@ public struct LBFGS<Vectors: VectorOperations, Info>: Optimizer {
     var direction: Vector?
     /// The line search's trial point; swapped with `x` when accepted.
     var trial: Vector?
+    /// `v ← M·v` for a fixed symmetric positive definite `M`, or nil for `M = I`: the
+    /// initial inverse Hessian of the two-loop recursion is then `γ·M` with
+    /// `γ = sᵀy / yᵀMy` of the newest pair, and the steepest-descent direction (no history)
+    /// is `−M·q` (for images, `SmoothingPreconditioner`).
+    public var preconditioner: ((inout Vector) -> Void)?
+    /// `M·y` of the newest pair, for γ (allocated with a preconditioner only).
+    var preconditioned: Vector?
 
     public init(historySize: Int, box: Box? = nil, maxLineSearchEvaluations: Int = 20,
                 gradientTolerance: Double = 1e-5, relativeDecreaseTolerance: Double = 1e7 * Double.ulpOfOne,
@@ -244,7 +251,7 @@ public struct LBFGS<Vectors: VectorOperations, Info>: Optimizer {
     func freeDirection(x: Vector, g: Vector, into d: inout Vector, alpha: inout [Double],
                        useHistory: Bool) -> (Double, Double) {
         vectors.freeGradient(x: x, g: g, bounds: bounds, into: &d)
-        if useHistory && stored > 0 { twoLoop(&d, alpha: &alpha) }
+        if useHistory && stored > 0 { twoLoop(&d, alpha: &alpha) } else if let preconditioner { preconditioner(&d) }
         let slope = vectors.restrictDirection(&d, negate: true, x: x, g: g, bounds: bounds)
         return (slope, vectors.maxAbs(d))
     }
@@ -258,6 +265,7 @@ public struct LBFGS<Vectors: VectorOperations, Info>: Optimizer {
             alpha[k] = a
             vectors.axpy(Float(-a), yHistory[k], &q)
         }
+        if let preconditioner { preconditioner(&q) }
         vectors.scale(Float(gamma), &q)
         for j in stride(from: stored - 1, through: 0, by: -1) {  // oldest to newest
             let k = (head - 1 - j + m) % m
@@ -279,7 +287,16 @@ public struct LBFGS<Vectors: VectorOperations, Info>: Optimizer {
         _ = vectors.secantPair(xNew: xNew, xOld: x, gNew: gNew, gOld: g, bounds: bounds,
                                s: &sHistory[slot], y: &yHistory[slot])
         rho[slot] = 1 / sy
-        gamma = sy / yy
+        if let preconditioner {
+            var my = preconditioned.take() ?? vectors.zeros(n)
+            vectors.copy(yHistory[slot], into: &my)
+            preconditioner(&my)
+            let ymy = vectors.dot(yHistory[slot], my)
+            preconditioned = my
+            gamma = ymy > 0 ? sy / ymy : sy / yy
+        } else {
+            gamma = sy / yy
+        }
         head = (head + 1) % historySize
         stored = min(stored + 1, historySize)
     }

@@ -129,6 +129,14 @@ public enum OptimizerKind: String, Sendable, OptionWord {
     case adam
 }
 
+/// `--preconditioner`: L-BFGS's initial inverse Hessian.
+public enum Preconditioning: String, Sendable, OptionWord {
+    /// `SmoothingPreconditioner`: broad changes scaled up as 1/frequency.
+    case smooth
+    /// The identity, the classic L-BFGS of Gatys et al. and neural-style.
+    case none
+}
+
 extension PNGBitDepth: OptionValue {
     public init(optionText text: String) throws {
         guard let bits = Int(text), let depth = PNGBitDepth(rawValue: bits) else {

@@ -5,7 +5,7 @@ extension RunOption {
     public static let all: [RunOption] = [
         size, minSize, scaleFactor, iterations, coarseIterations, contentWeight, styleWeight, tvWeight,
         contentLayers, styleLayers, styleLayerWeights, styleBlendWeights, styleMasks, preserveColors, styleScale,
-        pooling, optimizer, historySize, learningRate, initialization, seed, maxMegapixels, maxMemory, bitDepth, quality,
+        pooling, optimizer, historySize, preconditioner, learningRate, initialization, seed, maxMegapixels, maxMemory, bitDepth, quality,
     ]
 
     // MARK: - Size and schedule
@@ -77,6 +77,10 @@ extension RunOption {
                                         "Optimizer: lbfgs or adam.", completion: .words(OptimizerKind.words))
     public static let historySize = value("history-size", \.historySize, "N", "L-BFGS history size (curvature pairs kept).",
                                           check: whole(1...1000))
+    public static let preconditioner = value(
+        "preconditioner", \.preconditioner, Preconditioning.words.joined(separator: "|"),
+        "L-BFGS's starting curvature: smooth (broad changes of the image take larger steps than pixel-scale ones, so tones and shapes settle in fewer iterations) or none (classic L-BFGS).",
+        completion: .words(Preconditioning.words))
     public static let learningRate = value("learning-rate", \.learningRate, "r",
                                            "Adam learning rate, in pixel levels (0..255) per step.", check: finite(1e-6...255))
     public static let initialization = value(

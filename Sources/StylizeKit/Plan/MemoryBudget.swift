@@ -149,7 +149,8 @@ public struct MemoryError: Error, CustomStringConvertible, Equatable {
 extension RunPlan {
     /// Peak bytes of a run of `s` whose final image is `final` (`CostEstimate`).
     public static func estimatedPeak(_ s: RunSettings, final: Size) -> Double {
-        CostEstimate.peakBytes(pixels: final.width * final.height, history: s.optimizer == .lbfgs ? s.historySize : 1)
+        CostEstimate.peakBytes(pixels: final.width * final.height, history: s.optimizer == .lbfgs ? s.historySize : 1,
+                               preconditioned: s.optimizer == .lbfgs && s.preconditioner == .smooth)
     }
 
     /// Throws `MemoryError` when `c`, with its content image of `contentSize`, would need more

@@ -1,17 +1,20 @@
 import Foundation
 
 /// The coarse-to-fine schedule of a run: the sizes it optimizes at, smallest first, and the
-/// iterations at each (after crowsonkb/style-transfer-pytorch, which steps by √2 from 128 px).
+/// iterations at each (crowsonkb/style-transfer-pytorch steps by √2 from 128 px; with
+/// L-BFGS and `SmoothingPreconditioner` a step of 2 does better for the time, see
+/// `defaultFactor`).
 ///
 /// The first scale's longest side is `minSize`; later ones grow geometrically by at most
-/// `factor` up to `size`, the final scale: with the defaults, 128, 181, 256, 362 and 512 px.
+/// `factor` up to `size`, the final scale: with the defaults, 128, 256 and 512 px.
 /// Each side keeps the content's aspect ratio (rounded as `RGBImage.resized(longestSide:)`
 /// rounds). Every scale but the last runs `coarseIterations`, the last runs `iterations`; when
 /// that is not given (nil), `defaultIterations` after coarser scales, or
 /// `defaultSingleScaleIterations` when the final scale is the only one.
 ///
 /// Why coarse-to-fine: an evaluation costs in proportion to the pixel count, so an iteration
-/// at 128 px costs 1/16 of one at 512 px, and the large structures of the painting (where
+/// at 128 px costs 1/16 of one at 512 px (in practice 1/7: small layers use the cores less
+/// well), and the large structures of the painting (where
 /// the photo's shapes go, which colours fill them) form in far fewer iterations at a small
 /// size. Each later scale starts from the previous result upsampled, so the expensive final
 /// scale only refines strokes. A single-scale run from noise spends most of its iterations
@@ -38,14 +41,18 @@ public struct ScaleSchedule: Sendable, Equatable {
     /// 128 px: the smallest size at which VGG's relu5_1 (1/16 of the input) still has an 8×8
     /// map, so every style layer has spatial structure to correlate.
     public static let defaultMinSize = 128
-    /// √2 between scales, as crowsonkb/style-transfer-pytorch: each step doubles the pixel
-    /// count, small enough that the upsampled result is a good start at the next scale.
-    public static let defaultFactor = 2.0.squareRoot()
-    /// Final-scale iterations. Measured on chelsea × bedroom at 512 px (README, Performance):
-    /// the upsampled start's loss falls by ~3× in the first 10 iterations of a scale and
-    /// another ~20 % by iteration 40, after which each iteration at 512 px (the expensive
-    /// one) gains little.
-    public static let defaultIterations = 40
+    /// 2 between scales. On the 512 px pairs of `make eval` (README, *Evaluation*), with the
+    /// fixed weights of the PyTorch comparison, the loss depends mostly on how many
+    /// iterations the final scale gets: the upsampling to it multiplies the loss by 3–5
+    /// whatever came before, and the coarse scales only have to settle the broad layout,
+    /// which the preconditioner now does quickly. √2 steps (128, 181, 256, 362 px, 50
+    /// iterations each, then 40 at 512 px) took the same time as 2 (40 at 128 and 256 px,
+    /// then 70 at 512) and ended 7–11 % higher on china × harvesters and chelsea × starry night.
+    public static let defaultFactor = 2.0
+    /// Final-scale iterations: as many as keep a 512 px run within 0.15 of PyTorch's
+    /// 300-iteration time on the 2-core development host (README, *Evaluation*). Each 10 more
+    /// lower the loss by about 2.5 % there, for 12 % more time.
+    public static let defaultIterations = 70
     /// Iterations of a single-scale run when none are given (the output size at or below
     /// `minSize`, as `--size 128` is with the defaults, or every coarser scale dropped). That
     /// scale starts from the initial image, not from an upsampled result, so the 40 that refine
@@ -53,10 +60,11 @@ public struct ScaleSchedule: Sendable, Equatable {
     /// 128 px: the loss is 1.44e5 after 40 iterations, 1.01e5 after 100, 9.3e4 after 150, 9.0e4
     /// after 200 and 8.7e4 after 300. 150 at 128 px cost about as much as 10 at 512 px.
     public static let defaultSingleScaleIterations = 150
-    /// Iterations at each coarser scale: 50 brings every scale to within a few percent of
-    /// where 100 would; together the four smaller scales then cost about as much as 45
+    /// Iterations at each coarser scale: 40. On china × harvesters at 512 px, 35 per coarse
+    /// scale with 70 final iterations ended as low as 50 with 65 (1.332e4 and 1.335e4) in
+    /// less time; together the 128 and 256 px scales then cost about as much as 15
     /// iterations at 512 px.
-    public static let defaultCoarseIterations = 50
+    public static let defaultCoarseIterations = 40
 
     /// - Parameters:
     ///   - width, height: the final image size (the content image resized to `size`).

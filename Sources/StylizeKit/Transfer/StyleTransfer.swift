@@ -170,7 +170,13 @@ public final class StyleTransfer {
 
     private func makeOptimizer(box: Box) -> any Optimizer<[Float], LossTerms> {
         switch plan.settings.optimizer {
-        case .lbfgs: return LBFGS<CPUVectors, LossTerms>(historySize: plan.settings.historySize, box: box, vectors: engine.vectors)
+        case .lbfgs:
+            var lbfgs = LBFGS<CPUVectors, LossTerms>(historySize: plan.settings.historySize, box: box, vectors: engine.vectors)
+            if plan.settings.preconditioner == .smooth {
+                let m = SmoothingPreconditioner(planes: image.channels, height: image.height, width: image.width, parallel: engine.parallel)
+                lbfgs.preconditioner = { m.apply(&$0) }
+            }
+            return lbfgs
         case .adam: return Adam<CPUVectors, LossTerms>(learningRate: Float(plan.settings.learningRate), box: box, vectors: engine.vectors)
         }
     }
