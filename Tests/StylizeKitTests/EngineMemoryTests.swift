@@ -14,6 +14,8 @@ final class EngineMemoryTests: XCTestCase {
         let g0 = randomTensor(3, 61, 67, seed: 6)
         var expected = g0, actual = g0
         ReLU.backward(&expected, activation: a, parallel: testParallel)
+        // ReLU.backward works 16 lanes at a time; the definition, value by value:
+        XCTAssertEqual(expected.data, zip(g0.data, a.data).map { $1 > 0 ? $0 : 0 })
         var mask = ReLUMask()
         mask.record(a, parallel: testParallel)
         mask.backward(&actual, parallel: testParallel)
