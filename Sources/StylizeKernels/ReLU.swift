@@ -17,7 +17,7 @@ public enum ReLU {
                         UnsafeMutableRawPointer(g + i).storeBytes(of: gv, as: SIMD16<Float>.self)
                         i += 16
                     }
-                    while i < hi { g[i] = a[i] > 0 ? g[i] : 0; i += 1 }
+                    while i < hi { g[i] = a[i] <= 0 ? 0 : g[i]; i += 1 }  // as the lanes above (a NaN keeps g)
                 }
             }
         }
