@@ -4,8 +4,8 @@
 /// operator is a symmetric matrix: `uᵀ·B·v = vᵀ·B·u`). Rows, then columns, each a running
 /// sum: O(1) per value whatever the radius. `BoxBlurReference` is the plain definition.
 public enum BoxBlur {
-    /// Blurs `data` in place; `scratch` holds at least one plane per thread of `parallel`
-    /// (`planeScratchCount`).
+    /// Blurs `data` in place; `scratch` (at least `data`'s size) holds the row pass, each
+    /// plane in its own part, so the planes can go to different threads.
     public static func blur(_ data: inout [Float], planes: Int, height: Int, width: Int, radius r: Int,
                             scratch: inout [Float], parallel: Parallel) {
         let plane = height * width

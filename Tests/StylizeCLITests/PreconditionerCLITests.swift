@@ -1,0 +1,23 @@
+import Foundation
+import XCTest
+
+/// `--preconditioner` through the binary: a word it does not know is one usage line (exit
+/// 64) before anything is read or written, in `stylize transfer` and in a batch sweep; help
+/// names the words and the default.
+extension CLITests {
+    func testPreconditionerUsageErrorsAndHelp() throws {
+        let c = try writeImage("c.png"), s = try writeImage("s.png", seed: 1)
+        let before = try [c, s].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        assertOneLineError(try run([c, s, "--preconditioner", "lucid", "-o", "out.png", "--weights", weights]), status: 64,
+                           containing: "--preconditioner: 'lucid' is not one of smooth, none")
+        let base = ["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--weights", weights]
+        assertOneLineError(try run(base + ["--sweep", "preconditioner=smooth,lucid"]), status: 64,
+                           containing: "--sweep preconditioner=lucid")
+        XCTAssertEqual(try [c, s].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }, before, "the inputs are untouched")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out.png").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs").path))
+        let help = try run(["help", "transfer"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdout.contains("--preconditioner <smooth|none>"), help.stdout)
+    }
+}
