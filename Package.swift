@@ -78,9 +78,12 @@ let package = Package(
         // passes, BLAS calls and the parallel loop. The only target built with -Ounchecked
         // (measured to matter here); everything that reads files or validates input stays in
         // StylizeKit with Swift's bounds and overflow checks.
+        // The Winograd convolutions' matrix products in AVX-512F and AVX2 kernels, chosen at
+        // run time by the CPU's features; called only from StylizeKernels/WinogradGEMM.swift.
+        .target(name: "CKernels"),
         .target(
             name: "StylizeKernels",
-            dependencies: ["COpenBLAS"],
+            dependencies: ["COpenBLAS", "CKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(

@@ -2,7 +2,9 @@
 # `make bench-scaling`: seconds per 512 px evaluation at 1, 2, 4 … threads up to the core
 # count, stylize and PyTorch side by side at each count (PyTorch when its venv exists:
 # `make bench-torch` makes it), with OPENBLAS_CORETYPE as the host sets it and, when it is
-# set, unset as well (issue 18). Speedup and efficiency are against 1 thread.
+# set, unset as well (issue 18). Speedup and efficiency are against 1 thread. With
+# GEMMS="blas avx2 avx512", the stylize column is repeated with STYLIZE_GEMM pinned to each
+# (the Winograd products' kernel; the default row lets stylize measure and choose).
 #   sh tools/bench_scaling.sh SIZE "THREAD COUNTS" [TORCH_PYTHON]
 set -eu
 size=$1; counts=$2; torch=${3:-}
@@ -22,7 +24,11 @@ row() {  # $1: label; runs each count and prints the table
         echo "$t $s $one $p" | awk '{ printf "  %7d %10.3f %7.2fx %9.0f%% %10s\n", $1, $2, $3 / $2, 100 * $3 / $2 / $1, $4 }'
     done
 }
+"$bench" 32 --threads 1 --runs 1 | sed -n 's/^gemm: //p'
 row "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
+for g in ${GEMMS:-}; do
+    (export STYLIZE_GEMM=$g; row "STYLIZE_GEMM=$g, OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}")
+done
 if [ -n "${OPENBLAS_CORETYPE:-}" ]; then
     (unset OPENBLAS_CORETYPE; row "OPENBLAS_CORETYPE unset")
 fi

@@ -33,16 +33,21 @@
 ///
 /// Parallelism: the transforms split channels over the caller's `Parallel` threads; the 36
 /// GEMMs of a chunk are split over the same threads (18/18 with two), each a single-threaded
-/// OpenBLAS call.
+/// call of `WinogradGEMM` (OpenBLAS or stylize's AVX2/AVX-512 kernels).
 struct Winograd4 {
     /// `(36, OC, C)`: `u[(ξ·OC + oc)·C + c] = (G · w[oc, c] · Gᵀ)[ξ]`, computed in Double.
     let u: [Float]
     let outChannels: Int
     let inChannels: Int
+    /// The kernel of the 36 products (`WinogradGEMM`).
+    let gemm: WinogradGEMM.Kernel
 
-    init(weight: [Float], outChannels: Int, inChannels: Int, parallel: Parallel) {
+    init(weight: [Float], outChannels: Int, inChannels: Int, gemm: WinogradGEMM.Kernel = WinogradGEMM.kernel,
+         parallel: Parallel) {
+        precondition(WinogradGEMM.available.contains(gemm), "\(gemm.rawValue) is not available on this CPU")
         self.outChannels = outChannels
         self.inChannels = inChannels
+        self.gemm = gemm
         let plane = outChannels * inChannels
         var u = [Float](repeating: 0, count: 36 * plane)
         // G applied to a 3-vector (a, b, c): the 6 rows above, in Double.
@@ -79,7 +84,7 @@ struct Winograd4 {
     /// (docs/EXPERIMENTS.md, *Winograd chunks*).
     static let chunkFloats = 1 << 20
     /// Never fewer tiles per chunk than this, unless the workspace budget forces it:
-    /// every chunk re-reads (and OpenBLAS re-packs) all of `U`, 36·OC·C floats (38 MB for
+    /// every chunk re-reads (and packs) all of `U`, 36·OC·C floats (38 MB for
     /// 512 → 512, more than the L3), so for the deep layers wide chunks matter more than
     /// cache residency of `V` and `M` (docs/EXPERIMENTS.md, *Winograd chunks*).
     static let minChunkTiles = 256
@@ -128,15 +133,15 @@ struct Winograd4 {
                                 Winograd4.inputTransform(src, channels: k, grid: grid, firstTile: t0, count: n, into: v,
                                                          parallel: parallel)
                             }
-                            let gemm = { (xi: Int) in
+                            let product = { (xi: Int) in
                                 // forward:  M[ξ][o, t] = Σ_c U[ξ][o, c] · V[ξ][c, t]   (M = OC, N = n, K = C)
                                 // backward: M[ξ][c, t] = Σ_o U[ξ][o, c] · V[ξ][o, t]   (M = C,  N = n, K = OC)
-                                BLAS.sgemm(transA: transposed, m: m, n: n, k: k,
-                                           a: uBuf.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
-                                           b: v + xi * k * chunk, ldb: chunk,
-                                           c: mm + xi * m * chunk, ldc: chunk)
+                                WinogradGEMM.multiply(gemm, transA: transposed, m: m, n: n, k: k,
+                                                      a: uBuf.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
+                                                      b: v + xi * k * chunk, ldb: chunk,
+                                                      c: mm + xi * m * chunk, ldc: chunk)
                             }
-                            parallel.forEachChunk(36, costPerItem: 1 << 20) { range in for xi in range { gemm(xi) } }
+                            parallel.forEachChunk(36, costPerItem: 1 << 20) { range in for xi in range { product(xi) } }
                             if transposed {
                                 Winograd4.scatterTransform(mm, channels: m, grid: grid, firstTile: t0, count: n, into: dst,
                                                            parallel: parallel)

@@ -78,9 +78,10 @@ public struct Conv3x3: Sendable {
     }
 
     /// `parallel` splits the Winograd weight transform over output channels (the result does
-    /// not depend on it).
+    /// not depend on it). `gemm` picks the kernel of Winograd's products (default: the one
+    /// `WinogradGEMM` measured fastest on this CPU).
     public init(inChannels: Int, outChannels: Int, weight: [Float], bias: [Float], algorithm: Algorithm? = nil,
-                parallel: Parallel = .serial) {
+                gemm: WinogradGEMM.Kernel? = nil, parallel: Parallel = .serial) {
         precondition(weight.count == outChannels * inChannels * 9, "conv weight must be (OC, C, 3, 3)")
         precondition(bias.count == outChannels, "conv bias must be (OC)")
         self.inChannels = inChannels
@@ -88,7 +89,8 @@ public struct Conv3x3: Sendable {
         self.bias = bias
         self.algorithm = algorithm ?? Conv3x3.defaultAlgorithm(inChannels: inChannels, outChannels: outChannels)
         winograd4 = self.algorithm == .winograd4
-            ? Winograd4(weight: weight, outChannels: outChannels, inChannels: inChannels, parallel: parallel) : nil
+            ? Winograd4(weight: weight, outChannels: outChannels, inChannels: inChannels,
+                        gemm: gemm ?? WinogradGEMM.kernel, parallel: parallel) : nil
         guard self.algorithm == .im2col else {
             self.weight = []
             flippedWeight = []

@@ -58,7 +58,14 @@ extension CLITests {
         let blas = version.stdout.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
         XCTAssertTrue(blas.hasPrefix("OpenBLAS ") && blas.contains(", kernels "), version.stdout)
         let forced = try run(["--version"], environment: ["OPENBLAS_CORETYPE": "Haswell"])
-        XCTAssertTrue(forced.stdout.lowercased().hasSuffix("kernels haswell\n"), forced.stdout)
+        let forcedLines = forced.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(forcedLines.count, 3, forced.stdout)
+        XCTAssertTrue(forcedLines.dropFirst().first?.lowercased().hasSuffix("kernels haswell") == true, forced.stdout)
+        // The third names the kernels of Winograd's products and how they were chosen.
+        XCTAssertTrue(forcedLines.last?.hasPrefix("Winograd GEMM: ") == true, forced.stdout)
+        XCTAssertTrue(forcedLines.last?.contains("calibration OpenBLAS ") == true, forced.stdout)
+        let pinned = try run(["--version"], environment: ["STYLIZE_GEMM": "blas"])
+        XCTAssertTrue(pinned.stdout.hasSuffix("Winograd GEMM: OpenBLAS, set by STYLIZE_GEMM\n"), pinned.stdout)
         assertOneLineError(try run(["help", "bogus"]), status: 64, containing: "unknown command 'bogus'")
         XCTAssertEqual(try run(["help", "batch"]).status, 0)
         assertOneLineError(try run(["batch", "--contnt", "c.png", "--style", "s.png", "--out", "runs"]), status: 64,
