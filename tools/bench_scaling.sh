@@ -20,14 +20,15 @@ row() {  # $1: label; runs each count and prints the table
         p=-
         if [ -n "$torch" ] && [ -x "$torch" ]; then
             p=$("$torch" tools/bench_torch.py time --size "$size" --threads "$t" 2>/dev/null | median || echo -)
+            p=${p:--}
         fi
         echo "$t $s $one $p" | awk '{ printf "  %7d %10.3f %7.2fx %9.0f%% %10s\n", $1, $2, $3 / $2, 100 * $3 / $2 / $1, $4 }'
     done
 }
 "$bench" 32 --threads 1 --runs 1 | sed -n 's/^gemm: //p'
 row "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
-for g in ${GEMMS:-}; do
-    (export STYLIZE_GEMM=$g; row "STYLIZE_GEMM=$g, OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}")
+for g in ${GEMMS:-}; do  # stylize alone: PyTorch's column is the same as in the first table
+    (export STYLIZE_GEMM=$g; torch=""; row "STYLIZE_GEMM=$g, OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}")
 done
 if [ -n "${OPENBLAS_CORETYPE:-}" ]; then
     (unset OPENBLAS_CORETYPE; row "OPENBLAS_CORETYPE unset")

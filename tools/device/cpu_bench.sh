@@ -1,0 +1,32 @@
+#!/bin/sh
+# On the GPU machine (x86-64, no Swift), from the repository root, with .device/ carried
+# (tools/device/pack.sh): issue 18's CPU figures in one call, written to $OUT/cpu_bench.txt.
+#   - the machine, and `stylize --version` (BLAS, its kernels, the Winograd GEMM choice);
+#   - make bench-scaling's table, stylize and PyTorch side by side at 1, 2, 4 … up to the
+#     cores, then stylize with the Winograd products pinned to OpenBLAS, AVX2 and AVX-512
+#     (GEMMS), and with OPENBLAS_CORETYPE unset if the host sets it.
+# About 6 minutes on the 16-core Xeon; give it timeout_s 540.
+set -eu
+cd "$(dirname "$0")/../.."
+out=${OUT:-/tmp}/cpu_bench.txt
+w=/tmp/stylize-device
+rm -rf "$w" && mkdir -p "$w"
+tar -C "$w" -xJf .device/pack.tar.xz
+# The weights go beside the binaries (never over a checkout's weights/), found by both
+# stylize-bench and tools/bench_torch.py through STYLIZE_WEIGHTS.
+python3 tools/device/weights_fp16.py unpack .device/vgg16.f16.safetensors "$w/vgg16.safetensors"
+export STYLIZE_WEIGHTS="$w/vgg16.safetensors"
+for b in stylize stylize-bench; do
+    printf '#!/bin/sh\nexec %s/lib/ld-linux-x86-64.so.2 --library-path %s/lib %s/bin/%s "$@"\n' "$w" "$w" "$w" "$b" >"$w/$b"
+    chmod +x "$w/$b"
+done
+cores=$(nproc)
+counts=1; t=2; while [ "$t" -lt "$cores" ]; do counts="$counts $t"; t=$((t * 2)); done; counts="$counts $cores"
+{
+    echo "== $(date -u) $(uname -n), $cores logical CPUs"
+    grep -m1 'model name' /proc/cpuinfo || true
+    echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
+    "$w/stylize" --version
+    python3 -c 'import torch; print("PyTorch", torch.__version__)' || true
+    GEMMS="blas avx2 avx512" STYLIZE_BENCH="$w/stylize-bench" sh tools/bench_scaling.sh 512 "$counts" "$(command -v python3)"
+} 2>&1 | tee "$out"
