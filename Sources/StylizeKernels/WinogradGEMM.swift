@@ -17,12 +17,22 @@ import Foundation
 /// best of 5, about 5 ms in all. Our kernels replace OpenBLAS only when they are at least 20 %
 /// faster, so a machine where the two are level keeps OpenBLAS' bits run after run. Set
 /// `STYLIZE_GEMM=blas`, `avx2` or `avx512` to fix the choice (a kernel the CPU lacks falls back
-/// to the widest it has). `stylize --version` names the choice.
+/// to the widest it has), e.g. so that separate processes on a machine where the times are
+/// close to the 20 % margin give the same bits. `stylize --version` names the choice.
 public enum WinogradGEMM {
     public enum Kernel: String, Sendable, CaseIterable {
         case blas = "OpenBLAS"
         case avx2 = "AVX2+FMA"
         case avx512 = "AVX-512F"
+
+        /// The value of `STYLIZE_GEMM` that selects this kernel.
+        public var environmentValue: String {
+            switch self {
+            case .blas: return "blas"
+            case .avx2: return "avx2"
+            case .avx512: return "avx512"
+            }
+        }
     }
 
     /// The widest of stylize's kernels this CPU runs, or `.blas` when it has neither.

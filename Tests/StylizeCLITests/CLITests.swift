@@ -14,7 +14,15 @@ final class CLITests: XCTestCase {
     }
     var dir: URL!
 
+    /// The binaries these tests start use this process's Winograd GEMM kernel: each process
+    /// chooses its own by timing (WinogradGEMM), and tests that compare two runs' bytes must
+    /// not depend on two timings falling on the same side of the margin.
+    static let sameGEMMInChildren: Void = {
+        setenv("STYLIZE_GEMM", WinogradGEMM.kernel.environmentValue, 0)
+    }()
+
     override func setUpWithError() throws {
+        _ = CLITests.sameGEMMInChildren
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("stylize-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
