@@ -78,8 +78,8 @@ let package = Package(
         // passes, BLAS calls and the parallel loop. The only target built with -Ounchecked
         // (measured to matter here); everything that reads files or validates input stays in
         // StylizeKit with Swift's bounds and overflow checks.
-        // The Winograd convolutions' matrix products in AVX-512F and AVX2 kernels, chosen at
-        // run time by the CPU's features; called only from StylizeKernels/WinogradGEMM.swift.
+        // Matrix products in AVX-512F and AVX2 kernels, chosen at run time by the CPU's
+        // features; called only from StylizeKernels/BLAS.swift (GEMMKernel.swift chooses).
         .target(name: "CKernels"),
         .target(
             name: "StylizeKernels",

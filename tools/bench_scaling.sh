@@ -4,7 +4,7 @@
 # `make bench-torch` makes it), with OPENBLAS_CORETYPE as the host sets it and, when it is
 # set, unset as well (issue 18). Speedup and efficiency are against 1 thread. With
 # GEMMS="blas avx2 avx512", the stylize column is repeated with STYLIZE_GEMM pinned to each
-# (the Winograd products' kernel; the default row lets stylize measure and choose).
+# (the matrix products' kernel; the default row lets stylize measure and choose).
 #   sh tools/bench_scaling.sh SIZE "THREAD COUNTS" [TORCH_PYTHON]
 set -eu
 size=$1; counts=$2; torch=${3:-}

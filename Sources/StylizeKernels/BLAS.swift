@@ -1,7 +1,10 @@
+import CKernels
 import COpenBLAS
 
-/// The single place where StylizeKit calls BLAS. Every call states its index
-/// equation and checks its sizes before handing raw pointers to OpenBLAS.
+/// The single place where StylizeKit computes matrix products: with OpenBLAS, or with
+/// stylize's own AVX2/AVX-512 kernels where `GEMMKernel` measured them faster (the same
+/// contract). Every call states its index equation and checks its sizes before handing raw
+/// pointers to either.
 ///
 /// All matrices are row-major.
 ///
@@ -33,8 +36,13 @@ public enum BLAS {
     /// - `C` is `m × n` with `ldc ≥ n`; with `beta == 0` its old contents are ignored (overwritten).
     ///
     /// Index equation: `C[i, j] = alpha · Σ_p op(A)[i, p] · op(B)[p, j] + beta · C[i, j]`.
+    ///
+    /// `kernel`: OpenBLAS or one of stylize's kernels (`GEMMKernel.available`); by default the
+    /// one this process chose for products other than Winograd's (which pass their own). Stylize's kernels sum over `p` in increasing order with fused
+    /// multiply-adds and then apply `alpha` and `beta`, so splitting the columns or rows of a
+    /// product among calls does not change a bit.
     @inline(__always)
-    public static func sgemm(transA: Bool = false, transB: Bool = false,
+    public static func sgemm(kernel: GEMMKernel = GEMMKernel.chosen(for: .general), transA: Bool = false, transB: Bool = false,
                       m: Int, n: Int, k: Int, alpha: Float = 1,
                       a: UnsafePointer<Float>, lda: Int,
                       b: UnsafePointer<Float>, ldb: Int,
@@ -44,6 +52,13 @@ public enum BLAS {
         precondition(lda >= (transA ? m : k), "sgemm lda \(lda) too small")
         precondition(ldb >= (transB ? k : n), "sgemm ldb \(ldb) too small")
         precondition(ldc >= n, "sgemm ldc \(ldc) too small")
+        if kernel != .blas {
+            precondition(GEMMKernel.available.contains(kernel), "\(kernel.rawValue) is not available on this CPU")
+            precondition(m <= Int(Int32.max) && n <= Int(Int32.max) && k <= Int(Int32.max), "sgemm sizes too large")
+            stylize_gemm(kernel == .avx512 ? 2 : 1, transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k),
+                         alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
         _ = singleThreaded
         cblas_sgemm(CblasRowMajor,
                     transA ? CblasTrans : CblasNoTrans,
@@ -58,7 +73,7 @@ public enum BLAS {
     /// `transB`). Every element is still one call's sum over all of `k`; column blocks start
     /// at multiples of 16, the width of OpenBLAS' kernels. Below 2¹⁸ multiply-adds (where
     /// OpenBLAS itself would not start threads) or with one thread it is one call.
-    public static func sgemm(transA: Bool = false, transB: Bool = false,
+    public static func sgemm(kernel: GEMMKernel = GEMMKernel.chosen(for: .general), transA: Bool = false, transB: Bool = false,
                              m: Int, n: Int, k: Int, alpha: Float = 1,
                              a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
@@ -66,7 +81,7 @@ public enum BLAS {
                              c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Parallel) {
         let workers = min(parallel.threads, n / 32)
         guard workers > 1, m * n * k >= 1 << 18 else {
-            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+            sgemm(kernel: kernel, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                   b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
@@ -76,7 +91,7 @@ public enum BLAS {
                 let j0 = firstColumn(w), j1 = firstColumn(w + 1)
                 if j1 <= j0 { continue }
                 // C[i, j₀ + j] = alpha · Σ_p op(A)[i, p] · op(B)[p, j₀ + j] + beta · C[i, j₀ + j]   (M = m, N = j₁ − j₀, K = k)
-                sgemm(transA: transA, transB: transB, m: m, n: j1 - j0, k: k, alpha: alpha, a: a, lda: lda,
+                sgemm(kernel: kernel, transA: transA, transB: transB, m: m, n: j1 - j0, k: k, alpha: alpha, a: a, lda: lda,
                       b: b + (transB ? j0 * ldb : j0), ldb: ldb, beta: beta, c: c + j0, ldc: ldc)
             }
         }

@@ -7,7 +7,7 @@
 extension Conv3x3 {
     /// `gin[c, y + ky − 1, x + kx − 1] += Σ_o w[o, c, ky, kx] · gout[o, y, x]` (inside the image).
     /// `gin` must have shape `(C, H, W)`; it is overwritten.
-    static func backwardCol2im(_ gout: Tensor3, weight: [Float], inChannels c: Int,
+    static func backwardCol2im(_ gout: Tensor3, weight: [Float], inChannels c: Int, gemm: GEMMKernel,
                                into gin: inout Tensor3, workspace: inout Workspace, parallel: Parallel) {
         let oc = gout.channels, h = gout.height, w = gout.width
         let k = c * 9
@@ -23,7 +23,7 @@ extension Conv3x3 {
                         while y0 < h {
                             let rows = min(rowsPerBand, h - y0), n = rows * w
                             // cols[kRow, p] = Σ_o W[o, kRow] · gout[o, y0·W + p]   (M = C·9, N = rows·W, K = OC)
-                            BLAS.sgemm(transA: true, m: k, n: n, k: oc,
+                            BLAS.sgemm(kernel: gemm, transA: true, m: k, n: n, k: oc,
                                        a: wBuf.baseAddress!, lda: k,
                                        b: gBuf.baseAddress! + y0 * w, ldb: h * w,
                                        c: cols, ldc: n, parallel: parallel)

@@ -33,18 +33,18 @@
 ///
 /// Parallelism: the transforms split channels over the caller's `Parallel` threads; the 36
 /// GEMMs of a chunk are split over the same threads (18/18 with two), each a single-threaded
-/// call of `WinogradGEMM` (OpenBLAS or stylize's AVX2/AVX-512 kernels).
+/// `BLAS.sgemm` (OpenBLAS or stylize's AVX2/AVX-512 kernels, `GEMMKernel`).
 struct Winograd4 {
     /// `(36, OC, C)`: `u[(ξ·OC + oc)·C + c] = (G · w[oc, c] · Gᵀ)[ξ]`, computed in Double.
     let u: [Float]
     let outChannels: Int
     let inChannels: Int
-    /// The kernel of the 36 products (`WinogradGEMM`).
-    let gemm: WinogradGEMM.Kernel
+    /// The kernel of the 36 products (`GEMMKernel`).
+    let gemm: GEMMKernel
 
-    init(weight: [Float], outChannels: Int, inChannels: Int, gemm: WinogradGEMM.Kernel = WinogradGEMM.kernel,
+    init(weight: [Float], outChannels: Int, inChannels: Int, gemm: GEMMKernel = GEMMKernel.chosen(for: .winograd),
          parallel: Parallel) {
-        precondition(WinogradGEMM.available.contains(gemm), "\(gemm.rawValue) is not available on this CPU")
+        precondition(GEMMKernel.available.contains(gemm), "\(gemm.rawValue) is not available on this CPU")
         self.outChannels = outChannels
         self.inChannels = inChannels
         self.gemm = gemm
@@ -136,10 +136,10 @@ struct Winograd4 {
                             let product = { (xi: Int) in
                                 // forward:  M[ξ][o, t] = Σ_c U[ξ][o, c] · V[ξ][c, t]   (M = OC, N = n, K = C)
                                 // backward: M[ξ][c, t] = Σ_o U[ξ][o, c] · V[ξ][o, t]   (M = C,  N = n, K = OC)
-                                WinogradGEMM.multiply(gemm, transA: transposed, m: m, n: n, k: k,
-                                                      a: uBuf.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
-                                                      b: v + xi * k * chunk, ldb: chunk,
-                                                      c: mm + xi * m * chunk, ldc: chunk)
+                                BLAS.sgemm(kernel: gemm, transA: transposed, m: m, n: n, k: k,
+                                           a: uBuf.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
+                                           b: v + xi * k * chunk, ldb: chunk,
+                                           c: mm + xi * m * chunk, ldc: chunk)
                             }
                             parallel.forEachChunk(36, costPerItem: 1 << 20) { range in for xi in range { product(xi) } }
                             if transposed {

@@ -41,6 +41,8 @@ public struct Conv3x3: Sendable {
         case winograd4
     }
     public let algorithm: Algorithm
+    /// The kernel of the im2col path's matrix products (`BLAS.sgemm`); Winograd's are `winograd4`'s.
+    public let gemm: GEMMKernel
     /// The transformed kernels when `algorithm == .winograd4`.
     let winograd4: Winograd4?
 
@@ -78,19 +80,20 @@ public struct Conv3x3: Sendable {
     }
 
     /// `parallel` splits the Winograd weight transform over output channels (the result does
-    /// not depend on it). `gemm` picks the kernel of Winograd's products (default: the one
-    /// `WinogradGEMM` measured fastest on this CPU).
+    /// not depend on it). `gemm` picks the kernel of the layer's matrix products (default: the
+    /// ones `GEMMKernel` measured fastest on this CPU for each kind of product).
     public init(inChannels: Int, outChannels: Int, weight: [Float], bias: [Float], algorithm: Algorithm? = nil,
-                gemm: WinogradGEMM.Kernel? = nil, parallel: Parallel = .serial) {
+                gemm: GEMMKernel? = nil, parallel: Parallel = .serial) {
         precondition(weight.count == outChannels * inChannels * 9, "conv weight must be (OC, C, 3, 3)")
         precondition(bias.count == outChannels, "conv bias must be (OC)")
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.bias = bias
+        self.gemm = gemm ?? GEMMKernel.chosen(for: .general)
         self.algorithm = algorithm ?? Conv3x3.defaultAlgorithm(inChannels: inChannels, outChannels: outChannels)
         winograd4 = self.algorithm == .winograd4
             ? Winograd4(weight: weight, outChannels: outChannels, inChannels: inChannels,
-                        gemm: gemm ?? WinogradGEMM.kernel, parallel: parallel) : nil
+                        gemm: gemm ?? GEMMKernel.chosen(for: .winograd), parallel: parallel) : nil
         guard self.algorithm == .im2col else {
             self.weight = []
             flippedWeight = []
@@ -125,7 +128,7 @@ public struct Conv3x3: Sendable {
                                workspace: &workspace, parallel: parallel)
             return
         }
-        Conv3x3.convolve(input, weight: weight, outChannels: outChannels, into: &output, workspace: &workspace,
+        Conv3x3.convolve(input, weight: weight, outChannels: outChannels, gemm: gemm, into: &output, workspace: &workspace,
                          parallel: parallel)
         let hw = input.height * input.width
         bias.withUnsafeBufferPointer { b in
@@ -156,10 +159,10 @@ public struct Conv3x3: Sendable {
         if let winograd4 {
             winograd4.convolve(gradOutput, transposed: true, into: &gradInput, workspace: &workspace, parallel: parallel)
         } else if flippedWeight.isEmpty {
-            Conv3x3.backwardCol2im(gradOutput, weight: weight, inChannels: inChannels, into: &gradInput,
+            Conv3x3.backwardCol2im(gradOutput, weight: weight, inChannels: inChannels, gemm: gemm, into: &gradInput,
                                    workspace: &workspace, parallel: parallel)
         } else {
-            Conv3x3.convolve(gradOutput, weight: flippedWeight, outChannels: inChannels, into: &gradInput,
+            Conv3x3.convolve(gradOutput, weight: flippedWeight, outChannels: inChannels, gemm: gemm, into: &gradInput,
                              workspace: &workspace, parallel: parallel)
         }
     }
@@ -168,7 +171,7 @@ public struct Conv3x3: Sendable {
 
     /// `out[o, y, x] = Σ_{c, ky, kx} w[o, c, ky, kx] · in[c, y + ky − 1, x + kx − 1]` (zero outside),
     /// without bias. `out` must already have shape `(outChannels, H, W)`; it is overwritten.
-    static func convolve(_ input: Tensor3, weight: [Float], outChannels: Int,
+    static func convolve(_ input: Tensor3, weight: [Float], outChannels: Int, gemm: GEMMKernel,
                          into out: inout Tensor3, workspace: inout Workspace, parallel: Parallel) {
         let c = input.channels, h = input.height, w = input.width
         let k = c * 9
@@ -184,7 +187,7 @@ public struct Conv3x3: Sendable {
                             im2col(inBuf.baseAddress!, channels: c, height: h, width: w,
                                    firstRow: y0, rows: rows, cols: colsBuf.baseAddress!, parallel: parallel)
                             // out[o, y0·W + p] = Σ_k W[o, k] · cols[k, p]   (M = OC, N = rows·W, K = C·9)
-                            BLAS.sgemm(m: outChannels, n: rows * w, k: k,
+                            BLAS.sgemm(kernel: gemm, m: outChannels, n: rows * w, k: k,
                                        a: wBuf.baseAddress!, lda: k,
                                        b: colsBuf.baseAddress!, ldb: rows * w,
                                        c: outBuf.baseAddress! + y0 * w, ldc: h * w, parallel: parallel)

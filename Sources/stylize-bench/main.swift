@@ -39,8 +39,8 @@ do {
     weights = try VGGWeights.load(from: WeightsLocator.resolve(explicit: weightsOption))
 } catch { fail("\(error)") }
 
-// Which kernels run the Winograd products here (WinogradGEMM measures them on first use).
-print("gemm: \(WinogradGEMM.description)")
+// Which kernels run the matrix products here (GEMMKernel measures them on first use).
+print("gemm: \(GEMMKernel.description)")
 
 // 1. Every fast convolution against the direct reference, forward and input gradient, on
 // conv2_1 (64 → 128) of the real weights at 24×21. Errors are max |fast − direct| against

@@ -14,11 +14,12 @@ final class CLITests: XCTestCase {
     }
     var dir: URL!
 
-    /// The binaries these tests start use this process's Winograd GEMM kernel: each process
-    /// chooses its own by timing (WinogradGEMM), and tests that compare two runs' bytes must
+    /// The binaries these tests start use this process's GEMM kernel: each process chooses
+    /// its own by timing (GEMMKernel), and tests that compare two runs' bytes must
     /// not depend on two timings falling on the same side of the margin.
     static let sameGEMMInChildren: Void = {
-        setenv("STYLIZE_GEMM", WinogradGEMM.kernel.environmentValue, 0)
+        setenv("STYLIZE_GEMM", GEMMKernel.chosen(for: .winograd).environmentValue + ","
+               + GEMMKernel.chosen(for: .general).environmentValue, 0)
     }()
 
     override func setUpWithError() throws {

@@ -62,11 +62,15 @@ extension CLITests {
         let forcedLines = forced.stdout.split(separator: "\n").map(String.init)
         XCTAssertEqual(forcedLines.count, 3, forced.stdout)
         XCTAssertTrue(forcedLines.dropFirst().first?.lowercased().hasSuffix("kernels haswell") == true, forced.stdout)
-        // The third names the kernels of Winograd's products and how they were chosen.
-        XCTAssertTrue(forcedLines.last?.hasPrefix("Winograd GEMM: ") == true, forced.stdout)
-        XCTAssertTrue(forcedLines.last?.contains("calibration OpenBLAS ") == true, forced.stdout)
+        // The third names the kernels of the matrix products and how they were chosen.
+        XCTAssertTrue(forcedLines.last?.hasPrefix("GEMM: ") == true, forced.stdout)
+        XCTAssertTrue(forcedLines.last?.contains(" for Winograd products (OpenBLAS ") == true, forced.stdout)
+        XCTAssertTrue(forcedLines.last?.contains(" for other products (OpenBLAS ") == true, forced.stdout)
         let pinned = try run(["--version"], environment: ["STYLIZE_GEMM": "blas"])
-        XCTAssertTrue(pinned.stdout.hasSuffix("Winograd GEMM: OpenBLAS, set by STYLIZE_GEMM\n"), pinned.stdout)
+        XCTAssertTrue(pinned.stdout.hasSuffix("GEMM: OpenBLAS, set by STYLIZE_GEMM\n"), pinned.stdout)
+        let apart = try run(["--version"], environment: ["STYLIZE_GEMM": "avx2,blas"])
+        XCTAssertTrue(apart.stdout.hasSuffix(" for other products, set by STYLIZE_GEMM\n")
+                      || apart.stdout.hasSuffix("GEMM: OpenBLAS, set by STYLIZE_GEMM\n"), apart.stdout)  // no AVX2: both OpenBLAS
         assertOneLineError(try run(["help", "bogus"]), status: 64, containing: "unknown command 'bogus'")
         XCTAssertEqual(try run(["help", "batch"]).status, 0)
         assertOneLineError(try run(["batch", "--contnt", "c.png", "--style", "s.png", "--out", "runs"]), status: 64,

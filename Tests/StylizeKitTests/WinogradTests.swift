@@ -42,7 +42,7 @@ final class WinogradTests: XCTestCase {
     /// Forward and backward relative errors of `algorithm` against the direct reference.
     static func errors(_ algorithm: Conv3x3.Algorithm, c: Int, oc: Int, h: Int, w: Int, seed: UInt64,
                        budget: Int = Conv3x3.Workspace.defaultBudget,
-                       gemm: WinogradGEMM.Kernel? = nil) -> (forward: Float, backward: Float) {
+                       gemm: GEMMKernel? = nil) -> (forward: Float, backward: Float) {
         let (weight, bias) = vggScaleWeights(c, oc, seed: seed)
         let conv = Conv3x3(inChannels: c, outChannels: oc, weight: weight, bias: bias, algorithm: algorithm, gemm: gemm)
         let x = reluLike(c, h, w, seed: seed + 1)

@@ -1,9 +1,9 @@
 #!/bin/sh
 # On the GPU machine (x86-64, no Swift), from the repository root, with .device/ carried
 # (tools/device/pack.sh): issue 18's CPU figures in one call, written to $OUT/cpu_bench.txt.
-#   - the machine, and `stylize --version` (BLAS, its kernels, the Winograd GEMM choice);
+#   - the machine, and `stylize --version` (BLAS, its kernels, the GEMM kernels' choice);
 #   - make bench-scaling's table, stylize and PyTorch side by side at 1, 2, 4 … up to the
-#     cores, then stylize with the Winograd products pinned to OpenBLAS, AVX2 and AVX-512
+#     cores, then stylize with the matrix products pinned to OpenBLAS, AVX2 and AVX-512
 #     (GEMMS), and with OPENBLAS_CORETYPE unset if the host sets it.
 # About 6 minutes on the 16-core Xeon; give it timeout_s 540.
 set -eu

@@ -3,25 +3,27 @@
 
 #include <stddef.h>
 
-/* The matrix products of stylize's Winograd convolutions (StylizeKernels/Winograd4.swift is
- * the only caller), in vector kernels chosen at run time by the CPU's features.
+/* stylize's matrix products (StylizeKernels/BLAS.swift is the only caller) in vector kernels
+ * chosen at run time by the CPU's features: SGEMM's contract, row-major.
  *
- * Index equation, row-major, single precision, overwriting C:
- *     C[i, j] = Σ_p A(i, p) · B[p, j]      0 ≤ i < m, 0 ≤ j < n, 0 ≤ p < k
+ * Index equation, single precision:
+ *     C[i, j] = alpha · Σ_p A(i, p) · B(p, j) + beta · C[i, j]    0 ≤ i < m, 0 ≤ j < n, 0 ≤ p < k
  * with A(i, p) = a[i·lda + p] (transA == 0: A is m × k) or a[p·lda + i] (transA != 0: A is
- * stored k × m), B[p, j] = b[p·ldb + j] and C[i, j] = c[i·ldc + j]. Only those elements are
- * read or written. Each C[i, j] is summed over p in increasing order, in blocks of 128 (one
- * fused multiply-add per term), so the result does not depend on how the caller splits
- * columns or rows. */
+ * stored k × m), B(p, j) = b[p·ldb + j] (transB == 0) or b[j·ldb + p] (transB != 0), and
+ * C[i, j] = c[i·ldc + j]; with beta == 0 C's old values are not read. Only those elements are
+ * read or written. Computed as: C scaled by beta (unless beta is 0 or 1), then the terms
+ * (alpha · A(i, p)) · B(p, j) added over p in increasing order, in blocks of 128, one fused
+ * multiply-add each; so the result does not depend on how the caller splits columns or rows.
+ * Scratch: with transB, 128 × 768 floats from malloc for the call. */
 
 /** The widest kernel this CPU (and its operating system) can run: 2 for AVX-512F, 1 for AVX2
  *  with FMA, 0 for neither. */
 int stylize_gemm_kind(void);
 
 /** The product above with kernel `kind` (1 or 2; at most stylize_gemm_kind()). */
-void stylize_gemm(int kind, int transA, int m, int n, int k,
+void stylize_gemm(int kind, int transA, int transB, int m, int n, int k, float alpha,
                   const float *a, ptrdiff_t lda,
                   const float *b, ptrdiff_t ldb,
-                  float *c, ptrdiff_t ldc);
+                  float beta, float *c, ptrdiff_t ldc);
 
 #endif

@@ -1,20 +1,24 @@
-/* The Winograd-domain matrix products (stylize_gemm.h): register-blocked kernels for AVX-512F
- * and for AVX2 with FMA, chosen once at run time, so one x86-64 binary runs the widest kernel
- * each CPU has. Why not OpenBLAS here: each of the 36 products of a tile chunk is small (64…512
- * channels by a few hundred tiles), and OpenBLAS packs both operands on every call and zeroes
- * C first; its AVX-512 kernels also lose to its own AVX2 kernels on these flat shapes on AMD
- * (docs/EXPERIMENTS.md). Here B (the transformed tiles) is read in place, and only an
- * MR × 128 block of A is packed at a time.
+/* stylize's matrix products (stylize_gemm.h, SGEMM's contract): register-blocked kernels for
+ * AVX-512F and for AVX2 with FMA, chosen once at run time, so one x86-64 binary runs the widest
+ * kernel each CPU has; StylizeKernels' GEMMKernel.swift times them against OpenBLAS and keeps
+ * whichever is faster. Written first for the Winograd-domain products: each of the 36 of a
+ * tile chunk is small (64…512 channels by a few hundred tiles), OpenBLAS packs both operands
+ * on every call and zeroes C first, and its AVX-512 kernels lose to its own AVX2 kernels on
+ * these flat shapes on AMD (docs/EXPERIMENTS.md). Here a row-major B is read in place (a
+ * transposed one is packed KC × NB at a time), and A is packed MR × KC at a time, scaled by
+ * alpha on the way; beta is applied to C before the terms are added.
  *
  * Blocking (the same for both kernels):
- *   for each block of NB columns of C:            B's NB-column block (≤ 128 × 192 floats) stays in L2
- *     for each block of KC = 128 terms p:         partial sums; the first block overwrites C
+ *   for each block of NB = 768 columns of C:
+ *     for each block of KC = 128 terms p:         the first block overwrites C (beta == 0)
+ *       (transB: pack B's KC × NB block)
  *       for each MR rows of C:                    A's MR × KC block packed contiguously
  *         for each NR columns:                    MR × NR sums in registers over the KC terms
  * Rows left over (m not a multiple of MR) use the same kernel compiled for fewer rows; columns
  * left over use masked loads and stores. */
 #include "stylize_gemm.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -134,32 +138,48 @@ T256 static void rows256(int R, int kc, const float *ap, const float *b, ptrdiff
 
 /* ---- the driver, shared ---- */
 
+/* C[i, j − j0] (+)= Σ_p (alpha · A(i, p)) · B(p, j) for the block of columns j0 ..< j1 (at most
+ * NB; c points at the block's first column): added to C's values when `add`, else over them;
+ * bbuf holds KC × NB floats for packing B when transB. */
 #define DRIVER(NAME, ATTR, MR, NR, ROWS)                                                           \
-    ATTR static void NAME(int transA, int m, int n, int k, const float *a, ptrdiff_t lda,           \
-                          const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {                 \
+    ATTR static void NAME(int transA, int transB, int m, int j0, int j1, int k, float alpha,        \
+                          const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c,   \
+                          ptrdiff_t ldc, int add, float *bbuf) {                                    \
         float ap[KC * MR] __attribute__((aligned(64)));                                            \
-        for (int j0 = 0; j0 < n; j0 += NB) {                                                        \
-            int j1 = j0 + NB < n ? j0 + NB : n;                                                     \
-            for (int p0 = 0; p0 < k; p0 += KC) {                                                    \
-                int kc = p0 + KC < k ? KC : k - p0;                                                 \
-                for (int i0 = 0; i0 < m; i0 += MR) {                                                \
-                    int rows = m - i0 < MR ? m - i0 : MR;                                           \
-                    /* ap[p·MR + r] = A(i0 + r, p0 + p) */                                          \
-                    if (transA) {                                                                   \
-                        for (int p = 0; p < kc; p++)                                                \
-                            memcpy(ap + p * MR, a + (ptrdiff_t)(p0 + p) * lda + i0,                 \
-                                   sizeof(float) * (size_t)rows);                                   \
-                    } else {                                                                        \
-                        for (int r = 0; r < rows; r++) {                                            \
-                            const float *ar = a + (ptrdiff_t)(i0 + r) * lda + p0;                   \
-                            for (int p = 0; p < kc; p++) ap[p * MR + r] = ar[p];                    \
-                        }                                                                           \
+        for (int p0 = 0; p0 < k; p0 += KC) {                                                        \
+            int kc = p0 + KC < k ? KC : k - p0;                                                     \
+            const float *bb;                                                                        \
+            ptrdiff_t ldbb;                                                                         \
+            if (transB) {                                                                           \
+                /* bbuf[p·NB + jj] = B(p0 + p, j0 + jj) = b[(j0 + jj)·ldb + p0 + p] */              \
+                for (int jj = 0; jj < j1 - j0; jj++) {                                              \
+                    const float *bj = b + (ptrdiff_t)(j0 + jj) * ldb + p0;                          \
+                    for (int p = 0; p < kc; p++) bbuf[p * NB + jj] = bj[p];                         \
+                }                                                                                   \
+                bb = bbuf;                                                                          \
+                ldbb = NB;                                                                          \
+            } else {                                                                                \
+                bb = b + (ptrdiff_t)p0 * ldb + j0;                                                  \
+                ldbb = ldb;                                                                         \
+            }                                                                                       \
+            for (int i0 = 0; i0 < m; i0 += MR) {                                                    \
+                int rows = m - i0 < MR ? m - i0 : MR;                                               \
+                /* ap[p·MR + r] = alpha · A(i0 + r, p0 + p) */                                      \
+                if (transA) {                                                                       \
+                    for (int p = 0; p < kc; p++) {                                                  \
+                        const float *ap0 = a + (ptrdiff_t)(p0 + p) * lda + i0;                      \
+                        for (int r = 0; r < rows; r++) ap[p * MR + r] = alpha * ap0[r];             \
                     }                                                                               \
-                    for (int j = j0; j < j1; j += NR) {                                             \
-                        int cols = j1 - j < NR ? j1 - j : NR;                                       \
-                        ROWS(rows, kc, ap, b + (ptrdiff_t)p0 * ldb + j, ldb,                        \
-                             c + (ptrdiff_t)i0 * ldc + j, ldc, cols, p0 > 0);                       \
+                } else {                                                                            \
+                    for (int p = 0; p < kc; p++) {                                                  \
+                        for (int r = 0; r < rows; r++)                                              \
+                            ap[p * MR + r] = alpha * a[(ptrdiff_t)(i0 + r) * lda + p0 + p];         \
                     }                                                                               \
+                }                                                                                   \
+                for (int j = j0; j < j1; j += NR) {                                                 \
+                    int cols = j1 - j < NR ? j1 - j : NR;                                           \
+                    ROWS(rows, kc, ap, bb + (j - j0), ldbb, c + (ptrdiff_t)i0 * ldc + (j - j0), ldc, cols, \
+                         add || p0 > 0);                                                            \
                 }                                                                                   \
             }                                                                                       \
         }                                                                                           \
@@ -168,22 +188,40 @@ T256 static void rows256(int R, int kc, const float *ap, const float *b, ptrdiff
 DRIVER(gemm512, T512, 8, 48, rows512)
 DRIVER(gemm256, T256, 6, 16, rows256)
 
-void stylize_gemm(int kind, int transA, int m, int n, int k,
-                  const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
+void stylize_gemm(int kind, int transA, int transB, int m, int n, int k, float alpha,
+                  const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                  float beta, float *c, ptrdiff_t ldc) {
     if (m <= 0 || n <= 0) return;
+    /* beta: C is scaled first (unless 0 or 1) and the products added to it; alpha scales A as
+     * it is packed. */
+    int add = beta != 0.0f;
+    if (add && beta != 1.0f) {
+        for (int i = 0; i < m; i++) {
+            float *ci = c + (ptrdiff_t)i * ldc;
+            for (int j = 0; j < n; j++) ci[j] *= beta;
+        }
+    }
     if (k <= 0) {
-        for (int i = 0; i < m; i++) memset(c + (ptrdiff_t)i * ldc, 0, sizeof(float) * (size_t)n);
+        if (!add) for (int i = 0; i < m; i++) memset(c + (ptrdiff_t)i * ldc, 0, sizeof(float) * (size_t)n);
         return;
     }
-    if (kind >= 2) gemm512(transA, m, n, k, a, lda, b, ldb, c, ldc);
-    else gemm256(transA, m, n, k, a, lda, b, ldb, c, ldc);
+    float *bbuf = transB ? malloc(sizeof(float) * KC * NB) : NULL;
+    if (transB && !bbuf) abort(); /* 384 KB */
+    for (int j0 = 0; j0 < n; j0 += NB) {
+        int j1 = j0 + NB < n ? j0 + NB : n;
+        if (kind >= 2) gemm512(transA, transB, m, j0, j1, k, alpha, a, lda, b, ldb, c + j0, ldc, add, bbuf);
+        else gemm256(transA, transB, m, j0, j1, k, alpha, a, lda, b, ldb, c + j0, ldc, add, bbuf);
+    }
+    free(bbuf);
 }
 
-#else /* not x86: no kernels here; WinogradGEMM uses OpenBLAS */
+#else /* not x86: no kernels here; BLAS.sgemm uses OpenBLAS */
 
-void stylize_gemm(int kind, int transA, int m, int n, int k,
-                  const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
-    (void)kind; (void)transA; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)c; (void)ldc;
+void stylize_gemm(int kind, int transA, int transB, int m, int n, int k, float alpha,
+                  const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                  float beta, float *c, ptrdiff_t ldc) {
+    (void)kind; (void)transA; (void)transB; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda;
+    (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
 }
 
 int stylize_gemm_kind(void) { return 0; }

@@ -1,0 +1,152 @@
+import CKernels
+import Foundation
+
+/// Which code computes stylize's matrix products (`BLAS.sgemm`): OpenBLAS, or stylize's own
+/// register-blocked kernels (`Sources/CKernels/sgemm.c`, AVX-512F or AVX2 with FMA),
+/// whichever is fastest on this CPU.
+///
+/// Why kernels of our own: the Winograd convolutions' products (about 85 % of an
+/// evaluation's multiply-adds) are small (64…512 channels by at most a few hundred tiles);
+/// OpenBLAS packs both operands and zeroes `C` on every call, its kernel choice moves its
+/// rate by 1.5× on the same AMD CPU, and on issue 18's 16-core Xeon it ran at a seventh of
+/// PyTorch's rate per core. Ours read the row-major `B` in place and pack only an 8 × 128
+/// (AVX-512) or 6 × 128 (AVX2) block of `A` at a time (docs/EXPERIMENTS.md, *Matrix
+/// products in our own kernels*).
+///
+/// The choice is made once per process and per `Role`, by measurement: each candidate the CPU
+/// can run computes one Winograd-domain product (conv2's shape at 512 px) and, separately, a
+/// Gram matrix and a style gradient, best of 5, about 10 ms in all. Our kernels replace
+/// OpenBLAS for a role only when they are at least 20 % faster there, so a machine where the two are level keeps OpenBLAS' bits run after run. Set
+/// `STYLIZE_GEMM=blas`, `avx2` or `avx512` to fix the choice (a kernel the CPU lacks falls back
+/// to the widest it has; `STYLIZE_GEMM=avx2,blas` sets the Winograd and the other products
+/// apart), e.g. so that separate processes on a machine where the times are
+/// close to the 20 % margin give the same bits. `stylize --version` names the choice.
+public enum GEMMKernel: String, Sendable, CaseIterable {
+    case blas = "OpenBLAS"
+    case avx2 = "AVX2+FMA"
+    case avx512 = "AVX-512F"
+
+    /// The value of `STYLIZE_GEMM` that selects this kernel.
+    public var environmentValue: String {
+        switch self {
+        case .blas: return "blas"
+        case .avx2: return "avx2"
+        case .avx512: return "avx512"
+        }
+    }
+
+    /// The widest of stylize's kernels this CPU runs, or `.blas` when it has neither.
+    static let widest: GEMMKernel = {
+        switch stylize_gemm_kind() {
+        case 2: return .avx512
+        case 1: return .avx2
+        default: return .blas
+        }
+    }()
+
+    /// The kernels this CPU can run, OpenBLAS first.
+    public static var available: [GEMMKernel] {
+        switch widest {
+        case .avx512: return [.blas, .avx2, .avx512]
+        case .avx2: return [.blas, .avx2]
+        case .blas: return [.blas]
+        }
+    }
+
+    /// The two kinds of product, timed and chosen separately: the Winograd-domain products
+    /// (small and square-ish, about 85 % of the multiply-adds) and the rest (the Gram
+    /// matrices, long and thin with `B` transposed; the style gradients, accumulating into a
+    /// long `C`; conv1_1's im2col and col2im).
+    public enum Role: String, Sendable, CaseIterable {
+        case winograd = "Winograd"
+        case general = "other"
+    }
+
+    /// How the kernels were chosen, and the calibration's times (seconds) per role and candidate.
+    public struct Choice: Sendable {
+        public let kernels: [Role: GEMMKernel]
+        public let pinned: Bool
+        public let seconds: [Role: [GEMMKernel: Double]]
+    }
+
+    /// Decided on first use (Swift's lazy statics are thread-safe).
+    public static let choice: Choice = {
+        if let pin = ProcessInfo.processInfo.environment["STYLIZE_GEMM"]?.lowercased(), !pin.isEmpty, pin != "auto" {
+            // "KERNEL" for both roles, or "WINOGRAD,OTHER"
+            let names = pin.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            func kernel(_ name: String) -> GEMMKernel {
+                let wanted: GEMMKernel = name == "blas" || name == "openblas" ? .blas : name == "avx2" ? .avx2 : .avx512
+                return available.contains(wanted) ? wanted : widest
+            }
+            return Choice(kernels: [.winograd: kernel(names[0]), .general: kernel(names.count > 1 ? names[1] : names[0])],
+                          pinned: true, seconds: [:])
+        }
+        var kernels: [Role: GEMMKernel] = [:], seconds: [Role: [GEMMKernel: Double]] = [:]
+        for role in Role.allCases {
+            let times = calibrate(role)
+            seconds[role] = times
+            kernels[role] = .blas
+            if let ours = times.filter({ $0.key != .blas }).min(by: { $0.value < $1.value }),
+               let blas = times[.blas], ours.value < 0.8 * blas {
+                kernels[role] = ours.key
+            }
+        }
+        return Choice(kernels: kernels, pinned: false, seconds: seconds)
+    }()
+
+    /// The kernel this process uses for `role`'s products.
+    public static func chosen(for role: Role) -> GEMMKernel { choice.kernels[role] ?? .blas }
+
+    /// `stylize --version`'s line, e.g. `GEMM: OpenBLAS for Winograd (OpenBLAS 0.083 ms,
+    /// AVX2+FMA 0.080 ms, AVX-512F 0.088 ms), OpenBLAS for other (…)`, or
+    /// `GEMM: OpenBLAS, set by STYLIZE_GEMM`.
+    public static var description: String {
+        let c = choice
+        func name(_ k: GEMMKernel) -> String { k == .blas ? "OpenBLAS" : "\(k.rawValue) (stylize's kernels)" }
+        if c.pinned {
+            let w = chosen(for: .winograd), g = chosen(for: .general)
+            return w == g ? "GEMM: \(name(w)), set by STYLIZE_GEMM"
+                : "GEMM: \(name(w)) for Winograd products, \(name(g)) for other products, set by STYLIZE_GEMM"
+        }
+        let parts = Role.allCases.map { role -> String in
+            let times = allCases.compactMap { k in c.seconds[role]?[k].map { "\(k.rawValue) \(String(format: "%.3f", $0 * 1000)) ms" } }
+            return "\(name(chosen(for: role))) for \(role.rawValue) products (\(times.joined(separator: ", ")))"
+        }
+        return "GEMM: " + parts.joined(separator: "; ")
+    }
+
+    /// Times `role`'s products with each available kernel, best of 5: for `.winograd` one
+    /// conv2-shaped product (128 × 128 by 128 × 256); for `.general` a Gram matrix (64 × 4096
+    /// by its transpose) and a style gradient (64 × 64 by 64 × 4096, added into C), together.
+    static func calibrate(_ role: Role) -> [GEMMKernel: Double] {
+        let (m, k, n) = role == .winograd ? (128, 128, 256) : (64, 64, 4096)
+        var a = [Float](repeating: 0, count: m * max(k, n)), b = [Float](repeating: 0, count: k * n)
+        var c = [Float](repeating: 0, count: m * n)
+        for i in a.indices { a[i] = Float(i % 13) * 0.01 - 0.06 }
+        for i in b.indices { b[i] = Float(i % 7) * 0.02 - 0.06 }
+        var seconds: [GEMMKernel: Double] = [:]
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+            for kernel in available {
+                var best = Double.infinity
+                for _ in 0..<5 {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    if role == .winograd {
+                        // M[ξ] = U[ξ] · V[ξ]   (M = 128, N = 256, K = 128)
+                        BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, a: ap.baseAddress!, lda: k,
+                                   b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
+                    } else {
+                        // G[i, j] = Σ_p F[i, p] · F[j, p]   (M = 64, N = 64, K = 4096; F = b as 64 × 4096)
+                        BLAS.sgemm(kernel: kernel, transB: true, m: m, n: m, k: n, a: bp.baseAddress!, lda: n,
+                                   b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: m)
+                        // grad[i, p] += 0.5 · Σ_j D[i, j] · F[j, p]   (M = 64, N = 4096, K = 64)
+                        BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!, lda: k,
+                                   b: bp.baseAddress!, ldb: n, beta: 1, c: cp.baseAddress!, ldc: n)
+                    }
+                    best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+                }
+                seconds[kernel] = best
+            }
+        } } }
+        return seconds
+    }
+}

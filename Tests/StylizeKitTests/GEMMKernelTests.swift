@@ -1,0 +1,147 @@
+import XCTest
+@testable import StylizeKernels
+
+/// stylize's own GEMM kernels (`GEMMKernel`, `Sources/CKernels`) behind `BLAS.sgemm`, each
+/// one this CPU can run, against a float64 product: shapes that exercise every remainder
+/// (rows not a multiple of 8 or 6, columns not a multiple of 48 or 16, depths over the
+/// 128-term block, more columns than the 768 of a column block), all four storage orders,
+/// alpha and beta as the Gram matrices and style gradients use them, and leading dimensions
+/// wider than the matrices.
+final class GEMMKernelTests: XCTestCase {
+    /// (m, n, k, transA, transB, alpha, beta)
+    static let cases: [(Int, Int, Int, Bool, Bool, Float, Float)] = [
+        (1, 1, 1, false, false, 1, 0), (8, 48, 128, false, false, 1, 0), (8, 48, 128, true, false, 1, 0),
+        (13, 77, 37, false, false, 1, 0), (13, 77, 300, true, false, 1, 0), (7, 5, 129, true, false, 1, 0),
+        (64, 256, 64, false, false, 1, 0), (64, 100, 200, true, false, 1, 0), (130, 61, 257, false, false, 1, 0),
+        (6, 16, 1, true, false, 1, 0), (5, 17, 2, false, false, 1, 0),
+        // the Gram matrix F·Fᵀ (transB, long depth) and the masked one (alpha)
+        (9, 9, 1000, false, true, 1, 0), (16, 16, 777, false, true, 0.37, 0), (3, 50, 130, true, true, 1, 0),
+        // the style gradient (alpha, accumulating into C) over more than one column block
+        (10, 1700, 10, false, false, -2.5, 1), (7, 30, 20, true, true, 0.5, 0.75),
+    ]
+
+    static var ourKernels: [GEMMKernel] { GEMMKernel.available.filter { $0 != .blas } }
+
+    /// C = alpha·op(A)·op(B) + beta·C0 with padding everywhere: lda, ldb = stored row + 3,
+    /// ldc = n + 7. C0 is `initial` in the matrix and a sentinel in the padding.
+    static func product(_ kernel: GEMMKernel, _ m: Int, _ n: Int, _ k: Int, _ transA: Bool, _ transB: Bool,
+                        _ alpha: Float, _ beta: Float, a: [Float], b: [Float], initial: [Float],
+                        cols: Range<Int>? = nil) -> [Float] {
+        let lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 3, ldc = n + 7
+        var c = initial
+        let cols = cols ?? 0..<n
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+            BLAS.sgemm(kernel: kernel, transA: transA, transB: transB, m: m, n: cols.count, k: k, alpha: alpha,
+                       a: ap.baseAddress!, lda: lda,
+                       b: bp.baseAddress! + (transB ? cols.lowerBound * ldb : cols.lowerBound), ldb: ldb,
+                       beta: beta, c: cp.baseAddress! + cols.lowerBound, ldc: ldc)
+        } } }
+        return c
+    }
+
+    static func operands(_ m: Int, _ n: Int, _ k: Int, _ transA: Bool, _ transB: Bool, seed: UInt64)
+        -> (a: [Float], b: [Float], c: [Float]) {
+        var rng = SeededRandom(seed: seed)
+        let lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 3, ldc = n + 7
+        let a = (0..<((transA ? k : m) * lda)).map { _ in Float(rng.uniform(-1, 1)) }
+        let b = (0..<((transB ? n : k) * ldb)).map { _ in Float(rng.uniform(-1, 1)) }
+        var c = [Float](repeating: 12345, count: m * ldc)
+        for i in 0..<m { for j in 0..<n { c[i * ldc + j] = Float(rng.uniform(-1, 1)) } }
+        return (a, b, c)
+    }
+
+    func testEveryKernelMatchesAFloat64Product() throws {
+        if Self.ourKernels.isEmpty { throw XCTSkip("this CPU has neither AVX2+FMA nor AVX-512F") }
+        for (index, (m, n, k, transA, transB, alpha, beta)) in Self.cases.enumerated() {
+            let (a, b, c0) = Self.operands(m, n, k, transA, transB, seed: UInt64(index + 1))
+            let lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 3, ldc = n + 7
+            func elementA(_ i: Int, _ p: Int) -> Double { Double(transA ? a[p * lda + i] : a[i * lda + p]) }
+            func elementB(_ p: Int, _ j: Int) -> Double { Double(transB ? b[j * ldb + p] : b[p * ldb + j]) }
+            for kernel in Self.ourKernels {
+                let c = Self.product(kernel, m, n, k, transA, transB, alpha, beta, a: a, b: b, initial: c0)
+                let name = "\(kernel) \(m)×\(n)×\(k) transA \(transA) transB \(transB) alpha \(alpha) beta \(beta)"
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var sum = 0.0, magnitude = 0.0
+                        for p in 0..<k {
+                            sum += elementA(i, p) * elementB(p, j)
+                            magnitude += abs(elementA(i, p) * elementB(p, j))
+                        }
+                        let exact = Double(alpha) * sum + Double(beta) * Double(c0[i * ldc + j])
+                        // k float32 roundings of partial sums, each at most 2⁻²⁴ of the running
+                        // magnitude, then the scaling (2 more): a loose, always-valid bound.
+                        let bound = Double(k + 2) * 0x1p-24 * (abs(Double(alpha)) * magnitude
+                            + abs(Double(beta) * Double(c0[i * ldc + j]))) + 1e-30
+                        XCTAssertLessThanOrEqual(abs(Double(c[i * ldc + j]) - exact), bound, "\(name) at (\(i), \(j))")
+                    }
+                    // The padding of each row of C is never written.
+                    for j in n..<ldc { XCTAssertEqual(c[i * ldc + j], 12345, "\(name) wrote C[\(i), \(j)]") }
+                }
+            }
+        }
+    }
+
+    /// The sums run over p in increasing order whatever the columns' grouping: a product split
+    /// into two column ranges at an odd place gives the bits of the whole (what lets
+    /// `BLAS.sgemm(…, parallel:)` split products over threads without changing a result).
+    func testSplitColumnsGiveTheSameBits() throws {
+        if Self.ourKernels.isEmpty { throw XCTSkip("this CPU has neither AVX2+FMA nor AVX-512F") }
+        let m = 20, n = 131, k = 300
+        for (transA, transB, alpha, beta) in [(false, false, Float(1), Float(0)), (true, false, 1, 0),
+                                              (false, true, 0.3, 0), (false, false, 2, 1)] {
+            let (a, b, c0) = Self.operands(m, n, k, transA, transB, seed: 5)
+            for kernel in Self.ourKernels {
+                let whole = Self.product(kernel, m, n, k, transA, transB, alpha, beta, a: a, b: b, initial: c0)
+                let left = Self.product(kernel, m, n, k, transA, transB, alpha, beta, a: a, b: b, initial: c0, cols: 0..<37)
+                let both = Self.product(kernel, m, n, k, transA, transB, alpha, beta, a: a, b: b, initial: left, cols: 37..<n)
+                XCTAssertEqual(both, whole, "\(kernel) transA \(transA) transB \(transB) alpha \(alpha) beta \(beta)")
+            }
+        }
+    }
+
+    /// The whole Winograd convolution, forward and backward, and the im2col one (conv1_1's
+    /// shape), with each of our kernels in place of OpenBLAS, against the direct reference.
+    func testConvolutionsWithEachKernel() throws {
+        if Self.ourKernels.isEmpty { throw XCTSkip("this CPU has neither AVX2+FMA nor AVX-512F") }
+        let shapes = [(64, 64, 12, 10, 8 << 20), (128, 256, 9, 11, 8 << 20), (512, 512, 5, 6, 8 << 20),
+                      (17, 18, 7, 9, 36 * 35), (24, 16, 13, 6, 36 * 40 * 2)]
+        for kernel in Self.ourKernels {
+            for (c, oc, h, w, budget) in shapes {
+                let e = WinogradTests.errors(.winograd4, c: c, oc: oc, h: h, w: w, seed: UInt64(c + oc + h),
+                                             budget: budget, gemm: kernel)
+                XCTAssertLessThanOrEqual(e.forward, WinogradTests.tolerance, "\(kernel) forward \(c)→\(oc) \(h)×\(w)")
+                XCTAssertLessThanOrEqual(e.backward, WinogradTests.tolerance, "\(kernel) backward \(c)→\(oc) \(h)×\(w)")
+            }
+            // im2col (1e-5, as stylize-bench's check): conv1_1 (col2im backward) and 16 → 8 (flipped weights)
+            for (c, oc) in [(3, 64), (16, 8)] {
+                let e = WinogradTests.errors(.im2col, c: c, oc: oc, h: 11, w: 13, seed: UInt64(c), gemm: kernel)
+                XCTAssertLessThanOrEqual(e.forward, 1e-5, "\(kernel) im2col forward \(c)→\(oc)")
+                XCTAssertLessThanOrEqual(e.backward, 1e-5, "\(kernel) im2col backward \(c)→\(oc)")
+            }
+        }
+    }
+
+    /// The process's choice follows its rule, for each kind of product: our fastest kernel only
+    /// when it beat OpenBLAS by 20 % in the calibration (or when STYLIZE_GEMM pins one), and
+    /// every candidate was timed.
+    func testTheChoiceFollowsTheCalibration() {
+        let choice = GEMMKernel.choice
+        XCTAssertTrue(GEMMKernel.description.hasPrefix("GEMM: "))
+        for role in GEMMKernel.Role.allCases {
+            let chosen = GEMMKernel.chosen(for: role)
+            XCTAssertTrue(GEMMKernel.available.contains(chosen))
+            if choice.pinned { continue }
+            let seconds = choice.seconds[role] ?? [:]
+            XCTAssertEqual(Set(seconds.keys), Set(GEMMKernel.available), "\(role)")
+            for (_, t) in seconds { XCTAssertGreaterThan(t, 0); XCTAssertLessThan(t, 1) }
+            let blas = seconds[.blas]!
+            if chosen == .blas {
+                for kernel in Self.ourKernels { XCTAssertGreaterThanOrEqual(seconds[kernel]!, 0.8 * blas, "\(role)") }
+            } else {
+                XCTAssertLessThan(seconds[chosen]!, 0.8 * blas, "\(role)")
+                for kernel in Self.ourKernels { XCTAssertGreaterThanOrEqual(seconds[kernel]!, seconds[chosen]!, "\(role)") }
+            }
+            XCTAssertTrue(GEMMKernel.description.contains("for \(role.rawValue) products"), GEMMKernel.description)
+        }
+    }
+}
