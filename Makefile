@@ -5,6 +5,9 @@ PREFIX     ?= /usr/local
 THREADS    ?= 2
 PYTHON     ?= python3
 TORCH_VENV := .venv-torch
+NVRTC_VENV := .venv-nvrtc
+# The folders of the NVRTC wheel's libraries, colon-separated (STYLIZE_CUDA_PATH's form).
+NVRTC_PATH  = $(subst $(eval) ,:,$(abspath $(wildcard $(NVRTC_VENV)/lib/python3*/site-packages/nvidia/*/lib)))
 BIN        := .build/release/stylize
 # One set of build flags for every target: `make build`/`demo` and `make test` then share
 # .build/release, so `make test` after `make demo` builds only the tests (SwiftPM rebuilds
@@ -37,6 +40,13 @@ build: ## Build the release binaries (.build/release/stylize, stylize-bench)
 $(WEIGHTS):
 	sh tools/fetch-weights.sh
 
+# NVRTC from PyPI (about 60 MB; no GPU needed): `make test` compiles every CUDA kernel of the
+# GPU engine's groundwork with it (CUDATests), so an error in a kernel fails the tests here too.
+$(NVRTC_VENV)/.installed: tools/requirements-nvrtc.txt
+	test -x $(NVRTC_VENV)/bin/python || $(PYTHON) -m venv $(NVRTC_VENV)
+	$(NVRTC_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --only-binary :all: -r tools/requirements-nvrtc.txt
+	touch $@
+
 weights: ## Fetch and convert the VGG16 weights (checksummed; skipped when present)
 	sh tools/fetch-weights.sh
 
@@ -63,9 +73,9 @@ sweep-init: ## Compare noise, content and style initializations, into sweeps/ini
 sweep-colors: ## Colour modes × style scales (0.5, 1, 2) on the demo photo and style, into sweeps/colors
 	$(MAKE) sweep SWEEP='preserve-colors=none,luminance,histogram style-scale=0.5,1,2' OUT=sweeps/colors
 
-test: $(WEIGHTS) ## Run the whole test suite (optimized build; fetches the weights first)
+test: $(WEIGHTS) $(NVRTC_VENV)/.installed ## Run the whole test suite (optimized build; fetches the weights and NVRTC first)
 	$(SWIFT) build $(RELEASE)
-	$(SWIFT) test $(RELEASE) --disable-testable-imports --disable-swift-testing 2>&1 | tee .build/test.log
+	STYLIZE_CUDA_PATH="$(NVRTC_PATH)" $(SWIFT) test $(RELEASE) --disable-testable-imports --disable-swift-testing 2>&1 | tee .build/test.log
 	@grep -E "^Test Suite 'All tests' (passed|failed)" .build/test.log >/dev/null || { echo "make test: the test runner did not finish"; exit 1; }
 	@awk '/Executed [0-9]+ tests?,/ { n = $$2; s = 0; f = 0; \
 	    if (match($$0, /[0-9]+ tests? skipped/)) s = substr($$0, RSTART, RLENGTH) + 0; \

@@ -86,9 +86,12 @@ let package = Package(
             dependencies: ["COpenBLAS", "CKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
+        // The CUDA driver, NVRTC and cuBLAS functions stylize calls, as function-pointer
+        // types: the libraries are loaded at run time (StylizeKit/Engine/CUDA), never linked.
+        .target(name: "CCUDA"),
         .target(
             name: "StylizeKit",
-            dependencies: ["StylizeKernels", "CPNGDecode", "CPhotoCodec", "CFreeType"]
+            dependencies: ["StylizeKernels", "CPNGDecode", "CPhotoCodec", "CFreeType", "CCUDA"]
         ),
         .executableTarget(
             name: "stylize",

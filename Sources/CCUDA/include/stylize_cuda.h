@@ -1,0 +1,51 @@
+#ifndef STYLIZE_CUDA_H
+#define STYLIZE_CUDA_H
+
+/* The few CUDA driver, NVRTC and cuBLAS functions stylize calls, as function-pointer types:
+ * the libraries are found and loaded at run time (StylizeKit/Engine/CUDA/CUDALibraries.swift),
+ * so the same binary builds and runs on machines without CUDA. Signatures as in cuda.h,
+ * nvrtc.h and cublas_api.h of CUDA 12/13 (handles as opaque pointers, enums as int). */
+
+#include <stddef.h>
+
+typedef int CUresult;       /* CUDA_SUCCESS = 0 */
+typedef int CUdevice;
+typedef void *CUcontext;
+typedef void *CUmodule;
+typedef void *CUfunction;
+typedef int nvrtcResult;    /* NVRTC_SUCCESS = 0 */
+typedef void *nvrtcProgram;
+
+/* libcuda.so.1 (the driver) */
+typedef CUresult (*stylize_cuInit_t)(unsigned int flags);
+typedef CUresult (*stylize_cuDriverGetVersion_t)(int *version);
+typedef CUresult (*stylize_cuDeviceGetCount_t)(int *count);
+typedef CUresult (*stylize_cuDeviceGet_t)(CUdevice *device, int ordinal);
+typedef CUresult (*stylize_cuDeviceGetName_t)(char *name, int length, CUdevice device);
+typedef CUresult (*stylize_cuDeviceGetAttribute_t)(int *value, int attribute, CUdevice device);
+typedef CUresult (*stylize_cuDeviceTotalMem_t)(size_t *bytes, CUdevice device);
+typedef CUresult (*stylize_cuGetErrorString_t)(CUresult error, const char **text);
+
+/* CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR / _MINOR */
+enum { STYLIZE_CU_CC_MAJOR = 75, STYLIZE_CU_CC_MINOR = 76 };
+
+/* libnvrtc.so */
+typedef nvrtcResult (*stylize_nvrtcVersion_t)(int *major, int *minor);
+typedef nvrtcResult (*stylize_nvrtcCreateProgram_t)(nvrtcProgram *program, const char *source, const char *name,
+                                                     int headers, const char *const *headerSources,
+                                                     const char *const *headerNames);
+typedef nvrtcResult (*stylize_nvrtcCompileProgram_t)(nvrtcProgram program, int options, const char *const *optionList);
+typedef nvrtcResult (*stylize_nvrtcGetProgramLogSize_t)(nvrtcProgram program, size_t *size);
+typedef nvrtcResult (*stylize_nvrtcGetProgramLog_t)(nvrtcProgram program, char *log);
+typedef nvrtcResult (*stylize_nvrtcGetCUBINSize_t)(nvrtcProgram program, size_t *size);
+typedef nvrtcResult (*stylize_nvrtcGetCUBIN_t)(nvrtcProgram program, char *cubin);
+typedef nvrtcResult (*stylize_nvrtcDestroyProgram_t)(nvrtcProgram *program);
+typedef const char *(*stylize_nvrtcGetErrorString_t)(nvrtcResult result);
+
+/* libcublas.so */
+typedef int (*stylize_cublasGetProperty_t)(int type, int *value); /* MAJOR_VERSION 0, MINOR 1, PATCH 2 */
+
+/* A marker so that this target has a translation unit. */
+int stylize_cuda_header_version(void);
+
+#endif
