@@ -28,7 +28,7 @@ SWEEP        ?= style-weight=1e-4,1e-3,1e-2
 OUT          ?= sweeps/custom
 ARGS         ?= --size 256 --iterations 150
 
-.PHONY: help build weights demo viz test fuzz fuzz-build bench bench-scaling bench-jobs bench-torch eval man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init sweep-colors
+.PHONY: help build weights demo viz test test-gpu fuzz fuzz-build bench bench-scaling bench-jobs bench-torch eval man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init sweep-colors
 
 help: ## List the targets
 	@echo "stylize — make targets:"
@@ -81,6 +81,11 @@ test: $(WEIGHTS) $(NVRTC_VENV)/.installed ## Run the whole test suite (optimized
 	    if (match($$0, /[0-9]+ tests? skipped/)) s = substr($$0, RSTART, RLENGTH) + 0; \
 	    if (match($$0, /[0-9]+ failures?/)) f = substr($$0, RSTART, RLENGTH) + 0 } \
 	  END { printf "%d passed, %d failed, %d skipped\n", n - f - s, f, s; exit (f > 0) }' .build/test.log
+
+test-gpu: $(NVRTC_VENV)/.installed ## The GPU tests alone (every CUDA kernel against the CPU's; skipped without a GPU)
+	$(SWIFT) build $(RELEASE) --build-tests
+	STYLIZE_CUDA_PATH="$(NVRTC_PATH)$${STYLIZE_CUDA_PATH:+:}$${STYLIZE_CUDA_PATH:-}" $(SWIFT) test $(RELEASE) --skip-build \
+	  --disable-testable-imports --disable-swift-testing --filter 'CUDATests|CUDAKernelGPUTests'
 
 # Fuzzing (Fuzz/README.md): each harness is the real parser sources compiled with libFuzzer
 # and AddressSanitizer. FUZZ_RUNS, when set, replaces the time limit by an execution count.

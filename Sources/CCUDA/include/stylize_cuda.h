@@ -26,6 +26,24 @@ typedef CUresult (*stylize_cuDeviceGetAttribute_t)(int *value, int attribute, CU
 typedef CUresult (*stylize_cuDeviceTotalMem_t)(size_t *bytes, CUdevice device);
 typedef CUresult (*stylize_cuGetErrorString_t)(CUresult error, const char **text);
 
+typedef unsigned long long CUdeviceptr;
+typedef void *CUstream;
+typedef CUresult (*stylize_cuDevicePrimaryCtxRetain_t)(CUcontext *context, CUdevice device);
+typedef CUresult (*stylize_cuDevicePrimaryCtxRelease_t)(CUdevice device);
+typedef CUresult (*stylize_cuCtxSetCurrent_t)(CUcontext context);
+typedef CUresult (*stylize_cuCtxSynchronize_t)(void);
+typedef CUresult (*stylize_cuMemAlloc_t)(CUdeviceptr *pointer, size_t bytes);
+typedef CUresult (*stylize_cuMemFree_t)(CUdeviceptr pointer);
+typedef CUresult (*stylize_cuMemcpyHtoD_t)(CUdeviceptr destination, const void *source, size_t bytes);
+typedef CUresult (*stylize_cuMemcpyDtoH_t)(void *destination, CUdeviceptr source, size_t bytes);
+typedef CUresult (*stylize_cuModuleLoadData_t)(CUmodule *module, const void *image);
+typedef CUresult (*stylize_cuModuleUnload_t)(CUmodule module);
+typedef CUresult (*stylize_cuModuleGetFunction_t)(CUfunction *function, CUmodule module, const char *name);
+typedef CUresult (*stylize_cuLaunchKernel_t)(CUfunction function, unsigned int gridX, unsigned int gridY,
+                                             unsigned int gridZ, unsigned int blockX, unsigned int blockY,
+                                             unsigned int blockZ, unsigned int sharedBytes, CUstream stream,
+                                             void **parameters, void **extra);
+
 /* CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR / _MINOR */
 enum { STYLIZE_CU_CC_MAJOR = 75, STYLIZE_CU_CC_MINOR = 76 };
 

@@ -16,7 +16,9 @@ import Glibc
 ///    wheels (`nvidia-cuda-nvrtc`, `nvidia-cublas`) install them: `$VIRTUAL_ENV`,
 ///    `$CONDA_PREFIX`, `~/.local`, `/usr/local` and `/usr` (their `lib/python3*/site-packages`
 ///    and `dist-packages`);
-/// 4. the dynamic loader's own search (`ld.so.conf`, `LD_LIBRARY_PATH`), by file name alone.
+/// 4. `/usr/local/cuda/lib64` (the toolkit's default place) and `/usr/local/nvidia/lib64` (the
+///    driver's, in containers);
+/// 5. the dynamic loader's own search (`ld.so.conf`, `LD_LIBRARY_PATH`), by file name alone.
 public enum CUDALibraries {
     public static let environmentVariable = "STYLIZE_CUDA_PATH"
 
@@ -51,6 +53,8 @@ public enum CUDALibraries {
         }
         prefixes += [home + "/.local", "/usr/local", "/usr"]
         for prefix in prefixes { out += pythonNVIDIAFolders(prefix: prefix) }
+        // where the CUDA toolkit and, in containers, the driver usually are
+        out += ["/usr/local/cuda/lib64", "/usr/local/nvidia/lib64"]
         var seen = Set<String>()
         return out.filter { seen.insert($0).inserted }
     }
