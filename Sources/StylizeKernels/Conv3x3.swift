@@ -46,6 +46,10 @@ public struct Conv3x3: Sendable {
     /// The transformed kernels when `algorithm == .winograd4`.
     let winograd4: Winograd4?
 
+    /// Winograd's transformed kernels `U`, `(36, OC, C)` (`Winograd4.u`), when the layer uses
+    /// Winograd; the GPU engine uploads them rather than transforming the weights again.
+    public var winogradKernels: [Float]? { winograd4?.u }
+
     /// The algorithm `init` picks: Winograd F(4×4, 3×3) when both channel counts are at
     /// least 16 (every VGG layer but conv1_1), where its 4× fewer multiply-adds win;
     /// im2col for conv1_1, whose 3 input channels would make Winograd's GEMMs 3 deep.

@@ -104,6 +104,35 @@ final class CUDAKernelGPUTests: XCTestCase {
         }
     }
 
+    /// A whole convolution layer on the GPU (transforms + batched cuBLAS), forward with and
+    /// without the fused ReLU and backward, against the direct reference, within the CPU
+    /// Winograd's own bound (`WinogradTests.tolerance`, relative to the largest value).
+    func testWinogradConvolutionAgainstTheDirectReference() throws {
+        let blas: CUDABLAS
+        do { blas = try CUDABLAS() } catch { throw XCTSkip("no cuBLAS: \(error)") }
+        let module = try XCTUnwrap(kernels["winograd.cu"])
+        for (c, oc, h, w) in [(16, 24, 13, 10), (64, 64, 12, 12), (128, 256, 9, 11), (512, 512, 5, 7)] {
+            let (weight, bias) = WinogradTests.vggScaleWeights(c, oc, seed: UInt64(c + h))
+            let conv = Conv3x3(inChannels: c, outChannels: oc, weight: weight, bias: bias, algorithm: .winograd4)
+            let gpu = try CUDAWinograd(conv, device: device, kernels: module, blas: blas)
+            let x = WinogradTests.reluLike(c, h, w, seed: UInt64(oc))
+            let ref = Conv3x3Reference.forward(x, weight: weight, bias: bias, outChannels: oc)
+            let xs = try device.upload(x.data)
+            for relu in [false, true] {
+                let out = try device.download(try gpu.forward(xs, height: h, width: w, relu: relu), count: oc * h * w, as: Float.self)
+                let expected = relu ? ref.data.map { max($0, 0) } : ref.data
+                XCTAssertLessThanOrEqual(WinogradTests.relativeError(out, expected), WinogradTests.tolerance,
+                                         "forward \(c)→\(oc) \(h)×\(w) relu \(relu)")
+            }
+            let gOut = randomTensor(oc, h, w, seed: UInt64(c))
+            let gRef = Conv3x3Reference.backwardInput(gOut, weight: weight, inChannels: c)
+            let gIn = try device.download(try gpu.backward(try device.upload(gOut.data), height: h, width: w),
+                                          count: c * h * w, as: Float.self)
+            XCTAssertLessThanOrEqual(WinogradTests.relativeError(gIn, gRef.data), WinogradTests.tolerance,
+                                     "backward \(c)→\(oc) \(h)×\(w)")
+        }
+    }
+
     func testVectorPasses() throws {
         let n = 5000, blocks = Self.blocks(n)
         let x = randomTensor(1, 1, n, seed: 8).data, y = randomTensor(1, 1, n, seed: 9).data

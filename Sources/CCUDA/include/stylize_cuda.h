@@ -62,6 +62,14 @@ typedef const char *(*stylize_nvrtcGetErrorString_t)(nvrtcResult result);
 
 /* libcublas.so */
 typedef int (*stylize_cublasGetProperty_t)(int type, int *value); /* MAJOR_VERSION 0, MINOR 1, PATCH 2 */
+typedef void *cublasHandle_t;
+typedef int (*stylize_cublasCreate_t)(cublasHandle_t *handle);
+typedef int (*stylize_cublasDestroy_t)(cublasHandle_t handle);
+/* column-major; transa/transb: 0 = N, 1 = T; alpha, beta on the host */
+typedef int (*stylize_cublasSgemmStridedBatched_t)(cublasHandle_t handle, int transa, int transb, int m, int n, int k,
+                                                   const float *alpha, const float *a, int lda, long long strideA,
+                                                   const float *b, int ldb, long long strideB, const float *beta,
+                                                   float *c, int ldc, long long strideC, int batchCount);
 
 /* A marker so that this target has a translation unit. */
 int stylize_cuda_header_version(void);

@@ -1,0 +1,108 @@
+import CCUDA
+import Foundation
+import StylizeKernels
+
+/// One 3×3 convolution layer on the GPU by Winograd F(4×4, 3×3), as the CPU's `Winograd4`:
+/// the tile transforms are CUDA kernels (`Kernels/Winograd.swift`) and the 36 products one
+/// batched cuBLAS call (`cublasSgemmStridedBatched`) over the whole tile grid.
+///
+/// cuBLAS is column-major; a row-major `X (r × c)` is its column-major `Xᵀ`. So the forward
+/// `M[ξ] (OC × T) = U[ξ] (OC × C) · V[ξ] (C × T)` is computed as `Mᵀ = Vᵀ · Uᵀ` (no
+/// transposes, m = T, n = OC, k = C), and the backward `M'[ξ] (C × T) = U[ξ]ᵀ · V'[ξ]` as
+/// `M'ᵀ = V'ᵀ · U` (B transposed, m = T, n = C, k = OC).
+public final class CUDAWinograd: @unchecked Sendable {
+    public let inChannels: Int, outChannels: Int
+    let device: CUDADevice
+    let u: CUDADevice.Buffer      // (36, OC, C), the CPU's transformed kernels
+    let bias: CUDADevice.Buffer   // (OC)
+    let kernels: CUDADevice.Module
+    let blas: CUDABLAS
+
+    public init(_ conv: Conv3x3, device: CUDADevice, kernels: CUDADevice.Module, blas: CUDABLAS) throws {
+        guard let u = conv.winogradKernels else {
+            throw CUDAError.driver(call: "CUDAWinograd", code: -1, text: "the layer is not a Winograd layer")
+        }
+        inChannels = conv.inChannels
+        outChannels = conv.outChannels
+        self.device = device
+        self.u = try device.upload(u)
+        bias = try device.upload(conv.bias)
+        self.kernels = kernels
+        self.blas = blas
+    }
+
+    static func blocks(_ n: Int) -> Int { min(65535, max(1, (n + 255) / 256)) }
+
+    /// `out (OC, H, W) = conv(input (C, H, W)) + bias`, then ReLU when `relu`.
+    public func forward(_ input: CUDADevice.Buffer, height h: Int, width w: Int, relu: Bool) throws -> CUDADevice.Buffer {
+        let tw = (w + 3) / 4, tiles = tw * ((h + 3) / 4), c = inChannels, oc = outChannels
+        let v = try device.allocate(bytes: 36 * c * tiles * 4), m = try device.allocate(bytes: 36 * oc * tiles * 4)
+        let out = try device.allocate(bytes: oc * h * w * 4)
+        try device.launch(try kernels.function("winograd_input"), blocks: Self.blocks(c * tiles),
+                          [.buffer(input), .buffer(v), .int32(Int32(c)), .int32(Int32(h)), .int32(Int32(w)),
+                           .int32(Int32(tw)), .int32(Int32(tiles))])
+        // Mᵀ[ξ] (T × OC, col-major) = Vᵀ[ξ] (T × C) · Uᵀ[ξ] (C × OC)
+        try blas.stridedBatched(transB: false, m: tiles, n: oc, k: c, a: v, lda: tiles, strideA: c * tiles,
+                                b: u, ldb: c, strideB: oc * c, c: m, ldc: tiles, strideC: oc * tiles, batch: 36)
+        try device.launch(try kernels.function("winograd_output"), blocks: Self.blocks(oc * tiles),
+                          [.buffer(m), .buffer(bias), .buffer(out), .int32(Int32(oc)), .int32(Int32(h)),
+                           .int32(Int32(w)), .int32(Int32(tw)), .int32(Int32(tiles)), .int32(relu ? 1 : 0)])
+        return out
+    }
+
+    /// The input gradient `(C, H, W)` for the output gradient `gradOutput (OC, H, W)` (the ReLU's
+    /// mask already applied).
+    public func backward(_ gradOutput: CUDADevice.Buffer, height h: Int, width w: Int) throws -> CUDADevice.Buffer {
+        let tw = (w + 3) / 4, tiles = tw * ((h + 3) / 4), c = inChannels, oc = outChannels
+        let v = try device.allocate(bytes: 36 * oc * tiles * 4), m = try device.allocate(bytes: 36 * c * tiles * 4)
+        let gin = try device.allocate(bytes: c * h * w * 4)
+        try device.launch(try kernels.function("winograd_gradient"), blocks: Self.blocks(oc * tiles),
+                          [.buffer(gradOutput), .buffer(v), .int32(Int32(oc)), .int32(Int32(h)), .int32(Int32(w)),
+                           .int32(Int32(tw)), .int32(Int32(tiles))])
+        // M'ᵀ[ξ] (T × C, col-major) = V'ᵀ[ξ] (T × OC) · U[ξ] (OC × C), U read as the transpose of its
+        // col-major (C × OC) view
+        try blas.stridedBatched(transB: true, m: tiles, n: c, k: oc, a: v, lda: tiles, strideA: oc * tiles,
+                                b: u, ldb: c, strideB: oc * c, c: m, ldc: tiles, strideC: c * tiles, batch: 36)
+        try device.launch(try kernels.function("winograd_scatter"), blocks: Self.blocks(c * h * w),
+                          [.buffer(m), .buffer(gin), .int32(Int32(c)), .int32(Int32(h)), .int32(Int32(w)),
+                           .int32(Int32(tw)), .int32(Int32(tiles))])
+        return gin
+    }
+}
+
+/// cuBLAS, loaded at run time, with one handle on the default stream (kernel launches and
+/// cuBLAS calls run in order). Strict float32: the default math mode, no TF32.
+public final class CUDABLAS: @unchecked Sendable {
+    let library: CUDALibraries.Handle
+    let handle: cublasHandle_t
+    let destroy: stylize_cublasDestroy_t
+    let sgemmStridedBatched: stylize_cublasSgemmStridedBatched_t
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        library = try CUDALibraries.open(.cublas, environment: environment)
+        let create = try library.function("cublasCreate_v2", as: stylize_cublasCreate_t.self)
+        destroy = try library.function("cublasDestroy_v2", as: stylize_cublasDestroy_t.self)
+        sgemmStridedBatched = try library.function("cublasSgemmStridedBatched", as: stylize_cublasSgemmStridedBatched_t.self)
+        var h: cublasHandle_t?
+        let status = create(&h)
+        guard status == 0, let h else { throw CUDAError.driver(call: "cublasCreate", code: status, text: "cuBLAS status \(status)") }
+        handle = h
+    }
+
+    deinit { _ = destroy(handle) }
+
+    /// Column-major `C[i] = A[i] · op(B[i])` for `batch` matrices at the given strides (floats).
+    func stridedBatched(transB: Bool, m: Int, n: Int, k: Int, a: CUDADevice.Buffer, lda: Int, strideA: Int,
+                        b: CUDADevice.Buffer, ldb: Int, strideB: Int, c: CUDADevice.Buffer, ldc: Int, strideC: Int,
+                        batch: Int) throws {
+        var alpha: Float = 1, beta: Float = 0
+        let pa = UnsafePointer<Float>(bitPattern: UInt(a.address)), pb = UnsafePointer<Float>(bitPattern: UInt(b.address))
+        let pc = UnsafeMutablePointer<Float>(bitPattern: UInt(c.address))
+        let status = sgemmStridedBatched(handle, 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), &alpha,
+                                         pa, Int32(lda), Int64(strideA), pb, Int32(ldb), Int64(strideB), &beta,
+                                         pc, Int32(ldc), Int64(strideC), Int32(batch))
+        guard status == 0 else {
+            throw CUDAError.driver(call: "cublasSgemmStridedBatched", code: status, text: "cuBLAS status \(status)")
+        }
+    }
+}

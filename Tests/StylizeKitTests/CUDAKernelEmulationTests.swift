@@ -1,0 +1,178 @@
+import Foundation
+import XCTest
+@testable import StylizeKit
+
+/// The CUDA kernels' arithmetic and indexing checked on the CPU, where no GPU is: each `.cu`
+/// source is compiled as C++ by the toolchain's clang with a small prelude that makes
+/// `__global__`/`__device__` plain functions and runs every kernel as one block of one thread
+/// (the kernels' grid-stride loops then visit every element, and a block sum of one thread is
+/// its own value). The results are compared with the CPU kernels, and the Winograd transforms,
+/// around a plain float64 product for the 36 GEMMs, with the direct convolution. What this
+/// cannot show (launch geometry, shared memory across threads, cuBLAS) is for
+/// `CUDAKernelGPUTests` on a GPU.
+final class CUDAKernelEmulationTests: XCTestCase {
+    static let prelude = """
+        #include <math.h>
+        struct EmulatedDim3 { unsigned x, y, z; };
+        static const EmulatedDim3 blockIdx = {0, 0, 0}, threadIdx = {0, 0, 0};
+        static const EmulatedDim3 gridDim = {1, 1, 1}, blockDim = {1, 1, 1};
+        #define __global__
+        #define __device__
+        #define __constant__ static const
+        #define __shared__ static
+        static inline void __syncthreads() {}
+
+        """
+
+    static var library: UnsafeMutableRawPointer?
+    static var failure: String?
+
+    /// The kernels compiled into one shared library, once per test run.
+    override class func setUp() {
+        super.setUp()
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
+        guard let clang = path.split(separator: ":").map({ "\($0)/clang++" })
+            .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            failure = "no clang++ on PATH"
+            return
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stylize-cuda-emu-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let source = prelude + CUDAKernelSources.all.map(\.source).joined(separator: "\n")
+        try? source.write(toFile: dir + "/kernels.cpp", atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: clang)
+        p.arguments = ["-x", "c++", "-std=c++17", "-O1", "-shared", "-fPIC", "-o", dir + "/kernels.so", dir + "/kernels.cpp"]
+        let err = Pipe()
+        p.standardError = err
+        do { try p.run() } catch { failure = "\(clang): \(error)"; return }
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { failure = "clang++ failed: \(message)"; return }
+        library = dlopen(dir + "/kernels.so", RTLD_NOW | RTLD_LOCAL)
+        if library == nil { failure = String(cString: dlerror()) }
+    }
+
+    func kernel<T>(_ name: String, as: T.Type) throws -> T {
+        guard let library = Self.library else {
+            // Compiling must work wherever the tests run; only a missing compiler skips.
+            if let failure = Self.failure, failure.hasPrefix("no clang++") { throw XCTSkip(failure) }
+            XCTFail(Self.failure ?? "not compiled")
+            throw XCTSkip("not compiled")
+        }
+        let symbol = try XCTUnwrap(dlsym(library, name), "no kernel \(name)")
+        return unsafeBitCast(symbol, to: T.self)
+    }
+
+    typealias Elementwise = @convention(c) (UnsafeMutablePointer<Float>, UnsafeMutablePointer<UInt8>, Int) -> Void
+    typealias Pool = @convention(c) (UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<UInt8>,
+                                     Int32, Int32, Int32) -> Void
+    typealias PoolBack = @convention(c) (UnsafePointer<Float>, UnsafePointer<UInt8>, UnsafeMutablePointer<Float>,
+                                         Int32, Int32, Int32) -> Void
+    typealias Content = @convention(c) (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>?, Float,
+                                        UnsafeMutablePointer<Double>, Int) -> Void
+    typealias TV = @convention(c) (UnsafePointer<Float>, UnsafeMutablePointer<Float>?, Float, UnsafeMutablePointer<Double>,
+                                   Int32, Int32, Int32) -> Void
+    typealias Transform = @convention(c) (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int32, Int32, Int32, Int32,
+                                          Int32) -> Void
+    typealias Output = @convention(c) (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int32,
+                                       Int32, Int32, Int32, Int32, Int32) -> Void
+
+    func testReLUAndMaxPool() throws {
+        let x = randomTensor(3, 9, 11, seed: 1)
+        var y = x.data, mask = [UInt8](repeating: 9, count: x.count)
+        try kernel("relu_forward", as: Elementwise.self)(&y, &mask, x.count)
+        XCTAssertEqual(y, x.data.map { max($0, 0) })
+        var cpuMask = ReLUMask()
+        cpuMask.record(x, parallel: testParallel)
+        var g = randomTensor(3, 9, 11, seed: 2), gk = g.data
+        let backward = try kernel("relu_backward", as: (@convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<UInt8>, Int) -> Void).self)
+        backward(&gk, mask, x.count)
+        cpuMask.backward(&g, parallel: testParallel)
+        XCTAssertEqual(gk, g.data)
+
+        var pool = MaxPoolIndices(), out = Tensor3(zeros: 0, 0, 0)
+        pool.forward(x, into: &out, parallel: testParallel)
+        var ko = [Float](repeating: 0, count: out.count), ki = [UInt8](repeating: 9, count: out.count)
+        try kernel("maxpool2x2_forward", as: Pool.self)(x.data, &ko, &ki, 3, 9, 11)
+        XCTAssertEqual(ko, out.data)
+        XCTAssertEqual(ki, pool.index)
+        let gOut = randomTensor(3, 4, 5, seed: 3)
+        var gIn = Tensor3(zeros: 0, 0, 0), kg = [Float](repeating: 7, count: x.count)
+        pool.backward(gOut, into: &gIn, parallel: testParallel)
+        try kernel("maxpool2x2_backward", as: PoolBack.self)(gOut.data, ki, &kg, 3, 9, 11)
+        XCTAssertEqual(kg, gIn.data)
+    }
+
+    func testContentAndTotalVariationTerms() throws {
+        let f = randomTensor(8, 6, 7, seed: 4), p = randomTensor(8, 6, 7, seed: 5)
+        var grad = [Float](repeating: 0.5, count: f.count), kgrad = grad, partial = [Double](repeating: 0, count: 1)
+        let loss = Gram.contentLoss(f, target: p.data, scale: 3, grad: &grad)
+        let norm = 4 * Double(f.channels) * Double(f.positions)
+        try kernel("content_term", as: Content.self)(f.data, p.data, &kgrad, Float(3 * 2 / norm), &partial, f.count)
+        XCTAssertEqual(partial[0] / norm, loss, accuracy: 1e-12 * loss)
+        for (a, b) in zip(kgrad, grad) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+
+        let x = randomTensor(3, 13, 17, seed: 6, range: (-100, 100))
+        var tgrad = [Float](repeating: 0, count: x.count), ktgrad = tgrad
+        let tv = TotalVariation.loss(x, scale: 2, grad: &tgrad)
+        let tnorm = 3 * Double(x.height) * Double(x.width)
+        try kernel("tv_term", as: TV.self)(x.data, &ktgrad, Float(2 * 2 / tnorm), &partial, 3, 13, 17)
+        XCTAssertEqual(partial[0] / tnorm, tv, accuracy: 1e-12 * tv)
+        let largest = tgrad.map(abs).max() ?? 1
+        for (a, b) in zip(ktgrad, tgrad) { XCTAssertEqual(a, b, accuracy: 1e-5 * largest) }
+    }
+
+    /// M[ξ] = U[ξ] · V[ξ] in float64 (`transposeU`: U[ξ]ᵀ), the part cuBLAS does on the GPU.
+    static func products(_ u: [Float], _ v: [Float], rows: Int, depth: Int, tiles: Int, transposeU: Bool,
+                         uRows: Int, uCols: Int) -> [Float] {
+        var m = [Float](repeating: 0, count: 36 * rows * tiles)
+        for xi in 0..<36 {
+            for r in 0..<rows {
+                for t in 0..<tiles {
+                    var sum = 0.0
+                    for k in 0..<depth {
+                        let uv = transposeU ? u[(xi * uRows + k) * uCols + r] : u[(xi * uRows + r) * uCols + k]
+                        sum += Double(uv) * Double(v[(xi * depth + k) * tiles + t])
+                    }
+                    m[(xi * rows + r) * tiles + t] = Float(sum)
+                }
+            }
+        }
+        return m
+    }
+
+    /// The four transforms around the products give the direct convolution, forward (with and
+    /// without ReLU) and backward, within the CPU Winograd's bound; odd sizes clip edge tiles.
+    func testWinogradTransformsGiveTheConvolution() throws {
+        for (c, oc, h, w) in [(16, 24, 13, 10), (20, 17, 7, 9), (32, 32, 4, 4), (17, 16, 1, 6)] {
+            let (weight, bias) = WinogradTests.vggScaleWeights(c, oc, seed: UInt64(c * h))
+            let conv = Conv3x3(inChannels: c, outChannels: oc, weight: weight, bias: bias, algorithm: .winograd4)
+            let u = try XCTUnwrap(conv.winogradKernels)
+            let tw = (w + 3) / 4, tiles = tw * ((h + 3) / 4)
+            let x = WinogradTests.reluLike(c, h, w, seed: UInt64(oc))
+            var v = [Float](repeating: 0, count: 36 * c * tiles)
+            try kernel("winograd_input", as: Transform.self)(x.data, &v, Int32(c), Int32(h), Int32(w), Int32(tw), Int32(tiles))
+            let m = Self.products(u, v, rows: oc, depth: c, tiles: tiles, transposeU: false, uRows: oc, uCols: c)
+            let ref = Conv3x3Reference.forward(x, weight: weight, bias: bias, outChannels: oc)
+            for relu in [false, true] {
+                var out = [Float](repeating: .nan, count: oc * h * w)
+                try kernel("winograd_output", as: Output.self)(m, bias, &out, Int32(oc), Int32(h), Int32(w), Int32(tw),
+                                                               Int32(tiles), relu ? 1 : 0)
+                let expected = relu ? ref.data.map { max($0, 0) } : ref.data
+                XCTAssertLessThanOrEqual(WinogradTests.relativeError(out, expected), WinogradTests.tolerance,
+                                         "forward \(c)→\(oc) \(h)×\(w) relu \(relu)")
+            }
+            let gOut = randomTensor(oc, h, w, seed: UInt64(c))
+            var vg = [Float](repeating: 0, count: 36 * oc * tiles)
+            try kernel("winograd_gradient", as: Transform.self)(gOut.data, &vg, Int32(oc), Int32(h), Int32(w), Int32(tw),
+                                                                Int32(tiles))
+            let mg = Self.products(u, vg, rows: c, depth: oc, tiles: tiles, transposeU: true, uRows: oc, uCols: c)
+            var gIn = [Float](repeating: .nan, count: c * h * w)
+            try kernel("winograd_scatter", as: Transform.self)(mg, &gIn, Int32(c), Int32(h), Int32(w), Int32(tw), Int32(tiles))
+            let gRef = Conv3x3Reference.backwardInput(gOut, weight: weight, inChannels: c)
+            XCTAssertLessThanOrEqual(WinogradTests.relativeError(gIn, gRef.data), WinogradTests.tolerance,
+                                     "backward \(c)→\(oc) \(h)×\(w)")
+        }
+    }
+}
