@@ -4,9 +4,10 @@ import XCTest
 
 /// The CUDA kernels' arithmetic and indexing checked on the CPU, where no GPU is: each `.cu`
 /// source is compiled as C++ by the toolchain's clang with a small prelude that makes
-/// `__global__`/`__device__` plain functions and runs every kernel as one block of one thread
-/// (the kernels' grid-stride loops then visit every element, and a block sum of one thread is
-/// its own value). The results are compared with the CPU kernels, and the Winograd transforms,
+/// `__global__`/`__device__` plain functions. Kernels without a block reduction run as every
+/// thread of a small grid (3 blocks of 5), one after another, which checks their grid-stride
+/// indexing; those with one run as one block of one thread (a block sum of one thread is its
+/// own value). The results are compared with the CPU kernels, and the Winograd transforms,
 /// around a plain float64 product for the 36 GEMMs, with the direct convolution. What this
 /// cannot show (launch geometry, shared memory across threads, cuBLAS) is for
 /// `CUDAKernelGPUTests` on a GPU.
@@ -14,8 +15,11 @@ final class CUDAKernelEmulationTests: XCTestCase {
     static let prelude = """
         #include <math.h>
         struct EmulatedDim3 { unsigned x, y, z; };
-        static const EmulatedDim3 blockIdx = {0, 0, 0}, threadIdx = {0, 0, 0};
-        static const EmulatedDim3 gridDim = {1, 1, 1}, blockDim = {1, 1, 1};
+        static EmulatedDim3 blockIdx = {0, 0, 0}, threadIdx = {0, 0, 0};
+        static EmulatedDim3 gridDim = {1, 1, 1}, blockDim = {1, 1, 1};
+        extern "C" void emulate_thread(unsigned grid, unsigned block, unsigned b, unsigned t) {
+            gridDim.x = grid; blockDim.x = block; blockIdx.x = b; threadIdx.x = t;
+        }
         #define __global__
         #define __device__
         #define __constant__ static const
@@ -64,6 +68,13 @@ final class CUDAKernelEmulationTests: XCTestCase {
         return unsafeBitCast(symbol, to: T.self)
     }
 
+    /// Runs `body` once as each thread of `grid` blocks of `block` threads (1 × 1: the reductions).
+    func threads(grid: UInt32 = 3, block: UInt32 = 5, _ body: () throws -> Void) throws {
+        let set = try kernel("emulate_thread", as: (@convention(c) (UInt32, UInt32, UInt32, UInt32) -> Void).self)
+        defer { set(1, 1, 0, 0) }
+        for b in 0..<grid { for t in 0..<block { set(grid, block, b, t); try body() } }
+    }
+
     typealias Elementwise = @convention(c) (UnsafeMutablePointer<Float>, UnsafeMutablePointer<UInt8>, Int) -> Void
     typealias Pool = @convention(c) (UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<UInt8>,
                                      Int32, Int32, Int32) -> Void
@@ -81,26 +92,26 @@ final class CUDAKernelEmulationTests: XCTestCase {
     func testReLUAndMaxPool() throws {
         let x = randomTensor(3, 9, 11, seed: 1)
         var y = x.data, mask = [UInt8](repeating: 9, count: x.count)
-        try kernel("relu_forward", as: Elementwise.self)(&y, &mask, x.count)
+        try threads { try kernel("relu_forward", as: Elementwise.self)(&y, &mask, x.count) }
         XCTAssertEqual(y, x.data.map { max($0, 0) })
         var cpuMask = ReLUMask()
         cpuMask.record(x, parallel: testParallel)
         var g = randomTensor(3, 9, 11, seed: 2), gk = g.data
         let backward = try kernel("relu_backward", as: (@convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<UInt8>, Int) -> Void).self)
-        backward(&gk, mask, x.count)
+        try threads { backward(&gk, mask, x.count) }
         cpuMask.backward(&g, parallel: testParallel)
         XCTAssertEqual(gk, g.data)
 
         var pool = MaxPoolIndices(), out = Tensor3(zeros: 0, 0, 0)
         pool.forward(x, into: &out, parallel: testParallel)
         var ko = [Float](repeating: 0, count: out.count), ki = [UInt8](repeating: 9, count: out.count)
-        try kernel("maxpool2x2_forward", as: Pool.self)(x.data, &ko, &ki, 3, 9, 11)
+        try threads { try kernel("maxpool2x2_forward", as: Pool.self)(x.data, &ko, &ki, 3, 9, 11) }
         XCTAssertEqual(ko, out.data)
         XCTAssertEqual(ki, pool.index)
         let gOut = randomTensor(3, 4, 5, seed: 3)
         var gIn = Tensor3(zeros: 0, 0, 0), kg = [Float](repeating: 7, count: x.count)
         pool.backward(gOut, into: &gIn, parallel: testParallel)
-        try kernel("maxpool2x2_backward", as: PoolBack.self)(gOut.data, ki, &kg, 3, 9, 11)
+        try threads { try kernel("maxpool2x2_backward", as: PoolBack.self)(gOut.data, ki, &kg, 3, 9, 11) }
         XCTAssertEqual(kg, gIn.data)
     }
 
@@ -121,6 +132,23 @@ final class CUDAKernelEmulationTests: XCTestCase {
         XCTAssertEqual(partial[0] / tnorm, tv, accuracy: 1e-12 * tv)
         let largest = tgrad.map(abs).max() ?? 1
         for (a, b) in zip(ktgrad, tgrad) { XCTAssertEqual(a, b, accuracy: 1e-5 * largest) }
+    }
+
+    func testVectorPasses() throws {
+        let n = 1000
+        let x = randomTensor(1, 1, n, seed: 8).data, y = randomTensor(1, 1, n, seed: 9).data
+        var partial = [Double](repeating: 0, count: 1), ky = y, kz = x
+        try kernel("dot_partial", as: (@convention(c) (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Double>, Int) -> Void).self)(x, y, &partial, n)
+        XCTAssertEqual(partial[0], zip(x, y).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }, accuracy: 1e-12 * Double(n))
+        try threads {
+            try kernel("axpy", as: (@convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Float, Int) -> Void).self)(&ky, x, -0.5, n)
+        }
+        for (a, (xi, yi)) in zip(ky, zip(x, y)) { XCTAssertEqual(a, yi + -0.5 * xi, accuracy: 1e-6) }
+        let lo = [Float](repeating: -0.25, count: n), hi = [Float](repeating: 0.5, count: n)
+        try threads {
+            try kernel("project_box", as: (@convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, Int) -> Void).self)(&kz, lo, hi, n)
+        }
+        XCTAssertEqual(kz, x.map { min(max($0, -0.25), 0.5) })
     }
 
     /// M[ξ] = U[ξ] · V[ξ] in float64 (`transposeU`: U[ξ]ᵀ), the part cuBLAS does on the GPU.
@@ -152,24 +180,28 @@ final class CUDAKernelEmulationTests: XCTestCase {
             let tw = (w + 3) / 4, tiles = tw * ((h + 3) / 4)
             let x = WinogradTests.reluLike(c, h, w, seed: UInt64(oc))
             var v = [Float](repeating: 0, count: 36 * c * tiles)
-            try kernel("winograd_input", as: Transform.self)(x.data, &v, Int32(c), Int32(h), Int32(w), Int32(tw), Int32(tiles))
+            try threads { try kernel("winograd_input", as: Transform.self)(x.data, &v, Int32(c), Int32(h), Int32(w), Int32(tw), Int32(tiles)) }
             let m = Self.products(u, v, rows: oc, depth: c, tiles: tiles, transposeU: false, uRows: oc, uCols: c)
             let ref = Conv3x3Reference.forward(x, weight: weight, bias: bias, outChannels: oc)
             for relu in [false, true] {
                 var out = [Float](repeating: .nan, count: oc * h * w)
-                try kernel("winograd_output", as: Output.self)(m, bias, &out, Int32(oc), Int32(h), Int32(w), Int32(tw),
-                                                               Int32(tiles), relu ? 1 : 0)
+                try threads {
+                    try kernel("winograd_output", as: Output.self)(m, bias, &out, Int32(oc), Int32(h), Int32(w), Int32(tw),
+                                                                   Int32(tiles), relu ? 1 : 0)
+                }
                 let expected = relu ? ref.data.map { max($0, 0) } : ref.data
                 XCTAssertLessThanOrEqual(WinogradTests.relativeError(out, expected), WinogradTests.tolerance,
                                          "forward \(c)→\(oc) \(h)×\(w) relu \(relu)")
             }
             let gOut = randomTensor(oc, h, w, seed: UInt64(c))
             var vg = [Float](repeating: 0, count: 36 * oc * tiles)
-            try kernel("winograd_gradient", as: Transform.self)(gOut.data, &vg, Int32(oc), Int32(h), Int32(w), Int32(tw),
-                                                                Int32(tiles))
+            try threads {
+                try kernel("winograd_gradient", as: Transform.self)(gOut.data, &vg, Int32(oc), Int32(h), Int32(w), Int32(tw),
+                                                                    Int32(tiles))
+            }
             let mg = Self.products(u, vg, rows: c, depth: oc, tiles: tiles, transposeU: true, uRows: oc, uCols: c)
             var gIn = [Float](repeating: .nan, count: c * h * w)
-            try kernel("winograd_scatter", as: Transform.self)(mg, &gIn, Int32(c), Int32(h), Int32(w), Int32(tw), Int32(tiles))
+            try threads { try kernel("winograd_scatter", as: Transform.self)(mg, &gIn, Int32(c), Int32(h), Int32(w), Int32(tw), Int32(tiles)) }
             let gRef = Conv3x3Reference.backwardInput(gOut, weight: weight, inChannels: c)
             XCTAssertLessThanOrEqual(WinogradTests.relativeError(gIn, gRef.data), WinogradTests.tolerance,
                                      "backward \(c)→\(oc) \(h)×\(w)")
