@@ -151,6 +151,41 @@ final class CUDAKernelEmulationTests: XCTestCase {
         XCTAssertEqual(kz, x.map { min(max($0, -0.25), 0.5) })
     }
 
+    /// The direct convolution (conv1_1's path and the GPU's reference) against the CPU's direct
+    /// reference (float sums against double: 1e-5 of the largest value), and the style term's
+    /// difference and sum against `Gram.styleLoss`.
+    func testDirectConvolutionAndStyleDifference() throws {
+        typealias Forward = @convention(c) (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+                                            UnsafeMutablePointer<Float>, Int32, Int32, Int32, Int32, Int32) -> Void
+        typealias Backward = @convention(c) (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
+                                             Int32, Int32, Int32, Int32) -> Void
+        for (c, oc, h, w) in [(3, 64, 9, 7), (5, 4, 1, 3), (16, 8, 6, 6)] {
+            let (weight, bias) = WinogradTests.vggScaleWeights(c, oc, seed: UInt64(c))
+            let x = WinogradTests.reluLike(c, h, w, seed: UInt64(h))
+            let ref = Conv3x3Reference.forward(x, weight: weight, bias: bias, outChannels: oc)
+            var out = [Float](repeating: .nan, count: oc * h * w)
+            try threads {
+                try kernel("conv3x3_forward", as: Forward.self)(x.data, weight, bias, &out, Int32(c), Int32(oc), Int32(h), Int32(w), 1)
+            }
+            XCTAssertLessThanOrEqual(WinogradTests.relativeError(out, ref.data.map { max($0, 0) }), 1e-5, "forward \(c)→\(oc)")
+            let gOut = randomTensor(oc, h, w, seed: UInt64(w))
+            let gRef = Conv3x3Reference.backwardInput(gOut, weight: weight, inChannels: c)
+            var gIn = [Float](repeating: .nan, count: c * h * w)
+            try threads {
+                try kernel("conv3x3_backward", as: Backward.self)(gOut.data, weight, &gIn, Int32(c), Int32(oc), Int32(h), Int32(w))
+            }
+            XCTAssertLessThanOrEqual(WinogradTests.relativeError(gIn, gRef.data), 1e-5, "backward \(c)→\(oc)")
+        }
+        let f = randomTensor(6, 5, 7, seed: 10), target = Gram.gram(of: randomTensor(6, 5, 7, seed: 11), parallel: testParallel)
+        var g = Gram.gram(of: f, parallel: testParallel), partial = [Double](repeating: 0, count: 1)
+        let g0 = g
+        try kernel("style_difference", as: (@convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Double>, Int) -> Void).self)(&g, target, &partial, g.count)
+        let n = Double(f.channels), m = Double(f.positions)
+        let loss = Gram.styleLoss(f, target: target, parallel: testParallel)
+        XCTAssertEqual(partial[0] / (4 * n * n * m * m), loss, accuracy: 1e-12 * loss)
+        XCTAssertEqual(g, zip(g0, target).map { $0 - $1 })
+    }
+
     /// M[ξ] = U[ξ] · V[ξ] in float64 (`transposeU`: U[ξ]ᵀ), the part cuBLAS does on the GPU.
     static func products(_ u: [Float], _ v: [Float], rows: Int, depth: Int, tiles: Int, transposeU: Bool,
                          uRows: Int, uCols: Int) -> [Float] {

@@ -133,6 +133,43 @@ final class CUDAKernelGPUTests: XCTestCase {
         }
     }
 
+    /// The direct convolution (conv1_1's shape and a small one) against the CPU's direct
+    /// reference, forward with ReLU and backward, to 1e-5 of the largest value.
+    func testDirectConvolution() throws {
+        let module = try XCTUnwrap(kernels["direct.cu"])
+        for (c, oc, h, w) in [(3, 64, 33, 29), (16, 8, 6, 6)] {
+            let (weight, bias) = WinogradTests.vggScaleWeights(c, oc, seed: UInt64(c))
+            let x = WinogradTests.reluLike(c, h, w, seed: UInt64(h))
+            let ref = Conv3x3Reference.forward(x, weight: weight, bias: bias, outChannels: oc)
+            let ws = try device.upload(weight), out = try device.allocate(bytes: oc * h * w * 4)
+            try device.launch(try module.function("conv3x3_forward"), blocks: Self.blocks(oc * h * w),
+                              [.buffer(try device.upload(x.data)), .buffer(ws), .buffer(try device.upload(bias)), .buffer(out),
+                               .int32(Int32(c)), .int32(Int32(oc)), .int32(Int32(h)), .int32(Int32(w)), .int32(1)])
+            XCTAssertLessThanOrEqual(WinogradTests.relativeError(try device.download(out, count: oc * h * w, as: Float.self),
+                                                                 ref.data.map { max($0, 0) }), 1e-5)
+            let gOut = randomTensor(oc, h, w, seed: UInt64(w))
+            let gRef = Conv3x3Reference.backwardInput(gOut, weight: weight, inChannels: c)
+            let gin = try device.allocate(bytes: c * h * w * 4)
+            try device.launch(try module.function("conv3x3_backward"), blocks: Self.blocks(c * h * w),
+                              [.buffer(try device.upload(gOut.data)), .buffer(ws), .buffer(gin), .int32(Int32(c)),
+                               .int32(Int32(oc)), .int32(Int32(h)), .int32(Int32(w))])
+            XCTAssertLessThanOrEqual(WinogradTests.relativeError(try device.download(gin, count: c * h * w, as: Float.self),
+                                                                 gRef.data), 1e-5)
+        }
+    }
+
+    func testStyleDifference() throws {
+        let f = randomTensor(64, 20, 30, seed: 10), target = Gram.gram(of: randomTensor(64, 20, 30, seed: 11), parallel: testParallel)
+        let g = Gram.gram(of: f, parallel: testParallel), blocks = Self.blocks(g.count)
+        let gs = try device.upload(g), partial = try device.allocate(bytes: blocks * 8)
+        try device.launch(try function("style_difference"), blocks: blocks,
+                          [.buffer(gs), .buffer(try device.upload(target)), .buffer(partial), .int64(Int64(g.count))])
+        let n = Double(f.channels), m = Double(f.positions)
+        let loss = Gram.styleLoss(f, target: target, parallel: testParallel)
+        XCTAssertEqual(try sum(partial, blocks: blocks) / (4 * n * n * m * m), loss, accuracy: 1e-12 * loss)
+        XCTAssertEqual(try device.download(gs, count: g.count, as: Float.self), zip(g, target).map { $0 - $1 })
+    }
+
     func testVectorPasses() throws {
         let n = 5000, blocks = Self.blocks(n)
         let x = randomTensor(1, 1, n, seed: 8).data, y = randomTensor(1, 1, n, seed: 9).data

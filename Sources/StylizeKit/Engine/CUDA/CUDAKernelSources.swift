@@ -3,5 +3,5 @@
 /// source NVRTC compiles at run time and the repository holds it once).
 public enum CUDAKernelSources {
     /// (file name for NVRTC's messages, source text).
-    public static let all: [(name: String, source: String)] = [elementwise, winograd]
+    public static let all: [(name: String, source: String)] = [elementwise, winograd, direct]
 }

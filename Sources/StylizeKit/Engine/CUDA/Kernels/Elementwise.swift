@@ -1,4 +1,4 @@
-/// The elementwise kernels of the GPU engine, in CUDA C (NVRTC compiles them at run time, so
+/// The elementwise kernels of the GPU engine (and the reductions of the loss terms), in CUDA C (NVRTC compiles them at run time, so
 /// the binary carries their source; see `CUDAKernelSources`).
 extension CUDAKernelSources {
     static let elementwise = (name: "elementwise.cu", source: #"""
@@ -85,6 +85,18 @@ extension CUDAKernelSources {
                 float d = f[i] - p[i];
                 sum += (double)d * (double)d;
                 if (grad) grad[i] += gscale * d;
+            }
+            block_sum(sum, partial);
+        }
+
+        // The style term's elementwise part (Gram.styleLoss): D = G − A in place of G, and partial
+        // sums of D² (E = Σ D² / (4 N² M²); its gradient D·F / (N² M²) is a cuBLAS product).
+        __global__ void style_difference(float *g, const float *target, double *partial, long n) {
+            double sum = 0.0;
+            for (long i = blockIdx.x * (long)blockDim.x + threadIdx.x; i < n; i += (long)gridDim.x * blockDim.x) {
+                float d = g[i] - target[i];
+                g[i] = d;
+                sum += (double)d * (double)d;
             }
             block_sum(sum, partial);
         }
