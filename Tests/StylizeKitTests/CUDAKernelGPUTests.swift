@@ -170,6 +170,25 @@ final class CUDAKernelGPUTests: XCTestCase {
         XCTAssertEqual(try device.download(gs, count: g.count, as: Float.self), zip(g, target).map { $0 - $1 })
     }
 
+    /// One layer's style term with cuBLAS (Gram, difference, gradient) against `Gram.styleLoss`.
+    func testStyleTermAgainstTheCPU() throws {
+        let blas: CUDABLAS
+        do { blas = try CUDABLAS() } catch { throw XCTSkip("no cuBLAS: \(error)") }
+        let term = CUDAStyleTerm(device: device, blas: blas, elementwise: try XCTUnwrap(kernels["elementwise.cu"]))
+        for (n, h, w) in [(64, 40, 30), (128, 9, 13)] {
+            let f = randomTensor(n, h, w, seed: UInt64(n), range: (0, 2))
+            let target = Gram.gram(of: randomTensor(n, h, w, seed: UInt64(h), range: (0, 2)), parallel: testParallel)
+            var grad = [Float](repeating: 0.125, count: f.count)
+            let loss = Gram.styleLoss(f, target: target, scale: 2, grad: &grad, parallel: testParallel)
+            let gs = try device.upload([Float](repeating: 0.125, count: f.count))
+            let gpu = try term.loss(try device.upload(f.data), channels: n, positions: h * w,
+                                    target: try device.upload(target), scale: 2, grad: gs)
+            XCTAssertEqual(gpu, loss, accuracy: 1e-4 * loss)  // float Grams summed in another order
+            let got = try device.download(gs, count: f.count, as: Float.self)
+            XCTAssertLessThanOrEqual(WinogradTests.relativeError(got.map { $0 - 0.125 }, grad.map { $0 - 0.125 }), 1e-4)
+        }
+    }
+
     func testVectorPasses() throws {
         let n = 5000, blocks = Self.blocks(n)
         let x = randomTensor(1, 1, n, seed: 8).data, y = randomTensor(1, 1, n, seed: 9).data

@@ -66,6 +66,9 @@ typedef void *cublasHandle_t;
 typedef int (*stylize_cublasCreate_t)(cublasHandle_t *handle);
 typedef int (*stylize_cublasDestroy_t)(cublasHandle_t handle);
 /* column-major; transa/transb: 0 = N, 1 = T; alpha, beta on the host */
+typedef int (*stylize_cublasSgemm_t)(cublasHandle_t handle, int transa, int transb, int m, int n, int k,
+                                     const float *alpha, const float *a, int lda, const float *b, int ldb,
+                                     const float *beta, float *c, int ldc);
 typedef int (*stylize_cublasSgemmStridedBatched_t)(cublasHandle_t handle, int transa, int transb, int m, int n, int k,
                                                    const float *alpha, const float *a, int lda, long long strideA,
                                                    const float *b, int ldb, long long strideB, const float *beta,
