@@ -67,20 +67,33 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
         public let kernels: [Role: GEMMKernel]
         public let pinned: Bool
         public let seconds: [Role: [GEMMKernel: Double]]
+        /// A `STYLIZE_GEMM` value that was not understood (and so ignored).
+        public let ignored: String?
     }
 
     /// Decided on first use (Swift's lazy statics are thread-safe).
     public static let choice: Choice = {
         if let pin = ProcessInfo.processInfo.environment["STYLIZE_GEMM"]?.lowercased(), !pin.isEmpty, pin != "auto" {
-            // "KERNEL" for both roles, or "WINOGRAD,OTHER"
+            // "KERNEL" for both roles, or "WINOGRAD,OTHER"; anything else is ignored (and said so)
             let names = pin.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            func kernel(_ name: String) -> GEMMKernel {
-                let wanted: GEMMKernel = name == "blas" || name == "openblas" ? .blas : name == "avx2" ? .avx2 : .avx512
-                return available.contains(wanted) ? wanted : widest
+            func kernel(_ name: String) -> GEMMKernel? {
+                switch name {
+                case "blas", "openblas": return .blas
+                case "avx2": return available.contains(.avx2) ? .avx2 : widest
+                case "avx512": return widest
+                default: return nil
+                }
             }
-            return Choice(kernels: [.winograd: kernel(names[0]), .general: kernel(names.count > 1 ? names[1] : names[0])],
-                          pinned: true, seconds: [:])
+            if names.count <= 2, let w = kernel(names[0]), let g = kernel(names.count > 1 ? names[1] : names[0]) {
+                return Choice(kernels: [.winograd: w, .general: g], pinned: true, seconds: [:], ignored: nil)
+            }
+            return calibrated(ignoring: pin)
         }
+        return calibrated(ignoring: nil)
+    }()
+
+    /// The choice by timing each candidate.
+    static func calibrated(ignoring pin: String?) -> Choice {
         var kernels: [Role: GEMMKernel] = [:], seconds: [Role: [GEMMKernel: Double]] = [:]
         for role in Role.allCases {
             let times = calibrate(role)
@@ -91,8 +104,8 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
                 kernels[role] = ours.key
             }
         }
-        return Choice(kernels: kernels, pinned: false, seconds: seconds)
-    }()
+        return Choice(kernels: kernels, pinned: false, seconds: seconds, ignored: pin)
+    }
 
     /// The kernel this process uses for `role`'s products.
     public static func chosen(for role: Role) -> GEMMKernel { choice.kernels[role] ?? .blas }
@@ -112,7 +125,8 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
             let times = allCases.compactMap { k in c.seconds[role]?[k].map { "\(k.rawValue) \(String(format: "%.3f", $0 * 1000)) ms" } }
             return "\(name(chosen(for: role))) for \(role.rawValue) products (\(times.joined(separator: ", ")))"
         }
-        return "GEMM: " + parts.joined(separator: "; ")
+        let note = c.ignored.map { "; STYLIZE_GEMM='\($0)' ignored: use blas, avx2, avx512 or WINOGRAD,OTHER" } ?? ""
+        return "GEMM: " + parts.joined(separator: "; ") + note
     }
 
     /// Times `role`'s products with each available kernel, best of 5: for `.winograd` one

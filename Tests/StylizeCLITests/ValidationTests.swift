@@ -71,6 +71,12 @@ extension CLITests {
                       forced.stdout)
         let pinned = try run(["--version"], environment: ["STYLIZE_GEMM": "blas"])
         XCTAssertTrue(pinned.stdout.contains("\nGEMM: OpenBLAS, set by STYLIZE_GEMM\n"), pinned.stdout)
+        // A value it does not understand is ignored, and said so on that line; the run goes on.
+        let bogus = try run(["--version"], environment: ["STYLIZE_GEMM": "fastest"])
+        XCTAssertEqual(bogus.status, 0)
+        XCTAssertTrue(bogus.stdout.contains(" for other products (OpenBLAS ")
+                      && bogus.stdout.contains("; STYLIZE_GEMM='fastest' ignored: use blas, avx2, avx512 or WINOGRAD,OTHER\n"),
+                      bogus.stdout)
         let apart = try run(["--version"], environment: ["STYLIZE_GEMM": "avx2,blas"])
         XCTAssertTrue(apart.stdout.contains(" for other products, set by STYLIZE_GEMM\n")
                       || apart.stdout.contains("\nGEMM: OpenBLAS, set by STYLIZE_GEMM\n"), apart.stdout)  // no AVX2: both OpenBLAS

@@ -1,0 +1,52 @@
+import CCUDA
+import Foundation
+
+/// cuBLAS, loaded at run time, with one handle on the default stream (kernel launches and
+/// cuBLAS calls run in order). Strict float32: the default math mode, no TF32.
+public final class CUDABLAS: @unchecked Sendable {
+    let library: CUDALibraries.Handle
+    let handle: cublasHandle_t
+    let destroy: stylize_cublasDestroy_t
+    let sgemmStridedBatched: stylize_cublasSgemmStridedBatched_t
+    let sgemm: stylize_cublasSgemm_t
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        library = try CUDALibraries.open(.cublas, environment: environment)
+        let create = try library.function("cublasCreate_v2", as: stylize_cublasCreate_t.self)
+        destroy = try library.function("cublasDestroy_v2", as: stylize_cublasDestroy_t.self)
+        sgemmStridedBatched = try library.function("cublasSgemmStridedBatched", as: stylize_cublasSgemmStridedBatched_t.self)
+        sgemm = try library.function("cublasSgemm_v2", as: stylize_cublasSgemm_t.self)
+        var h: cublasHandle_t?
+        let status = create(&h)
+        guard status == 0, let h else { throw CUDAError.driver(call: "cublasCreate", code: status, text: "cuBLAS status \(status)") }
+        handle = h
+    }
+
+    deinit { _ = destroy(handle) }
+
+    /// Column-major `C = alpha · op(A) · op(B) + beta · C`.
+    func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: CUDADevice.Buffer, lda: Int,
+              b: CUDADevice.Buffer, ldb: Int, beta: Float, c: CUDADevice.Buffer, ldc: Int) throws {
+        var alpha = alpha, beta = beta
+        let status = sgemm(handle, transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), &alpha,
+                           UnsafePointer<Float>(bitPattern: UInt(a.address)), Int32(lda),
+                           UnsafePointer<Float>(bitPattern: UInt(b.address)), Int32(ldb), &beta,
+                           UnsafeMutablePointer<Float>(bitPattern: UInt(c.address)), Int32(ldc))
+        guard status == 0 else { throw CUDAError.driver(call: "cublasSgemm", code: status, text: "cuBLAS status \(status)") }
+    }
+
+    /// Column-major `C[i] = A[i] · op(B[i])` for `batch` matrices at the given strides (floats).
+    func stridedBatched(transB: Bool, m: Int, n: Int, k: Int, a: CUDADevice.Buffer, lda: Int, strideA: Int,
+                        b: CUDADevice.Buffer, ldb: Int, strideB: Int, c: CUDADevice.Buffer, ldc: Int, strideC: Int,
+                        batch: Int) throws {
+        var alpha: Float = 1, beta: Float = 0
+        let pa = UnsafePointer<Float>(bitPattern: UInt(a.address)), pb = UnsafePointer<Float>(bitPattern: UInt(b.address))
+        let pc = UnsafeMutablePointer<Float>(bitPattern: UInt(c.address))
+        let status = sgemmStridedBatched(handle, 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), &alpha,
+                                         pa, Int32(lda), Int64(strideA), pb, Int32(ldb), Int64(strideB), &beta,
+                                         pc, Int32(ldc), Int64(strideC), Int32(batch))
+        guard status == 0 else {
+            throw CUDAError.driver(call: "cublasSgemmStridedBatched", code: status, text: "cuBLAS status \(status)")
+        }
+    }
+}
