@@ -44,14 +44,15 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
         }
     }()
 
-    /// The kernels this CPU can run, OpenBLAS first.
-    public static var available: [GEMMKernel] {
+    /// The kernels this CPU can run, OpenBLAS first (decided once: `BLAS.sgemm` checks it on
+    /// every call).
+    public static let available: [GEMMKernel] = {
         switch widest {
         case .avx512: return [.blas, .avx2, .avx512]
         case .avx2: return [.blas, .avx2]
         case .blas: return [.blas]
         }
-    }
+    }()
 
     /// The two kinds of product, timed and chosen separately: the Winograd-domain products
     /// (small and square-ish, about 85 % of the multiply-adds) and the rest (the Gram

@@ -9,17 +9,11 @@
 set -eu
 cd "$(dirname "$0")/../.."
 out=${OUT:-/tmp}/cpu_bench.txt
-w=/tmp/stylize-device
-rm -rf "$w" && mkdir -p "$w"
-tar -C "$w" -xJf .device/pack.tar.xz
+. tools/device/unpack.sh
 # The weights go beside the binaries (never over a checkout's weights/), found by both
 # stylize-bench and tools/bench_torch.py through STYLIZE_WEIGHTS.
 python3 tools/device/weights_fp16.py unpack .device/vgg16.f16.safetensors "$w/vgg16.safetensors"
 export STYLIZE_WEIGHTS="$w/vgg16.safetensors"
-for b in stylize stylize-bench; do
-    printf '#!/bin/sh\nexec %s/lib/ld-linux-x86-64.so.2 --library-path %s/lib %s/bin/%s "$@"\n' "$w" "$w" "$w" "$b" >"$w/$b"
-    chmod +x "$w/$b"
-done
 cores=$(nproc)
 counts=1; t=2; while [ "$t" -lt "$cores" ]; do counts="$counts $t"; t=$((t * 2)); done; counts="$counts $cores"
 {

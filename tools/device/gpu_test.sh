@@ -6,21 +6,18 @@
 set -eu
 cd "$(dirname "$0")/../.."
 out=${OUT:-/tmp}/gpu_test.txt
-w=/tmp/stylize-device
-rm -rf "$w" && mkdir -p "$w"
-tar -C "$w" -xJf .device/pack.tar.xz
-tar -C "$w" -xJf .device/tests.tar.xz
+archives=.device/tests.tar.xz
+. tools/device/unpack.sh
 # NVRTC and cuBLAS from the Python environment that has PyTorch, if any
 nv=$(python3 -c 'import glob, site, sys
 dirs = site.getsitepackages() + [site.getusersitepackages()] + sys.path
 print(":".join(sorted({d for p in dirs for d in glob.glob(p + "/nvidia/*/lib")})))' 2>/dev/null || true)
 export STYLIZE_CUDA_PATH="${STYLIZE_CUDA_PATH:-}${STYLIZE_CUDA_PATH:+:}$nv"
-run() { "$w/lib/ld-linux-x86-64.so.2" --library-path "$w/lib" "$@"; }
 {
     echo "== $(date -u) $(uname -n)"
     nvidia-smi -L || true
     echo "STYLIZE_CUDA_PATH=$STYLIZE_CUDA_PATH"
-    run "$w/bin/stylize" --version
-    run "$w/bin/stylizePackageTests.xctest" StylizeKitTests.CUDATests
-    run "$w/bin/stylizePackageTests.xctest" StylizeKitTests.CUDAKernelGPUTests
+    "$w/stylize" --version
+    "$w/stylizePackageTests.xctest" StylizeKitTests.CUDATests
+    "$w/stylizePackageTests.xctest" StylizeKitTests.CUDAKernelGPUTests
 } 2>&1 | tee "$out"

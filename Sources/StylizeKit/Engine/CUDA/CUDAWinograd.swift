@@ -6,6 +6,8 @@ import StylizeKernels
 /// the tile transforms are CUDA kernels (`Kernels/Winograd.swift`) and the 36 products one
 /// batched cuBLAS call (`cublasSgemmStridedBatched`) over the whole tile grid.
 ///
+/// Not for concurrent calls (it keeps its scratch); one instance per stream of work.
+///
 /// cuBLAS is column-major; a row-major `X (r × c)` is its column-major `Xᵀ`. So the forward
 /// `M[ξ] (OC × T) = U[ξ] (OC × C) · V[ξ] (C × T)` is computed as `Mᵀ = Vᵀ · Uᵀ` (no
 /// transposes, m = T, n = OC, k = C), and the backward `M'[ξ] (C × T) = U[ξ]ᵀ · V'[ξ]` as
@@ -17,6 +19,18 @@ public final class CUDAWinograd: @unchecked Sendable {
     let bias: CUDADevice.Buffer   // (OC)
     let kernels: CUDADevice.Module
     let blas: CUDABLAS
+    /// `V` and `M` of the last call, kept and grown on demand: device allocations are slow,
+    /// and a layer runs twice per evaluation.
+    var scratch: (v: CUDADevice.Buffer, m: CUDADevice.Buffer)?
+
+    /// Scratch of at least `vBytes` and `mBytes`.
+    func workspace(_ vBytes: Int, _ mBytes: Int) throws -> (v: CUDADevice.Buffer, m: CUDADevice.Buffer) {
+        if let s = scratch, s.v.bytes >= vBytes, s.m.bytes >= mBytes { return s }
+        let s = (v: try device.allocate(bytes: max(vBytes, scratch?.v.bytes ?? 0)),
+                 m: try device.allocate(bytes: max(mBytes, scratch?.m.bytes ?? 0)))
+        scratch = s
+        return s
+    }
 
     public init(_ conv: Conv3x3, device: CUDADevice, kernels: CUDADevice.Module, blas: CUDABLAS) throws {
         guard let u = conv.winogradKernels else {
@@ -36,7 +50,7 @@ public final class CUDAWinograd: @unchecked Sendable {
     /// `out (OC, H, W) = conv(input (C, H, W)) + bias`, then ReLU when `relu`.
     public func forward(_ input: CUDADevice.Buffer, height h: Int, width w: Int, relu: Bool) throws -> CUDADevice.Buffer {
         let tw = (w + 3) / 4, tiles = tw * ((h + 3) / 4), c = inChannels, oc = outChannels
-        let v = try device.allocate(bytes: 36 * c * tiles * 4), m = try device.allocate(bytes: 36 * oc * tiles * 4)
+        let (v, m) = try workspace(36 * c * tiles * 4, 36 * oc * tiles * 4)
         let out = try device.allocate(bytes: oc * h * w * 4)
         try device.launch(try kernels.function("winograd_input"), blocks: Self.blocks(c * tiles),
                           [.buffer(input), .buffer(v), .int32(Int32(c)), .int32(Int32(h)), .int32(Int32(w)),
@@ -54,7 +68,7 @@ public final class CUDAWinograd: @unchecked Sendable {
     /// mask already applied).
     public func backward(_ gradOutput: CUDADevice.Buffer, height h: Int, width w: Int) throws -> CUDADevice.Buffer {
         let tw = (w + 3) / 4, tiles = tw * ((h + 3) / 4), c = inChannels, oc = outChannels
-        let v = try device.allocate(bytes: 36 * oc * tiles * 4), m = try device.allocate(bytes: 36 * c * tiles * 4)
+        let (v, m) = try workspace(36 * oc * tiles * 4, 36 * c * tiles * 4)
         let gin = try device.allocate(bytes: c * h * w * 4)
         try device.launch(try kernels.function("winograd_gradient"), blocks: Self.blocks(oc * tiles),
                           [.buffer(gradOutput), .buffer(v), .int32(Int32(oc)), .int32(Int32(h)), .int32(Int32(w)),
