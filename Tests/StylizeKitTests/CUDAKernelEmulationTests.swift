@@ -12,61 +12,7 @@ import XCTest
 /// cannot show (launch geometry, shared memory across threads, cuBLAS) is for
 /// `CUDAKernelGPUTests` on a GPU.
 final class CUDAKernelEmulationTests: XCTestCase {
-    static let prelude = """
-        #include <math.h>
-        struct EmulatedDim3 { unsigned x, y, z; };
-        static EmulatedDim3 blockIdx = {0, 0, 0}, threadIdx = {0, 0, 0};
-        static EmulatedDim3 gridDim = {1, 1, 1}, blockDim = {1, 1, 1};
-        extern "C" void emulate_thread(unsigned grid, unsigned block, unsigned b, unsigned t) {
-            gridDim.x = grid; blockDim.x = block; blockIdx.x = b; threadIdx.x = t;
-        }
-        #define __global__
-        #define __device__
-        #define __constant__ static const
-        #define __shared__ static
-        static inline void __syncthreads() {}
-
-        """
-
-    static var library: UnsafeMutableRawPointer?
-    static var failure: String?
-
-    /// The kernels compiled into one shared library, once per test run.
-    override class func setUp() {
-        super.setUp()
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
-        guard let clang = path.split(separator: ":").map({ "\($0)/clang++" })
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            failure = "no clang++ on PATH"
-            return
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stylize-cuda-emu-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let source = prelude + CUDAKernelSources.all.map(\.source).joined(separator: "\n")
-        try? source.write(toFile: dir + "/kernels.cpp", atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: clang)
-        p.arguments = ["-x", "c++", "-std=c++17", "-O1", "-shared", "-fPIC", "-o", dir + "/kernels.so", dir + "/kernels.cpp"]
-        let err = Pipe()
-        p.standardError = err
-        do { try p.run() } catch { failure = "\(clang): \(error)"; return }
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { failure = "clang++ failed: \(message)"; return }
-        library = dlopen(dir + "/kernels.so", RTLD_NOW | RTLD_LOCAL)
-        if library == nil { failure = String(cString: dlerror()) }
-    }
-
-    func kernel<T>(_ name: String, as: T.Type) throws -> T {
-        guard let library = Self.library else {
-            // Compiling must work wherever the tests run; only a missing compiler skips.
-            if let failure = Self.failure, failure.hasPrefix("no clang++") { throw XCTSkip(failure) }
-            XCTFail(Self.failure ?? "not compiled")
-            throw XCTSkip("not compiled")
-        }
-        let symbol = try XCTUnwrap(dlsym(library, name), "no kernel \(name)")
-        return unsafeBitCast(symbol, to: T.self)
-    }
+    func kernel<T>(_ name: String, as: T.Type) throws -> T { try KernelEmulation.symbol(name, as: T.self) }
 
     /// Runs `body` once as each thread of `grid` blocks of `block` threads (1 × 1: the reductions).
     func threads(grid: UInt32 = 3, block: UInt32 = 5, _ body: () throws -> Void) throws {

@@ -108,26 +108,27 @@ final class CUDAKernelGPUTests: XCTestCase {
     /// without the fused ReLU and backward, against the direct reference, within the CPU
     /// Winograd's own bound (`WinogradTests.tolerance`, relative to the largest value).
     func testWinogradConvolutionAgainstTheDirectReference() throws {
-        let blas: CUDABLAS
-        do { blas = try CUDABLAS() } catch { throw XCTSkip("no cuBLAS: \(error)") }
-        let module = try XCTUnwrap(kernels["winograd.cu"])
+        let backend: CUDABackend
+        do { backend = try CUDABackend() } catch { throw XCTSkip("no cuBLAS: \(error)") }
         for (c, oc, h, w) in [(16, 24, 13, 10), (64, 64, 12, 12), (128, 256, 9, 11), (512, 512, 5, 7)] {
             let (weight, bias) = WinogradTests.vggScaleWeights(c, oc, seed: UInt64(c + h))
             let conv = Conv3x3(inChannels: c, outChannels: oc, weight: weight, bias: bias, algorithm: .winograd4)
-            let gpu = try CUDAWinograd(conv, device: device, kernels: module, blas: blas)
+            let gpu = try GPUWinograd(conv, backend: backend)
             let x = WinogradTests.reluLike(c, h, w, seed: UInt64(oc))
             let ref = Conv3x3Reference.forward(x, weight: weight, bias: bias, outChannels: oc)
-            let xs = try device.upload(x.data)
+            let xs = try backend.upload(x.data), ys = try backend.allocate(bytes: oc * h * w * 4)
             for relu in [false, true] {
-                let out = try device.download(try gpu.forward(xs, height: h, width: w, relu: relu), count: oc * h * w, as: Float.self)
+                try gpu.forward(xs, height: h, width: w, relu: relu, into: ys)
+                let out = try backend.download(ys, count: oc * h * w, as: Float.self)
                 let expected = relu ? ref.data.map { max($0, 0) } : ref.data
                 XCTAssertLessThanOrEqual(WinogradTests.relativeError(out, expected), WinogradTests.tolerance,
                                          "forward \(c)→\(oc) \(h)×\(w) relu \(relu)")
             }
             let gOut = randomTensor(oc, h, w, seed: UInt64(c))
             let gRef = Conv3x3Reference.backwardInput(gOut, weight: weight, inChannels: c)
-            let gIn = try device.download(try gpu.backward(try device.upload(gOut.data), height: h, width: w),
-                                          count: c * h * w, as: Float.self)
+            let gs = try backend.allocate(bytes: c * h * w * 4)
+            try gpu.backward(try backend.upload(gOut.data), height: h, width: w, into: gs)
+            let gIn = try backend.download(gs, count: c * h * w, as: Float.self)
             XCTAssertLessThanOrEqual(WinogradTests.relativeError(gIn, gRef.data), WinogradTests.tolerance,
                                      "backward \(c)→\(oc) \(h)×\(w)")
         }
@@ -172,19 +173,19 @@ final class CUDAKernelGPUTests: XCTestCase {
 
     /// One layer's style term with cuBLAS (Gram, difference, gradient) against `Gram.styleLoss`.
     func testStyleTermAgainstTheCPU() throws {
-        let blas: CUDABLAS
-        do { blas = try CUDABLAS() } catch { throw XCTSkip("no cuBLAS: \(error)") }
-        let term = CUDAStyleTerm(device: device, blas: blas, elementwise: try XCTUnwrap(kernels["elementwise.cu"]))
+        let backend: CUDABackend
+        do { backend = try CUDABackend() } catch { throw XCTSkip("no cuBLAS: \(error)") }
         for (n, h, w) in [(64, 40, 30), (128, 9, 13)] {
             let f = randomTensor(n, h, w, seed: UInt64(n), range: (0, 2))
             let target = Gram.gram(of: randomTensor(n, h, w, seed: UInt64(h), range: (0, 2)), parallel: testParallel)
             var grad = [Float](repeating: 0.125, count: f.count)
             let loss = Gram.styleLoss(f, target: target, scale: 2, grad: &grad, parallel: testParallel)
-            let gs = try device.upload([Float](repeating: 0.125, count: f.count))
-            let gpu = try term.loss(try device.upload(f.data), channels: n, positions: h * w,
-                                    target: try device.upload(target), scale: 2, grad: gs)
+            let gs = try backend.upload([Float](repeating: 0.125, count: f.count))
+            let gpu = try GPUStyleTerm.loss(backend, try backend.upload(f.data).address, channels: n, positions: h * w,
+                                            target: try backend.upload(target), scale: 2, grad: gs.address,
+                                            scratch: try backend.allocate(bytes: n * n * 4))
             XCTAssertEqual(gpu, loss, accuracy: 1e-4 * loss)  // float Grams summed in another order
-            let got = try device.download(gs, count: f.count, as: Float.self)
+            let got = try backend.download(gs, count: f.count, as: Float.self)
             XCTAssertLessThanOrEqual(WinogradTests.relativeError(got.map { $0 - 0.125 }, grad.map { $0 - 0.125 }), 1e-4)
         }
     }

@@ -25,23 +25,23 @@ public final class CUDABLAS: @unchecked Sendable {
     deinit { _ = destroy(handle) }
 
     /// Column-major `C = alpha · op(A) · op(B) + beta · C`.
-    func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: CUDADevice.Buffer, lda: Int,
-              b: CUDADevice.Buffer, ldb: Int, beta: Float, c: CUDADevice.Buffer, ldc: Int) throws {
+    func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UInt64, lda: Int,
+              b: UInt64, ldb: Int, beta: Float, c: UInt64, ldc: Int) throws {
         var alpha = alpha, beta = beta
         let status = sgemm(handle, transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), &alpha,
-                           UnsafePointer<Float>(bitPattern: UInt(a.address)), Int32(lda),
-                           UnsafePointer<Float>(bitPattern: UInt(b.address)), Int32(ldb), &beta,
-                           UnsafeMutablePointer<Float>(bitPattern: UInt(c.address)), Int32(ldc))
+                           UnsafePointer<Float>(bitPattern: UInt(a)), Int32(lda),
+                           UnsafePointer<Float>(bitPattern: UInt(b)), Int32(ldb), &beta,
+                           UnsafeMutablePointer<Float>(bitPattern: UInt(c)), Int32(ldc))
         guard status == 0 else { throw CUDAError.driver(call: "cublasSgemm", code: status, text: "cuBLAS status \(status)") }
     }
 
     /// Column-major `C[i] = A[i] · op(B[i])` for `batch` matrices at the given strides (floats).
-    func stridedBatched(transB: Bool, m: Int, n: Int, k: Int, a: CUDADevice.Buffer, lda: Int, strideA: Int,
-                        b: CUDADevice.Buffer, ldb: Int, strideB: Int, c: CUDADevice.Buffer, ldc: Int, strideC: Int,
+    func stridedBatched(transB: Bool, m: Int, n: Int, k: Int, a: UInt64, lda: Int, strideA: Int,
+                        b: UInt64, ldb: Int, strideB: Int, c: UInt64, ldc: Int, strideC: Int,
                         batch: Int) throws {
         var alpha: Float = 1, beta: Float = 0
-        let pa = UnsafePointer<Float>(bitPattern: UInt(a.address)), pb = UnsafePointer<Float>(bitPattern: UInt(b.address))
-        let pc = UnsafeMutablePointer<Float>(bitPattern: UInt(c.address))
+        let pa = UnsafePointer<Float>(bitPattern: UInt(a)), pb = UnsafePointer<Float>(bitPattern: UInt(b))
+        let pc = UnsafeMutablePointer<Float>(bitPattern: UInt(c))
         let status = sgemmStridedBatched(handle, 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), &alpha,
                                          pa, Int32(lda), Int64(strideA), pb, Int32(ldb), Int64(strideB), &beta,
                                          pc, Int32(ldc), Int64(strideC), Int32(batch))

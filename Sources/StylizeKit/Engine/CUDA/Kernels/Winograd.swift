@@ -1,7 +1,7 @@
 /// The Winograd F(4×4, 3×3) tile transforms of the GPU engine, in CUDA C: the same matrices and
 /// layouts as the CPU's (`StylizeKernels/Conv3x3+Winograd4.swift` has the definitions), over
 /// the whole tile grid at once. The 36 products between the transforms are one batched cuBLAS
-/// call (`CUDAWinograd`).
+/// call (`GPUWinograd`).
 extension CUDAKernelSources {
     static let winograd = (name: "winograd.cu", source: #"""
         // Winograd F(4×4, 3×3) transforms (issue 17); layouts as the CPU engine's Winograd4:
