@@ -389,6 +389,11 @@ def cmd_time(args):
     if args.channels_last:
         vgg.to_channels_last()
         content, style, x = (t.contiguous(memory_format=torch.channels_last) for t in (content, style, x))
+    cuda = args.device == "cuda"
+    if cuda:  # the GPU (issue 17): weights and images on it; TF32 convolutions as PyTorch's default, or not
+        torch.backends.cudnn.allow_tf32 = not args.no_tf32
+        vgg.layers = [(b, k, w.cuda(), bias.cuda()) for b, k, w, bias in vgg.layers]
+        content, style, x = content.cuda(), style.cuda(), x.cuda()
     objective = Objective(vgg, content, style)
     x.requires_grad_(True)
 
@@ -396,6 +401,8 @@ def cmd_time(args):
         x.grad = None
         t = objective(x)
         t[0].backward()
+        if cuda:
+            torch.cuda.synchronize()
         return float(t[0].detach())
 
     for _ in range(args.warmup):
@@ -411,7 +418,8 @@ def cmd_time(args):
     median = ts[len(ts) // 2]
     flop = flop_per_evaluation(vgg, args.size, STYLE_LAYERS)
     rss = peak_rss_mb()
-    print(f"torch  size {args.size:4d}  threads {args.threads}  median {median:.3f} s/evaluation "
+    where = (f"cuda{' no-tf32' if args.no_tf32 else ''}") if cuda else f"threads {args.threads}"
+    print(f"torch  size {args.size:4d}  {where}  median {median:.4f} s/evaluation "
           f"(min {ts[0]:.3f}, max {ts[-1]:.3f}, {args.runs} runs)  {flop / 1e9:.1f} GFLOP/evaluation  "
           f"{flop / median / 1e9:.1f} effective GFLOP/s  peak RSS {rss:.0f} MB "
           f"(torch and weights alone: {rss_setup:.0f} MB)", flush=True)
@@ -565,6 +573,8 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--warmup", type=int, default=1, help="untimed evaluations first (default 1, as stylize-bench)")
     p.add_argument("--channels-last", action="store_true", help="NHWC tensors (not what neural-style-pt does)")
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where to evaluate (default cpu)")
+    p.add_argument("--no-tf32", action="store_true", help="with cuda: strict float32 convolutions (stylize's)")
     common(p)
     p.set_defaults(func=cmd_time)
 

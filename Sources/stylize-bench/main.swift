@@ -4,7 +4,7 @@ import StylizeKit
 // stylize-bench: seconds per evaluation (forward + gradient) of the default objective on
 // the real VGG16 weights, GFLOP/s and peak resident memory.
 //
-// Usage: stylize-bench SIZE [--threads N] [--runs N] [--weights FILE] [--per-layer]
+// Usage: stylize-bench SIZE [--threads N] [--runs N] [--weights FILE] [--per-layer] [--device cpu|gpu]
 //        stylize-bench run … / stylize-bench score …   (whole runs; see RunBench.swift)
 //        stylize-bench eval DIR…   (ratios of finished batch jobs; see EvalBench.swift)
 // One size per process, so that the peak RSS printed belongs to that size alone
@@ -31,6 +31,8 @@ let threads = Int(option("--threads") ?? "2") ?? 2
 let runs = Int(option("--runs") ?? "5") ?? 5
 let weightsOption = option("--weights")
 let perLayer = args.contains("--per-layer")
+let device = option("--device") ?? "cpu"
+guard device == "cpu" || device == "gpu" else { fail("--device must be cpu or gpu, got '\(device)'") }
 args.removeAll { $0 == "--per-layer" }
 guard let sizeText = args.first, let size = Int(sizeText), size >= 32 else { fail("usage: stylize-bench SIZE [--threads N] [--runs N] [--weights FILE]") }
 
@@ -88,26 +90,43 @@ let config = StyleTransferConfiguration(contentPath: "", stylePaths: [], outputP
 do {
     let network = try VGGNetwork(weights: weights, pooling: .max, through: "relu5_1", parallel: Parallel(threads: threads))
     let content = Preprocessing.tensor(from: contentImage, meanBGR: weights.meanBGR)
-    let objective = try StyleTransferObjective(
-        engine: CPUEngine(network: network, threads: threads), content: content, styles: [Preprocessing.tensor(from: styleImage, meanBGR: weights.meanBGR)],
-        contentLayers: config.contentLayers.names, styleLayers: config.styleLayers.names,
-        weights: LossWeights(content: 5, style: 1e-3, tv: 1))  // the fixed objective, comparable across versions
-    var x = content
-    for i in 0..<x.count { x.data[i] += Float(i % 7) - 3 }
-    _ = try objective.evaluate(x)  // warm-up: buffers are allocated here
+    let style = Preprocessing.tensor(from: styleImage, meanBGR: weights.meanBGR)
+    var image = content
+    for i in 0..<image.count { image.data[i] += Float(i % 7) - 3 }
     func cpuSeconds() -> Double {
         var u = rusage()
         getrusage(RUSAGE_SELF.rawValue, &u)
         return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
     }
-    var times: [Double] = []
-    let cpu0 = cpuSeconds()
-    for _ in 0..<runs {
-        let t0 = DispatchTime.now().uptimeNanoseconds
+    /// Seconds of each of `runs` evaluations on `engine`, after a warm-up (buffers are
+    /// allocated there). An evaluation returns its loss values, so a GPU has finished it.
+    func measure<E: Engine>(_ engine: E) throws -> [Double] {
+        let objective = try StyleTransferObjective(
+            engine: engine, content: content, styles: [style],
+            contentLayers: config.contentLayers.names, styleLayers: config.styleLayers.names,
+            weights: LossWeights(content: 5, style: 1e-3, tv: 1))  // the fixed objective, comparable across versions
+        let x = engine.vectors.upload(image.data)
         _ = try objective.evaluate(x)
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        try engine.check()
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            _ = try objective.evaluate(x)
+            try engine.check()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        return times
     }
-    let cpuPerRun = (cpuSeconds() - cpu0) / Double(runs)
+    let cpu0 = cpuSeconds()
+    var times: [Double]
+    if device == "gpu" {
+        let backend = try CUDABackend()
+        print("device: \(backend.name)")
+        times = try measure(GPUEngine(network: network, backend: backend))
+    } else {
+        times = try measure(CPUEngine(network: network, threads: threads))
+    }
+    let cpuPerRun = (cpuSeconds() - cpu0) / Double(runs + 1)
     times.sort()
     let median = times[times.count / 2]
     // FLOPs as a direct convolution would count them: every conv up to relu5_1 forward
@@ -141,8 +160,9 @@ do {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     let rssMB = Double(usage.ru_maxrss) / 1024
-    print(String(format: "size %4d  threads %d  median %.3f s/evaluation (min %.3f, max %.3f, %d runs)  %.1f GFLOP/evaluation  %.1f effective GFLOP/s (%.1f real)  CPU %.2f s/evaluation  peak RSS %.0f MB",
-                 size, threads, median, times.first!, times.last!, runs, flop / 1e9, flop / median / 1e9, realFlop / median / 1e9, cpuPerRun, rssMB))
+    let precision = device == "gpu" ? "%.4f" : "%.3f"
+    print(String(format: "size %4d  %@  median \(precision) s/evaluation (min \(precision), max \(precision), %d runs)  %.1f GFLOP/evaluation  %.1f effective GFLOP/s (%.1f real)  CPU %.2f s/evaluation  peak RSS %.0f MB",
+                 size, device == "gpu" ? "gpu" : "threads \(threads)", median, times.first!, times.last!, runs, flop / 1e9, flop / median / 1e9, realFlop / median / 1e9, cpuPerRun, rssMB))
     if perLayer { timeLayers(network, size: size, runs: runs, parallel: Parallel(threads: threads)) }
 } catch { fail("\(error)") }
 

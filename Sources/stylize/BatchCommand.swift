@@ -122,9 +122,11 @@ struct BatchCommand: ParsableCommand {
 
         // Jobs side by side share the process's memory: the default runs no more than fit.
         let available = MemoryBudget.usable(threads: machine.threads)
-        let slots = JobSlots.choose(requested: jobs, threads: machine.threads, pending: runner.pending.count,
+        // On the GPU the jobs take turns on it (one at a time unless --jobs says otherwise).
+        let gpu = machine.engineDevice == .gpu
+        let slots = JobSlots.choose(requested: jobs ?? (gpu ? 1 : nil), threads: machine.threads, pending: runner.pending.count,
                                     peakBytesPerJob: runner.peakBytesPerJob, availableBytes: available)
-        runner.share(slots)
+        runner.share(slots, device: machine.engineDevice)
         if let jobs, let available, Double(min(jobs, runner.pending.count)) * runner.peakBytesPerJob > 0.8 * available {
             Terminal.warn("--jobs \(jobs): that many jobs at once may need \(MemoryBudget.text(Double(jobs) * runner.peakBytesPerJob)), "
                           + "more than the \(MemoryBudget.text(available)) this process may use; without --jobs the batch runs as many as fit")

@@ -147,9 +147,12 @@ struct BatchRunner {
             .max() ?? 0
     }
 
-    /// Gives every pending job's engine `slots.threadsPerJob` threads (before `plan`).
-    mutating func share(_ slots: JobSlots) {
-        for i in pending.indices { pending[i].configuration.threads = slots.threadsPerJob }
+    /// Gives every pending job's engine `slots.threadsPerJob` threads and `device` (before `plan`).
+    mutating func share(_ slots: JobSlots, device: Device = .cpu) {
+        for i in pending.indices {
+            pending[i].configuration.threads = slots.threadsPerJob
+            pending[i].configuration.device = device
+        }
     }
 
     /// `estimate: up to 12 s and 0.09 GB peak per job, about 1 min in all (2 jobs side by

@@ -124,7 +124,9 @@ final class GPUEngineTests: RealNetworkTestCase {
     }
 
     /// Bounded L-BFGS on the objective, its whole state on the device, follows the CPU
-    /// engine's run: the same losses, iteration by iteration, to rounding.
+    /// engine's run: the same losses, iteration by iteration, to rounding (1e-3 for three
+    /// iterations; then 1e-2, since pixels that reach the box's bounds an iteration apart on
+    /// the two engines make the runs drift, more with some weights than others).
     func testLBFGSOnTheDeviceFollowsTheCPU() throws {
         let content = randomTensor(3, 32, 36, seed: 4, range: (-110, 120))
         let style = randomTensor(3, 40, 40, seed: 5, range: (-110, 120))
@@ -151,7 +153,9 @@ final class GPUEngineTests: RealNetworkTestCase {
             let engine = try GPUEngine(network: network, backend: backend)
             let losses = try run(engine)
             try engine.failure.check()
-            for (a, b) in zip(losses, expected) { XCTAssertEqual(a, b, accuracy: 1e-3 * b, backend.name) }
+            for (i, (a, b)) in zip(losses, expected).enumerated() {
+                XCTAssertEqual(a, b, accuracy: (i < 3 ? 1e-3 : 1e-2) * b, "\(backend.name), iteration \(i + 1)")
+            }
         }
     }
 

@@ -68,8 +68,13 @@ func maxRelativeError(_ a: [Float], _ b: [Float], floor: Double = 1e-3) -> Doubl
     return worst
 }
 
-/// Path of a file under the package root (for fixtures in the repository, e.g. weights).
+/// Path of a file under the package root (for fixtures in the repository, e.g. weights):
+/// `$STYLIZE_PACKAGE_ROOT` when set (the test binary carried to the GPU machine, whose
+/// checkout is elsewhere), else the checkout this file was compiled in.
 func packagePath(_ relative: String) -> String {
+    if let root = ProcessInfo.processInfo.environment["STYLIZE_PACKAGE_ROOT"], !root.isEmpty {
+        return URL(fileURLWithPath: root).appendingPathComponent(relative).path
+    }
     let here = URL(fileURLWithPath: #filePath)  // …/Tests/StylizeKitTests/TestSupport.swift
     return here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent(relative).path

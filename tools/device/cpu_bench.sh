@@ -9,11 +9,10 @@
 set -eu
 cd "$(dirname "$0")/../.."
 out=${OUT:-/tmp}/cpu_bench.txt
+# The weights go beside the binaries, found by both stylize-bench and tools/bench_torch.py
+# through STYLIZE_WEIGHTS.
+weights=.device/vgg16.f16.safetensors
 . tools/device/unpack.sh
-# The weights go beside the binaries (never over a checkout's weights/), found by both
-# stylize-bench and tools/bench_torch.py through STYLIZE_WEIGHTS.
-python3 tools/device/weights_fp16.py unpack .device/vgg16.f16.safetensors "$w/vgg16.safetensors"
-export STYLIZE_WEIGHTS="$w/vgg16.safetensors"
 cores=$(nproc)
 counts=1; t=2; while [ "$t" -lt "$cores" ]; do counts="$counts $t"; t=$((t * 2)); done; counts="$counts $cores"
 {

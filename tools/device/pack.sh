@@ -2,11 +2,15 @@
 # Prepare .device/ (ignored by git) for the GPU machine, which has no Swift:
 #   pack.tar.xz   the release binaries with every shared library they load (the loader and
 #                 glibc included, so the host's versions do not matter), stripped: ~24 MB
-#   tests.tar.xz  the test binary (XCTest), for the GPU tests, with the libraries it adds
-#   vgg16.f16.safetensors  the weights halved to fp16 (29 MB), for the CPU figures
-# The device tool carries at most 64 MiB with the tree, so carry what the script needs:
+#   tests.tar.xz  the test binary (XCTest), for the GPU tests, with every library it loads
+#                 (on its own: no pack.tar.xz needed)
+#   vgg16.f16.safetensors  the weights halved to fp16 (29 MB), for the CPU and GPU figures
+#   vgg16-conv5_1.f16.safetensors  the same through conv5_1 only (20 MB), for the GPU tests
+# The working tree travels with what is carried, 64 MiB in all (the tree is about 9 MB), so
+# carry what the script needs:
 #   cpu_bench.sh: carry [".device/pack.tar.xz", ".device/vgg16.f16.safetensors"]
-#   gpu_test.sh:  carry [".device/pack.tar.xz", ".device/tests.tar.xz"]
+#   gpu_test.sh:  carry [".device/tests.tar.xz", ".device/vgg16-conv5_1.f16.safetensors"]
+#   gpu_bench.sh: carry [".device/pack.tar.xz", ".device/vgg16.f16.safetensors"]
 set -eu
 cd "$(dirname "$0")/../.."
 b=.build/release
@@ -22,10 +26,11 @@ stage() {  # stage DIR FILES…: the files in DIR/bin and their libraries (not a
     done
     strip --strip-unneeded "$d"/bin/* "$d"/lib/* 2>/dev/null || true
 }
+stage .device/tests $b/stylizePackageTests.xctest  # first: every library (none staged yet)
 stage .device/stage $b/stylize $b/stylize-bench
-stage .device/tests $b/stylizePackageTests.xctest
 tar -C .device/stage -cf - bin lib | xz -9 -T2 >.device/pack.tar.xz
 tar -C .device/tests -cf - bin lib | xz -9 -T2 >.device/tests.tar.xz
 rm -rf .device/stage .device/tests
 python3 tools/device/weights_fp16.py pack weights/vgg16.safetensors .device/vgg16.f16.safetensors
+python3 tools/device/weights_fp16.py pack weights/vgg16.safetensors .device/vgg16-conv5_1.f16.safetensors conv5_1
 du -sh .device/*

@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Halve the weights file for the trip to the GPU machine, and restore it there.
 
-  weights_fp16.py pack   weights/vgg16.safetensors .device/vgg16.f16.safetensors
+  weights_fp16.py pack   weights/vgg16.safetensors .device/vgg16.f16.safetensors [conv5_1]
   weights_fp16.py unpack .device/vgg16.f16.safetensors weights/vgg16.safetensors
+
+With a last layer (pack only), the layers after it are left out: the default objective reads
+nothing past relu5_1, and conv1_1 … conv5_1 in fp16 are 20 MB instead of 29 (the GPU tests'
+trip, whose test binary is larger).
 
 The device tool carries at most 64 MiB, and the float32 file is 59 MB. fp16 keeps 11 bits of
 each weight (relative error at most 2^-11, about 5e-4): fine for timing, and the unpacked file
@@ -41,12 +45,19 @@ def write(path, header, tensors):
         f.write(struct.pack("<Q", len(text)) + text + b"".join(body))
 
 
-def convert(src, dst, to_dtype, code):
+def layer(name):
+    """conv5_1.weight -> (5, 1)"""
+    return tuple(int(v) for v in name.split(".")[0][4:].split("_"))
+
+
+def convert(src, dst, to_dtype, code, through=None):
     header, data = read(src)
     tensors, out_header = {}, {}
     for name, info in header.items():
         if name == "__metadata__":
             out_header[name] = info
+            continue
+        if through and layer(name) > layer(through):
             continue
         a, b = info["data_offsets"]
         source = np.float32 if info["dtype"] == "F32" else np.float16
@@ -56,7 +67,8 @@ def convert(src, dst, to_dtype, code):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4 or sys.argv[1] not in ("pack", "unpack"):
-        sys.exit("usage: weights_fp16.py pack|unpack SOURCE DESTINATION")
-    mode, src, dst = sys.argv[1:]
-    convert(src, dst, np.float16 if mode == "pack" else np.float32, "F16" if mode == "pack" else "F32")
+    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("pack", "unpack") or (len(sys.argv) == 5 and sys.argv[1] != "pack"):
+        sys.exit("usage: weights_fp16.py pack SOURCE DESTINATION [LAST_LAYER] | unpack SOURCE DESTINATION")
+    mode, src, dst = sys.argv[1:4]
+    convert(src, dst, np.float16 if mode == "pack" else np.float32, "F16" if mode == "pack" else "F32",
+            sys.argv[4] if len(sys.argv) == 5 else None)

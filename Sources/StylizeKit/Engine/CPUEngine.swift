@@ -193,4 +193,14 @@ public final class CPUEngine: Engine {
         guard gradient != nil else { return TotalVariation.loss(x) }
         return TotalVariation.loss(x, scale: scale, grad: &gradient!)
     }
+
+    // MARK: - The optimizer's
+
+    public func smoothingPreconditioner(planes: Int, height: Int, width: Int) -> (inout [Float]) -> Void {
+        let m = SmoothingPreconditioner(planes: planes, height: height, width: width, parallel: parallel)
+        return { m.apply(&$0) }
+    }
+
+    /// Nothing on the CPU fails without throwing.
+    public func check() throws {}
 }

@@ -62,4 +62,13 @@ public protocol Engine: AnyObject {
     func maskedStyleLoss(atStage i: Int, mask: Vector, target: Vector, scale: Float, gradient: inout Vector?) -> Double
     /// `L_tv` of an image (`TotalVariation`).
     func totalVariation(_ image: Vector, width: Int, height: Int, scale: Float, gradient: inout Vector?) -> Double
+
+    // MARK: - The optimizer's
+
+    /// `v ← M·v` of `SmoothingPreconditioner` for a `(planes, height, width)` image, on this
+    /// engine's vectors (L-BFGS's `preconditioner`).
+    func smoothingPreconditioner(planes: Int, height: Int, width: Int) -> (inout Vector) -> Void
+
+    /// Throws the first failure of a call that could not throw (a device error), if any.
+    func check() throws
 }

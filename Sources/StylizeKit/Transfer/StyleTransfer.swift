@@ -8,13 +8,15 @@ public final class StyleTransfer {
     public let plan: RunPlan
     public let network: VGGNetwork
     /// Runs the network, the loss terms and the optimizer's vector operations, on the
-    /// configuration's threads.
+    /// configuration's threads; with `--device gpu`, it only scores (`scores(of:)`).
     public let engine: CPUEngine
+    /// The engine of a `--device gpu` run, which then runs every scale.
+    public let gpuEngine: GPUEngine?
     public let images: TransferImages
     /// The generated image, `(3, H, W)` preprocessed (BGR, minus mean), at the current scale.
     public private(set) var image: Tensor3
-    /// The objective of the current scale.
-    public private(set) var objective: StyleTransferObjective<CPUEngine>?
+    /// The objective of the current scale (released before the next one is built).
+    private var currentObjective: AnyObject?
     /// With `--style-weight auto`, the factor its feedback has raised β by so far
     /// (`AutomaticStyleWeight.boost`); 1 at the start of a run.
     public private(set) var styleBoost = 1.0
@@ -25,13 +27,21 @@ public final class StyleTransfer {
     public var schedule: ScaleSchedule { plan.schedule }
 
     /// Builds the network through the plan's deepest layer. Targets are computed per scale.
-    public init(plan: RunPlan, weights: VGGWeights, images: TransferImages) throws {
+    /// With `--device gpu` the GPU engine runs on `backend` (nil: the first NVIDIA GPU,
+    /// `CUDABackend`; tests pass an emulated one); a missing GPU throws its reason.
+    public init(plan: RunPlan, weights: VGGWeights, images: TransferImages, backend: (any GPUBackend)? = nil) throws {
         self.plan = plan
         self.images = images
         let threads = plan.configuration.threads
         network = try VGGNetwork(weights: weights, pooling: plan.settings.pooling, through: plan.deepestLayer,
                                  parallel: Parallel(threads: threads))
         engine = CPUEngine(network: network, threads: threads)
+        if plan.configuration.device == .gpu {
+            if plan.settings.styleMasks != nil { throw GPUEngineError.masks }
+            gpuEngine = try GPUEngine(network: network, backend: try backend ?? CUDABackend())
+        } else {
+            gpuEngine = nil
+        }
         image = Tensor3(zeros: 3, images.content.height, images.content.width)
     }
 
@@ -60,11 +70,17 @@ public final class StyleTransfer {
     /// `image` the last image whose loss was finite.
     public func run(progress: (IterationReport) throws -> Void = { _ in },
                     shouldStop: @escaping () -> Bool = { false }) throws -> StyleTransferOutcome {
+        if let gpuEngine { return try run(on: gpuEngine, progress: progress, shouldStop: shouldStop) }
+        return try run(on: engine, progress: progress, shouldStop: shouldStop)
+    }
+
+    private func run<E: Engine>(on engine: E, progress: (IterationReport) throws -> Void,
+                                shouldStop: @escaping () -> Bool) throws -> StyleTransferOutcome {
         var tally = RunTally(schedule: schedule)
         for (k, scale) in schedule.scales.enumerated() {
-            self.objective = nil  // release the previous scale's buffers before allocating this one's
-            let objective = try self.objective(width: scale.width, height: scale.height)
-            self.objective = objective
+            currentObjective = nil  // release the previous scale's buffers before allocating this one's
+            let objective = try self.objective(on: engine, width: scale.width, height: scale.height)
+            currentObjective = objective
             image = k == 0 ? initialImage(width: scale.width, height: scale.height) : resizedImage(to: scale)
             let box = Box.pixels(width: scale.width, height: scale.height, meanBGR: network.meanBGR)
             box.project(&image.data)
@@ -85,35 +101,36 @@ public final class StyleTransfer {
             }
             if last { try finishAdam(objective, &tally, progress) } else { styleBoost *= try feedBack(objective) }
         }
-        return tally.outcome(image: image, styleWeight: objective?.weights.style ?? 0)
+        return tally.outcome(image: image, styleWeight: (currentObjective as? StyleTransferObjective<E>)?.weights.style ?? 0)
     }
 
     /// One scale's iterations, from `image`, within `box`; stops early when the optimizer
     /// says so (converged, line search failed). After `checkpoint` iterations, `--style-weight
     /// auto`'s feedback may raise β (`feedBack`); the optimizer then starts afresh, since its
     /// curvature pairs belong to the old objective.
-    private func optimize(_ scale: ScaleSchedule.Scale, objective: StyleTransferObjective<CPUEngine>, box: Box, tally: inout RunTally,
-                          progress: (IterationReport) throws -> Void, shouldStop: @escaping () -> Bool,
-                          checkpoint: Int? = nil) throws {
-        var optimizer = makeOptimizer(box: box)
-        let shape = (image.channels, image.height, image.width)
+    private func optimize<E: Engine>(_ scale: ScaleSchedule.Scale, objective: StyleTransferObjective<E>, box: Box, tally: inout RunTally,
+                                     progress: (IterationReport) throws -> Void, shouldStop: @escaping () -> Bool,
+                                     checkpoint: Int? = nil) throws {
+        let engine = objective.engine
+        var optimizer = makeOptimizer(engine, box: box)
         var evaluations = 0
         let iteration = tally.iteration
-        let evaluate: LossFunction<[Float], LossTerms> = { x in
+        let evaluate: LossFunction<E.Vector, LossTerms> = { x in
             if shouldStop() { throw RunCancelled(iteration: iteration, keptAt: nil) }
-            let (t, g) = try objective.evaluate(Tensor3(channels: shape.0, height: shape.1, width: shape.2, data: x))
+            let (t, g) = try objective.evaluate(x)
             evaluations += 1
-            return Evaluation(loss: t.total, gradient: g!.data, info: t)
+            return Evaluation(loss: t.total, gradient: g!, info: t)
         }
-        var x = image.data
-        defer { image.data = x }  // also when the optimizer throws: the last accepted image
+        var x = engine.vectors.upload(image.data)
+        // The last accepted image, also when the optimizer throws (unless the device failed).
+        defer { if (try? engine.check()) != nil { image.data = engine.vectors.download(x) } }
         for i in 0..<scale.iterations {
             if i > 0 && i == checkpoint {
                 let boost = try feedBack(objective)
                 if boost > 1 {
                     styleBoost *= boost
                     objective.weights.style *= boost
-                    optimizer = makeOptimizer(box: box)
+                    optimizer = makeOptimizer(engine, box: box)
                 }
             }
             let before = evaluations
@@ -124,7 +141,8 @@ public final class StyleTransfer {
                 throw stop
             }
             tally.evaluations += evaluations - before
-            image.data = x
+            try engine.check()
+            image.data = engine.vectors.download(x)
             tally.finishIteration(step.info, stop: step.stop, pixels: scale.pixels)
             try progress(tally.report(startsScale: false, styleWeight: objective.weights.style))
             if step.stop != nil { break }
@@ -135,7 +153,7 @@ public final class StyleTransfer {
     /// `--style-weight auto`'s feedback on the current image: the factor to raise β by when
     /// the image is short of the painting (`AutomaticStyleWeight.boost`), 1 otherwise or with
     /// a fixed β. One forward pass.
-    private func feedBack(_ objective: StyleTransferObjective<CPUEngine>) throws -> Double {
+    private func feedBack<E: Engine>(_ objective: StyleTransferObjective<E>) throws -> Double {
         guard case .automatic(let auto) = plan.styleWeight, let distances = autoDistances else { return 1 }
         let terms = try objective.evaluate(image, gradient: false).terms
         return auto.boost(afterStyleRatio: distances.styleRatio(objective, terms: terms))
@@ -143,16 +161,21 @@ public final class StyleTransfer {
 
     /// Adam's reports are at the point before its last update: evaluate and report the
     /// image it ended at, so that the run's last report is the final image.
-    private func finishAdam(_ objective: StyleTransferObjective<CPUEngine>, _ tally: inout RunTally,
+    private func finishAdam<E: Engine>(_ objective: StyleTransferObjective<E>, _ tally: inout RunTally,
                             _ progress: (IterationReport) throws -> Void) throws {
         guard plan.settings.optimizer == .adam, tally.iterationsThisScale > 0 else { return }
         tally.terms = try objective.evaluate(image, gradient: false).terms
         try progress(tally.report(startsScale: false, styleWeight: objective.weights.style))
     }
 
-    /// The objective at one scale: targets from the images resized to `width × height`, and
-    /// β as the plan says (with `auto`, chosen from this scale's images).
+    /// The objective at one scale on the CPU engine: targets from the images resized to
+    /// `width × height`, and β as the plan says (with `auto`, chosen from this scale's images).
     public func objective(width: Int, height: Int) throws -> StyleTransferObjective<CPUEngine> {
+        try objective(on: engine, width: width, height: height)
+    }
+
+    /// The same on `engine`.
+    func objective<E: Engine>(on engine: E, width: Int, height: Int) throws -> StyleTransferObjective<E> {
         let s = plan.settings
         let mean = network.meanBGR
         let content = Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: mean)
@@ -168,16 +191,15 @@ public final class StyleTransfer {
         return objective
     }
 
-    private func makeOptimizer(box: Box) -> any Optimizer<[Float], LossTerms> {
+    private func makeOptimizer<E: Engine>(_ engine: E, box: Box) -> any Optimizer<E.Vector, LossTerms> {
         switch plan.settings.optimizer {
         case .lbfgs:
-            var lbfgs = LBFGS<CPUVectors, LossTerms>(historySize: plan.settings.historySize, box: box, vectors: engine.vectors)
+            var lbfgs = LBFGS<E.Vectors, LossTerms>(historySize: plan.settings.historySize, box: box, vectors: engine.vectors)
             if plan.settings.preconditioner == .smooth {
-                let m = SmoothingPreconditioner(planes: image.channels, height: image.height, width: image.width, parallel: engine.parallel)
-                lbfgs.preconditioner = { m.apply(&$0) }
+                lbfgs.preconditioner = engine.smoothingPreconditioner(planes: image.channels, height: image.height, width: image.width)
             }
             return lbfgs
-        case .adam: return Adam<CPUVectors, LossTerms>(learningRate: Float(plan.settings.learningRate), box: box, vectors: engine.vectors)
+        case .adam: return Adam<E.Vectors, LossTerms>(learningRate: Float(plan.settings.learningRate), box: box, vectors: engine.vectors)
         }
     }
 }

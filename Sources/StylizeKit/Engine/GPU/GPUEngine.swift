@@ -243,6 +243,15 @@ public final class GPUEngine: Engine {
         }[0]
         return sum / norm
     }
+
+    // MARK: - The optimizer's
+
+    public func smoothingPreconditioner(planes: Int, height: Int, width: Int) -> (inout GPUVector) -> Void {
+        let m = GPUSmoothingPreconditioner(planes: planes, height: height, width: width, vectors: vectors)
+        return { m.apply(&$0) }
+    }
+
+    public func check() throws { try failure.check() }
 }
 
 /// Why the GPU engine cannot do something asked of it.

@@ -166,6 +166,43 @@ extension CUDAKernelSources {
             }
         }
 
+        // BoxBlur (SmoothingPreconditioner's blur, zero padding), in its order of operations so the
+        // bits are the CPU's. Rows: one thread per row of every plane, a sliding window sum of
+        // `in` into `out`, times norm = 1 / (2r + 1).
+        __global__ void box_blur_rows(const float *in, float *out, int planes, int h, int w, int r, float norm) {
+            VEC_LOOP(row, (long)planes * h) {
+                const float *a = in + row * w;
+                float *t = out + row * w;
+                float sum = 0.0f;
+                for (int x = 0; x < r && x < w; x++) sum += a[x];
+                for (int x = 0; x < w; x++) {
+                    if (x + r < w) sum += a[x + r];
+                    t[x] = __fmul_rn(sum, norm);
+                    if (x - r >= 0) sum -= a[x - r];
+                }
+            }
+        }
+
+        // Columns: one thread per column of every plane, the window sum of the rows of `t` into
+        // `out`, then times norm.
+        __global__ void box_blur_columns(const float *t, float *out, int planes, int h, int w, int r, float norm) {
+            VEC_LOOP(col, (long)planes * w) {
+                long p = col / w;
+                int x = (int)(col % w);
+                const float *c = t + p * h * w + x;
+                float *o = out + p * h * w + x;
+                float sum = 0.0f;
+                for (int y = 0; y <= r && y < h; y++) sum += c[(long)y * w];
+                o[0] = sum;
+                for (int y = 1; y < h; y++) {
+                    if (y + r < h) sum += c[(long)(y + r) * w];
+                    if (y - r - 1 >= 0) sum -= c[(long)(y - r - 1) * w];
+                    o[(long)y * w] = sum;
+                }
+                for (int y = 0; y < h; y++) o[(long)y * w] = __fmul_rn(o[(long)y * w], norm);
+            }
+        }
+
         }  // extern "C"
         """#)
 }
