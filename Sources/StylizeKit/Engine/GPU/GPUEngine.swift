@@ -224,7 +224,8 @@ public final class GPUEngine: Engine {
         return failure.attempt(0) {
             if (gramScratch?.bytes ?? 0) < 4 * n * n { gramScratch = nil; gramScratch = try backend.allocate(bytes: 4 * n * n) }
             return try GPUStyleTerm.loss(backend, f.address, channels: n, positions: positions(i), target: target.buffer,
-                                         scale: scale, grad: grad, scratch: gramScratch!)
+                                         scale: scale, grad: grad, scratch: gramScratch!,
+                                         partials: try vectors.partials.buffer(backend, bytes: 8 * 1024))
         }
     }
 

@@ -19,9 +19,9 @@ enum GPUStyleTerm {
     /// `E` for the features at `f` against the Gram `target` (N × N); adds `scale · ∂E/∂F` into
     /// `grad` when given. `g` is scratch of at least `N²` floats.
     static func loss(_ backend: any GPUBackend, _ f: UInt64, channels n: Int, positions m: Int, target: GPUBuffer,
-                     scale: Float, grad: UInt64?, scratch g: GPUBuffer) throws -> Double {
+                     scale: Float, grad: UInt64?, scratch g: GPUBuffer, partials: GPUBuffer? = nil) throws -> Double {
         try gram(backend, f, channels: n, positions: m, into: g)
-        let sum = try backend.reduce("style_difference", over: n * n) { partial in
+        let sum = try backend.reduce("style_difference", over: n * n, scratch: partials) { partial in
             [.buffer(g), .buffer(target), .buffer(partial), .count(n * n)]
         }[0]
         let norm = 4.0 * Double(n) * Double(n) * Double(m) * Double(m)

@@ -19,6 +19,23 @@ public struct GPUVector: @unchecked Sendable {
     public var address: UInt64 { buffer.address }
 }
 
+/// The partial sums of reductions, one buffer reused by every reduction of an engine:
+/// allocating device memory per reduction would cost more than the reduction (and freeing it
+/// waits for the device).
+public final class GPUPartials: @unchecked Sendable {
+    private var buffer: GPUBuffer?
+    public init() {}
+
+    /// At least `bytes` (grown as needed, never below 32 KB: 1024 blocks × 4 values).
+    func buffer(_ backend: any GPUBackend, bytes: Int) throws -> GPUBuffer {
+        if let buffer, buffer.bytes >= bytes { return buffer }
+        buffer = nil
+        let b = try backend.allocate(bytes: max(bytes, 1024 * 4 * 8))
+        buffer = b
+        return b
+    }
+}
+
 /// The first device error of calls that cannot throw (`VectorOperations`' and `Engine`'s loss
 /// terms): once one failed, the others do nothing and return zeros, and the next call that
 /// can throw (`GPUEngine.forward`) throws it, so a run ends with the device's own message.
@@ -48,6 +65,7 @@ public struct GPUVectors: VectorOperations, @unchecked Sendable {
     public typealias Vector = GPUVector
     let backend: any GPUBackend
     let failure: GPUFailure
+    let partials = GPUPartials()
 
     public init(backend: any GPUBackend, failure: GPUFailure) {
         self.backend = backend
@@ -95,7 +113,8 @@ public struct GPUVectors: VectorOperations, @unchecked Sendable {
     func reduce(_ kernel: String, _ n: Int, values: Int = 1, maximum: Bool = false,
                 _ arguments: @escaping (GPUBuffer) -> [GPUArgument]) -> [Double] {
         failure.attempt([Double](repeating: 0, count: values)) {
-            try backend.reduce(kernel, over: n, values: values, maximum: maximum, arguments)
+            try backend.reduce(kernel, over: n, values: values, maximum: maximum,
+                               scratch: try partials.buffer(backend, bytes: 8 * 1024 * values), arguments)
         }
     }
 
@@ -122,7 +141,9 @@ public struct GPUVectors: VectorOperations, @unchecked Sendable {
     public func isFinite(_ x: GPUVector) -> Bool {
         // The second value (the count of non-finite values) is a sum; combine it by hand.
         let counts = failure.attempt([1.0]) {
-            try backend.reduce("vec_max_abs", over: x.count, values: 2) { [.buffer(x.buffer), .buffer($0), .count(x.count)] }
+            try backend.reduce("vec_max_abs", over: x.count, values: 2, scratch: try partials.buffer(backend, bytes: 8 * 1024 * 2)) {
+                [.buffer(x.buffer), .buffer($0), .count(x.count)]
+            }
         }
         return failure.error == nil && counts.count == 2 && counts[1] == 0
     }
