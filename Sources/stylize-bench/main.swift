@@ -4,7 +4,7 @@ import StylizeKit
 // stylize-bench: seconds per evaluation (forward + gradient) of the default objective on
 // the real VGG16 weights, GFLOP/s and peak resident memory.
 //
-// Usage: stylize-bench SIZE [--threads N] [--runs N] [--weights FILE] [--per-layer] [--device cpu|gpu]
+// Usage: stylize-bench SIZE [--threads N] [--runs N] [--weights FILE] [--per-layer] [--device cpu|cuda]
 //        stylize-bench run … / stylize-bench score …   (whole runs; see RunBench.swift)
 //        stylize-bench eval DIR…   (ratios of finished batch jobs; see EvalBench.swift)
 // One size per process, so that the peak RSS printed belongs to that size alone
@@ -32,7 +32,7 @@ let runs = Int(option("--runs") ?? "5") ?? 5
 let weightsOption = option("--weights")
 let perLayer = args.contains("--per-layer")
 let device = option("--device") ?? "cpu"
-guard device == "cpu" || device == "gpu" else { fail("--device must be cpu or gpu, got '\(device)'") }
+guard device == "cpu" || device == "cuda" else { fail("--device must be cpu or cuda, got '\(device)'") }
 args.removeAll { $0 == "--per-layer" }
 guard let sizeText = args.first, let size = Int(sizeText), size >= 32 else { fail("usage: stylize-bench SIZE [--threads N] [--runs N] [--weights FILE]") }
 
@@ -119,7 +119,7 @@ do {
     }
     let cpu0 = cpuSeconds()
     var times: [Double]
-    if device == "gpu" {
+    if device == "cuda" {
         let backend = try CUDABackend()
         print("device: \(backend.name)")
         times = try measure(GPUEngine(network: network, backend: backend))
@@ -160,9 +160,9 @@ do {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     let rssMB = Double(usage.ru_maxrss) / 1024
-    let precision = device == "gpu" ? "%.4f" : "%.3f"
+    let precision = device == "cuda" ? "%.4f" : "%.3f"
     print(String(format: "size %4d  %@  median \(precision) s/evaluation (min \(precision), max \(precision), %d runs)  %.1f GFLOP/evaluation  %.1f effective GFLOP/s (%.1f real)  CPU %.2f s/evaluation  peak RSS %.0f MB",
-                 size, device == "gpu" ? "gpu" : "threads \(threads)", median, times.first!, times.last!, runs, flop / 1e9, flop / median / 1e9, realFlop / median / 1e9, cpuPerRun, rssMB))
+                 size, device == "cuda" ? "cuda" : "threads \(threads)", median, times.first!, times.last!, runs, flop / 1e9, flop / median / 1e9, realFlop / median / 1e9, cpuPerRun, rssMB))
     if perLayer { timeLayers(network, size: size, runs: runs, parallel: Parallel(threads: threads)) }
 } catch { fail("\(error)") }
 

@@ -122,11 +122,11 @@ struct BatchCommand: ParsableCommand {
 
         // Jobs side by side share the process's memory: the default runs no more than fit.
         let available = MemoryBudget.usable(threads: machine.threads)
-        // On the GPU the jobs take turns on it (one at a time unless --jobs says otherwise).
-        let gpu = machine.engineDevice == .gpu
+        // On a GPU the jobs take turns (one at a time unless --jobs says otherwise).
+        let gpu = runner.pending.contains { $0.settings.device == .cuda || ($0.settings.device == .auto && GPUAvailability.problem == nil) }
         let slots = JobSlots.choose(requested: jobs ?? (gpu ? 1 : nil), threads: machine.threads, pending: runner.pending.count,
                                     peakBytesPerJob: runner.peakBytesPerJob, availableBytes: available)
-        runner.share(slots, device: machine.engineDevice)
+        runner.share(slots)
         if let jobs, let available, Double(min(jobs, runner.pending.count)) * runner.peakBytesPerJob > 0.8 * available {
             Terminal.warn("--jobs \(jobs): that many jobs at once may need \(MemoryBudget.text(Double(jobs) * runner.peakBytesPerJob)), "
                           + "more than the \(MemoryBudget.text(available)) this process may use; without --jobs the batch runs as many as fit")

@@ -147,12 +147,9 @@ struct BatchRunner {
             .max() ?? 0
     }
 
-    /// Gives every pending job's engine `slots.threadsPerJob` threads and `device` (before `plan`).
-    mutating func share(_ slots: JobSlots, device: Device = .cpu) {
-        for i in pending.indices {
-            pending[i].configuration.threads = slots.threadsPerJob
-            pending[i].configuration.device = device
-        }
+    /// Gives every pending job's engine `slots.threadsPerJob` threads (before `plan`).
+    mutating func share(_ slots: JobSlots) {
+        for i in pending.indices { pending[i].configuration.threads = slots.threadsPerJob }
     }
 
     /// `estimate: up to 12 s and 0.09 GB peak per job, about 1 min in all (2 jobs side by
@@ -217,6 +214,7 @@ struct BatchRunner {
             }, shouldStop: { Signals.requested }, warn: { progress.warn("\(job.outputName): \($0)") })
             progress.finish(result)
             record.status = .done
+            record.engine = result.engine
             record.final = RunRecord.Final(result.final, styleWeight: result.styleWeight)
             record.iterations = result.iterations
             record.evaluations = result.evaluations

@@ -10,17 +10,8 @@ struct MachineOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Threads of the run's engine; the default is the number of physical cores this process may use.")
     var threads: Int = StyleTransferConfiguration.cores
 
-    @Option(help: ArgumentHelp("Where the transfer computes: cpu, or gpu (the first NVIDIA GPU: its driver, cuBLAS and NVRTC are found at run time, see --version).", valueName: Device.words.joined(separator: "|")))
-    var device: String = Device.cpu.rawValue
-
-    /// `--device`, checked by `validate`.
-    var engineDevice: Device { Device(rawValue: device) ?? .cpu }
-
     mutating func validate() throws {
         try Check.range(threads, "--threads", 1...256)
-        guard Device(rawValue: device) != nil else {
-            throw ValidationError("--device must be one of \(Device.words.joined(separator: ", ")), got '\(device)'")
-        }
     }
 
     /// The weights file this run will read, if one is found: every output is checked against

@@ -85,7 +85,6 @@ struct TransferOptions: ParsableArguments {
         c.saveEvery = saveEvery
         c.logPath = log
         c.threads = machine.threads
-        c.device = machine.engineDevice
         c.weightsPath = machine.weightsPath
         try oneLineErrors { _ = try planning { try RunPlan.precheck(c, naming: Self.flag) } }
         if dumpEvery > 0 {

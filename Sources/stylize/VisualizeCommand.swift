@@ -52,7 +52,6 @@ struct VisualizeCommand: ParsableCommand {
 
     mutating func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("missing the images: stylize visualize IMAGE… --out DIR") }
-        guard machine.engineDevice == .cpu else { throw ValidationError("visualize runs on the CPU; --device gpu is for transfers and batches") }
         try Check.range(size, "--size", 16...8192, " (the longest side of the working image, in pixels)")
         try Check.range(top, "--top", 0...100)
         try Check.range(maximizeIterations, "--maximize-iterations", 1...RunOption.maxIterations)

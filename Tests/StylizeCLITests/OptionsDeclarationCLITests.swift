@@ -24,8 +24,8 @@ extension CLITests {
 
     func testTransferAndBatchOfferExactlyTheDeclaredRunOptions() throws {
         let declared = Set(RunOption.all.map(\.key))
-        let transferOwn: Set = ["output", "save-every", "log", "dump-every", "dump-layers", "dump-dir", "weights", "threads", "device", "quiet", "help", "version"]
-        let batchOwn: Set = ["content", "style", "out", "sweep", "resume", "shard", "weights", "threads", "device", "quiet", "help", "version", "format", "jobs"]
+        let transferOwn: Set = ["output", "save-every", "log", "dump-every", "dump-layers", "dump-dir", "weights", "threads", "quiet", "help", "version"]
+        let batchOwn: Set = ["content", "style", "out", "sweep", "resume", "shard", "weights", "threads", "quiet", "help", "version", "format", "jobs"]
         let transfer = try longOptions("transfer"), batch = try longOptions("batch")
         func shown(_ options: [String: [String: Any]]) -> Set<String> {
             Set(options.filter { $0.value["shouldDisplay"] as? Bool == true }.keys)

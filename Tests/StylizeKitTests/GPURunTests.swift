@@ -46,7 +46,7 @@ final class GPURunTests: RealNetworkTestCase {
             if !automatic { XCTAssertLessThan(expectedLosses.last!, 0.5 * expectedLosses[7]) }
             for backend in backends {
                 let what = "\(backend.name), auto \(automatic)"
-                let (_, losses) = try run(configuration(.gpu, automatic: automatic), backend: backend)
+                let (_, losses) = try run(configuration(.cuda, automatic: automatic), backend: backend)
                 XCTAssertEqual(losses.count, expectedLosses.count, what)
                 if automatic {
                     XCTAssertEqual(losses[0], expectedLosses[0], accuracy: 1e-4 * expectedLosses[0], what)
@@ -62,7 +62,7 @@ final class GPURunTests: RealNetworkTestCase {
     /// Masks are not on the GPU yet: refused before any work, in words.
     func testMasksOnTheGPUAreRefused() throws {
         _ = try KernelEmulation.handle()
-        var c = configuration(.gpu, automatic: true)
+        var c = configuration(.cuda, automatic: true)
         c.styleMasks = [packagePath("samples/masks/left.png")]
         XCTAssertThrowsError(try run(c, backend: EmulatedGPUBackend())) { error in
             XCTAssertEqual(error as? GPUEngineError, .masks)

@@ -3,7 +3,7 @@
 # .device/vgg16.f16.safetensors carried (tools/device/pack.sh): issue 17's figures in one
 # call, written to $OUT/gpu_bench.txt, and a default 512 px run's image in $OUT.
 #   - seconds per evaluation (forward + image gradient, the fixed objective) at 512 and
-#     1024 px: stylize --device gpu and PyTorch on the same GPU, A B A B, PyTorch with its
+#     1024 px: stylize --device cuda and PyTorch on the same GPU, A B A B, PyTorch with its
 #     default TF32 convolutions and in strict float32 (stylize's arithmetic);
 #   - a default run of Chelsea with the bedroom at 512 px on the GPU, its wall time.
 # Run gpu_test.sh first: this only times. A few minutes once the machine is up.
@@ -20,14 +20,14 @@ weights=.device/vgg16.f16.safetensors
     for size in 512 1024; do
         for round in A B; do
             echo "-- $size px, round $round"
-            "$w/stylize-bench" "$size" --device gpu --runs 20 | grep -E '^(size|device)' || echo "stylize-bench failed"
+            "$w/stylize-bench" "$size" --device cuda --runs 20 | grep -E '^(size|device)' || echo "stylize-bench failed"
             python3 tools/bench_torch.py time --size "$size" --device cuda --runs 20 --warmup 3 --weights "$STYLIZE_WEIGHTS" | grep '^torch' || true
             python3 tools/bench_torch.py time --size "$size" --device cuda --no-tf32 --runs 20 --warmup 3 --weights "$STYLIZE_WEIGHTS" | grep '^torch' || true
         done
     done
     echo "-- a default run at 512 px on the GPU"
     /usr/bin/time -f "wall %e s, max RSS %M kB" "$w/stylize" samples/content/chelsea.png samples/style/bedroom.png \
-        -o "${OUT:-/tmp}/chelsea_bedroom_gpu.png" --size 512 --device gpu --quiet --log "${OUT:-/tmp}/chelsea_bedroom_gpu.jsonl" \
+        -o "${OUT:-/tmp}/chelsea_bedroom_gpu.png" --size 512 --device cuda --quiet --log "${OUT:-/tmp}/chelsea_bedroom_gpu.jsonl" \
         || echo "the run failed"
     tail -1 "${OUT:-/tmp}/chelsea_bedroom_gpu.jsonl" 2>/dev/null || true
 } 2>&1 | tee "$out"

@@ -44,6 +44,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var evaluations: Int
     /// Wall time of the job in seconds, loading included.
     public var seconds: Double
+    /// The engine that ran it (`cpu`, `cuda, NVIDIA H200 (sm_90)`), when it finished.
+    public var engine: String? = nil
 
     public init(job: Int, content: String, style: String, output: String, log: String,
                 params: [String: String], sweep: [SweepSetting], status: Status, error: String? = nil,

@@ -1,10 +1,41 @@
+import Foundation
+
 /// `--device`: which engine runs a transfer.
-public enum Device: String, Sendable, CaseIterable {
-    /// `CPUEngine`, on `--threads` threads (the default, and the reference).
+public enum Device: String, Sendable, CaseIterable, OptionWord {
+    /// The GPU when a usable NVIDIA GPU and its libraries are found, else the CPU (with a
+    /// one-line note saying why, once per process).
+    case auto
+    /// `CPUEngine`, on `--threads` threads (the reference).
     case cpu
     /// `GPUEngine` on the first NVIDIA GPU (`CUDABackend`): the CUDA driver, cuBLAS and NVRTC
-    /// are loaded at run time; without them the run stops with the reason.
-    case gpu
+    /// are loaded at run time; without them the run stops with the reason, in one line.
+    case cuda
 
-    public static var words: [String] { allCases.map(\.rawValue) }
+    /// The default, `cpu`, until the GPU engine has passed its tests on a GPU (issue 17; it
+    /// has not been lent one yet): then `auto`.
+    public static let standard = Device.cpu
+}
+
+/// Whether this process can use a GPU, found out once (`CUDABackend` is tried on first use)
+/// and kept: every `--device auto` transfer of a batch gets the same answer, and the note
+/// about falling back to the CPU is given once.
+public enum GPUAvailability {
+    /// nil when a GPU and its libraries are usable, else why not.
+    public static let problem: String? = {
+        do { _ = try CUDABackend(); return nil } catch { return "\(error)" }
+    }()
+
+    nonisolated(unsafe) private static var noted = false
+    private static let lock = NSLock()
+
+    /// The engine `device` means here: `.cpu` or `.cuda`, and for `auto` on a machine without
+    /// a usable GPU a note (`no usable GPU (…); running on the CPU`), returned only the first time.
+    public static func resolve(_ device: Device) -> (device: Device, note: String?) {
+        guard device == .auto else { return (device, nil) }
+        guard let problem else { return (.cuda, nil) }
+        lock.lock(); defer { lock.unlock() }
+        let first = !noted
+        noted = true
+        return (.cpu, first ? "no usable GPU (\(problem)); running on the CPU" : nil)
+    }
 }

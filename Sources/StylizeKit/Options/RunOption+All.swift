@@ -6,6 +6,7 @@ extension RunOption {
         size, minSize, scaleFactor, iterations, coarseIterations, contentWeight, styleWeight, tvWeight,
         contentLayers, styleLayers, styleLayerWeights, styleBlendWeights, styleMasks, preserveColors, styleScale,
         pooling, optimizer, historySize, preconditioner, learningRate, initialization, seed, maxMegapixels, maxMemory, bitDepth, quality,
+        device,
     ]
 
     // MARK: - Size and schedule
@@ -100,6 +101,13 @@ extension RunOption {
             throw OptionProblem.predicate("must be between 0 and \(UInt64.max), got \(text)")
         },
         write: { $0.seed.optionText }, check: { _ in })
+
+    // MARK: - The machine
+
+    public static let device = value(
+        "device", \.device, Device.words.joined(separator: "|"),
+        "Where the transfer computes: cuda (the first NVIDIA GPU; its driver, cuBLAS and NVRTC are found at run time, see --version), cpu, or auto (the GPU when one is usable, else the CPU with a note). The GPU engine has not yet run on a GPU (README, GPU).",
+        completion: .words(Device.words))
 
     // MARK: - Files
 

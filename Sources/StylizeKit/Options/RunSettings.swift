@@ -47,6 +47,8 @@ public struct RunSettings: Sendable, Equatable {
     public var styleScale = 1.0
     /// VGG's pooling layers: max, as the network was trained, or avg.
     public var pooling = Pooling.max
+    /// Which engine computes: auto, cpu or cuda (`Device`).
+    public var device = Device.standard
     /// The optimizer of every scale: L-BFGS, or Adam for comparison.
     public var optimizer = OptimizerKind.lbfgs
     /// L-BFGS curvature pairs kept (1…1000). 10: each pair is two image-sized vectors (6 MB

@@ -28,6 +28,8 @@ public struct IterationReport: Sendable {
     public let stopReason: StopReason?
     /// β used at this scale: `--style-weight`, or the one `--style-weight auto` chose.
     public let styleWeight: Double
+    /// On the run's first report only: the engine that runs it (`StyleTransfer.engineDescription`).
+    public var engine: String? = nil
 }
 
 /// The outcome of a finished run.
@@ -42,6 +44,8 @@ public struct StyleTransferOutcome: Sendable {
     public let stopReason: StopReason?
     /// β used at the final scale (see `IterationReport.styleWeight`).
     public let styleWeight: Double
+    /// The engine that ran it (`StyleTransfer.engineDescription`).
+    public var engine: String = ""
 }
 
 public enum StyleTransferError: Error, CustomStringConvertible {

@@ -59,9 +59,23 @@ final class RunLog {
             + "\"tv\":\(jsonNumber(r.terms.tv)),\"total\":\(jsonNumber(r.terms.total)),"
             + "\"style_weight\":\(jsonNumber(r.styleWeight)),"
             + "\"style_layers\":[\(layers)],\"seconds\":\(jsonNumber((r.seconds * 1000).rounded() / 1000)),"
-            + "\"stop_reason\":\(stop)}\n"
+            + "\"stop_reason\":\(stop)" + (r.engine.map { ",\"engine\":\"\(jsonEscaped($0))\"" } ?? "") + "}\n"
     }
 
     /// JSON has no NaN or infinity: those are written as null.
     static func jsonNumber(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
+
+    /// `text` inside a JSON string: quotes, backslashes and control characters escaped.
+    static func jsonEscaped(_ text: String) -> String {
+        var out = ""
+        for u in text.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
 }

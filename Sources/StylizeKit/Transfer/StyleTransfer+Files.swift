@@ -31,6 +31,7 @@ extension StyleTransfer {
         let format = try c.outputFormat()
         for warning in plan.warnings { warn(warning) }
         let transfer = try StyleTransfer(plan: plan, weights: weights, images: TransferImages.load(plan, warn: warn))  // last use: released here
+        if let note = transfer.deviceNote { warn(note) }
         var log = try c.logPath.map { try RunLog(path: $0) }
         let outcome: StyleTransferOutcome
         do {

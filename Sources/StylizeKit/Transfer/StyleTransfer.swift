@@ -10,8 +10,14 @@ public final class StyleTransfer {
     /// Runs the network, the loss terms and the optimizer's vector operations, on the
     /// configuration's threads; with `--device gpu`, it only scores (`scores(of:)`).
     public let engine: CPUEngine
-    /// The engine of a `--device gpu` run, which then runs every scale.
+    /// The engine of a `--device cuda` run (or `auto` with a GPU), which then runs every scale.
     public let gpuEngine: GPUEngine?
+    /// With `--device auto` on a machine without a usable GPU, the first transfer of the
+    /// process says so here (one line, for the caller's `warn`).
+    public let deviceNote: String?
+    /// The engine that runs the scales, in words: `cpu`, or `cuda, ` and the GPU's name
+    /// (threads are not part of it: they change no result).
+    public var engineDescription: String { gpuEngine.map { "cuda, \($0.backend.name)" } ?? "cpu" }
     public let images: TransferImages
     /// The generated image, `(3, H, W)` preprocessed (BGR, minus mean), at the current scale.
     public private(set) var image: Tensor3
@@ -27,8 +33,8 @@ public final class StyleTransfer {
     public var schedule: ScaleSchedule { plan.schedule }
 
     /// Builds the network through the plan's deepest layer. Targets are computed per scale.
-    /// With `--device gpu` the GPU engine runs on `backend` (nil: the first NVIDIA GPU,
-    /// `CUDABackend`; tests pass an emulated one); a missing GPU throws its reason.
+    /// With `--device cuda` (or `auto`) the GPU engine runs on `backend` (nil: the first NVIDIA
+    /// GPU, `CUDABackend`; tests pass an emulated one); a missing GPU throws its reason.
     public init(plan: RunPlan, weights: VGGWeights, images: TransferImages, backend: (any GPUBackend)? = nil) throws {
         self.plan = plan
         self.images = images
@@ -36,7 +42,9 @@ public final class StyleTransfer {
         network = try VGGNetwork(weights: weights, pooling: plan.settings.pooling, through: plan.deepestLayer,
                                  parallel: Parallel(threads: threads))
         engine = CPUEngine(network: network, threads: threads)
-        if plan.configuration.device == .gpu {
+        let (device, note) = backend != nil && plan.settings.device == .auto ? (.cuda, nil) : GPUAvailability.resolve(plan.settings.device)
+        deviceNote = note
+        if device == .cuda {
             if plan.settings.styleMasks != nil { throw GPUEngineError.masks }
             gpuEngine = try GPUEngine(network: network, backend: try backend ?? CUDABackend())
         } else {
@@ -70,8 +78,17 @@ public final class StyleTransfer {
     /// `image` the last image whose loss was finite.
     public func run(progress: (IterationReport) throws -> Void = { _ in },
                     shouldStop: @escaping () -> Bool = { false }) throws -> StyleTransferOutcome {
-        if let gpuEngine { return try run(on: gpuEngine, progress: progress, shouldStop: shouldStop) }
-        return try run(on: engine, progress: progress, shouldStop: shouldStop)
+        let described = engineDescription
+        var first = true
+        func reported(_ report: IterationReport) throws {
+            var report = report
+            if first { report.engine = described; first = false }
+            try progress(report)
+        }
+        var outcome = try gpuEngine.map { try run(on: $0, progress: reported, shouldStop: shouldStop) }
+            ?? run(on: engine, progress: reported, shouldStop: shouldStop)
+        outcome.engine = described
+        return outcome
     }
 
     private func run<E: Engine>(on engine: E, progress: (IterationReport) throws -> Void,

@@ -25,9 +25,6 @@ public struct StyleTransferConfiguration: Sendable {
     /// Threads of the run's `CPUEngine` (its kernels' own loops and the GEMMs they split),
     /// at least 1. Results do not depend on it. Default: every core, like the command line.
     public var threads: Int = Self.cores
-    /// Where the run computes (`--device`): the CPU engine, or the GPU engine on the first
-    /// NVIDIA GPU.
-    public var device: Device = .cpu
 
     /// The physical cores this process may use (`CoreCount.physical`), asked once: it reads
     /// /proc and /sys files, and a batch makes one configuration per job.

@@ -4,6 +4,10 @@ import Foundation
 /// `GPUBackend` on an NVIDIA GPU: `CUDADevice` (driver API), `CUDABLAS` (cuBLAS, strict
 /// float32) and the kernels of `CUDAKernelSources` compiled by NVRTC for this GPU (cached,
 /// `CUDAKernelCache`). Everything runs in order on the default stream.
+///
+/// One instance per transfer: its calls come from one thread at a time (jobs side by side
+/// each have their own), and each makes the GPU's context current on the calling thread
+/// first (a batch's worker threads are not the thread that made it).
 public final class CUDABackend: GPUBackend, @unchecked Sendable {
     public let device: CUDADevice
     public let blas: CUDABLAS
@@ -22,15 +26,18 @@ public final class CUDABackend: GPUBackend, @unchecked Sendable {
     }
 
     public func allocate(bytes: Int) throws -> GPUBuffer {
+        try device.makeCurrent()
         let b = try device.allocate(bytes: bytes)
         return GPUBuffer(address: UInt64(b.address), bytes: bytes, owner: b)
     }
 
     public func copy(from source: UnsafeRawPointer, to address: UInt64, bytes: Int) throws {
+        try device.makeCurrent()
         try device.check(device.copyIn(CUdeviceptr(address), source, bytes), "cuMemcpyHtoD")
     }
 
     public func copy(from address: UInt64, to destination: UnsafeMutableRawPointer, bytes: Int) throws {
+        try device.makeCurrent()
         try device.synchronize()
         try device.check(device.copyOut(destination, CUdeviceptr(address), bytes), "cuMemcpyDtoH")
     }
@@ -46,6 +53,7 @@ public final class CUDABackend: GPUBackend, @unchecked Sendable {
     }
 
     public func launch(_ name: String, blocks: Int, threads: Int, _ arguments: [GPUArgument]) throws {
+        try device.makeCurrent()
         let f = try function(name)
         try GPUArgument.withParameters(arguments) { params in
             try device.check(device.launchKernel(f, UInt32(max(1, blocks)), 1, 1, UInt32(threads), 1, 1, 0, nil,
@@ -55,6 +63,7 @@ public final class CUDABackend: GPUBackend, @unchecked Sendable {
 
     public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UInt64, lda: Int,
                      b: UInt64, ldb: Int, beta: Float, c: UInt64, ldc: Int) throws {
+        try device.makeCurrent()
         try blas.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
@@ -62,6 +71,7 @@ public final class CUDABackend: GPUBackend, @unchecked Sendable {
     public func gemmStridedBatched(transB: Bool, m: Int, n: Int, k: Int, a: UInt64, lda: Int, strideA: Int,
                                    b: UInt64, ldb: Int, strideB: Int, c: UInt64, ldc: Int, strideC: Int,
                                    batch: Int) throws {
+        try device.makeCurrent()
         try blas.stridedBatched(transB: transB, m: m, n: n, k: k, a: a, lda: lda, strideA: strideA, b: b, ldb: ldb,
                                 strideB: strideB, c: c, ldc: ldc, strideC: strideC, batch: batch)
     }
