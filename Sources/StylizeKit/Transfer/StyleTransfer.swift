@@ -45,7 +45,6 @@ public final class StyleTransfer {
         let (device, note) = backend != nil && plan.settings.device == .auto ? (.cuda, nil) : GPUAvailability.resolve(plan.settings.device)
         deviceNote = note
         if device == .cuda {
-            if plan.settings.styleMasks != nil { throw GPUEngineError.masks }
             gpuEngine = try GPUEngine(network: network, backend: try backend ?? CUDABackend())
         } else {
             gpuEngine = nil

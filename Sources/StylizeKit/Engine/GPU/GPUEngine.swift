@@ -19,7 +19,6 @@ import StylizeKernels
 /// `backward`, the vector operations) are recorded in `failure`; the next `forward` throws
 /// the first of them.
 ///
-/// Not supported yet: `--style-masks` (`maskedStyleLoss` records `GPUEngineError.masks`).
 public final class GPUEngine: Engine {
     public let network: VGGNetwork
     public let backend: any GPUBackend
@@ -42,6 +41,8 @@ public final class GPUEngine: Engine {
     private var gradients: [GPUBuffer] = []
     /// A Gram's scratch (`N²` floats of the largest style layer).
     private var gramScratch: GPUBuffer?
+    /// The masked style term's `F_m` and product (`2·N·M` floats of the largest style layer).
+    private var maskScratch: GPUBuffer?
     /// The Winograd layers' shared `V` and `M`.
     private let winogradScratch = GPUWinograd.Workspace()
 
@@ -73,6 +74,7 @@ public final class GPUEngine: Engine {
         poolIndices = Array(repeating: nil, count: n)
         gradients = []
         gramScratch = nil
+        maskScratch = nil
         winogradScratch.release()
         depth = -1
     }
@@ -229,9 +231,39 @@ public final class GPUEngine: Engine {
         }
     }
 
+    /// `Gram.maskedStyleLoss` (its definitions): `F_m = F·diag(m)` and `grad += P·diag(m)` are
+    /// kernels, `G_m/a` and `P = α·D·F_m` products, `D = G_m/a − S` and `Σ D²` the style
+    /// term's difference kernel; `a = Σ m²` a dot product.
     public func maskedStyleLoss(atStage i: Int, mask: GPUVector, target: GPUVector, scale: Float,
                                 gradient: inout GPUVector?) -> Double {
-        failure.attempt(0) { throw GPUEngineError.masks }
+        let n = network.channels(ofStage: i), f = kept(i), m = positions(i)
+        precondition(mask.count == m, "mask must have the layer's \(m) positions")
+        precondition(target.count == n * n, "style target must be \(n)×\(n)")
+        let area = vectors.dot(mask, mask)
+        guard area > 1e-6 else { return 0 }
+        let grad = gradient?.address
+        return failure.attempt(0) {
+            if (gramScratch?.bytes ?? 0) < 4 * n * n { gramScratch = nil; gramScratch = try backend.allocate(bytes: 4 * n * n) }
+            if (maskScratch?.bytes ?? 0) < 8 * n * m { maskScratch = nil; maskScratch = try backend.allocate(bytes: 8 * n * m) }
+            let d = gramScratch!, fm = maskScratch!.address, product = maskScratch!.float(n * m)
+            try backend.launch("mask_columns", over: n * m, [.buffer(f.buffer), .buffer(mask.buffer), .address(fm), .int(n), .count(m)])
+            // D (N × N) = F_mcᵀ · F_mc / a, F_mc = F_m's column-major (M × N) view
+            try backend.gemm(transA: true, transB: false, m: n, n: n, k: m, alpha: Float(1 / area), a: fm, lda: m, b: fm, ldb: m,
+                             beta: 0, c: d.address, ldc: n)
+            let sum = try backend.reduce("style_difference", over: n * n,
+                                         scratch: try vectors.partials.buffer(backend, bytes: 8 * 1024)) { partial in
+                [.buffer(d), .buffer(target.buffer), .buffer(partial), .count(n * n)]
+            }[0]
+            if let grad {
+                // Pᵀ (M × N, column-major) = α · F_mc · D (D symmetric, as stored)
+                try backend.gemm(transA: false, transB: false, m: m, n: n, k: n,
+                                 alpha: Float(Double(scale) / (Double(n) * Double(n) * area)), a: fm, lda: m,
+                                 b: d.address, ldb: n, beta: 0, c: product, ldc: m)
+                try backend.launch("add_masked_columns", over: n * m,
+                                   [.address(grad), .address(product), .buffer(mask.buffer), .int(n), .count(m)])
+            }
+            return sum / (4.0 * Double(n) * Double(n))
+        }
     }
 
     public func totalVariation(_ image: GPUVector, width: Int, height: Int, scale: Float, gradient: inout GPUVector?) -> Double {
@@ -258,12 +290,10 @@ public final class GPUEngine: Engine {
 /// Why the GPU engine cannot do something asked of it.
 public enum GPUEngineError: Error, CustomStringConvertible, Equatable {
     case notWinograd
-    case masks
 
     public var description: String {
         switch self {
         case .notWinograd: return "the GPU engine's Winograd layer was given a layer that does not use Winograd"
-        case .masks: return "--style-masks is not available on the GPU yet; run it on the CPU (--device cpu)"
         }
     }
 }

@@ -166,6 +166,16 @@ extension CUDAKernelSources {
             }
         }
 
+        // The guided (masked) style term's elementwise parts (Gram.maskedStyleLoss): out = F·diag(m)
+        // for F (n × m) and the mask's m values, and grad += P·diag(m).
+        __global__ void mask_columns(const float *f, const float *mask, float *out, int n, long m) {
+            VEC_LOOP(i, (long)n * m) out[i] = f[i] * mask[i % m];
+        }
+
+        __global__ void add_masked_columns(float *grad, const float *p, const float *mask, int n, long m) {
+            VEC_LOOP(i, (long)n * m) grad[i] += p[i] * mask[i % m];
+        }
+
         // BoxBlur (SmoothingPreconditioner's blur, zero padding), in its order of operations so the
         // bits are the CPU's. Rows: one thread per row of every plane, a sliding window sum of
         // `in` into `out`, times norm = 1 / (2r + 1).
