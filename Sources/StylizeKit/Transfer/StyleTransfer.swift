@@ -20,7 +20,18 @@ public final class StyleTransfer {
     public var engineDescription: String { gpuEngine.map { "cuda, \($0.backend.name)" } ?? "cpu" }
     public let images: TransferImages
     /// The generated image, `(3, H, W)` preprocessed (BGR, minus mean), at the current scale.
-    public private(set) var image: Tensor3
+    /// On a GPU it comes back only when read (a snapshot, a dump, the end of a scale or of the
+    /// run), not after every iteration.
+    public var image: Tensor3 {
+        if let pending = pendingImage {
+            storedImage.data = pending()
+            pendingImage = nil
+        }
+        return storedImage
+    }
+    private var storedImage: Tensor3
+    /// While a scale optimizes: fetches the last accepted image from the engine.
+    private var pendingImage: (() -> [Float])?
     /// The objective of the current scale (released before the next one is built).
     private var currentObjective: AnyObject?
     /// With `--style-weight auto`, the factor its feedback has raised β by so far
@@ -49,7 +60,7 @@ public final class StyleTransfer {
         } else {
             gpuEngine = nil
         }
-        image = Tensor3(zeros: 3, images.content.height, images.content.width)
+        storedImage = Tensor3(zeros: 3, images.content.height, images.content.width)
     }
 
     /// A run of `c` on images already in memory, planned without reading any file: the
@@ -97,9 +108,11 @@ public final class StyleTransfer {
             currentObjective = nil  // release the previous scale's buffers before allocating this one's
             let objective = try self.objective(on: engine, width: scale.width, height: scale.height)
             currentObjective = objective
-            image = k == 0 ? initialImage(width: scale.width, height: scale.height) : resizedImage(to: scale)
+            let start = k == 0 ? initialImage(width: scale.width, height: scale.height) : resizedImage(to: scale)
+            pendingImage = nil
+            storedImage = start
             let box = Box.pixels(width: scale.width, height: scale.height, meanBGR: network.meanBGR)
-            box.project(&image.data)
+            box.project(&storedImage.data)
 
             tally.startScale(k)
             tally.terms = try objective.evaluate(image, gradient: false).terms
@@ -139,7 +152,10 @@ public final class StyleTransfer {
         }
         var x = engine.vectors.upload(image.data)
         // The last accepted image, also when the optimizer throws (unless the device failed).
-        defer { if (try? engine.check()) != nil { image.data = engine.vectors.download(x) } }
+        defer {
+            pendingImage = nil
+            if (try? engine.check()) != nil { storedImage.data = engine.vectors.download(x) }
+        }
         for i in 0..<scale.iterations {
             if i > 0 && i == checkpoint {
                 let boost = try feedBack(objective)
@@ -158,7 +174,8 @@ public final class StyleTransfer {
             }
             tally.evaluations += evaluations - before
             try engine.check()
-            image.data = engine.vectors.download(x)
+            let accepted = x  // a GPU vector is a reference: LBFGS writes its next trial elsewhere
+            pendingImage = { engine.vectors.download(accepted) }
             tally.finishIteration(step.info, stop: step.stop, pixels: scale.pixels)
             try progress(tally.report(startsScale: false, styleWeight: objective.weights.style))
             if step.stop != nil { break }
