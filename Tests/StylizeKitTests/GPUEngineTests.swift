@@ -57,6 +57,33 @@ final class GPUEngineTests: RealNetworkTestCase {
         }
     }
 
+    /// The GPU engine's gradient through relu3_1 against central differences of the float64
+    /// reference forward at 20×18 (as `GoldenTests` checks the CPU engine's), both poolings.
+    func testTheGradientMatchesFiniteDifferences() throws {
+        let content = randomTensor(3, 18, 20, seed: 7, range: (-110, 120))
+        let style = randomTensor(3, 18, 20, seed: 8, range: (-110, 120))
+        let x = randomTensor(3, 18, 20, seed: 9, range: (-110, 120))
+        let lw = LossWeights(content: 1, style: 1e-3, tv: 1e-2)
+        let small = VGGWeights(layers: Array(weights.layers.prefix(5)), meanBGR: weights.meanBGR)
+        let c = DoubleReference.from(content), st = DoubleReference.from(style)
+        for backend in try backends() {
+            for pooling in Pooling.allCases {
+                let network = try VGGNetwork(weights: weights, pooling: pooling, through: "relu3_1")
+                let engine = try GPUEngine(network: network, backend: backend)
+                let objective = try StyleTransferObjective(engine: engine, content: content, styles: [style],
+                                                           contentLayers: ["relu3_1"], styleLayers: ["relu1_1", "relu2_1", "relu3_1"],
+                                                           weights: lw)
+                let g = try XCTUnwrap(try objective.evaluate(x).gradient)
+                try engine.failure.check()
+                assertGradient(g.data, matchesFiniteDifferencesOf: {
+                    DoubleReference.objective(x: $0, content: c, style: st, weights: small, pooling: pooling,
+                                              contentLayers: ["relu3_1"], styleLayers: ["relu1_1", "relu2_1", "relu3_1"],
+                                              lossWeights: lw).total
+                }, at: DoubleReference.from(x), samples: 12, tolerance: 2e-3)
+            }
+        }
+    }
+
     /// Every vector pass against `CPUVectors`, with bounds and variables at both bounds.
     func testVectorOperationsMatchTheCPU() throws {
         let n = 3000
