@@ -74,4 +74,37 @@ final class GPURunTests: RealNetworkTestCase {
         XCTAssertEqual(losses.count, expected.count)
         for (a, b) in zip(losses, expected).prefix(10) { XCTAssertEqual(a, b, accuracy: 1e-3 * b) }
     }
+
+    /// A stop request (what SIGINT and SIGTERM set) on the GPU ends the run as on the CPU: at
+    /// the same iteration, with the image so far written to `out.partial.png`, within 2 levels
+    /// of the CPU's.
+    func testAStopOnTheGPUKeepsTheImageSoFarAsOnTheCPU() throws {
+        _ = try KernelEmulation.handle()
+        func stopped(_ device: Device, backend: (any GPUBackend)?) throws -> (RunCancelled, RGBImage) {
+            var c = configuration(device, automatic: false)
+            c.outputPath = dir + "/stop-\(device).png"
+            let plan = try RunPlan.make(c, weights: weights)
+            var evaluations = 0
+            do {
+                _ = try StyleTransfer.run(plan, weights: weights, shouldStop: {
+                    evaluations += 1
+                    return evaluations > 9
+                }, backend: backend)
+            } catch let stop as RunCancelled {
+                XCTAssertFalse(FileManager.default.fileExists(atPath: c.outputPath), "a stopped run never writes the output")
+                let kept = try XCTUnwrap(stop.keptAt)
+                return (stop, try PNGCodec.read(path: kept))
+            }
+            XCTFail("the run was not stopped")
+            throw XCTSkip("not stopped")
+        }
+        let (cpuStop, cpuImage) = try stopped(.cpu, backend: nil)
+        let (gpuStop, gpuImage) = try stopped(.cuda, backend: EmulatedGPUBackend())
+        XCTAssertGreaterThan(cpuStop.iteration, 0)
+        XCTAssertEqual(gpuStop.iteration, cpuStop.iteration)
+        XCTAssertTrue(gpuStop.keptAt?.hasSuffix("stop-cuda.partial.png") == true, "\(gpuStop)")
+        XCTAssertEqual([gpuImage.width, gpuImage.height], [cpuImage.width, cpuImage.height])
+        let largest = zip(gpuImage.pixels, cpuImage.pixels).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThanOrEqual(largest, 2, "the partial images differ by up to \(largest) levels")
+    }
 }

@@ -22,15 +22,17 @@ extension StyleTransfer {
     ///
     /// `weights` is consumed: once the network is built (its convolutions keep what they
     /// need, transformed), the raw weights are released, about 59 MB for VGG16, unless the
-    /// caller keeps a copy (a batch does, for its next job).
+    /// caller keeps a copy (a batch does, for its next job). `backend`: the GPU's, for
+    /// `--device cuda` (nil: the first NVIDIA GPU; tests pass an emulated one).
     public static func run(_ plan: RunPlan, weights: consuming VGGWeights,
                            progress: (IterationReport, StyleTransfer) throws -> Void = { _, _ in },
                            shouldStop: @escaping () -> Bool = { false },
-                           warn: (String) -> Void = { _ in }) throws -> StyleTransferOutcome {
+                           warn: (String) -> Void = { _ in }, backend: (any GPUBackend)? = nil) throws -> StyleTransferOutcome {
         let c = plan.configuration
         let format = try c.outputFormat()
         for warning in plan.warnings { warn(warning) }
-        let transfer = try StyleTransfer(plan: plan, weights: weights, images: TransferImages.load(plan, warn: warn))  // last use: released here
+        let transfer = try StyleTransfer(plan: plan, weights: weights, images: TransferImages.load(plan, warn: warn),
+                                         backend: backend)  // last use of the weights: released here
         if let note = transfer.deviceNote { warn(note) }
         var log = try c.logPath.map { try RunLog(path: $0) }
         let outcome: StyleTransferOutcome
