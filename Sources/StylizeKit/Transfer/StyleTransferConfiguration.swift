@@ -23,8 +23,8 @@ public struct StyleTransferConfiguration: Sendable {
     /// JSON-lines log file (one object per iteration), or nil.
     public var logPath: String? = nil
     /// Threads of the run's `CPUEngine` (its kernels' own loops and the GEMMs they split),
-    /// at least 1. Results do not depend on it up to 8 threads (at 16, OpenBLAS' small-matrix
-    /// kernels on the narrower column blocks change the gradient's last bits; docs/EXPERIMENTS.md).
+    /// at least 1. Results do not depend on it up to 8 threads (at 16 the gradient's last bits
+    /// were found to differ, cause not yet known; docs/EXPERIMENTS.md).
     /// Default: every core, like the command line.
     public var threads: Int = Self.cores
 
