@@ -73,13 +73,23 @@ public enum BLAS {
     /// `transB`). Every element is still one call's sum over all of `k`; column blocks start
     /// at multiples of 16, the width of OpenBLAS' kernels. Below 2¹⁸ multiply-adds (where
     /// OpenBLAS itself would not start threads) or with one thread it is one call.
+    ///
+    /// OpenBLAS (0.3.21, Skylake-X and Cooperlake kernels) takes a small-matrix path for
+    /// products of at most 10⁶ multiply-adds, which rounds some elements differently
+    /// (measured, 64 × 64 by 64 × 4056 against one call: with `beta = 1`, 5144 of 259 584
+    /// values differed in 16 blocks of 240–264 columns and none in 14 blocks; with `beta = 0`,
+    /// 414 in 64 blocks). So when the whole product is above that size, every block is kept
+    /// above it too (at most `m·n·k / 1.25·10⁶` blocks): the bits then do not depend on the
+    /// thread count (`GEMMKernelTests`, `EngineTests` with 16 threads).
     public static func sgemm(kernel: GEMMKernel = GEMMKernel.chosen(for: .general), transA: Bool = false, transB: Bool = false,
                              m: Int, n: Int, k: Int, alpha: Float = 1,
                              a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0,
                              c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Parallel) {
-        let workers = min(parallel.threads, n / 32)
+        let size = Double(m) * Double(n) * Double(k)
+        let aboveSmallPath = size > 1e6 ? max(1, Int(size / 1.25e6)) : Int.max
+        let workers = min(parallel.threads, n / 32, aboveSmallPath)
         guard workers > 1, m * n * k >= 1 << 18 else {
             sgemm(kernel: kernel, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                   b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)

@@ -23,8 +23,8 @@ public struct StyleTransferConfiguration: Sendable {
     /// JSON-lines log file (one object per iteration), or nil.
     public var logPath: String? = nil
     /// Threads of the run's `CPUEngine` (its kernels' own loops and the GEMMs they split),
-    /// at least 1. Results do not depend on it up to 8 threads (at 16 the gradient's last bits
-    /// were found to differ, cause not yet known; docs/EXPERIMENTS.md).
+    /// at least 1. Results do not depend on it (`BLAS.sgemm(…, parallel:)` says how this holds
+    /// with OpenBLAS' small-matrix path).
     /// Default: every core, like the command line.
     public var threads: Int = Self.cores
 
