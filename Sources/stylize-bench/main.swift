@@ -100,7 +100,7 @@ do {
     }
     /// Seconds of each of `runs` evaluations on `engine`, after a warm-up (buffers are
     /// allocated there). An evaluation returns its loss values, so a GPU has finished it.
-    func measure<E: Engine>(_ engine: E) throws -> [Double] {
+    func measure<E: Engine>(_ engine: E) throws -> (times: [Double], cpuPerRun: Double) {
         let objective = try StyleTransferObjective(
             engine: engine, content: content, styles: [style],
             contentLayers: config.contentLayers.names, styleLayers: config.styleLayers.names,
@@ -109,24 +109,23 @@ do {
         _ = try objective.evaluate(x)
         try engine.check()
         var times: [Double] = []
+        let cpu0 = cpuSeconds()
         for _ in 0..<runs {
             let t0 = DispatchTime.now().uptimeNanoseconds
             _ = try objective.evaluate(x)
             try engine.check()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         }
-        return times
+        return (times, (cpuSeconds() - cpu0) / Double(runs))
     }
-    let cpu0 = cpuSeconds()
-    var times: [Double]
+    var (times, cpuPerRun): ([Double], Double)
     if device == "cuda" {
         let backend = try CUDABackend()
         print("device: \(backend.name)")
-        times = try measure(GPUEngine(network: network, backend: backend))
+        (times, cpuPerRun) = try measure(GPUEngine(network: network, backend: backend))
     } else {
-        times = try measure(CPUEngine(network: network, threads: threads))
+        (times, cpuPerRun) = try measure(CPUEngine(network: network, threads: threads))
     }
-    let cpuPerRun = (cpuSeconds() - cpu0) / Double(runs + 1)
     times.sort()
     let median = times[times.count / 2]
     // FLOPs as a direct convolution would count them: every conv up to relu5_1 forward
