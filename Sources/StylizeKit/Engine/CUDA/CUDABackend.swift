@@ -55,9 +55,8 @@ public final class CUDABackend: GPUBackend, @unchecked Sendable {
     public func launch(_ name: String, blocks: Int, threads: Int, _ arguments: [GPUArgument]) throws {
         try device.makeCurrent()
         let f = try function(name)
-        try GPUArgument.withParameters(arguments) { params in
-            try device.check(device.launchKernel(f, UInt32(max(1, blocks)), 1, 1, UInt32(threads), 1, 1, 0, nil,
-                                                 params, nil), "cuLaunchKernel(\(name))")
+        do { try device.launch(f, blocks: blocks, threads: threads, arguments) } catch let CUDAError.driver(call, code, text) {
+            throw CUDAError.driver(call: "\(call)(\(name))", code: code, text: text)
         }
     }
 

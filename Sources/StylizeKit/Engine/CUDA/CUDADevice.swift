@@ -153,23 +153,21 @@ public final class CUDADevice: @unchecked Sendable {
     /// Launches `function` on a 1-D grid of `blocks` × `threads` (the kernels' grid-stride
     /// loops make any grid correct). Asynchronous: `synchronize()` or `download` waits.
     public func launch(_ function: CUfunction, blocks: Int, threads: Int = 256, _ arguments: [Argument]) throws {
-        // Each argument's value lives in its own allocation; kernelParams points at them.
-        var storage: [UnsafeMutableRawPointer] = []
-        defer { storage.forEach { $0.deallocate() } }
-        for argument in arguments {
-            let p = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8)
-            switch argument {
-            case .buffer(let b): p.storeBytes(of: b?.address ?? 0, as: CUdeviceptr.self)
-            case .int32(let v): p.storeBytes(of: v, as: Int32.self)
-            case .int64(let v): p.storeBytes(of: v, as: Int64.self)
-            case .float(let v): p.storeBytes(of: v, as: Float.self)
+        try launch(function, blocks: blocks, threads: threads, arguments.map { a -> GPUArgument in
+            switch a {
+            case .buffer(let b): return .address(UInt64(b?.address ?? 0))
+            case .int32(let v): return .int32(v)
+            case .int64(let v): return .int64(v)
+            case .float(let v): return .float(v)
             }
-            storage.append(p)
-        }
-        var parameters: [UnsafeMutableRawPointer?] = storage
-        try parameters.withUnsafeMutableBufferPointer { params in
-            try check(launchKernel(function, UInt32(max(1, blocks)), 1, 1, UInt32(threads), 1, 1, 0, nil,
-                                   params.baseAddress, nil), "cuLaunchKernel")
+        })
+    }
+
+    /// The same with `GPUBackend`'s arguments (one packing of `kernelParams` for both).
+    func launch(_ function: CUfunction, blocks: Int, threads: Int, _ arguments: [GPUArgument]) throws {
+        try GPUArgument.withParameters(arguments) { params in
+            try check(launchKernel(function, UInt32(max(1, blocks)), 1, 1, UInt32(threads), 1, 1, 0, nil, params, nil),
+                      "cuLaunchKernel")
         }
     }
 }
