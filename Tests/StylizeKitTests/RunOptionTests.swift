@@ -21,8 +21,9 @@ final class RunOptionTests: XCTestCase {
     func testNonDefaultValuesRoundTripThroughParams() throws {
         var s = RunSettings()
         for (key, text) in [("size", "300"), ("style-weight", "0.002"), ("content-layers", "relu3_2,relu4_2"),
-                            ("style-layer-weights", "1,2,3,4,5"), ("init", "content"), ("seed", "18446744073709551615"),
-                            ("preserve-colors", "histogram"), ("pooling", "avg"), ("bit-depth", "16"), ("optimizer", "adam")] {
+                            ("coarse-content-layers", "relu1_2,relu3_2"), ("style-layer-weights", "1,2,3,4,5"), ("init", "content"),
+                            ("seed", "18446744073709551615"), ("preserve-colors", "histogram"), ("pooling", "avg"),
+                            ("bit-depth", "16"), ("optimizer", "adam")] {
             s = try s.setting(key, to: text)
         }
         var back = RunSettings()

@@ -45,6 +45,32 @@ final class RunPlanTests: XCTestCase {
         XCTAssertGreaterThan(plan.peakBytes, CostEstimate.fixedBytes)
     }
 
+    /// `auto` adds relu2_2 to the content layers of the coarse scales only where the network
+    /// computes it anyway; a list is taken as it is, and checked against the network.
+    func testCoarseContentLayersResolveAgainstTheNetwork() throws {
+        let weights = syntheticWeights()  // relu1_1 … relu2_2
+        var c = try configuration(content: try image("c.png", 60, 40), size: 48)
+        c.contentLayers = ["relu2_1"]; c.styleLayers = ["relu1_1", "relu2_1"]
+        XCTAssertEqual(try RunPlan.make(c, weights: weights).coarseContentLayers, ["relu2_1"], "relu2_2 is deeper than every layer read")
+        c.styleLayers = ["relu1_1", "relu2_2"]
+        XCTAssertEqual(try RunPlan.make(c, weights: weights).coarseContentLayers, ["relu2_2", "relu2_1"])
+        c.contentLayers = ["relu2_2"]
+        XCTAssertEqual(try RunPlan.make(c, weights: weights).coarseContentLayers, ["relu2_2"])
+        c.coarseContentLayers = .layers(["relu1_1", "relu1_2"])
+        XCTAssertEqual(try RunPlan.make(c, weights: weights).coarseContentLayers, ["relu1_1", "relu1_2"])
+        c.coarseContentLayers = .layers(["relu3_1"])
+        XCTAssertThrowsError(try RunPlan.make(c, weights: weights)) { error in
+            guard case .option(let e)? = error as? PlanError else { return XCTFail("\(error)") }
+            XCTAssertEqual(e.key, "coarse-content-layers")
+        }
+        // The default on VGG16's layer names, and a content list that has relu2_2 already.
+        let vgg = { (name: String) in ["relu1_1", "relu2_2", "relu3_2", "relu4_2", "relu5_1"].contains(name) }
+        XCTAssertEqual(RunSettings().coarseContentLayers.names(content: ["relu4_2"], exists: vgg), ["relu2_2", "relu4_2"])
+        XCTAssertEqual(CoarseContentLayers.auto.names(content: ["relu2_2", "relu3_2"], exists: vgg), ["relu2_2", "relu3_2"])
+        XCTAssertEqual(try CoarseContentLayers(optionText: "auto"), .auto)
+        XCTAssertEqual(try CoarseContentLayers(optionText: "relu3_2,relu4_2").optionText, "relu3_2,relu4_2")
+    }
+
     func testProblemsCarryTheOptionsKey() throws {
         let weights = syntheticWeights()
         var c = try configuration(content: try image("c.png", 60, 40), size: 48)

@@ -12,10 +12,12 @@ final class TransferRunTests: XCTestCase {
         return RGBImage(width: w, height: h, pixels: p)
     }
 
-    func syntheticRun(optimizer: OptimizerKind = .lbfgs, iterations: Int = 6) throws -> (StyleTransfer, [IterationReport], [RGBImage], StyleTransferOutcome) {
+    func syntheticRun(optimizer: OptimizerKind = .lbfgs, iterations: Int = 6, coarseContent: CoarseContentLayers = .auto,
+                      observe: (StyleTransfer, IterationReport) -> Void = { _, _ in }) throws
+        -> (StyleTransfer, [IterationReport], [RGBImage], StyleTransferOutcome) {
         var c = StyleTransferConfiguration(contentPath: "", stylePaths: [""], outputPath: "")
         c.size = 48; c.minSize = 24; c.scaleFactor = 1.5; c.iterations = iterations; c.coarseIterations = 4
-        c.contentLayers = ["relu2_1"]; c.styleLayers = ["relu1_1", "relu2_1"]
+        c.contentLayers = ["relu2_1"]; c.styleLayers = ["relu1_1", "relu2_1"]; c.coarseContentLayers = coarseContent
         c.contentWeight = 1; c.styleWeight = .fixed(1e-3); c.tvWeight = 1
         c.optimizer = optimizer; c.historySize = 5; c.learningRate = 5
         let images = TransferImages(
@@ -26,6 +28,7 @@ final class TransferRunTests: XCTestCase {
         let outcome = try transfer.run { r in
             reports.append(r)
             snapshots.append(transfer.currentImage)
+            observe(transfer, r)
             // Every value stays inside the box a PNG can hold, before any clamping on output.
             let mean = transfer.network.meanBGR, plane = r.width * r.height
             for (i, v) in transfer.image.data.enumerated() {
@@ -62,6 +65,30 @@ final class TransferRunTests: XCTestCase {
         XCTAssertEqual(last.terms.total, final.total, accuracy: 1e-6 * final.total)
         XCTAssertEqual(outcome.final.total, final.total, accuracy: 1e-6 * final.total)
         XCTAssertLessThan(last.terms.total, reports.filter(\.startsScale).last!.terms.total)
+    }
+
+    /// The scales before the last compare the content at `coarse-content-layers`, the last at
+    /// `content-layers`: each scale's first report is that objective at its start image.
+    func testCoarseScalesCompareTheirOwnContentLayers() throws {
+        var starts: [(Tensor3, IterationReport)] = []
+        let (transfer, _, _, _) = try syntheticRun(coarseContent: .layers(["relu1_2"])) { t, r in
+            if r.startsScale { starts.append((t.image, r)) }
+        }
+        XCTAssertEqual(starts.map(\.1.scale), [0, 1, 2])
+        func content(_ image: Tensor3, _ r: IterationReport, layers: [String]) throws -> Double {
+            let mean = transfer.network.meanBGR
+            let objective = try StyleTransferObjective(
+                engine: transfer.engine,
+                content: Preprocessing.tensor(from: transfer.images.content(width: r.width, height: r.height), meanBGR: mean),
+                styles: transfer.images.styles(width: r.width, height: r.height).map { Preprocessing.tensor(from: $0, meanBGR: mean) },
+                contentLayers: layers, styleLayers: ["relu1_1", "relu2_1"], weights: LossWeights(content: 1, style: 1e-3, tv: 1))
+            return try objective.evaluate(image, gradient: false).terms.content
+        }
+        for (image, r) in starts {
+            let coarse = try content(image, r, layers: ["relu1_2"]), final = try content(image, r, layers: ["relu2_1"])
+            XCTAssertGreaterThan(abs(coarse - final), 0.01 * final, "the two layers must tell the scales apart")
+            XCTAssertEqual(r.terms.content, r.scale < 2 ? coarse : final, accuracy: 1e-9 * final, "scale \(r.scale)")
+        }
     }
 
     func testAdamAlsoEndsWithTheFinalImage() throws {

@@ -89,6 +89,39 @@ public enum StyleWeight: OptionValue, Sendable, Hashable {
     public var fixed: Double? { if case .fixed(let v) = self { return v } else { return nil } }
 }
 
+/// `--coarse-content-layers auto|LAYERS`: the content layers of the scales before the last.
+public enum CoarseContentLayers: OptionValue, Sendable, Hashable {
+    /// `shallowLayer` and the content layers; the content layers alone on a network
+    /// without `shallowLayer`.
+    case auto
+    case layers(LayerList)
+
+    /// What `auto` adds. From noise, a coarse image made with relu4_2 alone settles into an
+    /// arrangement of the photo that the final scale cannot leave in its iterations;
+    /// relu2_2 also holds the photo's layout and tones, and the final scale ends 2–28 %
+    /// lower on `make eval`'s 512 px pairs (README, *Evaluation*; docs/EXPERIMENTS.md).
+    public static let shallowLayer = "relu2_2"
+
+    public init(optionText text: String) throws {
+        self = text == "auto" ? .auto : .layers(try LayerList(optionText: text))
+    }
+
+    public var optionText: String {
+        if case .layers(let list) = self { return list.optionText }
+        return "auto"
+    }
+
+    /// The layers for content layers `content`, where `exists` says which layers the network has.
+    public func names(content: [String], exists: (String) -> Bool) -> [String] {
+        switch self {
+        case .layers(let list): return list.names
+        case .auto:
+            let extra = Self.shallowLayer
+            return content.contains(extra) || !exists(extra) ? content : [extra] + content
+        }
+    }
+}
+
 /// `--init noise|content|style|FILE`: where the generated image starts.
 public enum Initialization: OptionValue, Sendable, Hashable {
     /// Gaussian noise around the ImageNet mean colour: each value of the preprocessed

@@ -4,7 +4,7 @@ import Foundation
 extension RunOption {
     public static let all: [RunOption] = [
         size, minSize, scaleFactor, iterations, coarseIterations, contentWeight, styleWeight, tvWeight,
-        contentLayers, styleLayers, styleLayerWeights, styleBlendWeights, styleMasks, preserveColors, styleScale,
+        contentLayers, coarseContentLayers, styleLayers, styleLayerWeights, styleBlendWeights, styleMasks, preserveColors, styleScale,
         pooling, optimizer, historySize, preconditioner, learningRate, initialization, seed, maxMegapixels, maxMemory, bitDepth, quality,
         device,
     ]
@@ -38,6 +38,10 @@ extension RunOption {
     public static let tvWeight = value("tv-weight", \.tvWeight, "gamma", "Total-variation weight (gamma).", check: finite(0...maxWeight))
     public static let contentLayers = value("content-layers", \.contentLayers, "layers",
                                             "Content layers, comma-separated (their mean is used).", isList: true)
+    public static let coarseContentLayers = value(
+        "coarse-content-layers", \.coarseContentLayers, "auto|layers",
+        "Content layers at the scales before the last, comma-separated (their mean is used), or auto: relu2_2 and the content layers. The shallow layer keeps the photo's layout and tones in the coarse image, so the final scale ends at a lower loss.",
+        isList: true, completion: .words(["auto"]))
     public static let styleLayers = value("style-layers", \.styleLayers, "layers", "Style layers, comma-separated.", isList: true)
     public static let styleLayerWeights = optional(
         "style-layer-weights", \.styleLayerWeights, "weights",

@@ -31,6 +31,9 @@ public struct RunSettings: Sendable, Equatable {
     public var tvWeight = 1.0
     /// Layers whose activations the content term compares (their mean is taken).
     public var contentLayers: LayerList = ["relu4_2"]
+    /// Content layers at the scales before the last of a coarse-to-fine run (`auto`:
+    /// relu2_2 and `contentLayers`, see `CoarseContentLayers`).
+    public var coarseContentLayers = CoarseContentLayers.auto
     /// Layers whose Gram matrices the style term compares.
     public var styleLayers: LayerList = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"]
     /// `w_l` per style layer, one per style layer; nil means `1/L` each.
@@ -94,6 +97,10 @@ public struct RunSettings: Sendable, Equatable {
     /// α, β, γ. With `auto`, β is a placeholder of 0 until the run chooses it per scale.
     public var lossWeights: LossWeights { LossWeights(content: contentWeight, style: styleWeight.fixed ?? 0, tv: tvWeight) }
 
-    /// Every layer the objective reads.
-    public var layers: [String] { contentLayers.names + styleLayers.names }
+    /// Every layer the objective reads at the final scale, and the coarse scales' content
+    /// layers when given (`auto` adds none deeper than these).
+    public var layers: [String] {
+        guard case .layers(let coarse) = coarseContentLayers else { return contentLayers.names + styleLayers.names }
+        return contentLayers.names + coarse.names.filter { !contentLayers.names.contains($0) } + styleLayers.names
+    }
 }

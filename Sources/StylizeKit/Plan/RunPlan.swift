@@ -17,6 +17,9 @@ public struct RunPlan: Sendable {
     public let minimumSide: Int
     /// The content image's size as stored in its file.
     public let contentSize: Size
+    /// The content layers of the scales before the last (`RunSettings.coarseContentLayers`
+    /// resolved against the network).
+    public let coarseContentLayers: [String]
     /// The coarse-to-fine scales, the last one at the output size.
     public let schedule: ScaleSchedule
     /// How β is chosen at each scale. A caller may change it before running the plan (to
@@ -77,8 +80,12 @@ public struct RunPlan: Sendable {
                 + "must be at least \(minimumSide) px (the size sets the longest side, the other follows the aspect ratio)")))
         }
         let schedule = ScaleSchedule(width: final.width, height: final.height, settings: s, minimumSide: minimumSide)
+        // `auto` adds its layer only where the network has it within the layers computed anyway.
+        let coarseContent = s.coarseContentLayers.names(content: s.contentLayers.names) {
+            (try? VGGNetwork.deepestLayer(of: [deepest, $0], in: weights)) == deepest
+        }
         return RunPlan(configuration: c, deepestLayer: deepest, minimumSide: minimumSide, contentSize: contentSize,
-                       schedule: schedule,
+                       coarseContentLayers: coarseContent, schedule: schedule,
                        styleWeight: s.styleWeight.fixed.map { .fixed($0) } ?? .automatic(AutomaticStyleWeight()),
                        blend: (s.styleBlendWeights ?? WeightList(Array(repeating: 1, count: max(1, c.stylePaths.count)))).normalized,
                        outputs: outputs,
@@ -88,7 +95,9 @@ public struct RunPlan: Sendable {
 
     /// Every content and style layer against the network, as a problem of its option.
     static func layers(_ s: RunSettings, _ weights: VGGWeights) throws {
-        for (key, list) in [("content-layers", s.contentLayers), ("style-layers", s.styleLayers)] {
+        var lists = [("content-layers", s.contentLayers), ("style-layers", s.styleLayers)]
+        if case .layers(let coarse) = s.coarseContentLayers { lists.insert(("coarse-content-layers", coarse), at: 1) }
+        for (key, list) in lists {
             do { _ = try VGGNetwork.deepestLayer(of: list.names, in: weights) } catch let e as NetworkError {
                 throw PlanError.option(OptionError(key: key, problem: OptionProblem("\(e)")))
             }

@@ -106,7 +106,8 @@ public final class StyleTransfer {
         var tally = RunTally(schedule: schedule)
         for (k, scale) in schedule.scales.enumerated() {
             currentObjective = nil  // release the previous scale's buffers before allocating this one's
-            let objective = try self.objective(on: engine, width: scale.width, height: scale.height)
+            let objective = try self.objective(on: engine, width: scale.width, height: scale.height,
+                                               coarse: k < schedule.scales.count - 1)
             currentObjective = objective
             let start = k == 0 ? initialImage(width: scale.width, height: scale.height) : resizedImage(to: scale)
             pendingImage = nil
@@ -207,15 +208,17 @@ public final class StyleTransfer {
         try objective(on: engine, width: width, height: height)
     }
 
-    /// The same on `engine`.
-    func objective<E: Engine>(on engine: E, width: Int, height: Int) throws -> StyleTransferObjective<E> {
+    /// The same on `engine`; a `coarse` scale (one before the last) compares the content at
+    /// `RunPlan.coarseContentLayers`.
+    func objective<E: Engine>(on engine: E, width: Int, height: Int, coarse: Bool = false) throws -> StyleTransferObjective<E> {
         let s = plan.settings
         let mean = network.meanBGR
         let content = Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: mean)
         let objective = try StyleTransferObjective(
             engine: engine, content: content,
             styles: images.styles(width: width, height: height).map { Preprocessing.tensor(from: $0, meanBGR: mean) },
-            styleBlend: s.styleBlendWeights?.values, contentLayers: s.contentLayers.names, styleLayers: s.styleLayers.names,
+            styleBlend: s.styleBlendWeights?.values, contentLayers: coarse ? plan.coarseContentLayers : s.contentLayers.names,
+            styleLayers: s.styleLayers.names,
             styleLayerWeights: s.styleLayerWeights?.values, styleMasks: images.masks?.weights(width: width, height: height),
             weights: s.lossWeights)
         if case .automatic(let auto) = plan.styleWeight {
