@@ -103,6 +103,8 @@ final class CLITests: XCTestCase {
         assertOneLineError(try run(["a.png", "b.png", "--scale-factor", "9"]), status: 64, containing: "--scale-factor must be a finite number between 1.05 and 4, got 9")
         assertOneLineError(try run(["a.png", "b.png", "--min-size", "8"]), status: 64, containing: "--min-size must be between 16 and 8192")
         assertOneLineError(try run(["a.png", "b.png", "--coarse-iterations=-1"]), status: 64, containing: "--coarse-iterations must be between 0 and 1000000, got -1")
+        assertOneLineError(try run(["a.png", "b.png", "--coarse-content-layers", "conv"]), status: 64,
+                           containing: "--coarse-content-layers: 'conv' is not a layer name")
     }
 
     func testMissingContentFile() throws {

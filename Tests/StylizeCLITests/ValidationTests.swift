@@ -20,6 +20,8 @@ extension CLITests {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/c__s__content-layers-relu4_2.png").path))
         assertOneLineError(try run(["c.png", "s.png", "--content-layers", "relu9_9", "--weights", weights]), status: 64,
                            containing: "--content-layers: unknown layer 'relu9_9'")
+        assertOneLineError(try run(["c.png", "s.png", "--coarse-content-layers", "relu2_2,relu9_9", "--weights", weights]), status: 64,
+                           containing: "--coarse-content-layers: unknown layer 'relu9_9'")
         assertOneLineError(try run(["c.png", "s.png", "--dump-every", "1", "--dump-layers", "relu9_9", "--weights", weights]), status: 64,
                            containing: "--dump-layers: unknown layer 'relu9_9'")
     }
