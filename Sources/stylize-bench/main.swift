@@ -34,7 +34,7 @@ let perLayer = args.contains("--per-layer")
 let device = option("--device") ?? "cpu"
 guard device == "cpu" || device == "cuda" else { fail("--device must be cpu or cuda, got '\(device)'") }
 args.removeAll { $0 == "--per-layer" }
-guard let sizeText = args.first, let size = Int(sizeText), size >= 32 else { fail("usage: stylize-bench SIZE [--threads N] [--runs N] [--weights FILE]") }
+guard let sizeText = args.first, let size = Int(sizeText), size >= 32 else { fail("usage: stylize-bench SIZE [--threads N] [--runs N] [--weights FILE] [--per-layer] [--device cpu|cuda]") }
 
 let weights: VGGWeights
 do {

@@ -40,11 +40,15 @@ public final class SmoothingPreconditioner {
         original = blurred
     }
 
+    /// The standard radii for a `height × width` image: `standard`'s fractions of its longest side.
+    public static func standardRadii(height: Int, width: Int) -> [Int] {
+        let longest = Double(max(height, width))
+        return standard.map { max(1, Int(($0.fraction * longest).rounded())) }
+    }
+
     /// The standard operator for a `(planes, height, width)` image.
     public convenience init(planes: Int, height: Int, width: Int, parallel: Parallel) {
-        let longest = Double(max(height, width))
-        self.init(planes: planes, height: height, width: width,
-                  radii: Self.standard.map { max(1, Int(($0.fraction * longest).rounded())) },
+        self.init(planes: planes, height: height, width: width, radii: Self.standardRadii(height: height, width: width),
                   weights: Self.standard.map(\.weight), parallel: parallel)
     }
 

@@ -8,7 +8,8 @@ public final class StyleTransfer {
     public let plan: RunPlan
     public let network: VGGNetwork
     /// Runs the network, the loss terms and the optimizer's vector operations, on the
-    /// configuration's threads; with `--device gpu`, it only scores (`scores(of:)`).
+    /// configuration's threads; with `--device cuda` it only scores (`scores(of:)`) and
+    /// builds the objectives of `objective(width:height:)`, while `gpuEngine` runs the scales.
     public let engine: CPUEngine
     /// The engine of a `--device cuda` run (or `auto` with a GPU), which then runs every scale.
     public let gpuEngine: GPUEngine?

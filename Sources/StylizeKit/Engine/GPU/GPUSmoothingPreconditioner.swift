@@ -12,8 +12,7 @@ public final class GPUSmoothingPreconditioner {
 
     /// The standard operator (`SmoothingPreconditioner.standard`) for a `(planes, height, width)` image.
     public init(planes: Int, height: Int, width: Int, vectors: GPUVectors) {
-        let longest = Double(max(height, width))
-        radii = SmoothingPreconditioner.standard.map { max(1, Int(($0.fraction * longest).rounded())) }
+        radii = SmoothingPreconditioner.standardRadii(height: height, width: width)
         weights = SmoothingPreconditioner.standard.map(\.weight)
         self.planes = planes; self.height = height; self.width = width
         self.vectors = vectors
