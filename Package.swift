@@ -80,6 +80,7 @@ let package = Package(
         // StylizeKit with Swift's bounds and overflow checks.
         // Matrix products in AVX-512F and AVX2 kernels, chosen at run time by the CPU's
         // features; called only from StylizeKernels/BLAS.swift (GEMMKernel.swift chooses).
+        // Also the pool of helper threads behind StylizeKernels/Parallel.swift (pool.c).
         .target(name: "CKernels"),
         .target(
             name: "StylizeKernels",

@@ -25,14 +25,27 @@ extension Winograd4 {
         }
     }
 
-    /// `lin[j] = row[x0 + j]` for `j < count`, zero where `x0 + j` is outside `0 ..< width`.
+    /// The 4 phases of a row segment: `p[φ·stride + i] = row[x0 + 4·i + φ]` for `i < count`
+    /// and `φ < 4`, zero where `x0 + 4·i + φ` is outside `0 ..< width`. Tiles wholly inside the
+    /// row are read in place; only the edge tiles test each column.
     @inline(__always)
-    static func loadRow(_ row: UnsafePointer<Float>, width: Int, from x0: Int, count: Int,
-                        into lin: UnsafeMutablePointer<Float>) {
-        let lo = min(count, max(0, -x0)), hi = max(lo, min(count, width - x0))
-        if lo > 0 { lin.update(repeating: 0, count: lo) }
-        if hi > lo { (lin + lo).update(from: row + x0 + lo, count: hi - lo) }
-        if hi < count { (lin + hi).update(repeating: 0, count: count - hi) }
+    static func loadPhases(_ row: UnsafePointer<Float>, width: Int, from x0: Int, count: Int, stride: Int,
+                           into p: UnsafeMutablePointer<Float>) {
+        let inLo = min(count, max(0, (3 - x0) / 4))                // first i with x0 + 4·i ≥ 0
+        let inHi = max(inLo, min(count, (width - x0) / 4))        // i < inHi ⇒ x0 + 4·i + 3 < width
+        let p1 = p + stride, p2 = p1 + stride, p3 = p2 + stride
+        @inline(__always) func edge(_ i: Int) {
+            for phase in 0..<4 {
+                let x = x0 + 4 * i + phase
+                p[phase * stride + i] = x >= 0 && x < width ? row[x] : 0
+            }
+        }
+        for i in 0..<inLo { edge(i) }
+        let s = row + x0
+        for i in inLo..<inHi {
+            p[i] = s[4 * i]; p1[i] = s[4 * i + 1]; p2[i] = s[4 * i + 2]; p3[i] = s[4 * i + 3]
+        }
+        for i in inHi..<count { edge(i) }
     }
 
     /// Forward input transform: `V[ξ][c, j + i] = (Bᵀ d B)[ξ]` for the 6×6 patch `d` of channel
@@ -42,10 +55,9 @@ extension Winograd4 {
         let h = grid.height, w = grid.width, np = grid.tilesWide + 1
         let ps = channels * grid.stride
         parallel.forEachChunk(channels, costPerItem: count * 36) { range in
-            let lin = UnsafeMutablePointer<Float>.allocate(capacity: 4 * np)
             let p = UnsafeMutablePointer<Float>.allocate(capacity: 24 * np)  // p[(6 rows · 4 phases) · n1]
             let q = UnsafeMutablePointer<Float>.allocate(capacity: 24 * np)
-            defer { lin.deallocate(); p.deallocate(); q.deallocate() }
+            defer { p.deallocate(); q.deallocate() }
             for c in range {
                 let plane = input + c * h * w
                 forEachRun(grid, firstTile: firstTile, count: count) { ty, txa, n, j in
@@ -53,11 +65,7 @@ extension Winograd4 {
                     for r in 0..<6 {
                         let y = 4 * ty - 1 + r, pr = p + r * len
                         if y < 0 || y >= h { pr.update(repeating: 0, count: len); continue }
-                        loadRow(plane + y * w, width: w, from: 4 * txa - 1, count: len, into: lin)
-                        for i in 0..<n1 {
-                            pr[i] = lin[4 * i]; pr[n1 + i] = lin[4 * i + 1]
-                            pr[2 * n1 + i] = lin[4 * i + 2]; pr[3 * n1 + i] = lin[4 * i + 3]
-                        }
+                        loadPhases(plane + y * w, width: w, from: 4 * txa - 1, count: n1, stride: n1, into: pr)
                     }
                     // Bᵀ down the 6 rows, for all phases and tiles at once.
                     for e in 0..<len {
@@ -145,10 +153,9 @@ extension Winograd4 {
         let h = grid.height, w = grid.width, tw = grid.tilesWide
         let ps = channels * grid.stride
         parallel.forEachChunk(channels, costPerItem: count * 36) { range in
-            let lin = UnsafeMutablePointer<Float>.allocate(capacity: 4 * tw)
             let p = UnsafeMutablePointer<Float>.allocate(capacity: 16 * tw)  // p[(4 rows · 4 phases) · n]
             let q = UnsafeMutablePointer<Float>.allocate(capacity: 24 * tw)  // q[(6 rows · 4 phases) · n]
-            defer { lin.deallocate(); p.deallocate(); q.deallocate() }
+            defer { p.deallocate(); q.deallocate() }
             for c in range {
                 let plane = input + c * h * w
                 forEachRun(grid, firstTile: firstTile, count: count) { ty, txa, n, j in
@@ -156,11 +163,7 @@ extension Winograd4 {
                     for r in 0..<4 {
                         let y = 4 * ty + r, pr = p + r * len
                         if y >= h { pr.update(repeating: 0, count: len); continue }
-                        loadRow(plane + y * w, width: w, from: 4 * txa, count: len, into: lin)
-                        for i in 0..<n {
-                            pr[i] = lin[4 * i]; pr[n + i] = lin[4 * i + 1]
-                            pr[2 * n + i] = lin[4 * i + 2]; pr[3 * n + i] = lin[4 * i + 3]
-                        }
+                        loadPhases(plane + y * w, width: w, from: 4 * txa, count: n, stride: n, into: pr)
                     }
                     // A down the 4 rows (4 → 6), all phases and tiles at once.
                     for e in 0..<len {

@@ -1,35 +1,68 @@
-import Dispatch
+import CKernels
 
 /// How many threads a kernel may use: split loops over independent items (channels, rows,
 /// GEMM columns) across them. Each engine instance holds its own value (`--threads`) and
 /// passes it to every kernel it calls, so runs with different thread counts in one process
 /// do not interfere. OpenBLAS' own thread pool is never used (see `BLAS`).
+///
+/// The threads are a pool of `threads − 1` helpers of this value's own (`WorkerPool`, shared
+/// by its copies and stopped with the last of them), started on the first concurrent loop.
+/// An evaluation at 512² runs about a thousand such loops; handing each to Dispatch cost
+/// 30–45 µs to wake a worker, the pool's spinning helpers take it in well under one
+/// (docs/EXPERIMENTS.md, *A pool of spinning workers*).
 public struct Parallel: Sendable, Equatable {
     /// Worker threads, at least 1.
     public let threads: Int
+    private let pool: WorkerPool?
 
     public init(threads: Int) {
         precondition(threads >= 1, "thread count must be positive, got \(threads)")
         self.threads = threads
+        pool = threads > 1 ? WorkerPool(helpers: threads - 1) : nil
     }
 
     /// Everything on the calling thread.
     public static let serial = Parallel(threads: 1)
 
+    public static func == (a: Parallel, b: Parallel) -> Bool { a.threads == b.threads }
+
     /// Calls `body(range)` for contiguous chunks covering `0..<count`, concurrently when
     /// `threads > 1` and the work is large enough to be worth a hand-off
     /// (`count * costPerItem` ≥ 32 768). Chunks never overlap, so a body that writes only
-    /// its own items needs no locking.
+    /// its own items needs no locking. The chunks depend only on `count` and `threads`, never
+    /// on which thread runs them. A loop started from inside another on the same value (or from
+    /// a second thread while one runs) runs its chunks on the calling thread.
     public func forEachChunk(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
         let workers = min(threads, count)
-        if workers <= 1 || count * costPerItem < 32_768 {
+        guard let pool, workers > 1, count * costPerItem >= 32_768 else {
             if count > 0 { body(0..<count) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let lo = count * w / workers, hi = count * (w + 1) / workers
-                if lo < hi { body(lo..<hi) }
+        pool.run(workers) { w in
+            let lo = count * w / workers, hi = count * (w + 1) / workers
+            if lo < hi { body(lo..<hi) }
+        }
+    }
+}
+
+/// The helper threads behind one `Parallel` value (`Sources/CKernels/pool.c`).
+final class WorkerPool: @unchecked Sendable {
+    private let pool: OpaquePointer?
+
+    init(helpers: Int) {
+        pool = stylize_pool_create(Int32(helpers))
+    }
+
+    deinit { stylize_pool_destroy(pool) }
+
+    /// `task(i)` for every `i` in `0 ..< count`, concurrently; returns when all have returned.
+    func run(_ count: Int, _ task: (Int) -> Void) {
+        withoutActuallyEscaping(task) { task in
+            var box = task
+            withUnsafeMutablePointer(to: &box) { context in
+                stylize_pool_run(pool, Int32(count), { raw, index in
+                    raw!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(index))
+                }, context)
             }
         }
     }

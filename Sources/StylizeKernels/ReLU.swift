@@ -70,20 +70,34 @@ public struct ReLUMask: Sendable {
         let n = count
         words.withUnsafeBufferPointer { wBuf in
             grad.data.withUnsafeMutableBufferPointer { gBuf in
-                let w = wBuf.baseAddress!, g = gBuf.baseAddress!
+                ReLUMask.nibbleMasks.withUnsafeBufferPointer { tBuf in
+                let w = wBuf.baseAddress!, g = gBuf.baseAddress!, table = tBuf.baseAddress!
                 parallel.forEachChunk(wBuf.count, costPerItem: 64) { range in
                     for k in range {
                         let bits = w[k]
                         if bits == .max { continue }
                         let base = k * 64, end = min(n, base + 64)
                         if end - base == 64 {
-                            for j in 0..<64 { g[base + j] = (bits >> UInt64(j)) & 1 != 0 ? g[base + j] : 0 }
+                            // 4 values at a time: their 4 bits select a lane mask, ANDed into the floats' bits.
+                            let raw = UnsafeMutableRawPointer(g + base)
+                            for q in 0..<16 {
+                                let lanes = table[Int(truncatingIfNeeded: (bits >> UInt64(4 * q)) & 15)]
+                                let v = raw.loadUnaligned(fromByteOffset: 16 * q, as: SIMD4<UInt32>.self)
+                                raw.storeBytes(of: v & lanes, toByteOffset: 16 * q, as: SIMD4<UInt32>.self)
+                            }
                         } else {
                             for i in base..<end where bits & (1 << UInt64(i - base)) == 0 { g[i] = 0 }
                         }
                     }
                 }
+                }
             }
         }
+    }
+
+    /// Lane `j` of entry `b` is all ones when bit `j` of `b` is set, else zero (a bit-by-bit
+    /// select did not vectorize and took 3 % of an evaluation at 512², perf).
+    static let nibbleMasks: [SIMD4<UInt32>] = (0..<16).map { b in
+        SIMD4((0..<4).map { b >> $0 & 1 != 0 ? UInt32.max : 0 })
     }
 }

@@ -34,13 +34,15 @@ extension Tensor3 {
     /// Gives the tensor the shape `(channels, height, width)`, reusing its storage when
     /// the element count is unchanged and otherwise keeping the array's capacity, so a
     /// buffer sized once for the largest layer is never reallocated.
-    /// Contents are unspecified afterwards (zero where the storage had to grow).
+    /// Contents are unspecified afterwards (the old values where the storage was kept, zero
+    /// where it grew).
     @inlinable public mutating func reshape(channels: Int, height: Int, width: Int) {
         let n = channels * height * width
-        if data.count != n {
+        if data.count > n {
+            data.removeLast(data.count - n)  // keeps the capacity; no pass over the values
+        } else if data.count < n {
             if data.capacity >= n {
-                data.removeAll(keepingCapacity: true)
-                data.append(contentsOf: repeatElement(0, count: n))
+                data.append(contentsOf: repeatElement(0, count: n - data.count))  // fills only the growth
             } else {
                 data = [Float](repeating: 0, count: n)
             }
