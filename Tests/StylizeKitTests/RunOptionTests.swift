@@ -84,20 +84,24 @@ final class RunOptionTests: XCTestCase {
     }
 
     /// `--resume` after `--iterations` got an automatic default: a record of a default
-    /// coarse-to-fine run that says 70, what the default gives there, is the same run; a
-    /// default single-scale run gets 150, so a record of 70 is another run. A record of the
-    /// default before issue 20 (√2 steps, 50 coarse iterations, 40 final) is another run.
+    /// coarse-to-fine run that says 80, what the default gives there, is the same run; a
+    /// default single-scale run gets 150, so a record of 80 is another run. A record of the
+    /// default before issue 20 (√2 steps, 50 coarse iterations, 40 final) is another run, and
+    /// so is one of the default until this change (40 coarse, 70 final).
     func testARecordOfTheOldFixedIterationsIsTheSameCoarseToFineRun() throws {
         var old = RunSettings().paramsByKey
-        old["iterations"] = "70"
+        old["iterations"] = "80"
         XCTAssertNil(RunSettings().paramsByKey["iterations"])
         XCTAssertTrue(RunSettings.sameRun(recorded: old, current: RunSettings().paramsByKey))
         var before20 = old
         before20["iterations"] = "40"; before20["scale-factor"] = "1.4142135623730951"; before20["coarse-iterations"] = "50"
         XCTAssertFalse(RunSettings.sameRun(recorded: before20, current: RunSettings().paramsByKey))
+        var before80 = old
+        before80["iterations"] = "70"; before80["coarse-iterations"] = "40"
+        XCTAssertFalse(RunSettings.sameRun(recorded: before80, current: RunSettings().paramsByKey))
         let single = try RunSettings().setting("min-size", to: "512")
         var oldSingle = single.paramsByKey
-        oldSingle["iterations"] = "70"
+        oldSingle["iterations"] = "80"
         XCTAssertFalse(RunSettings.sameRun(recorded: oldSingle, current: single.paramsByKey))
         old["iterations"] = "71"
         XCTAssertFalse(RunSettings.sameRun(recorded: old, current: RunSettings().paramsByKey))

@@ -52,18 +52,18 @@ final class ScaleScheduleTests: XCTestCase {
         let thin = ScaleSchedule(width: 181, height: 18, minSize: 128, factor: 2.0.squareRoot(), iterations: nil,
                                  coarseIterations: 50, minimumSide: 16)
         XCTAssertEqual(thin.scales.map(\.iterations), [150])
-        // With coarser scales (the defaults, issue 20: steps of 2 from 128 px): 40 each, then 70.
+        // With coarser scales (the defaults, issue 20: steps of 2 from 128 px): 30 each, then 80.
         let defaults = ScaleSchedule(width: 512, height: 512, settings: RunSettings())
         XCTAssertEqual(defaults.scales.map(\.width), [128, 256, 512])
-        XCTAssertEqual(defaults.scales.map(\.iterations), [40, 40, 70])
+        XCTAssertEqual(defaults.scales.map(\.iterations), [30, 30, 80])
         let s181 = ScaleSchedule(width: 181, height: 181, settings: try RunSettings().setting("size", to: "181"))
-        XCTAssertEqual(s181.scales.map(\.iterations), [40, 70])
+        XCTAssertEqual(s181.scales.map(\.iterations), [30, 80])
         // Given iterations are what runs, at one scale or several.
         for (key, text, expected) in [("iterations", "40", [40]), ("iterations", "2", [2]), ("iterations", "0", [0])] {
             let given = try RunSettings().setting("size", to: "128").setting(key, to: text)
             XCTAssertEqual(ScaleSchedule(width: 128, height: 96, settings: given).scales.map(\.iterations), expected, text)
         }
         XCTAssertEqual(ScaleSchedule(width: 256, height: 256, settings: try RunSettings().setting("size", to: "256")
-            .setting("iterations", to: "7")).scales.map(\.iterations), [40, 7])
+            .setting("iterations", to: "7")).scales.map(\.iterations), [30, 7])
     }
 }

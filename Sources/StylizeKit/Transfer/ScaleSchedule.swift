@@ -51,8 +51,11 @@ public struct ScaleSchedule: Sendable, Equatable {
     public static let defaultFactor = 2.0
     /// Final-scale iterations: as many as keep a 512 px run within 0.15 of PyTorch's
     /// 300-iteration time on the 2-core development host (README, *Evaluation*). Each 10 more
-    /// lower the loss by about 2.5 % there, for 12 % more time.
-    public static let defaultIterations = 70
+    /// lower the loss by about 2.5 % there, for 12 % more time. 80 since an evaluation got
+    /// about 7 % faster (docs/EXPERIMENTS.md, *A pool of spinning workers*): with 30 coarse
+    /// iterations every 512 px pair of `make eval` ends below PyTorch's saved result, where
+    /// 40 + 40 + 70 left two 1 % above it.
+    public static let defaultIterations = 80
     /// Iterations of a single-scale run when none are given (the output size at or below
     /// `minSize`, as `--size 128` is with the defaults, or every coarser scale dropped). That
     /// scale starts from the initial image, not from an upsampled result, so the 40 that refine
@@ -60,11 +63,13 @@ public struct ScaleSchedule: Sendable, Equatable {
     /// 128 px: the loss is 1.44e5 after 40 iterations, 1.01e5 after 100, 9.3e4 after 150, 9.0e4
     /// after 200 and 8.7e4 after 300. 150 at 128 px cost about as much as 10 at 512 px.
     public static let defaultSingleScaleIterations = 150
-    /// Iterations at each coarser scale: 40. On china × harvesters at 512 px, 35 per coarse
+    /// Iterations at each coarser scale: 30. On china × harvesters at 512 px, 35 per coarse
     /// scale with 70 final iterations ended as low as 50 with 65 (1.332e4 and 1.335e4) in
-    /// less time; together the 128 and 256 px scales then cost about as much as 15
-    /// iterations at 512 px.
-    public static let defaultCoarseIterations = 40
+    /// less time; on the two pairs hardest for the final scale (chelsea × starry night,
+    /// coffee × te fare) 30 + 30 + 80 ended 0.8 % and 0.9 % lower than 25 + 25 + 80 and
+    /// 1.6 % and 1.4 % lower than 20 + 20 + 80 (docs/EXPERIMENTS.md). Together the 128 and
+    /// 256 px scales cost about as much as 11 iterations at 512 px.
+    public static let defaultCoarseIterations = 30
 
     /// - Parameters:
     ///   - width, height: the final image size (the content image resized to `size`).
