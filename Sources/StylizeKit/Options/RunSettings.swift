@@ -55,7 +55,7 @@ public struct RunSettings: Sendable, Equatable {
     /// The optimizer of every scale: L-BFGS, or Adam for comparison.
     public var optimizer = OptimizerKind.lbfgs
     /// L-BFGS curvature pairs kept (1…1000). 10: each pair is two image-sized vectors (6 MB
-    /// at 512²), and a fresh optimizer runs only 40–70 iterations per scale; on a square
+    /// at 512²), and a fresh optimizer runs only 30–80 iterations per scale; on a square
     /// 512 px default run 20 pairs ended only 0.6 % lower and peaked 57 MiB higher.
     public var historySize = 10
     /// L-BFGS's initial inverse Hessian (Adam ignores it).
