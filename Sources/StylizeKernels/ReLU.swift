@@ -71,25 +71,25 @@ public struct ReLUMask: Sendable {
         words.withUnsafeBufferPointer { wBuf in
             grad.data.withUnsafeMutableBufferPointer { gBuf in
                 ReLUMask.nibbleMasks.withUnsafeBufferPointer { tBuf in
-                let w = wBuf.baseAddress!, g = gBuf.baseAddress!, table = tBuf.baseAddress!
-                parallel.forEachChunk(wBuf.count, costPerItem: 64) { range in
-                    for k in range {
-                        let bits = w[k]
-                        if bits == .max { continue }
-                        let base = k * 64, end = min(n, base + 64)
-                        if end - base == 64 {
-                            // 4 values at a time: their 4 bits select a lane mask, ANDed into the floats' bits.
-                            let raw = UnsafeMutableRawPointer(g + base)
-                            for q in 0..<16 {
-                                let lanes = table[Int(truncatingIfNeeded: (bits >> UInt64(4 * q)) & 15)]
-                                let v = raw.loadUnaligned(fromByteOffset: 16 * q, as: SIMD4<UInt32>.self)
-                                raw.storeBytes(of: v & lanes, toByteOffset: 16 * q, as: SIMD4<UInt32>.self)
+                    let w = wBuf.baseAddress!, g = gBuf.baseAddress!, table = tBuf.baseAddress!
+                    parallel.forEachChunk(wBuf.count, costPerItem: 64) { range in
+                        for k in range {
+                            let bits = w[k]
+                            if bits == .max { continue }
+                            let base = k * 64, end = min(n, base + 64)
+                            if end - base == 64 {
+                                // 4 values at a time: their 4 bits select a lane mask, ANDed into the floats' bits.
+                                let raw = UnsafeMutableRawPointer(g + base)
+                                for q in 0..<16 {
+                                    let lanes = table[Int(truncatingIfNeeded: (bits >> UInt64(4 * q)) & 15)]
+                                    let v = raw.loadUnaligned(fromByteOffset: 16 * q, as: SIMD4<UInt32>.self)
+                                    raw.storeBytes(of: v & lanes, toByteOffset: 16 * q, as: SIMD4<UInt32>.self)
+                                }
+                            } else {
+                                for i in base..<end where bits & (1 << UInt64(i - base)) == 0 { g[i] = 0 }
                             }
-                        } else {
-                            for i in base..<end where bits & (1 << UInt64(i - base)) == 0 { g[i] = 0 }
                         }
                     }
-                }
                 }
             }
         }
