@@ -37,14 +37,7 @@ public struct ReLUMask: Sendable {
     public mutating func record(_ activation: Tensor3, parallel: Parallel) {
         let n = activation.count, nWords = (n + 63) / 64
         count = n
-        if words.count != nWords {
-            if words.capacity >= nWords {
-                words.removeAll(keepingCapacity: true)
-                words.append(contentsOf: repeatElement(0, count: nWords))
-            } else {
-                words = [UInt64](repeating: 0, count: nWords)
-            }
-        }
+        words.resizeKeepingCapacity(to: nWords)  // every word is written below
         activation.data.withUnsafeBufferPointer { aBuf in
             words.withUnsafeMutableBufferPointer { wBuf in
                 let a = aBuf.baseAddress!, w = wBuf.baseAddress!

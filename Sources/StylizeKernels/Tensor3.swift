@@ -37,18 +37,26 @@ extension Tensor3 {
     /// Contents are unspecified afterwards (the old values where the storage was kept, zero
     /// where it grew).
     @inlinable public mutating func reshape(channels: Int, height: Int, width: Int) {
-        let n = channels * height * width
-        if data.count > n {
-            data.removeLast(data.count - n)  // keeps the capacity; no pass over the values
-        } else if data.count < n {
-            if data.capacity >= n {
-                data.append(contentsOf: repeatElement(0, count: n - data.count))  // fills only the growth
-            } else {
-                data = [Float](repeating: 0, count: n)
-            }
-        }
+        data.resizeKeepingCapacity(to: channels * height * width)
         self.channels = channels
         self.height = height
         self.width = width
+    }
+}
+
+extension Array where Element: ExpressibleByIntegerLiteral {
+    /// Sets the count to `n` without a pass over the values kept: drops the tail when
+    /// shrinking (keeping the capacity) and appends zeros when growing (a new zeroed buffer
+    /// when the capacity is too small, rather than copying values the caller will overwrite).
+    @inlinable mutating func resizeKeepingCapacity(to n: Int) {
+        if count > n {
+            removeLast(count - n)
+        } else if count < n {
+            if capacity >= n {
+                append(contentsOf: repeatElement(0, count: n - count))
+            } else {
+                self = Array(repeating: 0, count: n)
+            }
+        }
     }
 }

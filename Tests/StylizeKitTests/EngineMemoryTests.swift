@@ -24,6 +24,22 @@ final class EngineMemoryTests: XCTestCase {
         XCTAssertTrue(actual.data.contains(0) && actual.data.contains { $0 != 0 })
     }
 
+    /// The engine's reused buffers: shrinking keeps the values and the capacity (no new
+    /// storage, no pass over the values), growing within the capacity appends zeros.
+    func testReshapeKeepsStorageAndZeroesOnlyTheGrowth() {
+        var t = Tensor3(channels: 2, height: 3, width: 4, data: (0..<24).map(Float.init))
+        let capacity = t.data.capacity
+        t.reshape(channels: 1, height: 2, width: 5)
+        XCTAssertEqual(t.data, (0..<10).map(Float.init))
+        XCTAssertEqual(t.data.capacity, capacity)
+        t.reshape(channels: 4, height: 1, width: 4)
+        XCTAssertEqual(t.data, (0..<10).map(Float.init) + Array(repeating: 0, count: 6))
+        XCTAssertEqual(t.data.capacity, capacity)
+        t.reshape(channels: 5, height: 5, width: 5)
+        XCTAssertEqual(t.data, Array(repeating: 0, count: 125))
+        XCTAssertEqual(t.count, 125)
+    }
+
     func testMaxPoolIndicesMatchPoolingWithTheInput() {
         for (c, h, w) in [(3, 7, 9), (16, 64, 66), (2, 2, 2)] {
             var rng = SeededRandom(seed: UInt64(h))

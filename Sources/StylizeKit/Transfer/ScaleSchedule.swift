@@ -58,9 +58,9 @@ public struct ScaleSchedule: Sendable, Equatable {
     public static let defaultIterations = 80
     /// Iterations of a single-scale run when none are given (the output size at or below
     /// `minSize`, as `--size 128` is with the defaults, or every coarser scale dropped). That
-    /// scale starts from the initial image, not from an upsampled result, so the 40 that refine
-    /// a final scale leave it speckled. Measured on astronaut × sunflowers (the demo pair) at
-    /// 128 px: the loss is 1.44e5 after 40 iterations, 1.01e5 after 100, 9.3e4 after 150, 9.0e4
+    /// scale starts from the initial image, not from an upsampled result, so the iterations that
+    /// refine a final scale are too few for it (40 left it speckled). Measured on astronaut ×
+    /// sunflowers (the demo pair) at 128 px: the loss is 1.44e5 after 40 iterations, 1.01e5 after 100, 9.3e4 after 150, 9.0e4
     /// after 200 and 8.7e4 after 300. 150 at 128 px cost about as much as 10 at 512 px.
     public static let defaultSingleScaleIterations = 150
     /// Iterations at each coarser scale: 30. On china × harvesters at 512 px, 35 per coarse
