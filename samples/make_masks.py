@@ -4,27 +4,19 @@ left half, black on the right) and right.png (its complement), 8-bit greyscale, 
 the shape of content/chelsea.png and content/coffee.png. The edge is a hard step; stylize
 resizes masks to every scale and layer, which softens it (see StyleMasks, MaskedStyleTerm).
 
-Standard library only (zlib + struct), deterministic:
+Standard library only (png_file.py), deterministic:
 
     python3 samples/make_masks.py
 """
 import os
-import struct
-import zlib
+
+from png_file import write_png
 
 W, H = 512, 341
 
 
 def write_grey_png(path, rows):
-    raw = b"".join(b"\x00" + bytes(r) for r in rows)  # filter type 0 on every row
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", W, H, 8, 0, 0, 0, 0))
-    png += chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
-    with open(path, "wb") as f:
-        f.write(png)
+    write_png(path, W, H, rows, rgb=False)
 
 
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "masks")

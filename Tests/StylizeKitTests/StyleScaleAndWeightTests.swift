@@ -87,31 +87,63 @@ final class StyleScaleAndWeightTests: XCTestCase {
         XCTAssertEqual(auto.styleWeight(contentWeight: 5, photoContentEnergy: 0, photoStyleLoss: 8), 0)
     }
 
-    /// The feedback in a run (coarse 20 px, final 40 px): with a ratio far too small for the
-    /// painting, the style ratio stays far above the target, so β is raised 4× after the first
-    /// scale and 4× again halfway through the last, 16× the final scale's own β in all.
-    func testAutomaticStyleWeightFeedbackRaisesBetaDuringARun() throws {
-        func twoScales(_ weight: StyleWeightPolicy) throws -> StyleTransfer {
-            var c = StyleTransferConfiguration(contentPath: "", stylePaths: [""], outputPath: "")
-            c.size = 40; c.minSize = 20; c.scaleFactor = 2; c.iterations = 6; c.coarseIterations = 4
-            c.contentLayers = ["relu2_1"]; c.styleLayers = ["relu1_1", "relu2_1"]
-            c.contentWeight = 5; c.tvWeight = 1; c.threads = 1
-            if case .fixed(let beta) = weight { c.styleWeight = .fixed(beta) }
-            let weights = syntheticWeights(c1: 8, c2: 12, seed: 4)
-            var plan = try RunPlan.make(c, weights: weights, contentSize: .init(width: 40, height: 32))
-            plan.styleWeight = weight
-            return try StyleTransfer(plan: plan, weights: weights,
-                                     images: TransferImages(content: pattern(40, 32, 7), styles: [pattern(30, 36, 13)], minimumStyleSide: 16))
-        }
-        let auto = AutomaticStyleWeight(ratio: 1e-4, styleTarget: 0.085)
-        XCTAssertEqual(try twoScales(.fixed(1e-3)).schedule.scales.map(\.width), [20, 40])
+    /// The final scale's halfway check: the worse of the two ratios, each against its own
+    /// target, decides; a content ratio above its target lowers β by (target/ratio)², at most
+    /// 2×; without a content ratio it is the style rule alone.
+    func testAutomaticStyleWeightAdjustmentLowersBetaWhenThePhotoFades() {
+        let auto = AutomaticStyleWeight(ratio: 4, styleTarget: 0.1, contentTarget: 0.4)
+        XCTAssertEqual(auto.adjustment(styleRatio: 0.05, contentRatio: 0.3), 1)
+        XCTAssertEqual(auto.adjustment(styleRatio: 0.05, contentRatio: 0.5), 0.64, accuracy: 1e-12)
+        XCTAssertEqual(auto.adjustment(styleRatio: 0.05, contentRatio: 2), 0.5)
+        // both above: the style ratio is 1.5× its target, the content ratio 1.25× its: raise
+        XCTAssertEqual(auto.adjustment(styleRatio: 0.15, contentRatio: 0.5), 2.25, accuracy: 1e-12)
+        // both above, the content further: lower
+        XCTAssertEqual(auto.adjustment(styleRatio: 0.11, contentRatio: 0.55), 1 / (1.375 * 1.375), accuracy: 1e-12)
+        XCTAssertEqual(auto.adjustment(styleRatio: 0.15, contentRatio: nil), 2.25, accuracy: 1e-12)
+        XCTAssertEqual(auto.adjustment(styleRatio: 0.05, contentRatio: .nan), 1)
+        XCTAssertEqual(auto.adjustment(styleRatio: 0.05, contentRatio: .infinity), 1)
+        XCTAssertEqual(AutomaticStyleWeight().contentTarget, 0.4)
+    }
+
+    /// A run of two scales (coarse 20 px, final 40 px) on synthetic weights and images.
+    func twoScales(_ weight: StyleWeightPolicy) throws -> StyleTransfer {
+        var c = StyleTransferConfiguration(contentPath: "", stylePaths: [""], outputPath: "")
+        c.size = 40; c.minSize = 20; c.scaleFactor = 2; c.iterations = 6; c.coarseIterations = 4
+        c.contentLayers = ["relu2_1"]; c.styleLayers = ["relu1_1", "relu2_1"]
+        c.contentWeight = 5; c.tvWeight = 1; c.threads = 1
+        if case .fixed(let beta) = weight { c.styleWeight = .fixed(beta) }
+        let weights = syntheticWeights(c1: 8, c2: 12, seed: 4)
+        var plan = try RunPlan.make(c, weights: weights, contentSize: .init(width: 40, height: 32))
+        plan.styleWeight = weight
+        return try StyleTransfer(plan: plan, weights: weights,
+                                 images: TransferImages(content: pattern(40, 32, 7), styles: [pattern(30, 36, 13)], minimumStyleSide: 16))
+    }
+
+    /// The same in a run: with a content target no image meets and a style target every image
+    /// meets, the coarse scale leaves β alone and the final scale's halfway check halves it.
+    func testAutomaticStyleWeightFeedbackLowersBetaHalfwayThroughTheFinalScale() throws {
+        try checkFeedback(AutomaticStyleWeight(ratio: 1, styleTarget: 10, contentTarget: 1e-9), changesBetaBy: 0.5)
+    }
+
+    /// A two-scale run with `auto` ends with the final scale's own β times `factor`, having
+    /// used three values of β (the first scale's, and the final one's before and after its
+    /// halfway check).
+    func checkFeedback(_ auto: AutomaticStyleWeight, changesBetaBy factor: Double) throws {
         let base = try twoScales(.automatic(auto)).objective(width: 40, height: 32).weights.style
         let run = try twoScales(.automatic(auto))
         var betas: [Double] = []
         let outcome = try run.run(progress: { betas.append($0.styleWeight) })
-        XCTAssertEqual(run.styleBoost, 16)
-        XCTAssertEqual(outcome.styleWeight, 16 * base, accuracy: 1e-9 * outcome.styleWeight)
+        XCTAssertEqual(run.styleBoost, factor)
+        XCTAssertEqual(outcome.styleWeight, factor * base, accuracy: 1e-9 * outcome.styleWeight)
         XCTAssertEqual(Set(betas).count, 3, "β of the first scale, of the final one's first half, and of its second half")
+    }
+
+    /// The feedback in a run: with a ratio far too small for the painting, the style ratio
+    /// stays far above the target, so β is raised 4× after the first scale and 4× again
+    /// halfway through the last, 16× the final scale's own β in all.
+    func testAutomaticStyleWeightFeedbackRaisesBetaDuringARun() throws {
+        XCTAssertEqual(try twoScales(.fixed(1e-3)).schedule.scales.map(\.width), [20, 40])
+        try checkFeedback(AutomaticStyleWeight(ratio: 1e-4, styleTarget: 0.085), changesBetaBy: 16)
 
         let fixed = try twoScales(.fixed(1e-3))
         let fixedOutcome = try fixed.run()

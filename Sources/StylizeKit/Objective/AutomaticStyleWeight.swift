@@ -18,10 +18,19 @@
 /// through the last one of a coarse-to-fine run, the image's style ratio `L_s/D_s` is
 /// measured, and where it is above `styleTarget` (the painting is not there yet) β is raised
 /// from then on by `(ratio/target)²` (at most 4× a step; the style ratio falls about as
-/// `β^-0.5` to `β^-1`). It never lowers β: the base is already the lower weight the photo
-/// needs, and the feedback only adds the style a pair is missing. The halfway check is there
-/// because a coarse scale's ratio does not say where the final one ends (Chelsea under the
-/// tiger: below 0.085 at every coarse scale, 0.095 at the end).
+/// `β^-0.5` to `β^-1`). The halfway check is there because a coarse scale's ratio does not
+/// say where the final one ends (Chelsea under the tiger: below 0.085 at every coarse scale,
+/// 0.095 at the end).
+///
+/// The halfway check is also the only one that can lower β (`adjustment`): it measures the
+/// content ratio too, `L_c/L_c(painting)` (the painting stretched to the image), and where
+/// that is above `contentTarget` and further above it than the style ratio is above its
+/// own, β falls by `(target/ratio)²` (at most 2×). A coarse scale's content ratio says little
+/// (0.50–0.55 at 128 px for pairs that end at 0.30–0.38), the final scale's halfway one is
+/// within 0.04 of where it ends; and a coarse scale's style ratio can overshoot the other way:
+/// Chelsea under a pale, smooth painting measured 0.185 at 128 px, got 4× β, and ended at a
+/// style ratio of 0.035 and a content ratio of 0.52, the cat washed out (docs/EXPERIMENTS.md,
+/// *Auto β on paintings outside the evaluation set*).
 ///
 /// The previous rule, `β = 3·α·L_c(painting)/D_s`, measured content against the painting's own
 /// content loss, which grows with the painting's loudness: the stained glass got 5–8× the β
@@ -33,9 +42,14 @@ public struct AutomaticStyleWeight: Sendable, Equatable {
     /// The style ratio `L_s/D_s` a coarse scale should end at or below; above it, β is raised.
     public var styleTarget: Double
 
-    public init(ratio: Double = AutomaticStyleWeight.defaultRatio, styleTarget: Double = AutomaticStyleWeight.defaultStyleTarget) {
+    /// The content ratio `L_c/L_c(painting)` the final scale's halfway check lowers β above.
+    public var contentTarget: Double
+
+    public init(ratio: Double = AutomaticStyleWeight.defaultRatio, styleTarget: Double = AutomaticStyleWeight.defaultStyleTarget,
+                contentTarget: Double = AutomaticStyleWeight.defaultContentTarget) {
         self.ratio = ratio
         self.styleTarget = styleTarget
+        self.contentTarget = contentTarget
     }
 
     /// From measurement on the evaluation set (README, *Default weights*): 3.5 until the
@@ -47,8 +61,14 @@ public struct AutomaticStyleWeight: Sendable, Equatable {
     /// Below the criterion's 0.10 with margin: the final scale's second half can end a
     /// little above the ratio measured halfway.
     public static let defaultStyleTarget = 0.085
+    /// Below the criterion's 0.5 with margin: at the final scale's halfway check the content
+    /// ratio was within 0.04 of its end on every pair measured.
+    public static let defaultContentTarget = 0.4
     /// The largest factor one scale's feedback raises β by.
     static let maxBoostStep = 4.0
+    /// The largest factor the halfway check lowers β by: the style ratio rises as β falls,
+    /// and only half of the final scale is left to correct an overshoot.
+    static let maxLowerStep = 2.0
 
     /// β for content weight α, the photo's content energy `E_c` and its style loss `D_s`.
     public func styleWeight(contentWeight: Double, photoContentEnergy: Double, photoStyleLoss: Double, boost: Double = 1) -> Double {
@@ -61,6 +81,20 @@ public struct AutomaticStyleWeight: Sendable, Equatable {
     public func boost(afterStyleRatio styleRatio: Double) -> Double {
         guard styleRatio.isFinite, styleRatio > styleTarget else { return 1 }
         return min(Self.maxBoostStep, (styleRatio / styleTarget) * (styleRatio / styleTarget))
+    }
+
+    /// The factor for β at the final scale's halfway check, from the image's style ratio and
+    /// content ratio there: below 1 (down to `1/maxLowerStep`) when the content ratio is above
+    /// `contentTarget` by a larger factor than the style ratio is above `styleTarget`, so the
+    /// worse of the two criteria wins; otherwise `boost(afterStyleRatio:)`. Without a content
+    /// ratio (nil, or not finite and positive) it is the style rule alone.
+    public func adjustment(styleRatio: Double, contentRatio: Double?) -> Double {
+        if let contentRatio, contentRatio.isFinite, contentRatio > contentTarget, styleRatio.isFinite,
+           contentRatio / contentTarget > styleRatio / styleTarget {
+            let over = contentRatio / contentTarget
+            return max(1 / Self.maxLowerStep, 1 / (over * over))
+        }
+        return boost(afterStyleRatio: styleRatio)
     }
 
     /// The photo's style distances of one scale: `D_s` (with masks, one per region).

@@ -35,8 +35,9 @@ public final class StyleTransfer {
     private var pendingImage: (() -> [Float])?
     /// The objective of the current scale (released before the next one is built).
     private var currentObjective: AnyObject?
-    /// With `--style-weight auto`, the factor its feedback has raised β by so far
-    /// (`AutomaticStyleWeight.boost`); 1 at the start of a run.
+    /// With `--style-weight auto`, the factor its feedback has changed β by so far
+    /// (`AutomaticStyleWeight.boost`, and `adjustment` halfway through the final scale, which
+    /// may lower it); 1 at the start of a run.
     public private(set) var styleBoost = 1.0
     /// With `--style-weight auto`, the photo's style distance at the current scale.
     private var autoDistances: AutomaticStyleWeight.Distances?
@@ -123,7 +124,7 @@ public final class StyleTransfer {
 
             let last = k == schedule.scales.count - 1
             do {
-                // The final scale of a coarse-to-fine run checks the style ratio once more, halfway.
+                // The final scale of a coarse-to-fine run checks the style and content ratios halfway.
                 try optimize(scale, objective: objective, box: box, tally: &tally, progress: progress, shouldStop: shouldStop,
                              checkpoint: last && k > 0 ? scale.iterations / 2 : nil)
             } catch let stop as RunCancelled {
@@ -160,8 +161,8 @@ public final class StyleTransfer {
         }
         for i in 0..<scale.iterations {
             if i > 0 && i == checkpoint {
-                let boost = try feedBack(objective)
-                if boost > 1 {
+                let boost = try feedBack(objective, final: true)
+                if boost != 1 {
                     styleBoost *= boost
                     objective.weights.style *= boost
                     optimizer = makeOptimizer(engine, box: box)
@@ -187,11 +188,22 @@ public final class StyleTransfer {
 
     /// `--style-weight auto`'s feedback on the current image: the factor to raise β by when
     /// the image is short of the painting (`AutomaticStyleWeight.boost`), 1 otherwise or with
-    /// a fixed β. One forward pass.
-    private func feedBack<E: Engine>(_ objective: StyleTransferObjective<E>) throws -> Double {
+    /// a fixed β. One forward pass. At the `final` scale's check (without style masks) also
+    /// the painting's content loss, one more forward pass, and the factor may lower β
+    /// (`AutomaticStyleWeight.adjustment`).
+    private func feedBack<E: Engine>(_ objective: StyleTransferObjective<E>, final: Bool = false) throws -> Double {
         guard case .automatic(let auto) = plan.styleWeight, let distances = autoDistances else { return 1 }
         let terms = try objective.evaluate(image, gradient: false).terms
-        return auto.boost(afterStyleRatio: distances.styleRatio(objective, terms: terms))
+        let styleRatio = distances.styleRatio(objective, terms: terms)
+        guard final, distances.regionStyle == nil else { return auto.boost(afterStyleRatio: styleRatio) }
+        // L_c of the paintings stretched to the image (blend-weighted), as `scores(of:)` measures it.
+        var paintingContent = 0.0
+        for (i, b) in plan.blend.enumerated() where b > 0 {
+            let painting = images.styleCovering(i, width: image.width, height: image.height)
+            paintingContent += b * (try objective.evaluate(Preprocessing.tensor(from: painting, meanBGR: network.meanBGR),
+                                                           gradient: false).terms.content)
+        }
+        return auto.adjustment(styleRatio: styleRatio, contentRatio: paintingContent > 0 ? terms.content / paintingContent : nil)
     }
 
     /// Adam's reports are at the point before its last update: evaluate and report the
