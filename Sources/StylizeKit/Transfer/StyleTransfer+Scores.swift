@@ -27,12 +27,18 @@ extension StyleTransfer {
         let terms = try objective.evaluate(Preprocessing.tensor(from: image, meanBGR: mean), gradient: false).terms
         let photo = Preprocessing.tensor(from: images.content(width: image.width, height: image.height), meanBGR: mean)
         let photoStyle = try objective.evaluate(photo, gradient: false).terms.style
-        let blend = plan.blend
-        var paintingContent = 0.0
-        for i in blend.indices {
-            let painting = Preprocessing.tensor(from: images.styleCovering(i, width: image.width, height: image.height), meanBGR: mean)
-            paintingContent += blend[i] * (try objective.evaluate(painting, gradient: false).terms.content)
+        return PairScores(terms: terms, paintingContent: try paintingContent(objective, width: image.width, height: image.height),
+                          photoStyle: photoStyle)
+    }
+
+    /// `L_c` of the paintings stretched to `width × height` under `objective` (that size's),
+    /// blend-weighted: the content distance of "no photo" (`PairScores.paintingContent`).
+    func paintingContent<E: Engine>(_ objective: StyleTransferObjective<E>, width: Int, height: Int) throws -> Double {
+        var sum = 0.0
+        for (i, b) in plan.blend.enumerated() where b > 0 {
+            let painting = Preprocessing.tensor(from: images.styleCovering(i, width: width, height: height), meanBGR: network.meanBGR)
+            sum += b * (try objective.evaluate(painting, gradient: false).terms.content)
         }
-        return PairScores(terms: terms, paintingContent: paintingContent, photoStyle: photoStyle)
+        return sum
     }
 }

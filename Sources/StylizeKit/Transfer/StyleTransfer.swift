@@ -196,14 +196,8 @@ public final class StyleTransfer {
         let terms = try objective.evaluate(image, gradient: false).terms
         let styleRatio = distances.styleRatio(objective, terms: terms)
         guard final, distances.regionStyle == nil else { return auto.boost(afterStyleRatio: styleRatio) }
-        // L_c of the paintings stretched to the image (blend-weighted), as `scores(of:)` measures it.
-        var paintingContent = 0.0
-        for (i, b) in plan.blend.enumerated() where b > 0 {
-            let painting = images.styleCovering(i, width: image.width, height: image.height)
-            paintingContent += b * (try objective.evaluate(Preprocessing.tensor(from: painting, meanBGR: network.meanBGR),
-                                                           gradient: false).terms.content)
-        }
-        return auto.adjustment(styleRatio: styleRatio, contentRatio: paintingContent > 0 ? terms.content / paintingContent : nil)
+        let painting = try paintingContent(objective, width: image.width, height: image.height)  // as `scores(of:)` measures it
+        return auto.adjustment(styleRatio: styleRatio, contentRatio: painting > 0 ? terms.content / painting : nil)
     }
 
     /// Adam's reports are at the point before its last update: evaluate and report the
