@@ -24,14 +24,10 @@ set -eu
 out=$1; threads=$2; shift 2
 bin=${STYLIZE:-.build/release/stylize}
 bench=${STYLIZE_BENCH:-.build/release/stylize-bench}
-styles=""
-for folder in "$@"; do [ -d "$folder" ] && styles="$styles --style $folder"; done
 mkdir -p "$out/512"
 
 echo "== 256 px: every photo x every painting, defaults ($out/256)"
-"$bin" batch --content samples/content $styles --size 256 --threads "$threads" --out "$out/256" --resume --quiet
-"$bench" eval "$out/256" --threads "$threads" | tee "$out/256.md"
-echo "contact sheet: $out/256/contact-sheet.png   report: $out/256/index.html"
+sh tools/eval_256.sh samples/content "$out/256" "$threads" "$@"
 
 echo "== 512 px: default schedule, alpha beta gamma = 5 1e-3 1, against PyTorch ($out/512)"
 grep -v '^#' tools/eval_pairs_512.txt | while read -r photo painting; do

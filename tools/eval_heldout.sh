@@ -11,15 +11,11 @@
 # surround, CC0, Wikimedia Commons), and from matplotlib 3.11.2 `grace_hopper.jpg` (a camera
 # JPEG portrait, public domain, US Navy). Each runs with every painting of the PAINTINGS
 # folders at 256 px and the defaults, as one batch, scored as `make eval` scores its 256 px
-# pairs (`stylize-bench eval`: style ratio at most 0.10, content ratio at most 0.5), with the
+# pairs (`tools/eval_256.sh`: style ratio at most 0.10, content ratio at most 0.5), with the
 # batch's contact sheet. The photos go in as they come (JPEG, greyscale, 741 × 500, 1411²).
 set -eu
 out=$1; threads=$2; shift 2
-bin=${STYLIZE:-.build/release/stylize}
-bench=${STYLIZE_BENCH:-.build/release/stylize-bench}
 python=${PYTHON:-python3}
-styles=""
-for folder in "$@"; do [ -d "$folder" ] && styles="$styles --style $folder"; done
 mkdir -p "$out/wheels" "$out/photos"
 "$python" -m pip download --quiet --no-deps --only-binary :all: --dest "$out/wheels" \
     scikit-image==0.26.0 matplotlib==3.11.2
@@ -34,6 +30,4 @@ db18e9c4157617403c3537a6ba355dfeafe9a7eabb6b9b94cb33f6525dd49179  motorcycle_lef
 38a07f36f27f095e818aea7b96d34202c05176d30253c66733f2e00379e9e0e6  retina.jpg
 SUMS
 echo "== 256 px: 5 held-out photos x every painting, defaults ($out/256)"
-"$bin" batch --content "$out/photos" $styles --size 256 --threads "$threads" --out "$out/256" --resume --quiet
-"$bench" eval "$out/256" --threads "$threads" | tee "$out/256.md"
-echo "contact sheet: $out/256/contact-sheet.png   report: $out/256/index.html"
+sh tools/eval_256.sh "$out/photos" "$out/256" "$threads" "$@"
