@@ -4,7 +4,7 @@ import StylizeKit
 // stylize-bench: seconds per evaluation (forward + gradient) of the default objective on
 // the real VGG16 weights, GFLOP/s and peak resident memory.
 //
-// Usage: stylize-bench SIZE [--threads N] [--runs N] [--weights FILE] [--per-layer] [--device cpu|cuda]
+// Usage: stylize-bench SIZE|WxH [--threads N] [--runs N] [--weights FILE] [--per-layer] [--device cpu|cuda]
 //        stylize-bench run … / stylize-bench score …   (whole runs; see RunBench.swift)
 //        stylize-bench eval DIR…   (ratios of finished batch jobs; see EvalBench.swift)
 // One size per process, so that the peak RSS printed belongs to that size alone
@@ -34,7 +34,14 @@ let perLayer = args.contains("--per-layer")
 let device = option("--device") ?? "cpu"
 guard device == "cpu" || device == "cuda" else { fail("--device must be cpu or cuda, got '\(device)'") }
 args.removeAll { $0 == "--per-layer" }
-guard let sizeText = args.first, let size = Int(sizeText), size >= 32 else { fail("usage: stylize-bench SIZE [--threads N] [--runs N] [--weights FILE] [--per-layer] [--device cpu|cuda]") }
+// SIZE is a square; WxH (e.g. 512x341, a 3:2 photo at 512 px) a rectangle.
+let sizeParts = (args.first ?? "").split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+guard (1...2).contains(sizeParts.count), sizeParts.allSatisfy({ ($0 ?? 0) >= 32 }) else {
+    fail("usage: stylize-bench SIZE|WxH [--threads N] [--runs N] [--weights FILE] [--per-layer] [--device cpu|cuda] (sides of at least 32)")
+}
+let width = sizeParts[0]!, height = sizeParts.last!!
+let size = max(width, height)
+let sizeLabel = width == height ? "\(size)" : "\(width)x\(height)"
 
 let weights: VGGWeights
 do {
@@ -76,16 +83,16 @@ do {
     }
 }
 
-// 2. The objective at SIZE×SIZE on smooth synthetic images.
-func synthetic(_ size: Int, _ f: (Double, Double, Int) -> Double) -> RGBImage {
-    var p = [Float](repeating: 0, count: size * size * 3)
-    for y in 0..<size { for x in 0..<size { for c in 0..<3 {
-        p[(y * size + x) * 3 + c] = Float(min(255, max(0, f(Double(x) / Double(size), Double(y) / Double(size), c))))
+// 2. The objective at width × height on smooth synthetic images.
+func synthetic(_ f: (Double, Double, Int) -> Double) -> RGBImage {
+    var p = [Float](repeating: 0, count: width * height * 3)
+    for y in 0..<height { for x in 0..<width { for c in 0..<3 {
+        p[(y * width + x) * 3 + c] = Float(min(255, max(0, f(Double(x) / Double(size), Double(y) / Double(size), c))))
     } } }
-    return RGBImage(width: size, height: size, pixels: p)
+    return RGBImage(width: width, height: height, pixels: p)
 }
-let contentImage = synthetic(size) { x, y, c in 128 + 100 * sin(2 * .pi * (1.5 * x + 0.5 * y + Double(c))) }
-let styleImage = synthetic(size) { x, y, c in 128 + 110 * sin(2 * .pi * Double(6 + c) * x) * cos(2 * .pi * 4 * y) }
+let contentImage = synthetic { x, y, c in 128 + 100 * sin(2 * .pi * (1.5 * x + 0.5 * y + Double(c))) }
+let styleImage = synthetic { x, y, c in 128 + 110 * sin(2 * .pi * Double(6 + c) * x) * cos(2 * .pi * 4 * y) }
 let config = StyleTransferConfiguration(contentPath: "", stylePaths: [], outputPath: "")
 do {
     let network = try VGGNetwork(weights: weights, pooling: .max, through: "relu5_1", parallel: Parallel(threads: threads))
@@ -138,7 +145,7 @@ do {
     var flop = 0.0, realFlop = 0.0
     for (i, stage) in network.stages.enumerated() {
         if case .conv(_, _, let conv) = stage {
-            let s = network.outputSize(ofStage: i, width: size, height: size)
+            let s = network.outputSize(ofStage: i, width: width, height: height)
             let direct = 2 * 2 * Double(s.width * s.height * conv.outChannels * conv.inChannels * 9)
             flop += direct
             switch conv.algorithm {
@@ -151,7 +158,7 @@ do {
     }
     for layer in config.styleLayers.names {
         let i = network.stageIndex(of: layer)!
-        let s = network.outputSize(ofStage: i, width: size, height: size)
+        let s = network.outputSize(ofStage: i, width: width, height: height)
         let n = Double(network.channels(ofStage: i))
         flop += 2 * 2 * n * n * Double(s.width * s.height)
         realFlop += 2 * 2 * n * n * Double(s.width * s.height)
@@ -160,17 +167,17 @@ do {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     let rssMB = Double(usage.ru_maxrss) / 1024
     let precision = device == "cuda" ? "%.4f" : "%.3f"
-    print(String(format: "size %4d  %@  median \(precision) s/evaluation (min \(precision), max \(precision), %d runs)  %.1f GFLOP/evaluation  %.1f effective GFLOP/s (%.1f real)  CPU %.2f s/evaluation  peak RSS %.0f MB",
-                 size, device == "cuda" ? "cuda" : "threads \(threads)", median, times.first!, times.last!, runs, flop / 1e9, flop / median / 1e9, realFlop / median / 1e9, cpuPerRun, rssMB))
-    if perLayer { timeLayers(network, size: size, runs: runs, parallel: Parallel(threads: threads)) }
+    print(String(format: "size %@  %@  median \(precision) s/evaluation (min \(precision), max \(precision), %d runs)  %.1f GFLOP/evaluation  %.1f effective GFLOP/s (%.1f real)  CPU %.2f s/evaluation  peak RSS %.0f MB",
+                 sizeLabel, device == "cuda" ? "cuda" : "threads \(threads)", median, times.first!, times.last!, runs, flop / 1e9, flop / median / 1e9, realFlop / median / 1e9, cpuPerRun, rssMB))
+    if perLayer { timeLayers(network, width: width, height: height, runs: runs, parallel: Parallel(threads: threads)) }
 } catch { fail("\(error)") }
 
 /// Median seconds of forward + input gradient of every convolution layer at its size in the
 /// network, with each algorithm (for choosing `Conv3x3.defaultAlgorithm`).
-func timeLayers(_ network: VGGNetwork, size: Int, runs: Int, parallel: Parallel) {
+func timeLayers(_ network: VGGNetwork, width: Int, height: Int, runs: Int, parallel: Parallel) {
     for (i, stage) in network.stages.enumerated() {
         guard case .conv(_, let name, let conv) = stage else { continue }
-        let s = network.outputSize(ofStage: i, width: size, height: size)
+        let s = network.outputSize(ofStage: i, width: width, height: height)
         let layer = weights.layers.first { $0.name == name }!
         var rng = SystemRandomNumberGenerator()
         let x = Tensor3(channels: conv.inChannels, height: s.height, width: s.width,
