@@ -6,7 +6,10 @@
  * on every call and zeroes C first, and its AVX-512 kernels lose to its own AVX2 kernels on
  * these flat shapes on AMD (docs/EXPERIMENTS.md). Here a row-major B is read in place (a
  * transposed one is packed KC × NB at a time), and A is packed MR × KC at a time, scaled by
- * alpha on the way; beta is applied to C before the terms are added.
+ * alpha on the way, unless it was packed once beforehand (stylize_gemm_pack: Winograd's
+ * weights, used by every product of a layer) or is transposed with alpha 1 (its MR values for
+ * one term are then contiguous and are read in place); beta is applied to C before the terms
+ * are added.
  *
  * Blocking (the same for both kernels):
  *   for each block of NB = 768 columns of C:
@@ -31,48 +34,56 @@ enum { KC = 128, NB = 768 };
 #define T512 __attribute__((target("avx512f")))
 #define INLINE static inline __attribute__((always_inline))
 
-/* C[r, j] (+)= Σ_p ap[p·8 + r] · B[p, j] for r < R, j < cols (≤ 48). */
-T512 INLINE void micro512(const int R, int kc, const float *ap, const float *b, ptrdiff_t ldb,
-                          float *c, ptrdiff_t ldc, int cols, int accumulate) {
+/* C[r, j] (+)= Σ_p ap[p·as + r] · B[p, j] for r < R, j < cols (≤ 16·NV); as = 8 for a packed
+ * panel, or A's row stride when a transposed A is read in place. NV (1…3) vectors of 16
+ * columns: a product with few columns (the deep layers' few tiles at small sizes) does not
+ * spend multiply-adds on masked-off lanes. */
+T512 INLINE void micro512(const int R, const int NV, int kc, const float *ap, ptrdiff_t as, const float *b,
+                          ptrdiff_t ldb, float *c, ptrdiff_t ldc, int cols, int accumulate) {
     __mmask16 mk[3];
-    for (int v = 0; v < 3; v++) {
+    for (int v = 0; v < NV; v++) {
         int n = cols - 16 * v;
         mk[v] = n >= 16 ? 0xFFFF : n <= 0 ? 0 : (__mmask16)((1u << n) - 1);
     }
     __m512 acc[8][3];
     for (int r = 0; r < R; r++) {
-        for (int v = 0; v < 3; v++)
+        for (int v = 0; v < NV; v++)
             acc[r][v] = accumulate ? _mm512_maskz_loadu_ps(mk[v], c + r * ldc + 16 * v) : _mm512_setzero_ps();
     }
     for (int p = 0; p < kc; p++) {
         const float *bp = b + p * ldb;
-        __m512 b0 = _mm512_maskz_loadu_ps(mk[0], bp);
-        __m512 b1 = _mm512_maskz_loadu_ps(mk[1], bp + 16);
-        __m512 b2 = _mm512_maskz_loadu_ps(mk[2], bp + 32);
+        __m512 bv[3];
+        for (int v = 0; v < NV; v++) bv[v] = _mm512_maskz_loadu_ps(mk[v], bp + 16 * v);
         for (int r = 0; r < R; r++) {
-            __m512 ar = _mm512_set1_ps(ap[p * 8 + r]);
-            acc[r][0] = _mm512_fmadd_ps(ar, b0, acc[r][0]);
-            acc[r][1] = _mm512_fmadd_ps(ar, b1, acc[r][1]);
-            acc[r][2] = _mm512_fmadd_ps(ar, b2, acc[r][2]);
+            __m512 ar = _mm512_set1_ps(ap[p * as + r]);
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(ar, bv[v], acc[r][v]);
         }
     }
     for (int r = 0; r < R; r++) {
-        for (int v = 0; v < 3; v++) _mm512_mask_storeu_ps(c + r * ldc + 16 * v, mk[v], acc[r][v]);
+        for (int v = 0; v < NV; v++) _mm512_mask_storeu_ps(c + r * ldc + 16 * v, mk[v], acc[r][v]);
     }
 }
 
-T512 static void rows512(int R, int kc, const float *ap, const float *b, ptrdiff_t ldb, float *c,
+T512 static void rows512(int R, int kc, const float *ap, ptrdiff_t as, const float *b, ptrdiff_t ldb, float *c,
                          ptrdiff_t ldc, int cols, int accumulate) {
-    switch (R) {
-    case 8: micro512(8, kc, ap, b, ldb, c, ldc, cols, accumulate); break;
-    case 7: micro512(7, kc, ap, b, ldb, c, ldc, cols, accumulate); break;
-    case 6: micro512(6, kc, ap, b, ldb, c, ldc, cols, accumulate); break;
-    case 5: micro512(5, kc, ap, b, ldb, c, ldc, cols, accumulate); break;
-    case 4: micro512(4, kc, ap, b, ldb, c, ldc, cols, accumulate); break;
-    case 3: micro512(3, kc, ap, b, ldb, c, ldc, cols, accumulate); break;
-    case 2: micro512(2, kc, ap, b, ldb, c, ldc, cols, accumulate); break;
-    default: micro512(1, kc, ap, b, ldb, c, ldc, cols, accumulate); break;
+    /* R and NV become constants of each inlined copy */
+#define MICRO512(ROWS, NV) micro512(ROWS, NV, kc, ap, as, b, ldb, c, ldc, cols, accumulate); return
+#define CASES512(NV)                                                                               \
+    switch (R) {                                                                                   \
+    case 8: MICRO512(8, NV);                                                                       \
+    case 7: MICRO512(7, NV);                                                                       \
+    case 6: MICRO512(6, NV);                                                                       \
+    case 5: MICRO512(5, NV);                                                                       \
+    case 4: MICRO512(4, NV);                                                                       \
+    case 3: MICRO512(3, NV);                                                                       \
+    case 2: MICRO512(2, NV);                                                                       \
+    default: MICRO512(1, NV);                                                                      \
     }
+    if (cols > 32) { CASES512(3) }
+    if (cols > 16) { CASES512(2) }
+    CASES512(1)
+#undef CASES512
+#undef MICRO512
 }
 
 /* ---- AVX2 + FMA: MR = 6 rows by NR = 16 columns (12 accumulators, 2 for B, 1 broadcast:
@@ -86,8 +97,9 @@ T256 INLINE __m256i mask256(int n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-/* C[r, j] (+)= Σ_p ap[p·6 + r] · B[p, j] for r < R, j < cols (≤ 16); full panels unmasked. */
-T256 INLINE void micro256(const int R, const int masked, int kc, const float *ap, const float *b,
+/* C[r, j] (+)= Σ_p ap[p·as + r] · B[p, j] for r < R, j < cols (≤ 16); full panels unmasked;
+ * as as for micro512 (6 for a packed panel). */
+T256 INLINE void micro256(const int R, const int masked, int kc, const float *ap, ptrdiff_t as, const float *b,
                           ptrdiff_t ldb, float *c, ptrdiff_t ldc, int cols, int accumulate) {
     __m256i m0 = mask256(cols), m1 = mask256(cols - 8);
 #define LOAD(ptr, m) (masked ? _mm256_maskload_ps((ptr), (m)) : _mm256_loadu_ps(ptr))
@@ -100,7 +112,7 @@ T256 INLINE void micro256(const int R, const int masked, int kc, const float *ap
         const float *bp = b + p * ldb;
         __m256 b0 = LOAD(bp, m0), b1 = LOAD(bp + 8, m1);
         for (int r = 0; r < R; r++) {
-            __m256 ar = _mm256_broadcast_ss(ap + p * 6 + r);
+            __m256 ar = _mm256_broadcast_ss(ap + p * as + r);
             acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
             acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
         }
@@ -117,10 +129,10 @@ T256 INLINE void micro256(const int R, const int masked, int kc, const float *ap
     }
 }
 
-T256 static void rows256(int R, int kc, const float *ap, const float *b, ptrdiff_t ldb, float *c,
+T256 static void rows256(int R, int kc, const float *ap, ptrdiff_t as, const float *b, ptrdiff_t ldb, float *c,
                          ptrdiff_t ldc, int cols, int accumulate) {
     /* R and "masked" become constants of each inlined copy */
-#define MICRO256(ROWS, MASKED) micro256(ROWS, MASKED, kc, ap, b, ldb, c, ldc, cols, accumulate); return
+#define MICRO256(ROWS, MASKED) micro256(ROWS, MASKED, kc, ap, as, b, ldb, c, ldc, cols, accumulate); return
 #define CASES256(MASKED)                                                                           \
     switch (R) {                                                                                   \
     case 6: MICRO256(6, MASKED);                                                                   \
@@ -140,12 +152,16 @@ T256 static void rows256(int R, int kc, const float *ap, const float *b, ptrdiff
 
 /* C[i, j − j0] (+)= Σ_p (alpha · A(i, p)) · B(p, j) for the block of columns j0 ..< j1 (at most
  * NB; c points at the block's first column): added to C's values when `add`, else over them;
- * bbuf holds KC × NB floats for packing B when transB. */
+ * bbuf holds KC × NB floats for packing B when transB. A's MR × KC blocks come from `packed`
+ * (stylize_gemm_pack's layout, alpha 1) when it is not NULL; a transposed A with alpha 1 is
+ * read in place (its MR values for one p are contiguous); otherwise each block is packed
+ * here. The sums are the same, term by term, in every case. */
 #define DRIVER(NAME, ATTR, MR, NR, ROWS)                                                           \
     ATTR static void NAME(int transA, int transB, int m, int j0, int j1, int k, float alpha,        \
-                          const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c,   \
-                          ptrdiff_t ldc, int add, float *bbuf) {                                    \
+                          const float *a, ptrdiff_t lda, const float *packed, const float *b,       \
+                          ptrdiff_t ldb, float *c, ptrdiff_t ldc, int add, float *bbuf) {           \
         float ap[KC * MR] __attribute__((aligned(64)));                                            \
+        const ptrdiff_t mp = (ptrdiff_t)(m + MR - 1) / MR * MR;                                     \
         for (int p0 = 0; p0 < k; p0 += KC) {                                                        \
             int kc = p0 + KC < k ? KC : k - p0;                                                     \
             const float *bb;                                                                        \
@@ -164,8 +180,16 @@ T256 static void rows256(int R, int kc, const float *ap, const float *b, ptrdiff
             }                                                                                       \
             for (int i0 = 0; i0 < m; i0 += MR) {                                                    \
                 int rows = m - i0 < MR ? m - i0 : MR;                                               \
-                /* ap[p·MR + r] = alpha · A(i0 + r, p0 + p) */                                      \
-                if (transA) {                                                                       \
+                const float *pa = ap;                                                               \
+                ptrdiff_t as = MR;                                                                  \
+                if (packed) {                                                                       \
+                    pa = packed + (ptrdiff_t)p0 * mp + (ptrdiff_t)i0 * kc;                          \
+                } else if (transA && alpha == 1.0f) {                                               \
+                    /* A(i0 + r, p0 + p) = a[(p0 + p)·lda + i0 + r] */                              \
+                    pa = a + (ptrdiff_t)p0 * lda + i0;                                              \
+                    as = lda;                                                                       \
+                } else if (transA) {                                                                \
+                    /* ap[p·MR + r] = alpha · A(i0 + r, p0 + p) */                                  \
                     for (int p = 0; p < kc; p++) {                                                  \
                         const float *ap0 = a + (ptrdiff_t)(p0 + p) * lda + i0;                      \
                         for (int r = 0; r < rows; r++) ap[p * MR + r] = alpha * ap0[r];             \
@@ -178,8 +202,8 @@ T256 static void rows256(int R, int kc, const float *ap, const float *b, ptrdiff
                 }                                                                                   \
                 for (int j = j0; j < j1; j += NR) {                                                 \
                     int cols = j1 - j < NR ? j1 - j : NR;                                           \
-                    ROWS(rows, kc, ap, bb + (j - j0), ldbb, c + (ptrdiff_t)i0 * ldc + (j - j0), ldc, cols, \
-                         add || p0 > 0);                                                            \
+                    ROWS(rows, kc, pa, as, bb + (j - j0), ldbb, c + (ptrdiff_t)i0 * ldc + (j - j0), ldc, \
+                         cols, add || p0 > 0);                                                      \
                 }                                                                                   \
             }                                                                                       \
         }                                                                                           \
@@ -187,6 +211,8 @@ T256 static void rows256(int R, int kc, const float *ap, const float *b, ptrdiff
 
 DRIVER(gemm512, T512, 8, 48, rows512)
 DRIVER(gemm256, T256, 6, 16, rows256)
+
+static int panel_rows(int kind) { return kind >= 2 ? 8 : 6; }
 
 void stylize_gemm(int kind, int transA, int transB, int m, int n, int k, float alpha,
                   const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
@@ -209,10 +235,40 @@ void stylize_gemm(int kind, int transA, int transB, int m, int n, int k, float a
     if (transB && !bbuf) abort(); /* 384 KB */
     for (int j0 = 0; j0 < n; j0 += NB) {
         int j1 = j0 + NB < n ? j0 + NB : n;
-        if (kind >= 2) gemm512(transA, transB, m, j0, j1, k, alpha, a, lda, b, ldb, c + j0, ldc, add, bbuf);
-        else gemm256(transA, transB, m, j0, j1, k, alpha, a, lda, b, ldb, c + j0, ldc, add, bbuf);
+        if (kind >= 2) gemm512(transA, transB, m, j0, j1, k, alpha, a, lda, NULL, b, ldb, c + j0, ldc, add, bbuf);
+        else gemm256(transA, transB, m, j0, j1, k, alpha, a, lda, NULL, b, ldb, c + j0, ldc, add, bbuf);
     }
     free(bbuf);
+}
+
+size_t stylize_gemm_packed_floats(int kind, int m, int k) {
+    int mr = panel_rows(kind);
+    return m <= 0 || k <= 0 ? 0 : (size_t)((m + mr - 1) / mr * mr) * (size_t)k;
+}
+
+void stylize_gemm_pack(int kind, int m, int k, const float *a, ptrdiff_t lda, float *packed) {
+    const ptrdiff_t mr = panel_rows(kind), mp = (ptrdiff_t)(m + mr - 1) / mr * mr;
+    for (int p0 = 0; p0 < k; p0 += KC) {
+        int kc = p0 + KC < k ? KC : k - p0;
+        for (int i0 = 0; i0 < m; i0 += (int)mr) {
+            /* packed[p0·mp + i0·kc + p·MR + r] = A(i0 + r, p0 + p), 0 past the last row */
+            float *panel = packed + (ptrdiff_t)p0 * mp + (ptrdiff_t)i0 * kc;
+            for (int p = 0; p < kc; p++) {
+                for (int r = 0; r < mr; r++)
+                    panel[p * mr + r] = i0 + r < m ? a[(ptrdiff_t)(i0 + r) * lda + p0 + p] : 0.0f;
+            }
+        }
+    }
+}
+
+void stylize_gemm_prepacked(int kind, int m, int n, int k, const float *packed, const float *b, ptrdiff_t ldb,
+                            int add, float *c, ptrdiff_t ldc) {
+    if (m <= 0 || n <= 0 || k <= 0) return;
+    for (int j0 = 0; j0 < n; j0 += NB) {
+        int j1 = j0 + NB < n ? j0 + NB : n;
+        if (kind >= 2) gemm512(0, 0, m, j0, j1, k, 1.0f, NULL, 0, packed, b, ldb, c + j0, ldc, add, NULL);
+        else gemm256(0, 0, m, j0, j1, k, 1.0f, NULL, 0, packed, b, ldb, c + j0, ldc, add, NULL);
+    }
 }
 
 #else /* not x86: no kernels here; BLAS.sgemm uses OpenBLAS */
@@ -225,6 +281,17 @@ void stylize_gemm(int kind, int transA, int transB, int m, int n, int k, float a
 }
 
 int stylize_gemm_kind(void) { return 0; }
+
+size_t stylize_gemm_packed_floats(int kind, int m, int k) { (void)kind; (void)m; (void)k; return 0; }
+
+void stylize_gemm_pack(int kind, int m, int k, const float *a, ptrdiff_t lda, float *packed) {
+    (void)kind; (void)m; (void)k; (void)a; (void)lda; (void)packed;
+}
+
+void stylize_gemm_prepacked(int kind, int m, int n, int k, const float *packed, const float *b, ptrdiff_t ldb,
+                            int add, float *c, ptrdiff_t ldc) {
+    (void)kind; (void)m; (void)n; (void)k; (void)packed; (void)b; (void)ldb; (void)add; (void)c; (void)ldc;
+}
 
 #endif
 

@@ -67,6 +67,38 @@ public enum BLAS {
                     a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
+    /// `A` (`m × k`, row-major, `lda ≥ k`) in the order stylize's kernel `kernel` reads it
+    /// (`stylize_gemm_pack`), for `sgemm(kernel:m:n:k:packedA:…)`: a matrix used in many
+    /// products, like Winograd's transformed kernels, is then packed once instead of on every call.
+    public static func pack(kernel: GEMMKernel, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int) -> [Float] {
+        precondition(kernel != .blas && GEMMKernel.available.contains(kernel), "only stylize's kernels take packed matrices")
+        precondition(m > 0 && k > 0 && lda >= k && m <= Int(Int32.max) && k <= Int(Int32.max), "pack sizes (m \(m), k \(k), lda \(lda))")
+        let kind: Int32 = kernel == .avx512 ? 2 : 1
+        let count = stylize_gemm_packed_floats(kind, Int32(m), Int32(k))
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            stylize_gemm_pack(kind, Int32(m), Int32(k), a, lda, buffer.baseAddress!)
+            initialized = count
+        }
+    }
+
+    /// `C = A · B + beta · C` (`beta` 0 or 1) with `A` (`m × k`) packed by `pack(kernel:m:k:a:lda:)`
+    /// for the same kernel, and `B` `k × n` row-major (`ldb ≥ n`): the bits of
+    /// `sgemm(kernel:m:n:k:a:lda:b:ldb:beta:c:ldc:)` on the unpacked `A`.
+    ///
+    /// Index equation: `C[i, j] = Σ_p A[i, p] · B[p, j] + beta · C[i, j]`.
+    @inline(__always)
+    public static func sgemm(kernel: GEMMKernel, m: Int, n: Int, k: Int, packedA: UnsafePointer<Float>, packedCount: Int,
+                             b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        precondition(kernel != .blas && GEMMKernel.available.contains(kernel), "only stylize's kernels take packed matrices")
+        precondition(m > 0 && n > 0 && k > 0 && m <= Int(Int32.max) && n <= Int(Int32.max) && k <= Int(Int32.max),
+                     "sgemm sizes (m \(m), n \(n), k \(k))")
+        precondition(ldb >= n && ldc >= n, "sgemm ldb \(ldb) or ldc \(ldc) too small")
+        precondition(beta == 0 || beta == 1, "a packed product adds into C or overwrites it")
+        let kind: Int32 = kernel == .avx512 ? 2 : 1
+        precondition(packedCount == stylize_gemm_packed_floats(kind, Int32(m), Int32(k)), "packed A of the wrong size")
+        stylize_gemm_prepacked(kind, Int32(m), Int32(n), Int32(k), packedA, b, ldb, beta == 1 ? 1 : 0, c, ldc)
+    }
+
     /// The same product split over `parallel`'s threads by columns of `C`: thread `w` computes
     /// `C[:, j₀ ..< j₁] = alpha · op(A) · op(B)[:, j₀ ..< j₁] + beta · C[:, j₀ ..< j₁]` with one
     /// single-threaded `sgemm` (`op(B)`'s columns are `B`'s columns, or its rows when

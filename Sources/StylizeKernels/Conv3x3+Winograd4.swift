@@ -41,9 +41,19 @@ struct Winograd4 {
     let inChannels: Int
     /// The kernel of the 36 products (`GEMMKernel`).
     let gemm: GEMMKernel
+    /// The kernel of the narrow products (at most `GEMMKernel.narrowTiles` tiles in a chunk):
+    /// `GEMMKernel.narrow(besides: gemm)` unless given.
+    let narrowGemm: GEMMKernel
+    /// When `narrowGemm` (or `gemm`) is one of stylize's kernels, each `U[ξ]` packed once for
+    /// it (`BLAS.pack`, `packedPlane` floats each), so that no forward product packs the
+    /// weights again; backward products read `U[ξ]ᵀ` in place. Empty when both are OpenBLAS,
+    /// which packs both operands on every call. As large as `u` (156 MB for VGG16's
+    /// Winograd layers).
+    let packed: [Float]
+    let packedPlane: Int
 
     init(weight: [Float], outChannels: Int, inChannels: Int, gemm: GEMMKernel = GEMMKernel.chosen(for: .winograd),
-         parallel: Parallel) {
+         narrowGemm: GEMMKernel? = nil, parallel: Parallel) {
         precondition(GEMMKernel.available.contains(gemm), "\(gemm.rawValue) is not available on this CPU")
         self.outChannels = outChannels
         self.inChannels = inChannels
@@ -76,6 +86,19 @@ struct Winograd4 {
             }
         }
         self.u = u
+        let narrow = narrowGemm ?? GEMMKernel.narrow(besides: gemm)
+        precondition(GEMMKernel.available.contains(narrow) && (gemm == .blas || narrow == gemm),
+                     "narrow products in \(narrow.rawValue) beside \(gemm.rawValue)")
+        self.narrowGemm = narrow
+        if narrow == .blas {
+            packed = []; packedPlane = 0
+        } else {
+            let planes = u.withUnsafeBufferPointer { ub in
+                (0..<36).map { xi in BLAS.pack(kernel: narrow, m: outChannels, k: inChannels, a: ub.baseAddress! + xi * plane, lda: inChannels) }
+            }
+            packedPlane = planes[0].count
+            packed = Array(planes.joined())
+        }
     }
 
     /// Tile-chunk size target: `V` and `M` of one chunk together hold about this many floats
@@ -133,10 +156,19 @@ struct Winograd4 {
                                 Winograd4.inputTransform(src, channels: k, grid: grid, firstTile: t0, count: n, into: v,
                                                          parallel: parallel)
                             }
+                            let kernel = n <= GEMMKernel.narrowTiles ? narrowGemm : gemm
                             let product = { (xi: Int) in
                                 // forward:  M[ξ][o, t] = Σ_c U[ξ][o, c] · V[ξ][c, t]   (M = OC, N = n, K = C)
                                 // backward: M[ξ][c, t] = Σ_o U[ξ][o, c] · V[ξ][o, t]   (M = C,  N = n, K = OC)
-                                BLAS.sgemm(kernel: gemm, transA: transposed, m: m, n: n, k: k,
+                                if !transposed && kernel != .blas {
+                                    packed.withUnsafeBufferPointer { pb in
+                                        BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, packedA: pb.baseAddress! + xi * packedPlane,
+                                                   packedCount: packedPlane, b: v + xi * k * chunk, ldb: chunk,
+                                                   c: mm + xi * m * chunk, ldc: chunk)
+                                    }
+                                    return
+                                }
+                                BLAS.sgemm(kernel: kernel, transA: transposed, m: m, n: n, k: k,
                                            a: uBuf.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
                                            b: v + xi * k * chunk, ldb: chunk,
                                            c: mm + xi * m * chunk, ldc: chunk)

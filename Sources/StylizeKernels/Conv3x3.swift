@@ -84,8 +84,9 @@ public struct Conv3x3: Sendable {
     }
 
     /// `parallel` splits the Winograd weight transform over output channels (the result does
-    /// not depend on it). `gemm` picks the kernel of the layer's matrix products (default: the
-    /// ones `GEMMKernel` measured fastest on this CPU for each kind of product).
+    /// not depend on it). `gemm` picks the kernel of every one of the layer's matrix products
+    /// (default: the ones `GEMMKernel` measured fastest on this CPU for each kind of product,
+    /// and `GEMMKernel.narrow(besides:)` for Winograd's narrow ones).
     public init(inChannels: Int, outChannels: Int, weight: [Float], bias: [Float], algorithm: Algorithm? = nil,
                 gemm: GEMMKernel? = nil, parallel: Parallel = .serial) {
         precondition(weight.count == outChannels * inChannels * 9, "conv weight must be (OC, C, 3, 3)")
@@ -97,7 +98,7 @@ public struct Conv3x3: Sendable {
         self.algorithm = algorithm ?? Conv3x3.defaultAlgorithm(inChannels: inChannels, outChannels: outChannels)
         winograd4 = self.algorithm == .winograd4
             ? Winograd4(weight: weight, outChannels: outChannels, inChannels: inChannels,
-                        gemm: gemm ?? GEMMKernel.chosen(for: .winograd), parallel: parallel) : nil
+                        gemm: gemm ?? GEMMKernel.chosen(for: .winograd), narrowGemm: gemm, parallel: parallel) : nil
         guard self.algorithm == .im2col else {
             self.weight = []
             flippedWeight = []

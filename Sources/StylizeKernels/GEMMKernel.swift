@@ -111,6 +111,22 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
     /// The kernel this process uses for `role`'s products.
     public static func chosen(for role: Role) -> GEMMKernel { choice.kernels[role] ?? .blas }
 
+    /// Winograd products with at most this many tiles (columns) are "narrow": the deep layers
+    /// at the coarse scales (conv4 at 128 px has 16 tiles, conv5_1 4). There OpenBLAS spends
+    /// most of each call packing the weights `U[ξ]` (512 × 512) for a product of a few columns
+    /// (38 % of a 128 px evaluation's time went to its packing routines), so they run in
+    /// stylize's kernels with `U` packed once (`Winograd4`): conv4_2 at 128 px took 1.8 + 2.1
+    /// ms forward and backward against OpenBLAS' 3.7 + 3.7 (docs/EXPERIMENTS.md, *Weights
+    /// packed once*).
+    public static let narrowTiles = 64
+
+    /// The kernel for narrow Winograd products when `wide` runs the others: `wide` itself when it
+    /// is one of ours, or when `STYLIZE_GEMM` pins the choice; else the widest of ours this CPU
+    /// has (OpenBLAS where it has none).
+    public static func narrow(besides wide: GEMMKernel) -> GEMMKernel {
+        wide != .blas || choice.pinned ? wide : widest
+    }
+
     /// `stylize --version`'s line, e.g. `GEMM: OpenBLAS for Winograd (OpenBLAS 0.083 ms,
     /// AVX2+FMA 0.080 ms, AVX-512F 0.088 ms), OpenBLAS for other (…)`, or
     /// `GEMM: OpenBLAS, set by STYLIZE_GEMM`.

@@ -99,6 +99,37 @@ final class GEMMKernelTests: XCTestCase {
         }
     }
 
+    /// A matrix packed once (`BLAS.pack`, what Winograd does with its transformed kernels)
+    /// gives the bits of the same product with `A` packed by each call, overwriting `C` or
+    /// adding into it, for rows that are not a multiple of either kernel's panel, depths over
+    /// one 128-term block and more columns than one 768-column block; and a transposed `A`
+    /// (read in place when alpha is 1) the bits of the same matrix stored untransposed.
+    func testPackedOnceGivesTheBitsOfPackingEachCall() throws {
+        if Self.ourKernels.isEmpty { throw XCTSkip("this CPU has neither AVX2+FMA nor AVX-512F") }
+        for (index, (m, n, k)) in [(1, 1, 1), (8, 48, 128), (13, 77, 300), (64, 16, 64), (130, 800, 257), (512, 4, 512)].enumerated() {
+            for beta: Float in [0, 1] {
+                let (a, b, c0) = Self.operands(m, n, k, false, false, seed: UInt64(40 + index))
+                let lda = k + 3, ldb = n + 3, ldc = n + 7
+                // the same A stored transposed (k × m, ld m + 3)
+                var at = [Float](repeating: 0, count: k * (m + 3))
+                for i in 0..<m { for p in 0..<k { at[p * (m + 3) + i] = a[i * lda + p] } }
+                for kernel in Self.ourKernels {
+                    let each = Self.product(kernel, m, n, k, false, false, 1, beta, a: a, b: b, initial: c0)
+                    let transposed = Self.product(kernel, m, n, k, true, false, 1, beta, a: at, b: b, initial: c0)
+                    let packed = a.withUnsafeBufferPointer { BLAS.pack(kernel: kernel, m: m, k: k, a: $0.baseAddress!, lda: lda) }
+                    var once = c0
+                    packed.withUnsafeBufferPointer { pp in b.withUnsafeBufferPointer { bp in once.withUnsafeMutableBufferPointer { cp in
+                        BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, packedA: pp.baseAddress!, packedCount: pp.count,
+                                   b: bp.baseAddress!, ldb: ldb, beta: beta, c: cp.baseAddress!, ldc: ldc)
+                    } } }
+                    XCTAssertEqual(once, each, "\(kernel) \(m)×\(n)×\(k) beta \(beta): packed once")
+                    XCTAssertEqual(transposed, each, "\(kernel) \(m)×\(n)×\(k) beta \(beta): transposed A")
+                    XCTAssertNotEqual(each, c0, "\(kernel) \(m)×\(n)×\(k): the product wrote nothing")
+                }
+            }
+        }
+    }
+
     /// The whole Winograd convolution, forward and backward, and the im2col one (conv1_1's
     /// shape), with each of our kernels in place of OpenBLAS, against the direct reference.
     func testConvolutionsWithEachKernel() throws {

@@ -26,4 +26,19 @@ void stylize_gemm(int kind, int transA, int transB, int m, int n, int k, float a
                   const float *b, ptrdiff_t ldb,
                   float beta, float *c, ptrdiff_t ldc);
 
+/** Floats of `stylize_gemm_pack`'s copy of an m × k matrix for kernel `kind` (k times m rounded
+ *  up to the kernel's panel height: 8 for AVX-512F, 6 for AVX2). */
+size_t stylize_gemm_packed_floats(int kind, int m, int k);
+
+/** Copies the m × k row-major A (A(i, p) = a[i·lda + p]) into `packed`
+ *  (stylize_gemm_packed_floats(kind, m, k) floats) in the order kernel `kind` reads it, so that
+ *  a matrix used in many products (Winograd's transformed kernels) is packed once. */
+void stylize_gemm_pack(int kind, int m, int k, const float *a, ptrdiff_t lda, float *packed);
+
+/** C = A · B (+ C when add) with A packed by stylize_gemm_pack for the same kind, m and k, and
+ *  B row-major k × n (not transposed): the same terms in the same order as stylize_gemm with
+ *  alpha 1 and beta 0 or 1, so the same bits. */
+void stylize_gemm_prepacked(int kind, int m, int n, int k, const float *packed, const float *b, ptrdiff_t ldb,
+                            int add, float *c, ptrdiff_t ldc);
+
 #endif
