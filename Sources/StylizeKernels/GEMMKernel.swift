@@ -114,18 +114,29 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
     /// Winograd products with at most this many tiles (columns) are "narrow": the deep layers
     /// at the coarse scales (conv4 at 128 px has 16 tiles, conv5_1 4). There OpenBLAS spends
     /// most of each call packing the weights `U[ξ]` (512 × 512) for a product of a few columns
-    /// (38 % of a 128 px evaluation's time went to its packing routines), so they run in
-    /// stylize's kernels with `U` packed once (`Winograd4`): conv4_2 at 128 px took 1.8 + 2.1
-    /// ms forward and backward against OpenBLAS' 3.7 + 3.7 (docs/EXPERIMENTS.md, *Weights
-    /// packed once*).
+    /// (38 % of a 128 px evaluation's time went to its packing routines), while stylize's
+    /// kernels can use `U` packed once (`Winograd4`): conv4_2 at 128 px took 1.8 + 2.5 ms
+    /// forward and backward against OpenBLAS' 3.7 + 3.7 (docs/EXPERIMENTS.md, *Weights packed
+    /// once*).
     public static let narrowTiles = 64
 
-    /// The kernel for narrow Winograd products when `wide` runs the others: `wide` itself when it
-    /// is one of ours, or when `STYLIZE_GEMM` pins the choice; else the widest of ours this CPU
-    /// has (OpenBLAS where it has none).
+    /// `STYLIZE_GEMM_NARROW=1`: run the narrow Winograd products in our widest kernel even where
+    /// the calibration keeps OpenBLAS for the others. Not the default yet: it changes every
+    /// run's bits (the coarse scales' products round differently), and the evaluation's 512 px
+    /// pairs, one of which sits 0.4 % below PyTorch's score, have not been rerun with it.
+    static let narrowInOurs = ProcessInfo.processInfo.environment["STYLIZE_GEMM_NARROW"] == "1"
+
+    /// The kernel for narrow Winograd products when `wide` runs the others: `wide`, unless
+    /// `STYLIZE_GEMM_NARROW=1` (and `STYLIZE_GEMM` does not pin the choice) moves them from
+    /// OpenBLAS to the widest of ours this CPU has.
     public static func narrow(besides wide: GEMMKernel) -> GEMMKernel {
-        wide != .blas || choice.pinned ? wide : widest
+        wide != .blas || choice.pinned || !narrowInOurs ? wide : widest
     }
+
+    /// Whether the Winograd layers keep a copy of their weights packed for our kernels (as
+    /// large as the transformed weights: 156 MB for VGG16), i.e. whether any of their products
+    /// runs in our kernels with this process's choice.
+    public static var packsWinogradWeights: Bool { narrow(besides: chosen(for: .winograd)) != .blas }
 
     /// `stylize --version`'s line, e.g. `GEMM: OpenBLAS for Winograd (OpenBLAS 0.083 ms,
     /// AVX2+FMA 0.080 ms, AVX-512F 0.088 ms), OpenBLAS for other (…)`, or

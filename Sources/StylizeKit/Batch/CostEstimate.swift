@@ -26,11 +26,11 @@ public enum CostEstimate {
     /// Speed-up of going from 1 to 2 threads: 2.21 s against 1.52–1.60 s per 512 px
     /// evaluation (`stylize-bench 512 --threads 1` and `2`).
     public static let twoThreadSpeedup = 1.4
-    /// Bytes that do not depend on the image size: transformed weights, code, buffers. 0.24 GB
-    /// until the Winograd weights were also kept packed for stylize's kernels (156 MB more on
-    /// x86 CPUs with AVX2 or AVX-512, `Winograd4.packed`): a default 512 × 341 run's peak went
-    /// from 0.50 to 0.65 GB on the 2-core host (2026-12-05).
-    public static let fixedBytes = 0.40e9
+    /// Bytes that do not depend on the image size: transformed weights, code, buffers; 0.16 GB
+    /// more where the Winograd weights are also kept packed for stylize's kernels
+    /// (`GEMMKernel.packsWinogradWeights`): a default 512 × 341 run's peak went from 0.50 to
+    /// 0.65 GB on the 2-core host with them (2026-12-05).
+    public static var fixedBytes: Double { 0.24e9 + (GEMMKernel.packsWinogradWeights ? 0.16e9 : 0) }
     /// Bytes per pixel of the final image besides L-BFGS' history (default history of 10).
     /// Fitted to the peak resident size (`/usr/bin/time -v`'s maximum RSS, VmHWM) of real
     /// runs of a 3:2 photo on the 2-core host, 2026-12-04, estimate against measured: default
