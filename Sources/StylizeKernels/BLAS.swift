@@ -55,7 +55,7 @@ public enum BLAS {
         if kernel != .blas {
             precondition(GEMMKernel.available.contains(kernel), "\(kernel.rawValue) is not available on this CPU")
             precondition(m <= Int(Int32.max) && n <= Int(Int32.max) && k <= Int(Int32.max), "sgemm sizes too large")
-            stylize_gemm(kernel == .avx512 ? 2 : 1, transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k),
+            stylize_gemm(kernel.kind, transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k),
                          alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }
@@ -67,16 +67,28 @@ public enum BLAS {
                     a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// `A` (`m × k`, row-major, `lda ≥ k`) in the order stylize's kernel `kernel` reads it
-    /// (`stylize_gemm_pack`), for `sgemm(kernel:m:n:k:packedA:…)`: a matrix used in many
-    /// products, like Winograd's transformed kernels, is then packed once instead of on every call.
-    public static func pack(kernel: GEMMKernel, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int) -> [Float] {
+    /// Floats of `pack(kernel:m:k:a:lda:into:)`'s copy of an `m × k` matrix.
+    public static func packedCount(kernel: GEMMKernel, m: Int, k: Int) -> Int {
         precondition(kernel != .blas && GEMMKernel.available.contains(kernel), "only stylize's kernels take packed matrices")
-        precondition(m > 0 && k > 0 && lda >= k && m <= Int(Int32.max) && k <= Int(Int32.max), "pack sizes (m \(m), k \(k), lda \(lda))")
-        let kind: Int32 = kernel == .avx512 ? 2 : 1
-        let count = stylize_gemm_packed_floats(kind, Int32(m), Int32(k))
+        precondition(m > 0 && k > 0 && m <= Int(Int32.max) && k <= Int(Int32.max), "pack sizes (m \(m), k \(k))")
+        return stylize_gemm_packed_floats(kernel.kind, Int32(m), Int32(k))
+    }
+
+    /// `A` (`m × k`, row-major, `lda ≥ k`) into `packed` (`packedCount` floats) in the order
+    /// stylize's kernel `kernel` reads it (`stylize_gemm_pack`), for
+    /// `sgemm(kernel:m:n:k:packedA:…)`: a matrix used in many products, like Winograd's
+    /// transformed kernels, is then packed once instead of on every call.
+    public static func pack(kernel: GEMMKernel, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                            into packed: UnsafeMutableBufferPointer<Float>) {
+        precondition(lda >= k && packed.count == packedCount(kernel: kernel, m: m, k: k), "pack: lda \(lda) or \(packed.count) floats")
+        stylize_gemm_pack(kernel.kind, Int32(m), Int32(k), a, lda, packed.baseAddress!)
+    }
+
+    /// The same into a new array.
+    public static func pack(kernel: GEMMKernel, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int) -> [Float] {
+        let count = packedCount(kernel: kernel, m: m, k: k)
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            stylize_gemm_pack(kind, Int32(m), Int32(k), a, lda, buffer.baseAddress!)
+            pack(kernel: kernel, m: m, k: k, a: a, lda: lda, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
             initialized = count
         }
     }
@@ -89,14 +101,11 @@ public enum BLAS {
     @inline(__always)
     public static func sgemm(kernel: GEMMKernel, m: Int, n: Int, k: Int, packedA: UnsafePointer<Float>, packedCount: Int,
                              b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        precondition(kernel != .blas && GEMMKernel.available.contains(kernel), "only stylize's kernels take packed matrices")
-        precondition(m > 0 && n > 0 && k > 0 && m <= Int(Int32.max) && n <= Int(Int32.max) && k <= Int(Int32.max),
-                     "sgemm sizes (m \(m), n \(n), k \(k))")
+        precondition(n > 0 && n <= Int(Int32.max), "sgemm n \(n)")
         precondition(ldb >= n && ldc >= n, "sgemm ldb \(ldb) or ldc \(ldc) too small")
         precondition(beta == 0 || beta == 1, "a packed product adds into C or overwrites it")
-        let kind: Int32 = kernel == .avx512 ? 2 : 1
-        precondition(packedCount == stylize_gemm_packed_floats(kind, Int32(m), Int32(k)), "packed A of the wrong size")
-        stylize_gemm_prepacked(kind, Int32(m), Int32(n), Int32(k), packedA, b, ldb, beta == 1 ? 1 : 0, c, ldc)
+        precondition(packedCount == Self.packedCount(kernel: kernel, m: m, k: k), "packed A of the wrong size")
+        stylize_gemm_prepacked(kernel.kind, Int32(m), Int32(n), Int32(k), packedA, b, ldb, beta == 1 ? 1 : 0, c, ldc)
     }
 
     /// The same product split over `parallel`'s threads by columns of `C`: thread `w` computes

@@ -93,11 +93,17 @@ struct Winograd4 {
         if narrow == .blas {
             packed = []; packedPlane = 0
         } else {
-            let planes = u.withUnsafeBufferPointer { ub in
-                (0..<36).map { xi in BLAS.pack(kernel: narrow, m: outChannels, k: inChannels, a: ub.baseAddress! + xi * plane, lda: inChannels) }
+            let each = BLAS.packedCount(kernel: narrow, m: outChannels, k: inChannels)
+            packedPlane = each
+            packed = u.withUnsafeBufferPointer { ub in
+                [Float](unsafeUninitializedCapacity: 36 * each) { buffer, initialized in
+                    for xi in 0..<36 {
+                        BLAS.pack(kernel: narrow, m: outChannels, k: inChannels, a: ub.baseAddress! + xi * plane, lda: inChannels,
+                                  into: UnsafeMutableBufferPointer(rebasing: buffer[(xi * each)..<((xi + 1) * each)]))
+                    }
+                    initialized = 36 * each
+                }
             }
-            packedPlane = planes[0].count
-            packed = Array(planes.joined())
         }
     }
 
@@ -141,7 +147,7 @@ struct Winograd4 {
         if transposed { out.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
         let grid = Winograd4.Grid(height: h, width: w, tilesWide: tw, stride: chunk)
         input.data.withUnsafeBufferPointer { inBuf in
-            u.withUnsafeBufferPointer { uBuf in bias.withUnsafeBufferPointer { bBuf in
+            u.withUnsafeBufferPointer { uBuf in bias.withUnsafeBufferPointer { bBuf in packed.withUnsafeBufferPointer { pBuf in
                 workspace.floats.withUnsafeMutableBufferPointer { wsBuf in
                     out.data.withUnsafeMutableBufferPointer { outBuf in
                         let v = wsBuf.baseAddress!, mm = v + 36 * k * chunk
@@ -161,11 +167,9 @@ struct Winograd4 {
                                 // forward:  M[ξ][o, t] = Σ_c U[ξ][o, c] · V[ξ][c, t]   (M = OC, N = n, K = C)
                                 // backward: M[ξ][c, t] = Σ_o U[ξ][o, c] · V[ξ][o, t]   (M = C,  N = n, K = OC)
                                 if !transposed && kernel != .blas {
-                                    packed.withUnsafeBufferPointer { pb in
-                                        BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, packedA: pb.baseAddress! + xi * packedPlane,
-                                                   packedCount: packedPlane, b: v + xi * k * chunk, ldb: chunk,
-                                                   c: mm + xi * m * chunk, ldc: chunk)
-                                    }
+                                    BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, packedA: pBuf.baseAddress! + xi * packedPlane,
+                                               packedCount: packedPlane, b: v + xi * k * chunk, ldb: chunk,
+                                               c: mm + xi * m * chunk, ldc: chunk)
                                     return
                                 }
                                 BLAS.sgemm(kernel: kernel, transA: transposed, m: m, n: n, k: k,
@@ -185,7 +189,7 @@ struct Winograd4 {
                         }
                     }
                 }
-            } }
+            } } }
         }
     }
 }

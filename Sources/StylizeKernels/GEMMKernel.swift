@@ -35,6 +35,9 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
         }
     }
 
+    /// `stylize_gemm`'s `kind` for one of our kernels (2 AVX-512F, 1 AVX2+FMA).
+    var kind: Int32 { self == .avx512 ? 2 : 1 }
+
     /// The widest of stylize's kernels this CPU runs, or `.blas` when it has neither.
     static let widest: GEMMKernel = {
         switch stylize_gemm_kind() {
@@ -160,6 +163,12 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
     /// Times `role`'s products with each available kernel, best of 5: for `.winograd` one
     /// conv2-shaped product (128 × 128 by 128 × 256); for `.general` a Gram matrix (64 × 4096
     /// by its transpose) and a style gradient (64 × 64 by 64 × 4096, added into C), together.
+    ///
+    /// Our kernels are timed packing `A` on each call although `Winograd4` then packs its
+    /// weights once: packed once, ours won this product by 26 % on the 2-core EPYC but were no
+    /// faster over a whole 512 px run, where the products come from memory rather than cache
+    /// (docs/EXPERIMENTS.md, *Weights packed once*); timed this way the two stay level there and
+    /// OpenBLAS keeps its place.
     static func calibrate(_ role: Role) -> [GEMMKernel: Double] {
         let (m, k, n) = role == .winograd ? (128, 128, 256) : (64, 64, 4096)
         var a = [Float](repeating: 0, count: m * max(k, n)), b = [Float](repeating: 0, count: k * n)

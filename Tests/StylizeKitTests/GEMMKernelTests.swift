@@ -130,6 +130,35 @@ final class GEMMKernelTests: XCTestCase {
         }
     }
 
+    /// `STYLIZE_GEMM_NARROW`'s dispatch inside a Winograd layer: with OpenBLAS for the wide
+    /// products and one of ours for the narrow ones, a layer whose chunks have at most
+    /// `GEMMKernel.narrowTiles` tiles gives, forward and backward, the bits of the layer with
+    /// ours for every product (the weights packed once), and a layer with wider chunks the
+    /// bits of OpenBLAS alone.
+    func testNarrowProductsRunInTheirOwnKernel() throws {
+        guard let ours = Self.ourKernels.last else { throw XCTSkip("this CPU has neither AVX2+FMA nor AVX-512F") }
+        let (c, oc) = (512, 512)  // conv4's depth, where OpenBLAS's sums round differently from ours
+        let (weight, bias) = WinogradTests.vggScaleWeights(c, oc, seed: 77)
+        func run(_ gemm: GEMMKernel, _ narrow: GEMMKernel, h: Int, w: Int) -> (forward: [Float], backward: [Float]) {
+            let layer = Winograd4(weight: weight, outChannels: oc, inChannels: c, gemm: gemm, narrowGemm: narrow, parallel: .serial)
+            let x = WinogradTests.reluLike(c, h, w, seed: 78)
+            let g = randomTensor(oc, h, w, seed: 79)
+            var out = Tensor3(zeros: oc, h, w), grad = Tensor3(zeros: c, h, w), ws = Conv3x3.Workspace()
+            layer.convolve(x, transposed: false, bias: bias, relu: false, into: &out, workspace: &ws, parallel: .serial)
+            layer.convolve(g, transposed: true, into: &grad, workspace: &ws, parallel: .serial)
+            return (out.data, grad.data)
+        }
+        // 20 × 23 px: 5 × 6 = 30 tiles (narrow); 64 × 60 px: 16 × 15 = 240 tiles in one chunk (wide)
+        let narrowMixed = run(.blas, ours, h: 20, w: 23), narrowOurs = run(ours, ours, h: 20, w: 23)
+        let narrowBLAS = run(.blas, .blas, h: 20, w: 23)
+        XCTAssertEqual(narrowMixed.forward, narrowOurs.forward, "\(ours): narrow forward")
+        XCTAssertEqual(narrowMixed.backward, narrowOurs.backward, "\(ours): narrow backward")
+        XCTAssertNotEqual(narrowMixed.forward, narrowBLAS.forward, "the narrow products did not leave OpenBLAS")
+        let wideMixed = run(.blas, ours, h: 64, w: 60), wideBLAS = run(.blas, .blas, h: 64, w: 60)
+        XCTAssertEqual(wideMixed.forward, wideBLAS.forward, "\(ours): wide forward")
+        XCTAssertEqual(wideMixed.backward, wideBLAS.backward, "\(ours): wide backward")
+    }
+
     /// The whole Winograd convolution, forward and backward, and the im2col one (conv1_1's
     /// shape), with each of our kernels in place of OpenBLAS, against the direct reference.
     func testConvolutionsWithEachKernel() throws {
