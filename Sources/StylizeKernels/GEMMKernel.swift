@@ -15,7 +15,8 @@ import Foundation
 ///
 /// The choice is made once per process and per `Role`, by measurement: each candidate the CPU
 /// can run computes one Winograd-domain product (conv2's shape at 512 px) and, separately, a
-/// Gram matrix and a style gradient, best of 5, about 10 ms in all. Our kernels replace
+/// Gram matrix and a style gradient, the candidates taking turns, best of 7 rounds, about
+/// 25 ms in all. Our kernels replace
 /// OpenBLAS for a role only when they are at least 20 % faster there, so a machine where the two are level keeps OpenBLAS' bits run after run. Set
 /// `STYLIZE_GEMM=blas`, `avx2` or `avx512` to fix the choice (a kernel the CPU lacks falls back
 /// to the widest it has; `STYLIZE_GEMM=avx2,blas` sets the Winograd and the other products
@@ -160,7 +161,8 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
         return "GEMM: " + parts.joined(separator: "; ") + note
     }
 
-    /// Times `role`'s products with each available kernel, best of 5: for `.winograd` one
+    /// Times `role`'s products with each available kernel, best of `calibrationRounds`
+    /// (`bestTimes`): for `.winograd` one
     /// conv2-shaped product (128 × 128 by 128 × 256); for `.general` a Gram matrix (64 × 4096
     /// by its transpose) and a style gradient (64 × 64 by 64 × 4096, added into C), together.
     ///
@@ -175,29 +177,43 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
         var c = [Float](repeating: 0, count: m * n)
         for i in a.indices { a[i] = Float(i % 13) * 0.01 - 0.06 }
         for i in b.indices { b[i] = Float(i % 7) * 0.02 - 0.06 }
-        var seconds: [GEMMKernel: Double] = [:]
-        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-            for kernel in available {
-                var best = Double.infinity
-                for _ in 0..<5 {
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    if role == .winograd {
-                        // M[ξ] = U[ξ] · V[ξ]   (M = 128, N = 256, K = 128)
-                        BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, a: ap.baseAddress!, lda: k,
-                                   b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
-                    } else {
-                        // G[i, j] = Σ_p F[i, p] · F[j, p]   (M = 64, N = 64, K = 4096; F = b as 64 × 4096)
-                        BLAS.sgemm(kernel: kernel, transB: true, m: m, n: m, k: n, a: bp.baseAddress!, lda: n,
-                                   b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: m)
-                        // grad[i, p] += 0.5 · Σ_j D[i, j] · F[j, p]   (M = 64, N = 4096, K = 64)
-                        BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!, lda: k,
-                                   b: bp.baseAddress!, ldb: n, beta: 1, c: cp.baseAddress!, ldc: n)
-                    }
-                    best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+        return a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+            bestTimes(available, rounds: calibrationRounds) { kernel in
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                if role == .winograd {
+                    // M[ξ] = U[ξ] · V[ξ]   (M = 128, N = 256, K = 128)
+                    BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, a: ap.baseAddress!, lda: k,
+                               b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
+                } else {
+                    // G[i, j] = Σ_p F[i, p] · F[j, p]   (M = 64, N = 64, K = 4096; F = b as 64 × 4096)
+                    BLAS.sgemm(kernel: kernel, transB: true, m: m, n: m, k: n, a: bp.baseAddress!, lda: n,
+                               b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: m)
+                    // grad[i, p] += 0.5 · Σ_j D[i, j] · F[j, p]   (M = 64, N = 4096, K = 64)
+                    BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!, lda: k,
+                               b: bp.baseAddress!, ldb: n, beta: 1, c: cp.baseAddress!, ldc: n)
                 }
-                seconds[kernel] = best
+                return Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             }
         } } }
-        return seconds
+    }
+
+    /// Timed rounds per calibration (after one untimed call of each candidate).
+    static let calibrationRounds = 7
+
+    /// The best of `rounds` times of each candidate (`measure` runs one call and returns its
+    /// seconds), the candidates taking turns within each round after one untimed call each.
+    /// Taking turns matters on a shared or throttled host: a stretch of slow calls (another
+    /// process, a frequency change) then falls on every candidate alike instead of on whichever
+    /// was being timed, and the best round of each decides. Timed one candidate at a time, a
+    /// slow 2 ms on the 2-core EPYC once gave OpenBLAS 0.103 ms against its usual 0.084 and
+    /// handed the Winograd products to our kernels for that process, with other bits.
+    static func bestTimes(_ candidates: [GEMMKernel], rounds: Int,
+                          measure: (GEMMKernel) -> Double) -> [GEMMKernel: Double] {
+        for kernel in candidates { _ = measure(kernel) }
+        var best = Dictionary(uniqueKeysWithValues: candidates.map { ($0, Double.infinity) })
+        for _ in 0..<rounds {
+            for kernel in candidates { best[kernel] = min(best[kernel]!, measure(kernel)) }
+        }
+        return best
     }
 }

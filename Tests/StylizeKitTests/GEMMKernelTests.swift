@@ -205,6 +205,25 @@ final class GEMMKernelTests: XCTestCase {
         }
     }
 
+    /// The calibration's candidates take turns: a stretch of five slow calls (a busy host)
+    /// costs no candidate its best time, whereas timing five calls of one candidate and then
+    /// the next would have put the whole stretch on one of them. Each candidate gets one
+    /// untimed call and then `rounds` timed ones.
+    func testASlowStretchFallsOnEveryCandidateAlike() {
+        let usual: [GEMMKernel: Double] = [.blas: 1.0, .avx2: 1.5, .avx512: 0.9]
+        let candidates: [GEMMKernel] = [.blas, .avx2, .avx512]
+        for start in 0..<20 {
+            var calls = 0, count: [GEMMKernel: Int] = [:]
+            let best = GEMMKernel.bestTimes(candidates, rounds: 7) { kernel in
+                defer { calls += 1 }
+                count[kernel, default: 0] += 1
+                return (start..<(start + 5)).contains(calls) ? 10 : usual[kernel]!
+            }
+            XCTAssertEqual(best, usual, "slow calls \(start)..<\(start + 5)")
+            XCTAssertEqual(count, [.blas: 8, .avx2: 8, .avx512: 8])
+        }
+    }
+
     /// A product split over many threads gives one call's bits with OpenBLAS too, also with
     /// `beta = 1` (the style gradient's accumulation): no column block falls onto OpenBLAS'
     /// small-matrix path when the whole product is above it. Without that cap, 16 blocks of
