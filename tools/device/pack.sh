@@ -34,3 +34,16 @@ rm -rf .device/stage .device/tests
 python3 tools/device/weights_fp16.py pack weights/vgg16.safetensors .device/vgg16.f16.safetensors
 python3 tools/device/weights_fp16.py pack weights/vgg16.safetensors .device/vgg16-conv5_1.f16.safetensors conv5_1
 du -sh .device/*
+# The working tree (tracked and untracked files git does not ignore) travels with every call,
+# within 64 MiB together with what is carried: say how much each call will take, and fail here
+# rather than on the device machine, where a refused call still costs its time.
+tree=$(git ls-files -z --cached --others --exclude-standard | xargs -0 stat -c %s 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
+status=0
+for call in "gpu_test.sh tests.tar.xz vgg16-conv5_1.f16.safetensors" "gpu_bench.sh pack.tar.xz vgg16.f16.safetensors" \
+            "cpu_bench.sh pack.tar.xz vgg16.f16.safetensors"; do
+    set -- $call
+    total=$((tree + $(stat -c %s .device/"$2") + $(stat -c %s .device/"$3")))
+    echo "$1: the tree and .device/$2, .device/$3: $((total / 1048576)).$((total % 1048576 * 10 / 1048576)) MiB of 64"
+    [ "$total" -le $((64 * 1048576)) ] || { echo "$1: over the 64 MiB a call may carry" >&2; status=1; }
+done
+exit $status
