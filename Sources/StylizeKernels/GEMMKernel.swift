@@ -125,9 +125,10 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
     public static let narrowTiles = 64
 
     /// `STYLIZE_GEMM_NARROW=1`: run the narrow Winograd products in our widest kernel even where
-    /// the calibration keeps OpenBLAS for the others. Not the default yet: it changes every
-    /// run's bits (the coarse scales' products round differently), and the evaluation's 512 px
-    /// pairs, one of which sits 0.4 % below PyTorch's score, have not been rerun with it.
+    /// the calibration keeps OpenBLAS for the others. Not the default: it changes every run's
+    /// bits (the coarse scales' products round differently), and with it `make eval`'s
+    /// coffee × te fare, 0.4 % below PyTorch's score by default, ended 0.05 % above it
+    /// (docs/EXPERIMENTS.md, *Weights packed once*).
     static let narrowInOurs = ProcessInfo.processInfo.environment["STYLIZE_GEMM_NARROW"] == "1"
 
     /// The kernel for narrow Winograd products when `wide` runs the others: `wide`, unless

@@ -147,10 +147,20 @@ final class EmulatedGPUBackend: GPUBackend, @unchecked Sendable {
     }
 
     /// Column-major `C = op(A)·op(B)` is row-major `Cᵀ = op(B)ᵀ·op(A)ᵀ`, and a column-major
-    /// matrix is the row-major storage of its transpose.
+    /// matrix is the row-major storage of its transpose. The products run in the kernel the
+    /// CPU engine uses for the same role in this process (`GEMMKernel.chosen(for:)`: the
+    /// strided batches are the Winograd products, the single products the Gram matrices and
+    /// style gradients), so that the choice of kernel is not one more difference between the
+    /// engines on a host whose calibration picks stylize's kernels (`GPURunTests`).
     func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UInt64, lda: Int,
               b: UInt64, ldb: Int, beta: Float, c: UInt64, ldc: Int) throws {
-        BLAS.sgemm(kernel: .blas, transA: transB, transB: transA, m: n, n: m, k: k, alpha: alpha,
+        product(.general, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    func product(_ role: GEMMKernel.Role, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                 a: UInt64, lda: Int, b: UInt64, ldb: Int, beta: Float, c: UInt64, ldc: Int) {
+        BLAS.sgemm(kernel: GEMMKernel.chosen(for: role), transA: transB, transB: transA, m: n, n: m, k: k, alpha: alpha,
                    a: Self.pointer(b).assumingMemoryBound(to: Float.self), lda: ldb,
                    b: Self.pointer(a).assumingMemoryBound(to: Float.self), ldb: lda, beta: beta,
                    c: Self.pointer(c).assumingMemoryBound(to: Float.self), ldc: ldc)
@@ -159,8 +169,8 @@ final class EmulatedGPUBackend: GPUBackend, @unchecked Sendable {
     func gemmStridedBatched(transB: Bool, m: Int, n: Int, k: Int, a: UInt64, lda: Int, strideA: Int,
                             b: UInt64, ldb: Int, strideB: Int, c: UInt64, ldc: Int, strideC: Int, batch: Int) throws {
         for i in 0..<batch {
-            try gemm(transA: false, transB: transB, m: m, n: n, k: k, alpha: 1, a: a + UInt64(4 * i * strideA), lda: lda,
-                     b: b + UInt64(4 * i * strideB), ldb: ldb, beta: 0, c: c + UInt64(4 * i * strideC), ldc: ldc)
+            product(.winograd, transA: false, transB: transB, m: m, n: n, k: k, alpha: 1, a: a + UInt64(4 * i * strideA),
+                    lda: lda, b: b + UInt64(4 * i * strideB), ldb: ldb, beta: 0, c: c + UInt64(4 * i * strideC), ldc: ldc)
         }
     }
 }

@@ -25,12 +25,19 @@ final class GPURunTests: RealNetworkTestCase {
         return (outcome, losses)
     }
 
-    /// With a fixed β, from the photo: the losses after every iteration agree to rounding for
-    /// the first ten reports (the 24 px scale and the start of the 48 px one). Later the runs
-    /// drift apart as any two runs whose products round differently do: pixels reach the
-    /// box's bounds at slightly different iterations and L-BFGS amplifies that (the CPU engine
-    /// itself, with its AVX-512 products instead of OpenBLAS', ended 9 % away), so the final
-    /// loss is held to 10 %. With `auto` (from noise), β chosen from the images at the first
+    /// With a fixed β, from the photo: the losses agree to rounding for the first eight
+    /// reports (the whole 24 px scale, the upsampling and the 48 px scale's new targets). Later
+    /// the runs drift apart as any two runs whose products round differently do: pixels reach
+    /// the box's bounds at slightly different iterations, L-BFGS amplifies that, and at 48 px
+    /// the loss still falls 10–25 % an iteration, so one iteration's lag is a large difference.
+    /// With the CPU engine on stylize's kernels for the Winograd products and OpenBLAS for the
+    /// rest (`STYLIZE_GEMM=avx512,blas`, what the calibration picks on some hosts), the runs
+    /// were 3.3e-4 apart after the 24 px scale, 3.8e-2 at the tenth report (which this test
+    /// used to hold to 1e-3) and 26 % at the end (held to 10 %); with OpenBLAS for all, 1e-5,
+    /// 7e-5 and 0.5 %. 30 or 50 iterations at 48 px do not settle it (1–6 % apart: the loss
+    /// still falls 2 % an iteration). So past the eighth report both runs must keep descending
+    /// alike: each more than halves its loss over the 48 px scale, and their ends are within
+    /// 1.5× of each other (a stalled or diverging GPU run fails that). With `auto` (from noise), β chosen from the images at the first
     /// scale gives the CPU's first report to 1e-4; after that its feedback compares a ratio
     /// with a threshold, so a rounding difference may raise β on one engine and not the
     /// other: the run is only required to keep descending after that point.
@@ -52,8 +59,9 @@ final class GPURunTests: RealNetworkTestCase {
                     XCTAssertEqual(losses[0], expectedLosses[0], accuracy: 1e-4 * expectedLosses[0], what)
                     XCTAssertLessThan(losses[15], losses[12], what)  // descending after the halfway feedback (iteration 4)
                 } else {
-                    for (a, b) in zip(losses, expectedLosses).prefix(10) { XCTAssertEqual(a, b, accuracy: 1e-3 * b, what) }
-                    XCTAssertEqual(losses.last!, expectedLosses.last!, accuracy: 0.1 * expectedLosses.last!, what)
+                    for (a, b) in zip(losses, expectedLosses).prefix(8) { XCTAssertEqual(a, b, accuracy: 1e-3 * b, what) }
+                    XCTAssertLessThan(losses.last!, 0.5 * losses[7], what)
+                    XCTAssertLessThan(max(losses.last!, expectedLosses.last!) / min(losses.last!, expectedLosses.last!), 1.5, what)
                 }
             }
         }
