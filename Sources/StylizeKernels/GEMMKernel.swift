@@ -17,7 +17,10 @@ import Foundation
 /// can run computes one Winograd-domain product (conv2's shape at 512 px) and, separately, a
 /// Gram matrix and a style gradient, the candidates taking turns, best of 7 rounds, about
 /// 25 ms in all. Our kernels replace
-/// OpenBLAS for a role only when they are at least 20 % faster there, so a machine where the two are level keeps OpenBLAS' bits run after run. Set
+/// OpenBLAS for a role only when they are at least 20 % faster there, so a machine where the two are level keeps OpenBLAS' bits run after run;
+/// or when OpenBLAS gives that role's products other bits when they are computed in pieces
+/// (its Haswell and Zen kernels: `keepsBitsInPieces`), which would make results depend on the
+/// thread count. Set
 /// `STYLIZE_GEMM=blas`, `avx2` or `avx512` to fix the choice (a kernel the CPU lacks falls back
 /// to the widest it has; `STYLIZE_GEMM=avx2,blas` sets the Winograd and the other products
 /// apart), e.g. so that separate processes on a machine where the times are
@@ -74,6 +77,10 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
         public let seconds: [Role: [GEMMKernel: Double]]
         /// A `STYLIZE_GEMM` value that was not understood (and so ignored).
         public let ignored: String?
+        /// The roles where OpenBLAS gave a product other bits when it was computed in pieces
+        /// (`keepsBitsInPieces`), and so was left out: results would have depended on the
+        /// thread count.
+        public var piecesChangeBits: Set<Role> = []
     }
 
     /// Decided on first use (Swift's lazy statics are thread-safe).
@@ -97,19 +104,27 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
         return calibrated(ignoring: nil)
     }()
 
-    /// The choice by timing each candidate.
+    /// The choice by timing each candidate. OpenBLAS is a candidate for a role only where it
+    /// gives that role's products the same bits in pieces as whole (`keepsBitsInPieces`);
+    /// where it does not and this CPU runs one of our kernels, the fastest of ours is taken.
     static func calibrated(ignoring pin: String?) -> Choice {
         var kernels: [Role: GEMMKernel] = [:], seconds: [Role: [GEMMKernel: Double]] = [:]
+        var piecesChangeBits: Set<Role> = []
         for role in Role.allCases {
             let times = calibrate(role)
             seconds[role] = times
             kernels[role] = .blas
-            if let ours = times.filter({ $0.key != .blas }).min(by: { $0.value < $1.value }),
-               let blas = times[.blas], ours.value < 0.8 * blas {
+            guard let ours = times.filter({ $0.key != .blas }).min(by: { $0.value < $1.value }) else { continue }
+            if !keepsBitsInPieces(role, kernel: .blas) {
+                piecesChangeBits.insert(role)
+                kernels[role] = ours.key
+            } else if let blas = times[.blas], ours.value < 0.8 * blas {
                 kernels[role] = ours.key
             }
         }
-        return Choice(kernels: kernels, pinned: false, seconds: seconds, ignored: pin)
+        var choice = Choice(kernels: kernels, pinned: false, seconds: seconds, ignored: pin)
+        choice.piecesChangeBits = piecesChangeBits
+        return choice
     }
 
     /// The kernel this process uses for `role`'s products.
@@ -156,7 +171,8 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
         }
         let parts = Role.allCases.map { role -> String in
             let times = allCases.compactMap { k in c.seconds[role]?[k].map { "\(k.rawValue) \(String(format: "%.3f", $0 * 1000)) ms" } }
-            return "\(name(chosen(for: role))) for \(role.rawValue) products (\(times.joined(separator: ", ")))"
+            let pieces = c.piecesChangeBits.contains(role) ? "; OpenBLAS left out: here it rounds a product computed in pieces differently" : ""
+            return "\(name(chosen(for: role))) for \(role.rawValue) products (\(times.joined(separator: ", "))\(pieces))"
         }
         let note = c.ignored.map { "; STYLIZE_GEMM='\($0)' ignored: use blas, avx2, avx512 or WINOGRAD,OTHER" } ?? ""
         return "GEMM: " + parts.joined(separator: "; ") + note
