@@ -6,10 +6,10 @@
 /// are as wide as its tile chunk (`Winograd4.chunkTiles`). That holds only if every element
 /// of a product is the same sum, to the bit, whatever the product's width and height around
 /// it. stylize's own kernels are built so (`Sources/CKernels/sgemm.c`: each element's terms
-/// in one order, whatever the blocking). Of OpenBLAS 0.3.21's kernels, only the Skylake-X and
-/// Cooperlake ones pass the probe below on the 2-core EPYC; its Haswell ones, which it also
-/// uses on AMD Zen without AVX-512, and its Sandy Bridge, Nehalem, Core 2, Penryn, Dunnington,
-/// Atom, Prescott and Barcelona ones do not (`OPENBLAS_CORETYPE=Haswell` or `Zen`: 850 of 32 768
+/// in one order, whatever the blocking). OpenBLAS 0.3.21 keeps it with every kernel set tried
+/// on the 2-core EPYC (Cooperlake, Skylake-X, Sandy Bridge, Nehalem, Core 2, Penryn, Dunnington,
+/// Atom, Prescott, Barcelona) but its Haswell one, which it also uses on AMD Zen without AVX-512,
+/// and so on most laptops and desktops (`OPENBLAS_CORETYPE=Haswell` or `Zen`: 850 of 32 768
 /// elements of a 128 × 128 by 128 × 256 product changed when it was computed as two halves,
 /// and `EngineTests` saw other gradients with other thread counts). So the calibration asks
 /// OpenBLAS first, on one product of each kind the run makes, and where its bits move it is
