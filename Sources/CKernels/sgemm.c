@@ -8,7 +8,8 @@
  * transposed one is packed KC × NB at a time), and A is packed MR × KC at a time, scaled by
  * alpha on the way, unless it was packed once beforehand (stylize_gemm_pack: Winograd's
  * weights, used by every product of a layer) or is transposed with alpha 1 (its MR values for
- * one term are then contiguous and are read in place); beta is applied to C before the terms
+ * one term are then contiguous and are read in place) or is B itself in a Gram matrix
+ * (F · Fᵀ: its rows are then read from B's packed block); beta is applied to C before the terms
  * are added.
  *
  * Blocking (the same for both kernels):
@@ -161,16 +162,26 @@ T256 static void rows256(int R, int kc, const float *ap, ptrdiff_t as, const flo
                           const float *a, ptrdiff_t lda, const float *packed, const float *b,       \
                           ptrdiff_t ldb, float *c, ptrdiff_t ldc, int add, float *bbuf) {           \
         float ap[KC * MR] __attribute__((aligned(64)));                                            \
+        /* A Gram matrix's block (F · Fᵀ, or a strip of it): A's rows are B's first columns */     \
+        const int gram = !packed && transB && !transA && alpha == 1.0f && a == b && lda == ldb &&   \
+                         j0 == 0 && m <= j1;                                                        \
         const ptrdiff_t mp = (ptrdiff_t)(m + MR - 1) / MR * MR;                                     \
         for (int p0 = 0; p0 < k; p0 += KC) {                                                        \
             int kc = p0 + KC < k ? KC : k - p0;                                                     \
             const float *bb;                                                                        \
             ptrdiff_t ldbb;                                                                         \
             if (transB) {                                                                           \
-                /* bbuf[p·NB + jj] = B(p0 + p, j0 + jj) = b[(j0 + jj)·ldb + p0 + p] */              \
-                for (int jj = 0; jj < j1 - j0; jj++) {                                              \
-                    const float *bj = b + (ptrdiff_t)(j0 + jj) * ldb + p0;                          \
-                    for (int p = 0; p < kc; p++) bbuf[p * NB + jj] = bj[p];                         \
+                /* bbuf[p·NB + jj] = B(p0 + p, j0 + jj) = b[(j0 + jj)·ldb + p0 + p], in 8 × 8    \
+                 * blocks (32 contiguous bytes read and written at a time) */                      \
+                for (int jb = 0; jb < j1 - j0; jb += 8) {                                           \
+                    int je = jb + 8 < j1 - j0 ? jb + 8 : j1 - j0;                                   \
+                    for (int pb = 0; pb < kc; pb += 8) {                                            \
+                        int pe = pb + 8 < kc ? pb + 8 : kc;                                         \
+                        for (int jj = jb; jj < je; jj++) {                                          \
+                            const float *bj = b + (ptrdiff_t)(j0 + jj) * ldb + p0;                  \
+                            for (int p = pb; p < pe; p++) bbuf[p * NB + jj] = bj[p];                \
+                        }                                                                           \
+                    }                                                                               \
                 }                                                                                   \
                 bb = bbuf;                                                                          \
                 ldbb = NB;                                                                          \
@@ -184,6 +195,10 @@ T256 static void rows256(int R, int kc, const float *ap, ptrdiff_t as, const flo
                 ptrdiff_t as = MR;                                                                  \
                 if (packed) {                                                                       \
                     pa = packed + (ptrdiff_t)p0 * mp + (ptrdiff_t)i0 * kc;                          \
+                } else if (gram) {                                                                  \
+                    /* A(i0 + r, p0 + p) = B(p0 + p, i0 + r), already in bbuf */                    \
+                    pa = bbuf + i0;                                                                 \
+                    as = NB;                                                                        \
                 } else if (transA && alpha == 1.0f) {                                               \
                     /* A(i0 + r, p0 + p) = a[(p0 + p)·lda + i0 + r] */                              \
                     pa = a + (ptrdiff_t)p0 * lda + i0;                                              \

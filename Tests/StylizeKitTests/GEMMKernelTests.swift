@@ -230,6 +230,39 @@ final class GEMMKernelTests: XCTestCase {
         }
     }
 
+    /// In a Gram matrix (`F · Fᵀ`, `a` and `b` the same rows) our kernels read `A`'s panels from
+    /// the block of `B` they already transposed instead of packing them again: the same bits as
+    /// the product of `F` with a copy of itself (which packs `A`), for a whole Gram and for a
+    /// strip (rows 40 ..< 100 against columns 40 ..< 100), and within 1e-5 of float64.
+    func testAGramReadsItsRowsFromTheTransposedBlockWithTheSameBits() throws {
+        if Self.ourKernels.isEmpty { throw XCTSkip("this CPU has neither AVX2+FMA nor AVX-512F") }
+        let n = 100, m = 700
+        var rng = SeededRandom(seed: 11)
+        let f = rng.floats(n * m, 0, 2), copy = Array(f)
+        for kernel in Self.ourKernels {
+            for first in [0, 40] {
+                let rows = n - first
+                var same = [Float](repeating: 0, count: rows * rows), other = same
+                f.withUnsafeBufferPointer { pf in copy.withUnsafeBufferPointer { pc in
+                    let a = pf.baseAddress! + first * m
+                    same.withUnsafeMutableBufferPointer { c in
+                        BLAS.sgemm(kernel: kernel, transB: true, m: rows, n: rows, k: m, a: a, lda: m, b: a, ldb: m,
+                                   c: c.baseAddress!, ldc: rows)
+                    }
+                    other.withUnsafeMutableBufferPointer { c in
+                        BLAS.sgemm(kernel: kernel, transB: true, m: rows, n: rows, k: m, a: a, lda: m,
+                                   b: pc.baseAddress! + first * m, ldb: m, c: c.baseAddress!, ldc: rows)
+                    }
+                } }
+                XCTAssertTrue(same == other, "\(kernel), rows from \(first)")
+                for (i, j) in [(0, 0), (rows - 1, 3), (17, rows - 1)] {
+                    let exact = (0..<m).reduce(0.0) { $0 + Double(f[(first + i) * m + $1]) * Double(f[(first + j) * m + $1]) }
+                    XCTAssertEqual(Double(same[i * rows + j]), exact, accuracy: 1e-5 * exact, "\(kernel) (\(i), \(j))")
+                }
+            }
+        }
+    }
+
     /// The calibration's candidates take turns: a stretch of five slow calls (a busy host)
     /// costs no candidate its best time, whereas timing five calls of one candidate and then
     /// the next would have put the whole stretch on one of them. Each candidate gets one
