@@ -122,9 +122,7 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
                 kernels[role] = ours.key
             }
         }
-        var choice = Choice(kernels: kernels, pinned: false, seconds: seconds, ignored: pin)
-        choice.piecesChangeBits = piecesChangeBits
-        return choice
+        return Choice(kernels: kernels, pinned: false, seconds: seconds, ignored: pin, piecesChangeBits: piecesChangeBits)
     }
 
     /// The kernel this process uses for `role`'s products.
