@@ -21,10 +21,10 @@ struct TransferCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The content image (PNG).")
+    @Argument(help: "The content photo (PNG, JPEG or WebP).")
     var content: String
 
-    @Argument(help: "One or more style images (PNG). Several are blended.")
+    @Argument(help: "One or more style images (PNG, JPEG or WebP). Several are blended.")
     var styles: [String] = []
 
     @OptionGroup var settings: TransferOptions
