@@ -16,7 +16,8 @@ import Foundation
 /// at 128 px costs 1/16 of one at 512 px (in practice 1/7: small layers use the cores less
 /// well), and the large structures of the painting (where
 /// the photo's shapes go, which colours fill them) form in far fewer iterations at a small
-/// size. Each later scale starts from the previous result upsampled, so the expensive final
+/// size. Each later scale starts from the previous result upsampled, with the photo's detail
+/// between the two sizes added (`StyleTransfer.resizedImage(to:)`), so the expensive final
 /// scale only refines strokes. A single-scale run from noise spends most of its iterations
 /// on what the small scales settle cheaply.
 ///
