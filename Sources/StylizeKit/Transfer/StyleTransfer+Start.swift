@@ -28,8 +28,9 @@ extension StyleTransfer {
     /// Why: the upsampled result has no texture finer than its old pixels, so the next
     /// scale's first iterations rebuild it at the photo's expense. With the detail added, the
     /// 512 px scale of cameraman × starry night starts at half the style term (1.45e5 against
-    /// 2.75e5) and a lower content term, and the runs in docs/EXPERIMENTS.md (*The photo's
-    /// detail at each upsampling*) ended 0.3–1.4 % lower for the same iterations.
+    /// 2.75e5) and a lower content term; of `make eval`'s eight 512 px pairs seven ended
+    /// 0.1–2.8 % lower and one 0.2 % higher, in the same time (docs/EXPERIMENTS.md, *The
+    /// photo's detail at each upsampling*).
     func resizedImage(to scale: ScaleSchedule.Scale) -> Tensor3 {
         let current = currentImage
         var start = current.resized(width: scale.width, height: scale.height)
