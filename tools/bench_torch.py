@@ -28,6 +28,7 @@ Subcommands
         in stylize-bench's format and one JSON line.
   run   CONTENT.png STYLE.png [--size 512] [--iterations 300] [--threads 2] -o OUT.png
         [--log OUT.jsonl] [--history-size 100] [--seed 0] [--content-weight 5] ...
+        [--device cuda [--no-tf32]]
         A Gatys run as neural-style-pt drives it: noise init N(0, 16^2) on the
         preprocessed tensor (torch's RNG, not stylize's), one call of
         torch.optim.LBFGS(max_iter=iterations, history_size=100, tolerance_grad=-1,
@@ -279,7 +280,7 @@ def to_tensor(rgb, mean_bgr):
 def to_rgb8(x, mean_bgr):
     """(1, 3, H, W) preprocessed -> uint8 RGB (H, W, 3): plus mean, clipped to 0..255,
     rounded half away from zero (as stylize's PNG writer)."""
-    bgr = x.detach()[0].numpy().astype(np.float32) + np.asarray(mean_bgr, dtype=np.float32)[:, None, None]
+    bgr = x.detach()[0].cpu().numpy().astype(np.float32) + np.asarray(mean_bgr, dtype=np.float32)[:, None, None]
     v = np.floor(np.clip(bgr, 0, 255) + 0.5)
     return np.ascontiguousarray(v[::-1].transpose(1, 2, 0)).astype(np.uint8)
 
@@ -449,8 +450,16 @@ def cmd_run(args):
     style_rgb = resize_longest(read_png(args.style), max(w, h))
     content = to_tensor(content_rgb, vgg.mean_bgr)
     style = to_tensor(style_rgb, vgg.mean_bgr)
+    x = torch.randn(1, 3, h, w, dtype=torch.float32) * args.noise_sigma  # on the CPU: the same noise either way
+    cuda = args.device == "cuda"
+    if cuda:  # issue 17: the whole run on the GPU, TF32 convolutions as PyTorch's default, or not
+        torch.backends.cudnn.allow_tf32 = not args.no_tf32
+        vgg.layers = [(b, k, wt.cuda(), bias.cuda()) for b, k, wt, bias in vgg.layers]
+        content, style, x = content.cuda(), style.cuda(), x.cuda()
     objective = Objective(vgg, content, style, args.content_weight, args.style_weight, args.tv_weight)
-    x = (torch.randn(1, 3, h, w, dtype=torch.float32) * args.noise_sigma).requires_grad_(True)
+    x.requires_grad_(True)
+    if cuda:
+        torch.cuda.synchronize()
     t_setup = time.perf_counter() - t_start
 
     optimizer = torch.optim.LBFGS([x], lr=1, max_iter=args.iterations, history_size=args.history_size,
@@ -480,6 +489,8 @@ def cmd_run(args):
     with LoadMeter() as meter:
         if args.iterations > 0:
             optimizer.step(closure)
+        if cuda:
+            torch.cuda.synchronize()
     t_opt = time.perf_counter() - t_opt_start
     wall = t_setup + t_opt
     iterations = optimizer.state[x].get("n_iter", 0) if args.iterations > 0 else 0
@@ -494,11 +505,13 @@ def cmd_run(args):
             log_line(iterations, final, seconds=t_opt)  # evaluated after the clock stopped
         rgb8 = to_rgb8(x, vgg.mean_bgr)
         write_png(rgb8, args.output)
-        saved = terms_dict(objective(to_tensor(rgb8.astype(np.float32), vgg.mean_bgr)))
+        saved_x = to_tensor(rgb8.astype(np.float32), vgg.mean_bgr)
+        saved = terms_dict(objective(saved_x.cuda() if cuda else saved_x))
     if log:
         log.close()
     optimizer_loss = last[0]["total"] if last[0] else None
-    print(f"torch  {w}x{h}  threads {args.threads}  {iterations} iterations  {evaluations[0]} evaluations  "
+    where = (f"cuda{' no-tf32' if args.no_tf32 else ''}") if cuda else f"threads {args.threads}"
+    print(f"torch  {w}x{h}  {where}  {iterations} iterations  {evaluations[0]} evaluations  "
           f"wall {wall:.2f} s (setup+targets {t_setup:.2f} s, optimizer {t_opt:.2f} s, "
           f"{t_opt / max(1, evaluations[0]):.3f} s/evaluation)  peak RSS {rss:.0f} MB", flush=True)
     print(f"torch  loss: optimizer's last {optimizer_loss if optimizer_loss is None else f'{optimizer_loss:.6g}'}  "
@@ -510,7 +523,7 @@ def cmd_run(args):
         "output": args.output, "width": w, "height": h, "style_size": list(style_rgb.shape[1::-1]),
         "resize": "Pillow LANCZOS per float32 channel", "iterations": iterations,
         "max_iter": args.iterations, "evaluations": evaluations[0], "history_size": args.history_size,
-        "line_search": None, "lr": 1, "seed": args.seed, "noise_sigma": args.noise_sigma,
+        "line_search": None, "lr": 1, "seed": args.seed, "device": args.device, "tf32": cuda and not args.no_tf32, "noise_sigma": args.noise_sigma,
         "weights": {"content": args.content_weight, "style": args.style_weight, "tv": args.tv_weight},
         "wall_s": wall, "setup_s": t_setup, "optimize_s": t_opt,
         "s_per_evaluation": t_opt / max(1, evaluations[0]), "optimizer_final_loss": optimizer_loss,
@@ -591,6 +604,8 @@ def main():
     p.add_argument("--noise-sigma", type=float, default=16.0)
     p.add_argument("--seed", type=int, default=0, help="torch.manual_seed (not stylize's generator)")
     p.add_argument("--log", help="JSON lines: iteration, evaluations, content, style, tv, total, style_layers, seconds")
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where to run (default cpu)")
+    p.add_argument("--no-tf32", action="store_true", help="with cuda: strict float32 convolutions (stylize's)")
     common(p)
     p.set_defaults(func=cmd_run)
 

@@ -38,7 +38,7 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run only jobs whose index modulo N is K-1 (1 <= K <= N).", valueName: "K/N"))
     var shard: String?
 
-    @Option(help: ArgumentHelp("Jobs to run side by side, sharing --threads among them. Default: one per thread, as many as there are jobs and as fit in memory (printed with the estimate).", valueName: "N"))
+    @Option(help: ArgumentHelp("Jobs to run side by side, sharing --threads among them. Default: one per thread, as many as there are jobs and as fit in memory; on a GPU, as many as fit in its free memory, at most 8 (printed with the estimate).", valueName: "N"))
     var jobs: Int?
 
     @OptionGroup var options: RunOptions<BatchRun>
@@ -122,11 +122,21 @@ struct BatchCommand: ParsableCommand {
 
         // Jobs side by side share the process's memory: the default runs no more than fit.
         let available = MemoryBudget.usable(threads: machine.threads)
-        // On a GPU the jobs take turns (one at a time unless --jobs says otherwise).
+        // On a GPU as many jobs as its free memory holds run side by side, each on its own
+        // stream (JobSlots.chooseOnGPU).
         let gpu = runner.pending.contains { $0.settings.device == .cuda || ($0.settings.device == .auto && GPUAvailability.problem == nil) }
-        let slots = JobSlots.choose(requested: jobs ?? (gpu ? 1 : nil), threads: machine.threads, pending: runner.pending.count,
-                                    peakBytesPerJob: runner.peakBytesPerJob, availableBytes: available)
+        let slots = gpu
+            ? JobSlots.chooseOnGPU(requested: jobs, threads: machine.threads, pending: runner.pending.count,
+                                   deviceBytesPerJob: runner.gpuBytesPerJob, deviceFreeBytes: GPUAvailability.freeBytes,
+                                   peakBytesPerJob: runner.peakBytesPerJob, availableBytes: available)
+            : JobSlots.choose(requested: jobs, threads: machine.threads, pending: runner.pending.count,
+                              peakBytesPerJob: runner.peakBytesPerJob, availableBytes: available)
         runner.share(slots)
+        if gpu, let jobs, let free = GPUAvailability.freeBytes,
+           Double(min(jobs, runner.pending.count)) * runner.gpuBytesPerJob + CostEstimate.gpuContextBytes > 0.9 * free {
+            Terminal.warn("--jobs \(jobs): that many jobs at once may need \(MemoryBudget.text(Double(jobs) * runner.gpuBytesPerJob)) "
+                          + "of GPU memory, more than the \(MemoryBudget.text(free)) free; without --jobs the batch runs as many as fit")
+        }
         if let jobs, let available, Double(min(jobs, runner.pending.count)) * runner.peakBytesPerJob > 0.8 * available {
             Terminal.warn("--jobs \(jobs): that many jobs at once may need \(MemoryBudget.text(Double(jobs) * runner.peakBytesPerJob)), "
                           + "more than the \(MemoryBudget.text(available)) this process may use; without --jobs the batch runs as many as fit")
@@ -134,7 +144,7 @@ struct BatchCommand: ParsableCommand {
         let shardText = plan.shard.map { " (\(mine.count) in shard \($0.k)/\($0.n))" } ?? ""
         Terminal.printError("batch: \(plan.jobs.count) job\(plan.jobs.count == 1 ? "" : "s")\(shardText), "
                             + "\(runner.skipped.count) already done, "
-                            + (runner.pending.isEmpty ? "nothing left to run" : "\(runner.pending.count) to run; " + runner.estimateText(slots)))
+                            + (runner.pending.isEmpty ? "nothing left to run" : "\(runner.pending.count) to run; " + runner.estimateText(slots, gpu: gpu)))
         guard !runner.pending.isEmpty else {
             try finish(runner)
             return

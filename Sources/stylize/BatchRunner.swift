@@ -147,6 +147,12 @@ struct BatchRunner {
             .max() ?? 0
     }
 
+    /// The largest GPU memory of a pending job (square images assumed, as above).
+    var gpuBytesPerJob: Double {
+        pending.map { RunPlan.estimatedGPUPeak($0.settings, final: RunPlan.Size(width: $0.settings.size, height: $0.settings.size)) }
+            .max() ?? 0
+    }
+
     /// Gives every pending job's engine `slots.threadsPerJob` threads (before `plan`).
     mutating func share(_ slots: JobSlots) {
         for i in pending.indices { pending[i].configuration.threads = slots.threadsPerJob }
@@ -154,8 +160,14 @@ struct BatchRunner {
 
     /// `estimate: up to 12 s and 0.09 GB peak per job, about 1 min in all (2 jobs side by
     /// side, 1 thread each, …)`. Square images are assumed, so this is an upper bound for
-    /// other shapes.
-    func estimateText(_ slots: JobSlots) -> String {
+    /// other shapes. On a GPU (`gpu`) it gives each job's GPU memory instead of the times,
+    /// which are the CPU engine's: `on the GPU: 1.1 GB of GPU memory per job (4 jobs side by
+    /// side, …)`.
+    func estimateText(_ slots: JobSlots, gpu: Bool = false) -> String {
+        if gpu {
+            return String(format: "on the GPU: %.2f GB of GPU memory and %.2f GB of memory per job (%@)",
+                          gpuBytesPerJob / 1e9, peakBytesPerJob / 1e9, slots.description)
+        }
         let each = pending.map { p -> Double in
             let o = p.settings
             let schedule = ScaleSchedule(width: o.size, height: o.size, settings: o)

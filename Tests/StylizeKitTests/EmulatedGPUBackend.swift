@@ -97,8 +97,10 @@ enum KernelEmulation {
 /// the products are column-major calls translated to row-major `BLAS.sgemm`.
 final class EmulatedGPUBackend: GPUBackend, @unchecked Sendable {
     var name: String { "emulated on the CPU" }
-    /// Bytes allocated and not yet freed, and the number of launches so far.
+    /// Bytes allocated and not yet freed, the most there have been at once since `peak` was
+    /// last set (to `live`, say), and the number of launches so far.
     nonisolated(unsafe) static var live = 0
+    nonisolated(unsafe) static var peak = 0
     var launches = 0
 
     final class HostMemory {
@@ -109,6 +111,7 @@ final class EmulatedGPUBackend: GPUBackend, @unchecked Sendable {
             // Garbage, not zeros: a kernel that reads memory nobody wrote shows up.
             pointer.initializeMemory(as: UInt8.self, repeating: 0xA5, count: max(1, bytes))
             EmulatedGPUBackend.live += bytes
+            EmulatedGPUBackend.peak = max(EmulatedGPUBackend.peak, EmulatedGPUBackend.live)
         }
         deinit { pointer.deallocate(); EmulatedGPUBackend.live -= bytes }
     }

@@ -27,6 +27,30 @@ final class JobSlotsTests: XCTestCase {
         XCTAssertEqual(slots(2, 2).description, "2 jobs side by side, 1 thread each")
     }
 
+    /// On a GPU (issue 17): as many jobs as its free memory holds after one context, at most
+    /// `gpuJobsAtMost` and the host's threads; one at a time when the free memory is unknown.
+    func testOnAGPUTheFreeMemorySizesTheDefault() {
+        func slots(_ threads: Int, _ pending: Int, each: Double, free: Double?, requested: Int? = nil,
+                   available: Double? = nil) -> JobSlots {
+            JobSlots.chooseOnGPU(requested: requested, threads: threads, pending: pending, deviceBytesPerJob: each,
+                                 deviceFreeBytes: free, peakBytesPerJob: 1e9, availableBytes: available)
+        }
+        // An 80 GB GPU, 1.1 GB a 512 px job: the cap of 8, 2 threads each.
+        XCTAssertEqual(JobSlots.gpuJobsAtMost, 8)
+        XCTAssertEqual(slots(16, 16, each: 1.1e9, free: 80e9), JobSlots(jobs: 8, threadsPerJob: 2))
+        // 10 GB free: (9 − 0.6) / 3 GB = 2.8, so 2 jobs of 1024 px.
+        XCTAssertEqual(slots(16, 16, each: 3e9, free: 10e9), JobSlots(jobs: 2, threadsPerJob: 8))
+        // A 4096 px job (55 GB) on an 80 GB GPU: one at a time.
+        XCTAssertEqual(slots(16, 4, each: 55e9, free: 80e9), JobSlots(jobs: 1, threadsPerJob: 16))
+        // Fewer jobs, fewer threads, or host memory for only 3 at 1 GB each (a fifth kept back).
+        XCTAssertEqual(slots(16, 3, each: 1.1e9, free: 80e9), JobSlots(jobs: 3, threadsPerJob: 5))
+        XCTAssertEqual(slots(2, 16, each: 1.1e9, free: 80e9), JobSlots(jobs: 2, threadsPerJob: 1))
+        XCTAssertEqual(slots(16, 16, each: 1.1e9, free: 80e9, available: 4e9), JobSlots(jobs: 3, threadsPerJob: 5))
+        // Free memory unknown: one at a time; --jobs is taken as given.
+        XCTAssertEqual(slots(16, 16, each: 1.1e9, free: nil), JobSlots(jobs: 1, threadsPerJob: 16))
+        XCTAssertEqual(slots(16, 16, each: 1.1e9, free: 2e9, requested: 4), JobSlots(jobs: 4, threadsPerJob: 4))
+    }
+
     /// Longest first onto the least loaded slot: [5, 4, 3, 3, 2, 1] in 2 slots is 5+3+1 and
     /// 4+3+2, 9 s; in 1 slot the sum; more slots than jobs, the longest job.
     func testWallSecondsOfTheGreedySchedule() {

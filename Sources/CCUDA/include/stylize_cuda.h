@@ -43,6 +43,16 @@ typedef CUresult (*stylize_cuLaunchKernel_t)(CUfunction function, unsigned int g
                                              unsigned int gridZ, unsigned int blockX, unsigned int blockY,
                                              unsigned int blockZ, unsigned int sharedBytes, CUstream stream,
                                              void **parameters, void **extra);
+/* Streams: each transfer (each job of a batch) launches on its own, so that jobs side by side
+ * overlap on one GPU; flags 1 = CU_STREAM_NON_BLOCKING (no implicit order with stream 0). */
+typedef CUresult (*stylize_cuStreamCreate_t)(CUstream *stream, unsigned int flags);
+typedef CUresult (*stylize_cuStreamDestroy_t)(CUstream stream);
+typedef CUresult (*stylize_cuStreamSynchronize_t)(CUstream stream);
+typedef CUresult (*stylize_cuMemcpyHtoDAsync_t)(CUdeviceptr destination, const void *source, size_t bytes,
+                                                CUstream stream);
+typedef CUresult (*stylize_cuMemcpyDtoHAsync_t)(void *destination, CUdeviceptr source, size_t bytes,
+                                                CUstream stream);
+typedef CUresult (*stylize_cuMemGetInfo_t)(size_t *free, size_t *total);
 
 /* CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR / _MINOR */
 enum { STYLIZE_CU_CC_MAJOR = 75, STYLIZE_CU_CC_MINOR = 76 };
@@ -65,6 +75,7 @@ typedef int (*stylize_cublasGetProperty_t)(int type, int *value); /* MAJOR_VERSI
 typedef void *cublasHandle_t;
 typedef int (*stylize_cublasCreate_t)(cublasHandle_t *handle);
 typedef int (*stylize_cublasDestroy_t)(cublasHandle_t handle);
+typedef int (*stylize_cublasSetStream_t)(cublasHandle_t handle, CUstream stream);
 /* column-major; transa/transb: 0 = N, 1 = T; alpha, beta on the host */
 typedef int (*stylize_cublasSgemm_t)(cublasHandle_t handle, int transa, int transb, int m, int n, int k,
                                      const float *alpha, const float *a, int lda, const float *b, int ldb,

@@ -39,6 +39,27 @@ public enum CostEstimate {
     /// before, 0.22 GB + 1300 B/px, were 8–10 % low.)
     public static let bytesPerPixel = 1400.0
 
+    /// GPU memory of one transfer (`GPUEngine`): the weights, raw and Winograd-transformed
+    /// (`gpuFixedBytes`), every stage's output and gradient of the final scale
+    /// (`gpuBytesPerPixel`), L-BFGS' history and the preconditioner's vectors, and cuBLAS's
+    /// workspace (`gpuBytesPerHandle`). Fitted to the emulated backend's largest allocation at
+    /// once over whole runs of 64 × 43, 128 × 85 and 256 × 171 px (163 MB + 3268 B/px with
+    /// the default history of 10 and the preconditioner, within 1 %; 2026-12-06,
+    /// `GPUMemoryEstimateTests`). At 512 × 512 that is about 1.1 GB.
+    public static let gpuFixedBytes = 0.1634e9
+    public static let gpuBytesPerPixel = 2980.0
+    /// cuBLAS's default workspace on Hopper (32 MiB) and the stream, rounded up.
+    public static let gpuBytesPerHandle = 64.0 * 1024 * 1024
+    /// One process's share of the GPU whatever its jobs: the primary context with stylize's
+    /// and cuBLAS's kernels loaded. An allowance, not a measurement (issue 17).
+    public static let gpuContextBytes = 0.6e9
+
+    /// Device bytes of one GPU transfer whose final image is `pixels` large (see above).
+    public static func gpuPeakBytes(pixels: Int, history: Int, preconditioned: Bool = false) -> Double {
+        gpuFixedBytes + gpuBytesPerHandle
+            + Double(pixels) * (gpuBytesPerPixel + Double(2 * history * 3 * 4) + (preconditioned ? 4 * 3 * 4 : 0))
+    }
+
     /// The time factor relative to 2 threads: 1 thread is `twoThreadSpeedup`× slower, more
     /// threads are assumed to scale as well as the step from 1 to 2 did.
     public static func threadScaling(_ threads: Int) -> Double {

@@ -39,6 +39,33 @@ public struct JobSlots: Sendable, Equatable, CustomStringConvertible {
         return JobSlots(jobs: jobs, threadsPerJob: max(1, threads / jobs))
     }
 
+    /// At most this many GPU jobs run side by side by default: each needs a host thread that
+    /// launches its kernels and waits on its reductions, and past a few jobs an H100 is full.
+    /// Not yet measured on a GPU (issue 17): `--jobs` overrides it.
+    public static let gpuJobsAtMost = 8
+
+    /// The share-out on a GPU: `requested` (`--jobs N`), or by default as many jobs as fit in
+    /// `deviceFreeBytes` (when known; the device's free memory less one process's context,
+    /// `CostEstimate.gpuContextBytes`, with a tenth kept back) at `deviceBytesPerJob` each, and
+    /// in `availableBytes` of host memory at `peakBytesPerJob`, at most `gpuJobsAtMost`, the
+    /// host's threads and `pending`; the threads are shared out among them. Unknown free
+    /// memory (no GPU found yet) gives one job at a time.
+    public static func chooseOnGPU(requested: Int?, threads: Int, pending: Int, deviceBytesPerJob: Double,
+                                   deviceFreeBytes: Double?, peakBytesPerJob: Double, availableBytes: Double?) -> JobSlots {
+        let threads = max(1, threads)
+        if let requested { return choose(requested: requested, threads: threads, pending: pending, peakBytesPerJob: peakBytesPerJob, availableBytes: availableBytes) }
+        var jobs = min(gpuJobsAtMost, threads, max(1, pending))
+        if let deviceFreeBytes, deviceBytesPerJob > 0 {
+            jobs = min(jobs, max(1, Int((0.9 * deviceFreeBytes - CostEstimate.gpuContextBytes) / deviceBytesPerJob)))
+        } else {
+            jobs = 1
+        }
+        if let availableBytes, peakBytesPerJob > 0 {
+            jobs = min(jobs, max(1, Int(0.8 * availableBytes / peakBytesPerJob)))
+        }
+        return JobSlots(jobs: jobs, threadsPerJob: max(1, threads / jobs))
+    }
+
     /// Seconds for jobs taking `seconds` each (at `threadsPerJob` threads) when run in this
     /// many slots: the longest-first greedy assignment, a bound within 4/3 of the best.
     public func wallSeconds(_ seconds: [Double]) -> Double {

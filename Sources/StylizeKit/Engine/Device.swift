@@ -25,6 +25,13 @@ public enum GPUAvailability {
         do { _ = try CUDABackend(); return nil } catch { return "\(error)" }
     }()
 
+    /// Free device memory of the first GPU in bytes when one is usable (asked once, before a
+    /// batch's jobs start: what `batch`'s default `--jobs` on a GPU is sized by), else nil.
+    public static let freeBytes: Double? = {
+        guard problem == nil, let device = try? CUDADevice(), let memory = try? device.memory() else { return nil }
+        return Double(memory.free)
+    }()
+
     nonisolated(unsafe) private static var noted = false
     private static let lock = NSLock()
 

@@ -153,6 +153,12 @@ extension RunPlan {
                                preconditioned: s.optimizer == .lbfgs && s.preconditioner == .smooth)
     }
 
+    /// Device bytes of a GPU run of `s` whose final image is `final` (`CostEstimate.gpuPeakBytes`).
+    public static func estimatedGPUPeak(_ s: RunSettings, final: Size) -> Double {
+        CostEstimate.gpuPeakBytes(pixels: final.width * final.height, history: s.optimizer == .lbfgs ? s.historySize : 1,
+                                  preconditioned: s.optimizer == .lbfgs && s.preconditioner == .smooth)
+    }
+
     /// Throws `MemoryError` when `c`, with its content image of `contentSize`, would need more
     /// memory than `--max-memory` (`RunSettings.maxMemory`) or the machine and the process's
     /// limits allow, or its address space cannot be reserved (`MemoryBudget.check`). Reads no

@@ -1,14 +1,16 @@
 import CCUDA
 import Foundation
 
-/// cuBLAS, loaded at run time, with one handle on the default stream (kernel launches and
-/// cuBLAS calls run in order). Strict float32: the default math mode, no TF32.
+/// cuBLAS, loaded at run time, with one handle; `use(stream:)` puts its products on the
+/// stream the same transfer launches its kernels on, so they run in order with them.
+/// Strict float32: the default math mode, no TF32.
 public final class CUDABLAS: @unchecked Sendable {
     let library: CUDALibraries.Handle
     let handle: cublasHandle_t
     let destroy: stylize_cublasDestroy_t
     let sgemmStridedBatched: stylize_cublasSgemmStridedBatched_t
     let sgemm: stylize_cublasSgemm_t
+    let setStream: stylize_cublasSetStream_t
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         library = try CUDALibraries.open(.cublas, environment: environment)
@@ -16,6 +18,7 @@ public final class CUDABLAS: @unchecked Sendable {
         destroy = try library.function("cublasDestroy_v2", as: stylize_cublasDestroy_t.self)
         sgemmStridedBatched = try library.function("cublasSgemmStridedBatched", as: stylize_cublasSgemmStridedBatched_t.self)
         sgemm = try library.function("cublasSgemm_v2", as: stylize_cublasSgemm_t.self)
+        setStream = try library.function("cublasSetStream_v2", as: stylize_cublasSetStream_t.self)
         var h: cublasHandle_t?
         let status = create(&h)
         guard status == 0, let h else { throw CUDAError.driver(call: "cublasCreate", code: status, text: "cuBLAS status \(status)") }
@@ -23,6 +26,12 @@ public final class CUDABLAS: @unchecked Sendable {
     }
 
     deinit { _ = destroy(handle) }
+
+    /// Runs this handle's products on `stream` (nil: stream 0).
+    func use(stream: CUDADevice.Stream?) throws {
+        let status = setStream(handle, stream?.handle)
+        guard status == 0 else { throw CUDAError.driver(call: "cublasSetStream", code: status, text: "cuBLAS status \(status)") }
+    }
 
     /// Column-major `C = alpha · op(A) · op(B) + beta · C`.
     func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UInt64, lda: Int,

@@ -25,6 +25,12 @@ public final class CUDADevice: @unchecked Sendable {
     let getFunction: stylize_cuModuleGetFunction_t
     let launchKernel: stylize_cuLaunchKernel_t
     let releaseContext: stylize_cuDevicePrimaryCtxRelease_t
+    let createStream: stylize_cuStreamCreate_t
+    let destroyStream: stylize_cuStreamDestroy_t
+    let synchronizeStream: stylize_cuStreamSynchronize_t
+    let copyInAsync: stylize_cuMemcpyHtoDAsync_t
+    let copyOutAsync: stylize_cuMemcpyDtoHAsync_t
+    let memoryInfo: stylize_cuMemGetInfo_t
 
     /// The first GPU, or `CUDAError` naming what is missing (driver, device).
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -50,6 +56,12 @@ public final class CUDADevice: @unchecked Sendable {
         getFunction = try driver.function("cuModuleGetFunction", as: stylize_cuModuleGetFunction_t.self)
         launchKernel = try driver.function("cuLaunchKernel", as: stylize_cuLaunchKernel_t.self)
         releaseContext = try driver.function("cuDevicePrimaryCtxRelease_v2", as: stylize_cuDevicePrimaryCtxRelease_t.self)
+        createStream = try driver.function("cuStreamCreate", as: stylize_cuStreamCreate_t.self)
+        destroyStream = try driver.function("cuStreamDestroy_v2", as: stylize_cuStreamDestroy_t.self)
+        synchronizeStream = try driver.function("cuStreamSynchronize", as: stylize_cuStreamSynchronize_t.self)
+        copyInAsync = try driver.function("cuMemcpyHtoDAsync_v2", as: stylize_cuMemcpyHtoDAsync_t.self)
+        copyOutAsync = try driver.function("cuMemcpyDtoHAsync_v2", as: stylize_cuMemcpyDtoHAsync_t.self)
+        memoryInfo = try driver.function("cuMemGetInfo_v2", as: stylize_cuMemGetInfo_t.self)
         try makeCurrent()
     }
 
@@ -62,6 +74,41 @@ public final class CUDADevice: @unchecked Sendable {
 
     /// Waits for every launched kernel; a kernel's own failure surfaces here.
     public func synchronize() throws { try check(synchronizeContext(), "cuCtxSynchronize") }
+
+    /// Free and total device memory in bytes, as the driver counts them now (other
+    /// processes' and this one's allocations taken).
+    public func memory() throws -> (free: Int, total: Int) {
+        try makeCurrent()
+        var free = 0, total = 0
+        try check(memoryInfo(&free, &total), "cuMemGetInfo")
+        return (free, total)
+    }
+
+    // MARK: - Streams
+
+    /// A queue of work in this context that does not wait for other streams (non-blocking:
+    /// no implicit order with stream 0 either). Each transfer launches on its own, so that a
+    /// batch's jobs side by side overlap on the GPU and each waits only for its own work.
+    public final class Stream: @unchecked Sendable {
+        let handle: CUstream
+        let device: CUDADevice
+        init(handle: CUstream, device: CUDADevice) {
+            self.handle = handle
+            self.device = device
+        }
+        deinit { _ = device.destroyStream(handle) }
+
+        /// Waits for everything queued on this stream; a kernel's failure surfaces here.
+        public func synchronize() throws { try device.check(device.synchronizeStream(handle), "cuStreamSynchronize") }
+    }
+
+    public func makeStream() throws -> Stream {
+        try makeCurrent()
+        var h: CUstream?
+        try check(createStream(&h, 1), "cuStreamCreate")
+        guard let h else { throw CUDAError.driver(call: "cuStreamCreate", code: -1, text: "no stream") }
+        return Stream(handle: h, device: self)
+    }
 
     // MARK: - Memory
 
@@ -163,10 +210,11 @@ public final class CUDADevice: @unchecked Sendable {
         })
     }
 
-    /// The same with `GPUBackend`'s arguments (one packing of `kernelParams` for both).
-    func launch(_ function: CUfunction, blocks: Int, threads: Int, _ arguments: [GPUArgument]) throws {
+    /// The same with `GPUBackend`'s arguments (one packing of `kernelParams` for both), on
+    /// `stream` (nil: stream 0).
+    func launch(_ function: CUfunction, blocks: Int, threads: Int, _ arguments: [GPUArgument], on stream: Stream? = nil) throws {
         try GPUArgument.withParameters(arguments) { params in
-            try check(launchKernel(function, UInt32(max(1, blocks)), 1, 1, UInt32(threads), 1, 1, 0, nil, params, nil),
+            try check(launchKernel(function, UInt32(max(1, blocks)), 1, 1, UInt32(threads), 1, 1, 0, stream?.handle, params, nil),
                       "cuLaunchKernel")
         }
     }
