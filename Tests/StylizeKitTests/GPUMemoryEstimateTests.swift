@@ -39,3 +39,18 @@ final class GPUMemoryEstimateTests: RealNetworkTestCase {
         }
     }
 }
+
+/// A GPU run that its free memory cannot hold is refused before it starts, in one line.
+final class GPUMemoryCheckTests: XCTestCase {
+    func testARunThatDoesNotFitIsNamedWithWhatItNeedsAndWhatIsFree() {
+        let needed = CostEstimate.gpuPeakBytes(pixels: 4096 * 4096, history: 10, preconditioned: true)
+        XCTAssertEqual(needed, 55.06e9, accuracy: 0.01e9)
+        XCTAssertEqual(GPUMemoryCheck.problem(needed: needed, free: 40e9, gpu: "NVIDIA H100", width: 4096, height: 4096),
+                       "a 4096x4096 px run needs about 55 GB of GPU memory; the NVIDIA H100 has 40 GB free")
+        XCTAssertNil(GPUMemoryCheck.problem(needed: needed, free: 78e9, gpu: "NVIDIA H100", width: 4096, height: 4096))
+        // 95 % of the free memory may be planned on, and no more.
+        XCTAssertNil(GPUMemoryCheck.problem(needed: 0.95e9, free: 1e9, gpu: "g", width: 1, height: 1))
+        XCTAssertEqual(GPUMemoryCheck.problem(needed: 0.96e9, free: 1e9, gpu: "g", width: 512, height: 341),
+                       "a 512x341 px run needs about 1.0 GB of GPU memory; the g has 1.0 GB free")
+    }
+}

@@ -55,13 +55,24 @@ public final class StyleTransfer {
         network = try VGGNetwork(weights: weights, pooling: plan.settings.pooling, through: plan.deepestLayer,
                                  parallel: Parallel(threads: threads))
         engine = CPUEngine(network: network, threads: threads)
-        let (device, note) = backend != nil && plan.settings.device == .auto ? (.cuda, nil) : GPUAvailability.resolve(plan.settings.device)
-        deviceNote = note
+        var (device, note) = backend != nil && plan.settings.device == .auto ? (.cuda, nil) : GPUAvailability.resolve(plan.settings.device)
+        var gpu: (any GPUBackend)?
         if device == .cuda {
-            gpuEngine = try GPUEngine(network: network, backend: try backend ?? CUDABackend())
-        } else {
-            gpuEngine = nil
+            let chosen = try backend ?? CUDABackend()
+            // A run the GPU's free memory cannot hold stops here (or, with auto, runs on the
+            // CPU), not at an allocation halfway through.
+            let final = plan.schedule.scales.last!
+            if let cuda = chosen as? CUDABackend, let free = try? cuda.device.memory().free,
+               let problem = GPUMemoryCheck.problem(needed: RunPlan.estimatedGPUPeak(plan.settings, final: .init(width: final.width, height: final.height)),
+                                                   free: Double(free), gpu: cuda.device.gpu.name, width: final.width, height: final.height) {
+                guard plan.settings.device == .auto else { throw MemoryError(description: problem + "; choose a smaller size or the CPU") }
+                (device, note) = (.cpu, problem + "; running on the CPU")
+            } else {
+                gpu = chosen
+            }
         }
+        deviceNote = note
+        if let gpu { gpuEngine = try GPUEngine(network: network, backend: gpu) } else { gpuEngine = nil }
         storedImage = Tensor3(zeros: 3, images.content.height, images.content.width)
     }
 
