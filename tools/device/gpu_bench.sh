@@ -43,7 +43,7 @@ weights=.device/vgg16.f16.safetensors
     sweep() {  # sweep NAME [--jobs N]
         name=$1; shift
         rm -rf "$w/sweep-$name"
-        /usr/bin/time -f "sweep $name: wall %e s, max RSS %M kB" timeout 300 "$w/stylize" batch \
+        /usr/bin/time -f "sweep $name: wall %e s, max RSS %M kB" timeout 150 "$w/stylize" batch \
             --content samples/content/astronaut.png --content samples/content/chelsea.png \
             --content samples/content/china.png --content samples/content/coffee.png \
             --style samples/style/bedroom.png --style samples/style/sunflowers.png \
