@@ -82,10 +82,10 @@ test: $(WEIGHTS) $(NVRTC_VENV)/.installed ## Run the whole test suite (optimized
 	    if (match($$0, /[0-9]+ failures?/)) f = substr($$0, RSTART, RLENGTH) + 0 } \
 	  END { printf "%d passed, %d failed, %d skipped\n", n - f - s, f, s; exit (f > 0) }' .build/test.log
 
-test-gpu: $(NVRTC_VENV)/.installed ## The GPU tests alone (kernels, engine and a whole run against the CPU's; emulated without a GPU)
+test-gpu: $(NVRTC_VENV)/.installed ## The GPU tests alone (kernels, engine, the CUDA layer on a stand-in driver, whole runs against the CPU; emulated without a GPU)
 	$(SWIFT) build $(RELEASE) --build-tests
 	STYLIZE_CUDA_PATH="$(NVRTC_PATH)$${STYLIZE_CUDA_PATH:+:}$${STYLIZE_CUDA_PATH:-}" $(SWIFT) test $(RELEASE) --skip-build \
-	  --disable-testable-imports --disable-swift-testing --filter 'CUDATests|CUDAKernelGPUTests|CUDAKernelEmulationTests|GPUEngineTests|GPURunTests'
+	  --disable-testable-imports --disable-swift-testing --filter 'CUDATests|CUDAKernelGPUTests|CUDAKernelEmulationTests|CUDABackendMockTests|GPUEngineTests|GPURunTests|GPUSideBySideTests|GPUMemory'
 
 # Fuzzing (Fuzz/README.md): each harness is the real parser sources compiled with libFuzzer
 # and AddressSanitizer. FUZZ_RUNS, when set, replaces the time limit by an execution count.

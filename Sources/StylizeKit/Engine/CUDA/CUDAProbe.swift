@@ -107,8 +107,8 @@ public struct CUDAProbe: Sendable, Equatable {
     }
 
     /// `stylize --version`'s line: `CUDA: NVIDIA H200 (sm_90, 140.4 GB), driver 13.0, NVRTC 13.0,
-    /// cuBLAS 13.1.0; stylize has no GPU engine yet` or `CUDA: none (the NVIDIA driver
-    /// (libcuda.so.1) not found; …); …`.
+    /// cuBLAS 13.1.0; the GPU engine can run here` or `CUDA: none (the NVIDIA driver
+    /// (libcuda.so.1) not found; …); runs use the CPU`.
     public var description: String {
         var parts: [String] = []
         if let gpu {
@@ -118,6 +118,6 @@ public struct CUDAProbe: Sendable, Equatable {
         if let nvrtc { parts.append("NVRTC \(nvrtc.version)") }
         if let cublas { parts.append("cuBLAS \(cublas.version)") }
         let found = parts.isEmpty ? "none" : parts.joined(separator: ", ")
-        return "CUDA: \(found)" + (problem.map { " (\($0))" } ?? "") + "; stylize has no GPU engine yet"
+        return "CUDA: \(found)" + (problem.map { " (\($0)); runs use the CPU" } ?? "; the GPU engine can run here")
     }
 }
