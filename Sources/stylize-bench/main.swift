@@ -4,7 +4,7 @@ import StylizeKit
 // stylize-bench: seconds per evaluation (forward + gradient) of the default objective on
 // the real VGG16 weights, GFLOP/s and peak resident memory.
 //
-// Usage: stylize-bench SIZE|WxH [--threads N] [--runs N] [--weights FILE] [--per-layer] [--device cpu|cuda]
+// Usage: stylize-bench SIZE|WxH [--threads N] [--runs N] [--weights FILE] [--per-layer] [--device cpu|cuda [--gpu-math fp32|tf32]]
 //        stylize-bench run … / stylize-bench score …   (whole runs; see RunBench.swift)
 //        stylize-bench eval DIR…   (ratios of finished batch jobs; see EvalBench.swift)
 // One size per process, so that the peak RSS printed belongs to that size alone
@@ -33,11 +33,13 @@ let weightsOption = option("--weights")
 let perLayer = args.contains("--per-layer")
 let device = option("--device") ?? "cpu"
 guard device == "cpu" || device == "cuda" else { fail("--device must be cpu or cuda, got '\(device)'") }
+let mathText = option("--gpu-math") ?? "fp32"
+guard let gpuMath = GPUMath(rawValue: mathText) else { fail("--gpu-math must be fp32 or tf32, got '\(mathText)'") }
 args.removeAll { $0 == "--per-layer" }
 // SIZE is a square; WxH (e.g. 512x341, a 3:2 photo at 512 px) a rectangle.
 let sizeParts = (args.first ?? "").split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
 guard (1...2).contains(sizeParts.count), sizeParts.allSatisfy({ ($0 ?? 0) >= 32 }) else {
-    fail("usage: stylize-bench SIZE|WxH [--threads N] [--runs N] [--weights FILE] [--per-layer] [--device cpu|cuda] (sides of at least 32)")
+    fail("usage: stylize-bench SIZE|WxH [--threads N] [--runs N] [--weights FILE] [--per-layer] [--device cpu|cuda [--gpu-math fp32|tf32]] (sides of at least 32)")
 }
 let width = sizeParts[0]!, height = sizeParts.last!!
 let size = max(width, height)
@@ -127,7 +129,7 @@ do {
     }
     var (times, cpuPerRun): ([Double], Double)
     if device == "cuda" {
-        let backend = try CUDABackend()
+        let backend = try CUDABackend(math: gpuMath)
         print("device: \(backend.name)")
         (times, cpuPerRun) = try measure(GPUEngine(network: network, backend: backend))
     } else {

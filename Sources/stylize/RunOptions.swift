@@ -40,6 +40,7 @@ struct RunOptions<Command: RunOptionsCommand>: ParsableArguments {
     @Option(parsing: .unconditional, help: .run(.bitDepth, in: Command.command), completion: .run(.bitDepth)) var bitDepth: String?
     @Option(parsing: .unconditional, help: .run(.quality, in: Command.command)) var quality: String?
     @Option(parsing: .unconditional, help: .run(.device, in: Command.command), completion: .run(.device)) var device: String?
+    @Option(parsing: .unconditional, help: .run(.gpuMath, in: Command.command), completion: .run(.gpuMath)) var gpuMath: String?
 
     /// The options given, as (key, text), in the order they are declared here.
     var given: [(key: String, text: String)] {

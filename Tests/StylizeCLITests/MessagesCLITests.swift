@@ -70,6 +70,7 @@ extension CLITests {
              "--content-weight, --style-weight and --tv-weight are all 0: the loss is 0 everywhere"),
             (["--content-weight", "0", "--tv-weight", "0"], "(auto gives 0 when the content weight is 0)"),
             (["--style-layers", "relu1_1,relu2_1,relu1_1"], "--style-layers repeats relu1_1 (2 times)"),
+            (["--gpu-math", "tf32", "--device", "cpu"], "--gpu-math tf32 applies only on the GPU; this run is on the CPU (--device cpu), in float32"),
         ]
         for (n, (extra, message)) in cases.enumerated() {
             let o = try run(base + extra + ["-o", "out\(n).png"])

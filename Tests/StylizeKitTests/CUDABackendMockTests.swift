@@ -52,6 +52,7 @@ final class CUDABackendMockTests: RealNetworkTestCase {
             let blas = try MockCUDA.blasCounts()
             XCTAssertGreaterThan(blas[0] - blasBefore[0], 100, "cuBLAS products")
             XCTAssertEqual(blas[1], blasBefore[1], "products on stream 0")
+            XCTAssertEqual(blas[3], blasBefore[3], "products in TF32 mode without --gpu-math tf32")
         }
         XCTAssertEqual(name, "Mock GPU (sm_90)")
         let after = try MockCUDA.counts(), blasAfter = try MockCUDA.blasCounts()
@@ -79,6 +80,24 @@ final class CUDABackendMockTests: RealNetworkTestCase {
         XCTAssertEqual(failures, [])
         XCTAssertEqual(results[0], alone)
         XCTAssertEqual(results[1], alone)
+    }
+
+    /// `--gpu-math tf32` puts every product of the run's cuBLAS handle in TF32 mode, and says so
+    /// in the engine's name (the log's first line and the records).
+    func testGPUMathTF32SetsTheHandlesMathMode() throws {
+        let environment = try MockCUDA.environment(cache: dir + "/cache")
+        var c = configuration("tf32")
+        c.iterations = 1; c.coarseIterations = 1
+        c.gpuMath = .tf32
+        let before = try MockCUDA.blasCounts()
+        let plan = try RunPlan.make(c, weights: weights)
+        XCTAssertEqual(plan.settings.gpuMath, .tf32)
+        let backend = try CUDABackend(environment: environment, math: plan.settings.gpuMath)
+        let (_, transfer) = try losses(c, backend: backend)
+        XCTAssertEqual(transfer.engineDescription, "cuda, Mock GPU (sm_90), TF32")
+        let after = try MockCUDA.blasCounts()
+        XCTAssertGreaterThan(after[3] - before[3], 10)
+        XCTAssertEqual(after[0] - before[0], after[3] - before[3], "every product in TF32 mode")
     }
 
     /// A run whose estimate exceeds 95 % of the free memory the driver reports stops before

@@ -53,6 +53,15 @@ final class GPUSideBySideTests: RealNetworkTestCase {
         }
     }
 
+    /// `--gpu-math tf32` (TF32 tensor cores for the products) ends within 2 % of strict float32
+    /// on the same run, and says what it gave (its effect on the objective, for the README).
+    func testTF32EndsNearStrictFloat32() throws {
+        let strict = try losses(configuration("fp32"), on: try gpu())
+        let fast = try losses(configuration("tf32"), on: try CUDABackend(math: .tf32))
+        print("TF32 against float32, final loss: \(fast.last!) against \(strict.last!) (\(fast.last! / strict.last!))")
+        XCTAssertEqual(fast.last!, strict.last!, accuracy: 0.02 * strict.last!)
+    }
+
     /// The most device memory a 512 px run holds, from the driver's free memory at every
     /// report, within 25 % of the estimate (0.8 GB for this 512 × 341 run; cuBLAS's workspace
     /// and lazily loaded kernels and the allocator's rounding are the uncertain part).

@@ -107,11 +107,13 @@ enum MockCUDA {
     static let cublasSource = #"""
         #include <stdlib.h>
         #include <pthread.h>
-        struct handle { int magic; void *stream; };
+        struct handle { int magic; void *stream; int math; };
         static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-        static long long products, default_products, handles_live;
+        static long long products, default_products, handles_live, tf32_products;
         void mock_blas_counts(long long *out) {
-            pthread_mutex_lock(&lock); out[0] = products; out[1] = default_products; out[2] = handles_live; pthread_mutex_unlock(&lock);
+            pthread_mutex_lock(&lock);
+            out[0] = products; out[1] = default_products; out[2] = handles_live; out[3] = tf32_products;
+            pthread_mutex_unlock(&lock);
         }
         int cublasCreate_v2(void **h) {
             struct handle *p = calloc(1, sizeof(struct handle)); p->magic = 0xB1A5; *h = p;
@@ -124,6 +126,7 @@ enum MockCUDA {
             return 0;
         }
         int cublasSetStream_v2(void *h, void *s) { ((struct handle *)h)->stream = s; return 0; }
+        int cublasSetMathMode(void *h, int mode) { ((struct handle *)h)->math = mode; return mode == 0 || mode == 3 ? 0 : 7; }
         int cublasGetProperty(int type, int *v) { *v = type == 0 ? 13 : type == 1 ? 1 : 0; return 0; }
         static void gemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
                          const float *b, int ldb, float beta, float *c, int ldc) {
@@ -138,7 +141,7 @@ enum MockCUDA {
         static int count(void *h) {
             struct handle *p = h;
             if (p->magic != 0xB1A5) return 1;
-            pthread_mutex_lock(&lock); products++; if (!p->stream) default_products++; pthread_mutex_unlock(&lock);
+            pthread_mutex_lock(&lock); products++; if (!p->stream) default_products++; if (p->math == 3) tf32_products++; pthread_mutex_unlock(&lock);
             return 0;
         }
         int cublasSgemm_v2(void *h, int ta, int tb, int m, int n, int k, const float *alpha, const float *a, int lda,
@@ -236,12 +239,12 @@ enum MockCUDA {
         return out
     }
 
-    /// cuBLAS's counts: products, products on stream 0, handles alive.
+    /// cuBLAS's counts: products, products on stream 0, handles alive, products in TF32 mode.
     static func blasCounts() throws -> [Int64] {
         let dir = try folder.get()
         let blas = try XCTUnwrap(dlopen(dir + "/libcublas.so.13", RTLD_NOW | RTLD_LOCAL))
         let get = unsafeBitCast(try XCTUnwrap(dlsym(blas, "mock_blas_counts")), to: (@convention(c) (UnsafeMutablePointer<Int64>) -> Void).self)
-        var out = [Int64](repeating: 0, count: 3)
+        var out = [Int64](repeating: 0, count: 4)
         get(&out)
         return out
     }

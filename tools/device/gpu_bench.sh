@@ -6,7 +6,7 @@
 #     1024 px: stylize --device cuda and PyTorch on the same GPU, A B A B, PyTorch with its
 #     default TF32 convolutions and in strict float32 (stylize's arithmetic);
 #   - a default run of Chelsea with the bedroom at 512 px on the GPU, its wall time, and
-#     PyTorch's 300-iteration run of the same pair on the same GPU;
+#     PyTorch's 300-iteration run of the same pair on the same GPU; stylize with --gpu-math tf32 too;
 #   - a 16-job sweep at 512 px with the default --jobs and with --jobs 1.
 # Run gpu_test.sh first: this only times. A few minutes once the machine is up.
 set -eu
@@ -23,6 +23,7 @@ weights=.device/vgg16.f16.safetensors
         for round in A B; do
             echo "-- $size px, round $round"
             "$w/stylize-bench" "$size" --device cuda --runs 20 | grep -E '^(size|device)' || echo "stylize-bench failed"
+            "$w/stylize-bench" "$size" --device cuda --gpu-math tf32 --runs 20 | grep -E '^(size|device)' || echo "stylize-bench tf32 failed"
             python3 tools/bench_torch.py time --size "$size" --device cuda --runs 20 --warmup 3 --weights "$STYLIZE_WEIGHTS" | grep '^torch' || true
             python3 tools/bench_torch.py time --size "$size" --device cuda --no-tf32 --runs 20 --warmup 3 --weights "$STYLIZE_WEIGHTS" | grep '^torch' || true
         done
@@ -32,6 +33,11 @@ weights=.device/vgg16.f16.safetensors
         -o "${OUT:-/tmp}/chelsea_bedroom_gpu.png" --size 512 --device cuda --quiet --log "${OUT:-/tmp}/chelsea_bedroom_gpu.jsonl" \
         || echo "the run failed"
     tail -1 "${OUT:-/tmp}/chelsea_bedroom_gpu.jsonl" 2>/dev/null || true
+    echo "-- the same with --gpu-math tf32"
+    /usr/bin/time -f "wall %e s, max RSS %M kB" "$w/stylize" samples/content/chelsea.png samples/style/bedroom.png \
+        -o "${OUT:-/tmp}/chelsea_bedroom_gpu_tf32.png" --size 512 --device cuda --gpu-math tf32 --quiet \
+        --log "${OUT:-/tmp}/chelsea_bedroom_gpu_tf32.jsonl" || echo "the run failed"
+    tail -1 "${OUT:-/tmp}/chelsea_bedroom_gpu_tf32.jsonl" 2>/dev/null || true
     echo "-- PyTorch's 300 iterations (neural-style-pt's run) on the same pair and GPU, TF32 and strict"
     timeout 120 python3 tools/bench_torch.py run samples/content/chelsea.png samples/style/bedroom.png --size 512 \
         --device cuda -o "${OUT:-/tmp}/chelsea_bedroom_torch.png" --weights "$STYLIZE_WEIGHTS" | head -2 || true

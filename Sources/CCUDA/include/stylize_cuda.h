@@ -76,6 +76,8 @@ typedef void *cublasHandle_t;
 typedef int (*stylize_cublasCreate_t)(cublasHandle_t *handle);
 typedef int (*stylize_cublasDestroy_t)(cublasHandle_t handle);
 typedef int (*stylize_cublasSetStream_t)(cublasHandle_t handle, CUstream stream);
+/* CUBLAS_DEFAULT_MATH 0, CUBLAS_TF32_TENSOR_OP_MATH 3 */
+typedef int (*stylize_cublasSetMathMode_t)(cublasHandle_t handle, int mode);
 /* column-major; transa/transb: 0 = N, 1 = T; alpha, beta on the host */
 typedef int (*stylize_cublasSgemm_t)(cublasHandle_t handle, int transa, int transb, int m, int n, int k,
                                      const float *alpha, const float *a, int lda, const float *b, int ldb,

@@ -16,6 +16,16 @@ public enum Device: String, Sendable, CaseIterable, OptionWord {
     public static let standard = Device.cpu
 }
 
+/// `--gpu-math`: how the GPU engine's matrix products (cuBLAS) compute. The kernels of
+/// `CUDAKernelSources` are float32 either way.
+public enum GPUMath: String, Sendable, CaseIterable, OptionWord {
+    /// Strict float32 (cuBLAS's default math mode): the CPU engine's arithmetic.
+    case fp32
+    /// TF32 tensor cores (`CUBLAS_TF32_TENSOR_OP_MATH`): products with 10-bit mantissas
+    /// in, float32 sums, as PyTorch's convolutions by default on NVIDIA GPUs since Ampere.
+    case tf32
+}
+
 /// Whether this process can use a GPU, found out once (`CUDABackend` is tried on first use)
 /// and kept: every `--device auto` transfer of a batch gets the same answer, and the note
 /// about falling back to the CPU is given once.

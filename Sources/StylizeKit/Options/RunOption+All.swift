@@ -6,7 +6,7 @@ extension RunOption {
         size, minSize, scaleFactor, iterations, coarseIterations, contentWeight, styleWeight, tvWeight,
         contentLayers, coarseContentLayers, styleLayers, styleLayerWeights, styleBlendWeights, styleMasks, preserveColors, styleScale,
         pooling, optimizer, historySize, preconditioner, learningRate, initialization, seed, maxMegapixels, maxMemory, bitDepth, quality,
-        device,
+        device, gpuMath,
     ]
 
     // MARK: - Size and schedule
@@ -112,6 +112,10 @@ extension RunOption {
         "device", \.device, Device.words.joined(separator: "|"),
         "Where the transfer computes: cuda (the first NVIDIA GPU; its driver, cuBLAS and NVRTC are found at run time, see --version), cpu, or auto (the GPU when one is usable, else the CPU with a note). The GPU engine has not yet run on a GPU (README, GPU).",
         completion: .words(Device.words))
+    public static let gpuMath = value(
+        "gpu-math", \.gpuMath, GPUMath.words.joined(separator: "|"),
+        "How the GPU's matrix products compute: fp32 (strict float32, the CPU engine's arithmetic) or tf32 (tensor cores, as PyTorch's convolutions by default; faster, products rounded to 10-bit mantissas). Not yet measured on a GPU (README, GPU).",
+        completion: .words(GPUMath.words))
 
     // MARK: - Files
 

@@ -6,7 +6,8 @@ extension RunSettings {
     /// - every loss weight 0 (with `auto`, β is 3·α·… and so 0 too when α is): the loss is 0
     ///   everywhere and the output is the starting image;
     /// - a style layer named more than once: each repetition adds its term again (with the
-    ///   default 1/L weights, a layer named twice weighs double).
+    ///   default 1/L weights, a layer named twice weighs double);
+    /// - TF32 products asked of a run on the CPU, which computes in float32 whatever is asked.
     public func warnings(naming: (String) -> String = { $0 }) -> [String] {
         var lines: [String] = []
         if contentWeight == 0 && tvWeight == 0 && (styleWeight.fixed ?? 0) == 0 {
@@ -22,6 +23,9 @@ extension RunSettings {
         if !repeated.isEmpty {
             lines.append("\(naming("style-layers")) repeats " + repeated.map { "\($0) (\(counts[$0, default: 0]) times)" }.joined(separator: ", ")
                          + ": each repetition adds that layer's term again")
+        }
+        if gpuMath == .tf32 && device == .cpu {
+            lines.append("\(naming("gpu-math")) tf32 applies only on the GPU; this run is on the CPU (\(naming("device")) cpu), in float32")
         }
         return lines
     }

@@ -52,6 +52,8 @@ public struct RunSettings: Sendable, Equatable {
     public var pooling = Pooling.max
     /// Which engine computes: auto, cpu or cuda (`Device`).
     public var device = Device.standard
+    /// How the GPU engine's products compute: strict float32, or TF32 tensor cores.
+    public var gpuMath = GPUMath.fp32
     /// The optimizer of every scale: L-BFGS, or Adam for comparison.
     public var optimizer = OptimizerKind.lbfgs
     /// L-BFGS curvature pairs kept (1…1000). 10: each pair is two image-sized vectors (6 MB

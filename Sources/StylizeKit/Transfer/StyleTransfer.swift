@@ -58,7 +58,7 @@ public final class StyleTransfer {
         var (device, note) = backend != nil && plan.settings.device == .auto ? (.cuda, nil) : GPUAvailability.resolve(plan.settings.device)
         var gpu: (any GPUBackend)?
         if device == .cuda {
-            let chosen = try backend ?? CUDABackend()
+            let chosen = try backend ?? CUDABackend(math: plan.settings.gpuMath)
             // A run the GPU's free memory cannot hold stops here (or, with auto, runs on the
             // CPU), not at an allocation halfway through.
             let final = plan.schedule.scales.last!

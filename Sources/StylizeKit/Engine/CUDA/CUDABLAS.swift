@@ -3,7 +3,7 @@ import Foundation
 
 /// cuBLAS, loaded at run time, with one handle; `use(stream:)` puts its products on the
 /// stream the same transfer launches its kernels on, so they run in order with them.
-/// Strict float32: the default math mode, no TF32.
+/// Strict float32 (the default math mode) unless made with `.tf32` (`GPUMath`).
 public final class CUDABLAS: @unchecked Sendable {
     let library: CUDALibraries.Handle
     let handle: cublasHandle_t
@@ -12,7 +12,10 @@ public final class CUDABLAS: @unchecked Sendable {
     let sgemm: stylize_cublasSgemm_t
     let setStream: stylize_cublasSetStream_t
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public let math: GPUMath
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, math: GPUMath = .fp32) throws {
+        self.math = math
         library = try CUDALibraries.open(.cublas, environment: environment)
         let create = try library.function("cublasCreate_v2", as: stylize_cublasCreate_t.self)
         destroy = try library.function("cublasDestroy_v2", as: stylize_cublasDestroy_t.self)
@@ -23,6 +26,11 @@ public final class CUDABLAS: @unchecked Sendable {
         let status = create(&h)
         guard status == 0, let h else { throw CUDAError.driver(call: "cublasCreate", code: status, text: "cuBLAS status \(status)") }
         handle = h
+        if math == .tf32 {
+            let setMath = try library.function("cublasSetMathMode", as: stylize_cublasSetMathMode_t.self)
+            let mode = setMath(h, 3)
+            guard mode == 0 else { throw CUDAError.driver(call: "cublasSetMathMode", code: mode, text: "cuBLAS status \(mode)") }
+        }
     }
 
     deinit { _ = destroy(handle) }

@@ -20,12 +20,13 @@ public final class CUDABackend: GPUBackend, @unchecked Sendable {
     /// Kernels looked up so far, by name.
     private var functions: [String: CUfunction] = [:]
 
-    public var name: String { "\(device.gpu.name) (\(device.gpu.architecture))" }
+    /// `NVIDIA H200 (sm_90)`, with `, TF32` when the products use tensor cores.
+    public var name: String { "\(device.gpu.name) (\(device.gpu.architecture))" + (blas.math == .tf32 ? ", TF32" : "") }
 
     /// The first GPU, cuBLAS and the compiled kernels, or a `CUDAError` naming what is missing.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, math: GPUMath = .fp32) throws {
         device = try CUDADevice(environment: environment)
-        blas = try CUDABLAS(environment: environment)
+        blas = try CUDABLAS(environment: environment, math: math)
         let compiler = try CUDAKernelCompiler(environment: environment)
         modules = try device.loadKernels(compiler: compiler, cache: CUDAKernelCache(directory: CUDAKernelCache.defaultDirectory(environment: environment)))
         stream = try device.makeStream()
