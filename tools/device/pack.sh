@@ -11,6 +11,7 @@
 #   cpu_bench.sh: carry [".device/pack.tar.xz", ".device/vgg16.f16.safetensors"]
 #   gpu_test.sh:  carry [".device/tests.tar.xz", ".device/vgg16-conv5_1.f16.safetensors"]
 #   gpu_bench.sh: carry [".device/pack.tar.xz", ".device/vgg16.f16.safetensors"]
+#   gpu_sweep.sh: carry [".device/pack.tar.xz", ".device/vgg16.f16.safetensors"]
 set -eu
 cd "$(dirname "$0")/../.."
 b=.build/release
