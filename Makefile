@@ -85,7 +85,7 @@ test: $(WEIGHTS) $(NVRTC_VENV)/.installed ## Run the whole test suite (optimized
 test-gpu: $(NVRTC_VENV)/.installed ## The GPU tests alone (kernels, engine, the CUDA layer on a stand-in driver, whole runs against the CPU; emulated without a GPU)
 	$(SWIFT) build $(RELEASE) --build-tests
 	STYLIZE_CUDA_PATH="$(NVRTC_PATH)$${STYLIZE_CUDA_PATH:+:}$${STYLIZE_CUDA_PATH:-}" $(SWIFT) test $(RELEASE) --skip-build \
-	  --disable-testable-imports --disable-swift-testing --filter 'CUDATests|CUDAKernelGPUTests|CUDAKernelEmulationTests|CUDABackendMockTests|GPUEngineTests|GPURunTests|GPUSideBySideTests|GPUMemory'
+	  --disable-testable-imports --disable-swift-testing --filter 'CUDATests|CUDAKernelGPUTests|CUDAKernelEmulationTests|CUDABackendMockTests|CUDACommandLineMockTests|GPUEngineTests|GPURunTests|GPUSideBySideTests|GPUMemory'
 
 # Fuzzing (Fuzz/README.md): each harness is the real parser sources compiled with libFuzzer
 # and AddressSanitizer. FUZZ_RUNS, when set, replaces the time limit by an execution count.

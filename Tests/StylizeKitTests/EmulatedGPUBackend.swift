@@ -42,6 +42,17 @@ enum KernelEmulation {
         var missingCompiler: Bool { description.hasPrefix("no clang++") }
     }
 
+    /// Every kernel source behind the prelude, with its launch trampolines.
+    static var source: String {
+        var source = prelude + CUDAKernelSources.all.map(\.source).joined(separator: "\n")
+        for (_, kernel) in CUDAKernelSources.all {
+            for k in CUDAKernelSources.kernelNames(source: kernel) {
+                source += "extern \"C\" void launch_\(k)(void **p) { emulate_call(\(k), p); }\n"
+            }
+        }
+        return source
+    }
+
     static func compile() -> Result<UnsafeMutableRawPointer, EmulationError> {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
         guard let clang = path.split(separator: ":").map({ "\($0)/clang++" })
@@ -51,13 +62,6 @@ enum KernelEmulation {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stylize-cuda-emu-\(UUID().uuidString)").path
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var source = prelude + CUDAKernelSources.all.map(\.source).joined(separator: "\n")
-        for (name, kernel) in CUDAKernelSources.all {
-            _ = name
-            for k in CUDAKernelSources.kernelNames(source: kernel) {
-                source += "extern \"C\" void launch_\(k)(void **p) { emulate_call(\(k), p); }\n"
-            }
-        }
         try? source.write(toFile: dir + "/kernels.cpp", atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: clang)

@@ -19,6 +19,8 @@ enum MockCUDA {
     static let driverSource = #"""
         #include <stdlib.h>
         #include <string.h>
+        #include <stdio.h>
+        #include <dlfcn.h>
         #include <pthread.h>
         typedef int CUresult;
         typedef unsigned long long CUdeviceptr;
@@ -38,6 +40,21 @@ enum MockCUDA {
             pthread_mutex_unlock(&lock);
         }
         static int valid(void *s) { return s && ((struct stream *)s)->magic == stream_magic; }
+        /* Without a launcher (a stylize process, not the test's): the emulation's kernels from
+           $STYLIZE_MOCK_KERNELS, block after block, as the test's launcher runs them. */
+        static void *kernels;
+        static int run_emulated(const char *name, unsigned grid, void **params) {
+            if (!kernels) { const char *path = getenv("STYLIZE_MOCK_KERNELS"); kernels = path ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : 0; }
+            if (!kernels) return 500;
+            char symbol[256];
+            snprintf(symbol, sizeof symbol, "launch_%s", name);
+            void (*run)(void **) = (void (*)(void **))dlsym(kernels, symbol);
+            void (*thread)(unsigned, unsigned, unsigned, unsigned) = (void (*)(unsigned, unsigned, unsigned, unsigned))dlsym(kernels, "emulate_thread");
+            if (!run || !thread) return 500;
+            for (unsigned b = 0; b < (grid ? grid : 1); b++) { thread(grid, 1, b, 0); run(params); }
+            thread(1, 1, 0, 0);
+            return 0;
+        }
         CUresult cuInit(unsigned flags) { return flags == 0 ? 0 : 1; }
         CUresult cuDriverGetVersion(int *v) { *v = 13000; return 0; }
         CUresult cuDeviceGetCount(int *n) { *n = 1; return 0; }
@@ -98,9 +115,10 @@ enum MockCUDA {
             if (stream && !valid(stream)) return 400;
             pthread_mutex_lock(&lock);
             launches++; if (!stream) default_launches++;
-            launcher((const char *)f, gx, params, stream);  /* one launch at a time: the emulation has one thread index */
+            int status = 0;  /* one launch at a time: the emulation has one thread index */
+            if (launcher) launcher((const char *)f, gx, params, stream); else status = run_emulated((const char *)f, gx, params);
             pthread_mutex_unlock(&lock);
-            return 0;
+            return status;
         }
         """#
 
@@ -161,22 +179,25 @@ enum MockCUDA {
         }
         """#
 
-    /// The folder with both libraries, or why there is none (no compiler: the tests skip).
+    /// The folder with both libraries and the emulation's kernels (`kernels.so`, for a
+    /// stylize process: `STYLIZE_MOCK_KERNELS`), or why there is none (no compiler: the tests skip).
     static let folder: Result<String, KernelEmulation.EmulationError> = build()
 
     static func build() -> Result<String, KernelEmulation.EmulationError> {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
-        guard let clang = path.split(separator: ":").map({ "\($0)/clang" })
+        guard let clang = path.split(separator: ":").map({ "\($0)/clang++" })
             .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             return .failure(KernelEmulation.EmulationError(description: "no clang++ on PATH"))
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stylize-mock-cuda-\(UUID().uuidString)").path
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for (source, library) in [(driverSource, "libcuda.so.1"), (cublasSource, "libcublas.so.13")] {
-            try? source.write(toFile: dir + "/\(library).c", atomically: true, encoding: .utf8)
+        for (source, library, language) in [(driverSource, "libcuda.so.1", "c"), (cublasSource, "libcublas.so.13", "c"),
+                                            (KernelEmulation.source, "kernels.so", "c++")] {
+            try? source.write(toFile: dir + "/\(library).src", atomically: true, encoding: .utf8)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: clang)
-            p.arguments = ["-x", "c", "-O2", "-shared", "-fPIC", "-pthread", "-o", dir + "/" + library, dir + "/\(library).c"]
+            p.arguments = ["-x", language] + (language == "c++" ? ["-std=c++17", "-O1"] : ["-O2"])
+                + ["-shared", "-fPIC", "-pthread", "-o", dir + "/" + library, dir + "/\(library).src", "-ldl"]
             let err = Pipe()
             p.standardError = err
             do { try p.run() } catch { return .failure(.init(description: "\(clang): \(error)")) }
@@ -191,6 +212,17 @@ enum MockCUDA {
     /// from this process's `STYLIZE_CUDA_PATH`), with the kernel cache in `cache`; skips
     /// without a compiler or NVRTC.
     static func environment(cache: String) throws -> [String: String] {
+        let environment = try commandEnvironment(cache: cache)
+        let driver = try XCTUnwrap(dlopen(try folder.get() + "/libcuda.so.1", RTLD_NOW | RTLD_LOCAL))
+        let set = unsafeBitCast(try XCTUnwrap(dlsym(driver, "mock_set_launcher")), to: (@convention(c) (Launcher) -> Void).self)
+        set(launch)
+        return environment
+    }
+
+    /// The environment of a `stylize` process on the mock (its kernels from `kernels.so`):
+    /// this process's, with `STYLIZE_CUDA_PATH` led by the mock's folder, the kernel cache in
+    /// `cache` and `STYLIZE_MOCK_KERNELS`; skips without a compiler or NVRTC.
+    static func commandEnvironment(cache: String) throws -> [String: String] {
         _ = try KernelEmulation.handle()
         let dir: String
         switch folder {
@@ -200,15 +232,13 @@ enum MockCUDA {
             XCTFail(e.description)
             throw XCTSkip("no mock")
         }
-        let process = ProcessInfo.processInfo.environment
-        let environment = ["STYLIZE_CUDA_PATH": dir + ":" + (process["STYLIZE_CUDA_PATH"] ?? ""), "XDG_CACHE_HOME": cache,
-                           "HOME": process["HOME"] ?? "/root"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["STYLIZE_CUDA_PATH"] = dir + ":" + (environment["STYLIZE_CUDA_PATH"] ?? "")
+        environment["XDG_CACHE_HOME"] = cache
+        environment["STYLIZE_MOCK_KERNELS"] = dir + "/kernels.so"
         do { _ = try CUDAKernelCompiler(environment: environment) } catch {
             throw XCTSkip("no NVRTC (make test installs it in .venv-nvrtc/): \(error)")
         }
-        let driver = try XCTUnwrap(dlopen(dir + "/libcuda.so.1", RTLD_NOW | RTLD_LOCAL))
-        let set = unsafeBitCast(try XCTUnwrap(dlsym(driver, "mock_set_launcher")), to: (@convention(c) (Launcher) -> Void).self)
-        set(launch)
         return environment
     }
 
