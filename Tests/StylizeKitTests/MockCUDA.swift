@@ -6,8 +6,10 @@ import XCTest
 /// and compiled by the toolchain's clang once per test process, so that `CUDADevice`,
 /// `CUDABLAS` and `CUDABackend` (the layer the emulated backend leaves out: library loading,
 /// the driver calls, `kernelParams`, cuBLAS's column-major arguments, streams) run on machines
-/// without a GPU. Memory is host memory; a kernel launch calls back into Swift, which runs the
-/// kernel as `KernelEmulation`'s C++ build, block after block; the products are plain
+/// without a GPU, in this process and in a `stylize` process of its own. Memory is host memory;
+/// a kernel launch calls back into Swift (in a `stylize` process: into the emulation's library
+/// that `STYLIZE_MOCK_KERNELS` names), which runs the kernel as `KernelEmulation`'s C++ build,
+/// block after block; the products are plain
 /// column-major loops written to cuBLAS's definition (`beta = 0` ignores `C`). NVRTC is the
 /// real one (its CUBIN must start with ELF's magic, and is otherwise unused). The libraries
 /// have no soname, so a plain `dlopen("libcuda.so.1")` elsewhere in the process never finds them.
