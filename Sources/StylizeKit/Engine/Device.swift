@@ -30,15 +30,21 @@ public enum GPUMath: String, Sendable, CaseIterable, OptionWord {
 /// and kept: every `--device auto` transfer of a batch gets the same answer, and the note
 /// about falling back to the CPU is given once.
 public enum GPUAvailability {
+    /// The first GPU's backend, made once, or why there is none. It is kept for the process's
+    /// life: it holds the GPU's primary context, which would otherwise be destroyed when one
+    /// job's backend goes and created again (a few hundred milliseconds) for the next.
+    private static let first: Result<CUDABackend, any Error> = Result { try CUDABackend() }
+
     /// nil when a GPU and its libraries are usable, else why not.
     public static let problem: String? = {
-        do { _ = try CUDABackend(); return nil } catch { return "\(error)" }
+        if case .failure(let error) = first { return "\(error)" }
+        return nil
     }()
 
     /// Free device memory of the first GPU in bytes when one is usable (asked once, before a
     /// batch's jobs start: what `batch`'s default `--jobs` on a GPU is sized by), else nil.
     public static let freeBytes: Double? = {
-        guard problem == nil, let device = try? CUDADevice(), let memory = try? device.memory() else { return nil }
+        guard case .success(let backend) = first, let memory = try? backend.device.memory() else { return nil }
         return Double(memory.free)
     }()
 
