@@ -87,6 +87,27 @@ final class CUDACommandLineMockTests: RealNetworkTestCase {
         }
     }
 
+    /// A run the GPU's free memory cannot hold: with `--device cuda` one line and exit 1 before
+    /// any work, nothing written; with `auto` that line as a note and the run on the CPU.
+    func testARunTooLargeForTheGPUIsRefusedInOneLine() throws {
+        var environment = try MockCUDA.commandEnvironment(cache: dir + "/cache")
+        environment["STYLIZE_MOCK_FREE_BYTES"] = "100000000"
+        let photo = packagePath("samples/content/chelsea.png"), painting = packagePath("samples/style/tiger.png")
+        let refused = try run([photo, painting, "-o", "cuda.png", "--device", "cuda"] + small, environment: environment)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.stderr, "stylize: error: a 48x32 px run needs about 0.2 GB of GPU memory; the Mock GPU has "
+                       + "0.1 GB free; choose a smaller size or the CPU\n")
+        XCTAssertEqual(refused.stdout, "")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".png") }, [])
+        let auto = try run([photo, painting, "-o", "auto.png", "--log", "auto.jsonl", "--device", "auto", "--quiet"] + small,
+                           environment: environment)
+        XCTAssertEqual(auto.status, 0, auto.stderr)
+        XCTAssertEqual(auto.stdout, "auto.png\n")
+        XCTAssertTrue(auto.stderr.contains("a 48x32 px run needs about 0.2 GB of GPU memory; the Mock GPU has 0.1 GB free; "
+                                           + "running on the CPU"), auto.stderr)
+        XCTAssertEqual(try firstLogLine(dir + "/auto.jsonl")["engine"] as? String, "cpu")
+    }
+
     /// SIGTERM during a GPU run: exit 143, the image so far beside the output, no output.
     func testSIGTERMStopsAGPURunWithItsImageSoFar() throws {
         let environment = try MockCUDA.commandEnvironment(cache: dir + "/cache")

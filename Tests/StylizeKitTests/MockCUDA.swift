@@ -69,7 +69,11 @@ enum MockCUDA {
         CUresult cuDevicePrimaryCtxRelease_v2(int d) { return 0; }
         CUresult cuCtxSetCurrent(void *c) { return c == &context_token ? 0 : 201; }
         CUresult cuCtxSynchronize(void) { return 0; }
-        CUresult cuMemGetInfo_v2(size_t *f, size_t *t) { *f = free_bytes; *t = 16ull << 30; return 0; }
+        CUresult cuMemGetInfo_v2(size_t *f, size_t *t) {
+            const char *e = getenv("STYLIZE_MOCK_FREE_BYTES");  /* a stylize process's free memory */
+            *f = e ? strtoull(e, 0, 10) : free_bytes; *t = 16ull << 30;
+            return 0;
+        }
         CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
             struct block *b = malloc(sizeof(struct block) + (bytes ? bytes : 1));
             if (!b) return 2;
