@@ -108,6 +108,24 @@ final class CUDACommandLineMockTests: RealNetworkTestCase {
         XCTAssertEqual(try firstLogLine(dir + "/auto.jsonl")["engine"] as? String, "cpu")
     }
 
+    /// `--jobs` asking for more jobs than the GPU's free memory holds is warned about in one
+    /// line (the batch still runs them, as on the CPU).
+    func testJobsBeyondTheGPUsFreeMemoryAreWarnedAbout() throws {
+        var environment = try MockCUDA.commandEnvironment(cache: dir + "/cache")
+        environment["STYLIZE_MOCK_FREE_BYTES"] = "1000000000"
+        let o = try run(["batch", "--content", packagePath("samples/content/chelsea.png"),
+                         "--style", packagePath("samples/style/tiger.png"), "--style", packagePath("samples/style/sunflowers.png"),
+                         "--out", "runs", "--device", "cuda", "--threads", "2", "--jobs", "2", "--quiet"] + small,
+                        environment: environment)
+        XCTAssertEqual(o.status, 0, o.stderr)
+        let warnings = o.stderr.split(separator: "\n").filter { $0.hasPrefix("stylize: warning: ") }
+        XCTAssertEqual(warnings.count, 1, o.stderr)
+        XCTAssertTrue(warnings.first?.hasPrefix("stylize: warning: --jobs 2: that many jobs at once may need ") == true, o.stderr)
+        XCTAssertTrue(warnings.first?.hasSuffix("of GPU memory, more than the 1.00 GB free; without --jobs the batch runs as many as fit") == true,
+                      o.stderr)
+        XCTAssertEqual(try String(contentsOfFile: dir + "/runs/runs.jsonl", encoding: .utf8).split(separator: "\n").count, 2)
+    }
+
     /// SIGTERM during a GPU run: exit 143, the image so far beside the output, no output.
     func testSIGTERMStopsAGPURunWithItsImageSoFar() throws {
         let environment = try MockCUDA.commandEnvironment(cache: dir + "/cache")

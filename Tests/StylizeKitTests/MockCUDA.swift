@@ -219,9 +219,7 @@ enum MockCUDA {
     /// without a compiler or NVRTC.
     static func environment(cache: String) throws -> [String: String] {
         let environment = try commandEnvironment(cache: cache)
-        let driver = try XCTUnwrap(dlopen(try folder.get() + "/libcuda.so.1", RTLD_NOW | RTLD_LOCAL))
-        let set = unsafeBitCast(try XCTUnwrap(dlsym(driver, "mock_set_launcher")), to: (@convention(c) (Launcher) -> Void).self)
-        set(launch)
+        try symbol("libcuda.so.1", "mock_set_launcher", as: (@convention(c) (Launcher) -> Void).self)(launch)
         return environment
     }
 
@@ -264,30 +262,31 @@ enum MockCUDA {
         setThread(1, 1, 0, 0)
     }
 
+    /// `name` in the mock library `library` (`libcuda.so.1`, `libcublas.so.13`) as `T`.
+    static func symbol<T>(_ library: String, _ name: String, as: T.Type) throws -> T {
+        let handle = try XCTUnwrap(dlopen(try folder.get() + "/" + library, RTLD_NOW | RTLD_LOCAL))
+        return unsafeBitCast(try XCTUnwrap(dlsym(handle, name), "no \(name) in the mock \(library)"), to: T.self)
+    }
+
+    typealias Counts = @convention(c) (UnsafeMutablePointer<Int64>) -> Void
+
     /// The driver's counts: live device bytes, launches, launches on stream 0, streams alive,
     /// streams created without the non-blocking flag.
     static func counts() throws -> [Int64] {
-        let dir = try folder.get()
-        let driver = try XCTUnwrap(dlopen(dir + "/libcuda.so.1", RTLD_NOW | RTLD_LOCAL))
-        let get = unsafeBitCast(try XCTUnwrap(dlsym(driver, "mock_counts")), to: (@convention(c) (UnsafeMutablePointer<Int64>) -> Void).self)
         var out = [Int64](repeating: 0, count: 5)
-        get(&out)
+        try symbol("libcuda.so.1", "mock_counts", as: Counts.self)(&out)
         return out
     }
 
     /// cuBLAS's counts: products, products on stream 0, handles alive, products in TF32 mode.
     static func blasCounts() throws -> [Int64] {
-        let dir = try folder.get()
-        let blas = try XCTUnwrap(dlopen(dir + "/libcublas.so.13", RTLD_NOW | RTLD_LOCAL))
-        let get = unsafeBitCast(try XCTUnwrap(dlsym(blas, "mock_blas_counts")), to: (@convention(c) (UnsafeMutablePointer<Int64>) -> Void).self)
         var out = [Int64](repeating: 0, count: 4)
-        get(&out)
+        try symbol("libcublas.so.13", "mock_blas_counts", as: Counts.self)(&out)
         return out
     }
 
     /// Sets the free device memory the mock reports.
     static func setFree(_ bytes: Int) throws {
-        let driver = try XCTUnwrap(dlopen(try folder.get() + "/libcuda.so.1", RTLD_NOW | RTLD_LOCAL))
-        unsafeBitCast(try XCTUnwrap(dlsym(driver, "mock_set_free")), to: (@convention(c) (Int) -> Void).self)(bytes)
+        try symbol("libcuda.so.1", "mock_set_free", as: (@convention(c) (Int) -> Void).self)(bytes)
     }
 }
