@@ -24,7 +24,7 @@ extension CLITests {
     /// 11442061344 bytes`, a 50-line backtrace and exit 134, after loading everything.
     func testARunTooBigForUlimitIsRefusedInOneLine() throws {
         _ = try writeImage("c.png", width: 48, height: 32); _ = try writeImage("s.png", seed: 1)
-        let gb = Self.withPackedWeights ? "76.62" : "76.46"
+        let gb = Self.withPackedWeights ? "98.09" : "97.93"
         let (o, seconds) = try runUnderAddressLimit(6_000_000, ["c.png", "s.png", "-o", "big.png", "--size", "8192", "--min-size", "8192",
                                                               "--weights", weights])
         assertOneLineError(o, status: 1, containing: "this run needs about \(gb) GB of address space at its peak (8192x5461 px), "
@@ -44,7 +44,7 @@ extension CLITests {
     func testMaxMemoryRefusesARunAboveIt() throws {
         _ = try writeImage("c.png", width: 48, height: 32); _ = try writeImage("s.png", seed: 1)
         let o = try run(["c.png", "s.png", "-o", "out.png", "--size", "64", "--max-memory", "0.2G", "--weights", weights])
-        let mb = Self.withPackedWeights ? 405 : 245
+        let mb = Self.withPackedWeights ? 406 : 246
         assertOneLineError(o, status: 1, containing: "this run needs about \(mb) MB of memory at its peak (64x43 px), "
                            + "more than --max-memory 0.2G allows (200 MB); choose a smaller --size")
         let b = try run(["batch", "--content", "c.png", "--style", "s.png", "--out", "runs", "--max-memory", "1M", "--weights", weights])

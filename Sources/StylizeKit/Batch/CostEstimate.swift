@@ -31,7 +31,9 @@ public enum CostEstimate {
     /// (`GEMMKernel.packsWinogradWeights`): a default 512 × 341 run's peak went from 0.50 to
     /// 0.65 GB on the 2-core host with them (2026-12-05).
     public static var fixedBytes: Double { 0.24e9 + (GEMMKernel.packsWinogradWeights ? 0.16e9 : 0) }
-    /// Bytes per pixel of the final image besides L-BFGS' history (default history of 10).
+    /// Bytes per pixel of the final image besides L-BFGS' history (fitted to runs with a
+    /// 10-pair history; the default's 30 pairs add 720 B a pixel, `peakBytes`: a default
+    /// 512 × 341 run with them peaked at 0.58 GB against 0.62 GB estimated, 2026-12-06).
     /// Fitted to the peak resident size (`/usr/bin/time -v`'s maximum RSS, VmHWM) of real
     /// runs of a 3:2 photo on the 2-core host, 2026-12-04, estimate against measured: default
     /// runs 0.31 / 0.30 GB at 256 px, 0.53 / 0.55 GB at 512 px, 1.39 / 1.42 GB at 1024 px;
@@ -44,8 +46,8 @@ public enum CostEstimate {
     /// (`gpuBytesPerPixel`), L-BFGS' history and the preconditioner's vectors, and cuBLAS's
     /// workspace (`gpuBytesPerHandle`). Fitted to the emulated backend's largest allocation at
     /// once over whole runs of 64 × 43, 128 × 85 and 256 × 171 px (163 MB + 3268 B/px with
-    /// the default history of 10 and the preconditioner, within 1 %; 2026-12-06,
-    /// `GPUMemoryEstimateTests`). At 512 × 512 that is about 1.1 GB.
+    /// a 10-pair history and the preconditioner, within 1 %; 2026-12-06,
+    /// `GPUMemoryEstimateTests`). With the default 30 pairs, 3748 B/px: about 1.2 GB at 512 × 512.
     public static let gpuFixedBytes = 0.1634e9
     public static let gpuBytesPerPixel = 2980.0
     /// cuBLAS's default workspace on Hopper (32 MiB) and the stream, rounded up.

@@ -8,7 +8,7 @@ public enum GPUMemoryCheck {
     public static let usableShare = 0.95
 
     /// nil when `needed` bytes fit in `usableShare` of `free`; otherwise the reason, in words:
-    /// `a 4096x4096 px run needs about 55 GB of GPU memory; the NVIDIA H100 has 40 GB free`.
+    /// `a 4096x4096 px run needs about 63 GB of GPU memory; the NVIDIA H100 has 40 GB free`.
     public static func problem(needed: Double, free: Double, gpu: String, width: Int, height: Int) -> String? {
         guard needed > usableShare * free else { return nil }
         return "a \(width)x\(height) px run needs about \(gigabytes(needed)) of GPU memory; the \(gpu) has \(gigabytes(free)) free"

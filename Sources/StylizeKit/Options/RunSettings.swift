@@ -56,10 +56,12 @@ public struct RunSettings: Sendable, Equatable {
     public var gpuMath = GPUMath.fp32
     /// The optimizer of every scale: L-BFGS, or Adam for comparison.
     public var optimizer = OptimizerKind.lbfgs
-    /// L-BFGS curvature pairs kept (1…1000). 10: each pair is two image-sized vectors (6 MB
-    /// at 512²), and a fresh optimizer runs only 30–80 iterations per scale; on a square
-    /// 512 px default run 20 pairs ended only 0.6 % lower and peaked 57 MiB higher.
-    public var historySize = 10
+    /// L-BFGS curvature pairs kept (1…1000). 30: each pair is two image-sized vectors (6 MB
+    /// at 512², 720 B a pixel for all 30). Against 10 pairs it ended lower on all four 512 px
+    /// pairs it was tried on, two from the evaluation set and two held out (0.1–1.0 %; 50
+    /// pairs gained little more for 480 B a pixel more), and the two-loop recursion costs
+    /// about 1 % of an iteration (docs/EXPERIMENTS.md, *A longer history*).
+    public var historySize = 30
     /// L-BFGS's initial inverse Hessian (Adam ignores it).
     public var preconditioner = Preconditioning.smooth
     /// Adam's step, in pixel levels (0…255) per iteration.
