@@ -59,8 +59,8 @@ public struct RunSettings: Sendable, Equatable {
     /// L-BFGS curvature pairs kept (1…1000). 30: each pair is two image-sized vectors (6 MB
     /// at 512², 720 B a pixel for all 30). Against 10 pairs it ended lower on all four 512 px
     /// pairs it was tried on, two from the evaluation set and two held out (0.1–1.0 %; 50
-    /// pairs gained little more for 480 B a pixel more), and the two-loop recursion costs
-    /// about 1 % of an iteration (docs/EXPERIMENTS.md, *A longer history*).
+    /// pairs gained little more for 480 B a pixel more), at about 1.5 % of an iteration more
+    /// for the two-loop recursion (docs/EXPERIMENTS.md, *A longer L-BFGS history*).
     public var historySize = 30
     /// L-BFGS's initial inverse Hessian (Adam ignores it).
     public var preconditioner = Preconditioning.smooth
