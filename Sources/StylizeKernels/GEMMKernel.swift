@@ -14,11 +14,13 @@ import Foundation
 /// products in our own kernels*).
 ///
 /// The choice is made once per process and per `Role`, by measurement: each candidate the CPU
-/// can run computes one Winograd-domain product (conv2's shape at 512 px) and, separately, a
-/// Gram matrix and a style gradient, the candidates taking turns, best of 7 rounds, about
-/// 25 ms in all. Our kernels replace
-/// OpenBLAS for a role only when they are at least 20 % faster there, so a machine where the two are level keeps OpenBLAS' bits run after run;
-/// or when OpenBLAS gives that role's products other bits when they are computed in pieces
+/// can run computes a Winograd-domain product forward (conv2's shape at 512 px, the weights
+/// packed once for ours) and backward and, separately, a Gram matrix and a style gradient,
+/// the candidates taking turns, best of 7 rounds, about 30 ms in all. Each role has a holder:
+/// our fastest kernel for the Winograd products, OpenBLAS for the others (`Role.oursByDefault`);
+/// the other side takes a role only when it is at least 20 % faster there, so a machine where
+/// the two are level keeps the same bits run after run. OpenBLAS is also left out where it
+/// gives that role's products other bits when they are computed in pieces
 /// (its Haswell and Zen kernels: `keepsBitsInPieces`), which would make results depend on the
 /// thread count. Set
 /// `STYLIZE_GEMM=blas`, `avx2` or `avx512` to fix the choice (a kernel the CPU lacks falls back
@@ -68,7 +70,19 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
     public enum Role: String, Sendable, CaseIterable {
         case winograd = "Winograd"
         case general = "other"
+
+        /// Whether stylize's kernels hold this role unless OpenBLAS beats them by the margin
+        /// (`true`, the Winograd products), or OpenBLAS holds it unless ours beat it (`false`).
+        /// Ours keep the Winograd products: they use the weights packed once, their bits do not
+        /// depend on which kernel OpenBLAS picks for the CPU at run time, and a whole 512 px run
+        /// with them was about 5 % faster on the 2-core EPYC where the calibration's pair of
+        /// products gives them only 13 % (docs/EXPERIMENTS.md, *The held-out squares once more*).
+        public var oursByDefault: Bool { self == .winograd }
     }
+
+    /// How much faster the other side must be to take a role from its holder (`oursByDefault`):
+    /// 20 %, so a machine where the two are level keeps the same bits run after run.
+    static let takeoverRatio = 0.8
 
     /// How the kernels were chosen, and the calibration's times (seconds) per role and candidate.
     public struct Choice: Sendable {
@@ -118,8 +132,9 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
             if !keepsBitsInPieces(role, kernel: .blas) {
                 piecesChangeBits.insert(role)
                 kernels[role] = ours.key
-            } else if let blas = times[.blas], ours.value < 0.8 * blas {
-                kernels[role] = ours.key
+            } else if let blas = times[.blas] {
+                let oursWin = role.oursByDefault ? !(blas < takeoverRatio * ours.value) : ours.value < takeoverRatio * blas
+                if oursWin { kernels[role] = ours.key }
             }
         }
         return Choice(kernels: kernels, pinned: false, seconds: seconds, ignored: pin, piecesChangeBits: piecesChangeBits)
@@ -156,8 +171,9 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
     /// runs in our kernels with this process's choice.
     public static var packsWinogradWeights: Bool { narrow(besides: chosen(for: .winograd)) != .blas }
 
-    /// `stylize --version`'s line, e.g. `GEMM: OpenBLAS for Winograd (OpenBLAS 0.083 ms,
-    /// AVX2+FMA 0.080 ms, AVX-512F 0.088 ms), OpenBLAS for other (…)`, or
+    /// `stylize --version`'s line, e.g. `GEMM: AVX-512F (stylize's kernels) for Winograd
+    /// products (OpenBLAS 0.174 ms, AVX2+FMA 0.216 ms, AVX-512F 0.151 ms); OpenBLAS for other
+    /// products (…)`, or
     /// `GEMM: OpenBLAS, set by STYLIZE_GEMM`.
     public static var description: String {
         let c = choice
@@ -177,27 +193,44 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
     }
 
     /// Times `role`'s products with each available kernel, best of `calibrationRounds`
-    /// (`bestTimes`): for `.winograd` one
-    /// conv2-shaped product (128 × 128 by 128 × 256); for `.general` a Gram matrix (64 × 4096
-    /// by its transpose) and a style gradient (64 × 64 by 64 × 4096, added into C), together.
+    /// (`bestTimes`), as the network runs them: for `.winograd` one conv2-shaped forward
+    /// product (128 × 128 by 128 × 256), with `A` packed once beforehand for our kernels as
+    /// `Winograd4` packs its weights, and the backward product with `A` transposed; for
+    /// `.general` a Gram matrix (64 × 4096 by its transpose) and a style gradient (64 × 64 by
+    /// 64 × 4096, added into C), together.
     ///
-    /// Our kernels are timed packing `A` on each call although `Winograd4` then packs its
-    /// weights once: packed once, ours won this product by 26 % on the 2-core EPYC but were no
-    /// faster over a whole 512 px run, where the products come from memory rather than cache
-    /// (docs/EXPERIMENTS.md, *Weights packed once*); timed this way the two stay level there and
-    /// OpenBLAS keeps its place.
+    /// Timed this way our AVX-512 kernels take 13 % less time than OpenBLAS for the Winograd
+    /// pair on the 2-core EPYC (0.151 ms against 0.174), the forward product alone 26 % less;
+    /// a whole 512 px run with them is about 5 % faster, as the products there come from
+    /// memory rather than cache (docs/EXPERIMENTS.md, *The held-out squares once more*).
     static func calibrate(_ role: Role) -> [GEMMKernel: Double] {
         let (m, k, n) = role == .winograd ? (128, 128, 256) : (64, 64, 4096)
         var a = [Float](repeating: 0, count: m * max(k, n)), b = [Float](repeating: 0, count: k * n)
         var c = [Float](repeating: 0, count: m * n)
         for i in a.indices { a[i] = Float(i % 13) * 0.01 - 0.06 }
         for i in b.indices { b[i] = Float(i % 7) * 0.02 - 0.06 }
+        var packed: [GEMMKernel: [Float]] = [:]
+        if role == .winograd {
+            for kernel in available where kernel != .blas {
+                packed[kernel] = a.withUnsafeBufferPointer { BLAS.pack(kernel: kernel, m: m, k: k, a: $0.baseAddress!, lda: k) }
+            }
+        }
         return a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
             bestTimes(available, rounds: calibrationRounds) { kernel in
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 if role == .winograd {
-                    // M[ξ] = U[ξ] · V[ξ]   (M = 128, N = 256, K = 128)
-                    BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, a: ap.baseAddress!, lda: k,
+                    // forward:  M[ξ] = U[ξ] · V[ξ]    (M = 128, N = 256, K = 128; U packed for ours)
+                    if let p = packed[kernel] {
+                        p.withUnsafeBufferPointer { pp in
+                            BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, packedA: pp.baseAddress!, packedCount: pp.count,
+                                       b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
+                        }
+                    } else {
+                        BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, a: ap.baseAddress!, lda: k,
+                                   b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
+                    }
+                    // backward: M[ξ] = U[ξ]ᵀ · V[ξ]   (the same sizes, U read transposed)
+                    BLAS.sgemm(kernel: kernel, transA: true, m: m, n: n, k: k, a: ap.baseAddress!, lda: m,
                                b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
                 } else {
                     // G[i, j] = Σ_p F[i, p] · F[j, p]   (M = 64, N = 64, K = 4096; F = b as 64 × 4096)

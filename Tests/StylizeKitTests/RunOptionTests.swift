@@ -84,13 +84,14 @@ final class RunOptionTests: XCTestCase {
     }
 
     /// `--resume` after `--iterations` got an automatic default: a record of a default
-    /// coarse-to-fine run that says 80, what the default gives there, is the same run; a
-    /// default single-scale run gets 150, so a record of 80 is another run. A record of the
+    /// coarse-to-fine run that says 86, what the default gives there, is the same run; a
+    /// default single-scale run gets 150, so a record of 86 is another run. A record of the
     /// default before issue 20 (√2 steps, 50 coarse iterations, 40 final) is another run, and
-    /// so is one of the default until this change (40 coarse, 70 final).
+    /// so are ones of later defaults given explicitly (40 coarse and 70 final; 80 final).
     func testARecordOfTheOldFixedIterationsIsTheSameCoarseToFineRun() throws {
+        XCTAssertEqual(ScaleSchedule.defaultIterations, 86)
         var old = RunSettings().paramsByKey
-        old["iterations"] = "80"
+        old["iterations"] = "86"
         XCTAssertNil(RunSettings().paramsByKey["iterations"])
         XCTAssertTrue(RunSettings.sameRun(recorded: old, current: RunSettings().paramsByKey))
         var before20 = old
@@ -99,9 +100,12 @@ final class RunOptionTests: XCTestCase {
         var before80 = old
         before80["iterations"] = "70"; before80["coarse-iterations"] = "40"
         XCTAssertFalse(RunSettings.sameRun(recorded: before80, current: RunSettings().paramsByKey))
+        var before86 = old
+        before86["iterations"] = "80"
+        XCTAssertFalse(RunSettings.sameRun(recorded: before86, current: RunSettings().paramsByKey))
         let single = try RunSettings().setting("min-size", to: "512")
         var oldSingle = single.paramsByKey
-        oldSingle["iterations"] = "80"
+        oldSingle["iterations"] = "86"
         XCTAssertFalse(RunSettings.sameRun(recorded: oldSingle, current: single.paramsByKey))
         old["iterations"] = "71"
         XCTAssertFalse(RunSettings.sameRun(recorded: old, current: RunSettings().paramsByKey))

@@ -52,12 +52,12 @@ final class ScaleScheduleTests: XCTestCase {
         let thin = ScaleSchedule(width: 181, height: 18, minSize: 128, factor: 2.0.squareRoot(), iterations: nil,
                                  coarseIterations: 50, minimumSide: 16)
         XCTAssertEqual(thin.scales.map(\.iterations), [150])
-        // With coarser scales (the defaults, issue 20: steps of 2 from 128 px): 30 each, then 80.
+        // With coarser scales (the defaults, issue 20: steps of 2 from 128 px): 30 each, then 86.
         let defaults = ScaleSchedule(width: 512, height: 512, settings: RunSettings())
         XCTAssertEqual(defaults.scales.map(\.width), [128, 256, 512])
-        XCTAssertEqual(defaults.scales.map(\.iterations), [30, 30, 80])
+        XCTAssertEqual(defaults.scales.map(\.iterations), [30, 30, 86])
         let s181 = ScaleSchedule(width: 181, height: 181, settings: try RunSettings().setting("size", to: "181"))
-        XCTAssertEqual(s181.scales.map(\.iterations), [30, 80])
+        XCTAssertEqual(s181.scales.map(\.iterations), [30, 86])
         // Given iterations are what runs, at one scale or several.
         for (key, text, expected) in [("iterations", "40", [40]), ("iterations", "2", [2]), ("iterations", "0", [0])] {
             let given = try RunSettings().setting("size", to: "128").setting(key, to: text)

@@ -14,7 +14,7 @@ public struct RunSettings: Sendable, Equatable {
     /// Largest ratio between the longest sides of consecutive scales (1.05…4).
     public var scaleFactor = ScaleSchedule.defaultFactor
     /// Optimizer iterations at the final scale; 0 only evaluates the initial image at `size`.
-    /// nil (not given): 80 after coarser scales, 150 when the final scale is the only one
+    /// nil (not given): 86 after coarser scales, 150 when the final scale is the only one
     /// (`ScaleSchedule.defaultIterations`, `defaultSingleScaleIterations`).
     public var iterations: Int? = nil
     /// Optimizer iterations at each scale before the final one.
