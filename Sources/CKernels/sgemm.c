@@ -261,7 +261,7 @@ size_t stylize_gemm_packed_floats(int kind, int m, int k) {
     return m <= 0 || k <= 0 ? 0 : (size_t)((m + mr - 1) / mr * mr) * (size_t)k;
 }
 
-void stylize_gemm_pack(int kind, int m, int k, const float *a, ptrdiff_t lda, float *packed) {
+void stylize_gemm_pack(int kind, int transA, int m, int k, const float *a, ptrdiff_t lda, float *packed) {
     const ptrdiff_t mr = panel_rows(kind), mp = (ptrdiff_t)(m + mr - 1) / mr * mr;
     for (int p0 = 0; p0 < k; p0 += KC) {
         int kc = p0 + KC < k ? KC : k - p0;
@@ -269,8 +269,23 @@ void stylize_gemm_pack(int kind, int m, int k, const float *a, ptrdiff_t lda, fl
             /* packed[p0·mp + i0·kc + p·MR + r] = A(i0 + r, p0 + p), 0 past the last row */
             float *panel = packed + (ptrdiff_t)p0 * mp + (ptrdiff_t)i0 * kc;
             for (int p = 0; p < kc; p++) {
-                for (int r = 0; r < mr; r++)
-                    panel[p * mr + r] = i0 + r < m ? a[(ptrdiff_t)(i0 + r) * lda + p0 + p] : 0.0f;
+                for (int r = 0; r < mr; r++) {
+                    ptrdiff_t at = transA ? (ptrdiff_t)(p0 + p) * lda + i0 + r : (ptrdiff_t)(i0 + r) * lda + p0 + p;
+                    panel[p * mr + r] = i0 + r < m ? a[at] : 0.0f;
+                }
+            }
+        }
+    }
+}
+
+void stylize_gemm_unpack(int kind, int m, int k, const float *packed, float *a, ptrdiff_t lda) {
+    const ptrdiff_t mr = panel_rows(kind), mp = (ptrdiff_t)(m + mr - 1) / mr * mr;
+    for (int p0 = 0; p0 < k; p0 += KC) {
+        int kc = p0 + KC < k ? KC : k - p0;
+        for (int i0 = 0; i0 < m; i0 += (int)mr) {
+            const float *panel = packed + (ptrdiff_t)p0 * mp + (ptrdiff_t)i0 * kc;
+            for (int p = 0; p < kc; p++) {
+                for (int r = 0; r < mr && i0 + r < m; r++) a[(ptrdiff_t)(i0 + r) * lda + p0 + p] = panel[p * mr + r];
             }
         }
     }
@@ -299,8 +314,12 @@ int stylize_gemm_kind(void) { return 0; }
 
 size_t stylize_gemm_packed_floats(int kind, int m, int k) { (void)kind; (void)m; (void)k; return 0; }
 
-void stylize_gemm_pack(int kind, int m, int k, const float *a, ptrdiff_t lda, float *packed) {
-    (void)kind; (void)m; (void)k; (void)a; (void)lda; (void)packed;
+void stylize_gemm_pack(int kind, int transA, int m, int k, const float *a, ptrdiff_t lda, float *packed) {
+    (void)kind; (void)transA; (void)m; (void)k; (void)a; (void)lda; (void)packed;
+}
+
+void stylize_gemm_unpack(int kind, int m, int k, const float *packed, float *a, ptrdiff_t lda) {
+    (void)kind; (void)m; (void)k; (void)packed; (void)a; (void)lda;
 }
 
 void stylize_gemm_prepacked(int kind, int m, int n, int k, const float *packed, const float *b, ptrdiff_t ldb,

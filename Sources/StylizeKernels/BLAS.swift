@@ -74,28 +74,40 @@ public enum BLAS {
         return stylize_gemm_packed_floats(kernel.kind, Int32(m), Int32(k))
     }
 
-    /// `A` (`m × k`, row-major, `lda ≥ k`) into `packed` (`packedCount` floats) in the order
+    /// `op(A)` (`m × k`: `A` row-major with `lda ≥ k`, or with `transA` its transpose, `A`
+    /// stored `k × m` with `lda ≥ m`) into `packed` (`packedCount` floats) in the order
     /// stylize's kernel `kernel` reads it (`stylize_gemm_pack`), for
     /// `sgemm(kernel:m:n:k:packedA:…)`: a matrix used in many products, like Winograd's
-    /// transformed kernels, is then packed once instead of on every call.
-    public static func pack(kernel: GEMMKernel, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+    /// transformed kernels (and their transposes for the backward products), is then packed
+    /// once instead of on every call.
+    public static func pack(kernel: GEMMKernel, transA: Bool = false, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                             into packed: UnsafeMutableBufferPointer<Float>) {
-        precondition(lda >= k && packed.count == packedCount(kernel: kernel, m: m, k: k), "pack: lda \(lda) or \(packed.count) floats")
-        stylize_gemm_pack(kernel.kind, Int32(m), Int32(k), a, lda, packed.baseAddress!)
+        precondition(lda >= (transA ? m : k) && packed.count == packedCount(kernel: kernel, m: m, k: k),
+                     "pack: lda \(lda) or \(packed.count) floats")
+        stylize_gemm_pack(kernel.kind, transA ? 1 : 0, Int32(m), Int32(k), a, lda, packed.baseAddress!)
     }
 
     /// The same into a new array.
-    public static func pack(kernel: GEMMKernel, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int) -> [Float] {
+    public static func pack(kernel: GEMMKernel, transA: Bool = false, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int) -> [Float] {
         let count = packedCount(kernel: kernel, m: m, k: k)
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            pack(kernel: kernel, m: m, k: k, a: a, lda: lda, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
+            pack(kernel: kernel, transA: transA, m: m, k: k, a: a, lda: lda,
+                 into: UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
             initialized = count
         }
     }
 
+    /// The inverse of `pack` (untransposed): `A` (`m × k`, row-major, `lda ≥ k`) from `packed`.
+    public static func unpack(kernel: GEMMKernel, m: Int, k: Int, packed: UnsafeBufferPointer<Float>,
+                              into a: UnsafeMutablePointer<Float>, lda: Int) {
+        precondition(lda >= k && packed.count == packedCount(kernel: kernel, m: m, k: k), "unpack: lda \(lda) or \(packed.count) floats")
+        stylize_gemm_unpack(kernel.kind, Int32(m), Int32(k), packed.baseAddress!, a, lda)
+    }
+
     /// `C = A · B + beta · C` (`beta` 0 or 1) with `A` (`m × k`) packed by `pack(kernel:m:k:a:lda:)`
     /// for the same kernel, and `B` `k × n` row-major (`ldb ≥ n`): the bits of
-    /// `sgemm(kernel:m:n:k:a:lda:b:ldb:beta:c:ldc:)` on the unpacked `A`.
+    /// `sgemm(kernel:m:n:k:a:lda:b:ldb:beta:c:ldc:)` on the unpacked `A` (with `transA` when
+    /// it was packed transposed: the kernel sums the same terms in the same order).
     ///
     /// Index equation: `C[i, j] = Σ_p A[i, p] · B[p, j] + beta · C[i, j]`.
     @inline(__always)

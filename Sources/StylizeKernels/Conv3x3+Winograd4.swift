@@ -36,6 +36,8 @@
 /// `BLAS.sgemm` (OpenBLAS or stylize's AVX2/AVX-512 kernels, `GEMMKernel`).
 struct Winograd4 {
     /// `(36, OC, C)`: `u[(ξ·OC + oc)·C + c] = (G · w[oc, c] · Gᵀ)[ξ]`, computed in Double.
+    /// Empty when every product runs in stylize's kernels, which read only the packed copies
+    /// below (`transformedKernels` rebuilds it from them).
     let u: [Float]
     let outChannels: Int
     let inChannels: Int
@@ -46,11 +48,19 @@ struct Winograd4 {
     let narrowGemm: GEMMKernel
     /// When `narrowGemm` (or `gemm`) is one of stylize's kernels, each `U[ξ]` packed once for
     /// it (`BLAS.pack`, `packedPlane` floats each), so that no forward product packs the
-    /// weights again; backward products read `U[ξ]ᵀ` in place. Empty when both are OpenBLAS,
-    /// which packs both operands on every call. As large as `u` (156 MB for VGG16's
-    /// Winograd layers).
+    /// weights again. Empty when both are OpenBLAS, which packs both operands on every call.
+    /// As large as `u` (156 MB for VGG16's Winograd layers).
     let packed: [Float]
     let packedPlane: Int
+    /// When `gemm` is one of stylize's kernels (so every product is), each `U[ξ]ᵀ` packed once
+    /// for the backward products (`packedPlaneT` floats each), which the kernel then reads
+    /// contiguously instead of striding through `U[ξ]` by rows: the same terms in the same
+    /// order, so the same bits, and a 512 px evaluation about 5 % faster on the 2-core EPYC
+    /// (docs/EXPERIMENTS.md, *The backward weights packed once*). `u` is then dropped, so the
+    /// layer holds two copies of its transformed weights either way. Otherwise empty, and
+    /// backward products read `u` transposed in place.
+    let packedT: [Float]
+    let packedPlaneT: Int
 
     init(weight: [Float], outChannels: Int, inChannels: Int, gemm: GEMMKernel = GEMMKernel.chosen(for: .winograd),
          narrowGemm: GEMMKernel? = nil, parallel: Parallel) {
@@ -85,7 +95,6 @@ struct Winograd4 {
                 }
             }
         }
-        self.u = u
         let narrow = narrowGemm ?? GEMMKernel.narrow(besides: gemm)
         precondition(GEMMKernel.available.contains(narrow) && (gemm == .blas || narrow == gemm),
                      "narrow products in \(narrow.rawValue) beside \(gemm.rawValue)")
@@ -93,18 +102,55 @@ struct Winograd4 {
         if narrow == .blas {
             packed = []; packedPlane = 0
         } else {
-            let each = BLAS.packedCount(kernel: narrow, m: outChannels, k: inChannels)
-            packedPlane = each
-            packed = u.withUnsafeBufferPointer { ub in
-                [Float](unsafeUninitializedCapacity: 36 * each) { buffer, initialized in
-                    for xi in 0..<36 {
-                        BLAS.pack(kernel: narrow, m: outChannels, k: inChannels, a: ub.baseAddress! + xi * plane, lda: inChannels,
-                                  into: UnsafeMutableBufferPointer(rebasing: buffer[(xi * each)..<((xi + 1) * each)]))
-                    }
-                    initialized = 36 * each
+            (packed, packedPlane) = Winograd4.pack(u, kernel: narrow, transposed: false, outChannels: outChannels,
+                                                   inChannels: inChannels, parallel: parallel)
+        }
+        if gemm == .blas {
+            packedT = []; packedPlaneT = 0
+            self.u = u
+        } else {
+            (packedT, packedPlaneT) = Winograd4.pack(u, kernel: gemm, transposed: true, outChannels: outChannels,
+                                                     inChannels: inChannels, parallel: parallel)
+            self.u = []
+        }
+    }
+
+    /// `u`, rebuilt from the packed copy when the layer dropped it (for the GPU engine, which
+    /// uploads the transformed weights once).
+    var transformedKernels: [Float] {
+        if !u.isEmpty { return u }
+        let plane = outChannels * inChannels
+        return packed.withUnsafeBufferPointer { pb in
+            [Float](unsafeUninitializedCapacity: 36 * plane) { buffer, initialized in
+                for xi in 0..<36 {
+                    BLAS.unpack(kernel: narrowGemm, m: outChannels, k: inChannels,
+                                packed: UnsafeBufferPointer(rebasing: pb[(xi * packedPlane)..<((xi + 1) * packedPlane)]),
+                                into: buffer.baseAddress! + xi * plane, lda: inChannels)
                 }
+                initialized = 36 * plane
             }
         }
+    }
+
+    /// Each `U[ξ]` (`OC × C`), or with `transposed` each `U[ξ]ᵀ` (`C × OC`), packed for
+    /// `kernel` (`BLAS.pack`): 36 planes of the returned plane size.
+    static func pack(_ u: [Float], kernel: GEMMKernel, transposed: Bool, outChannels: Int, inChannels: Int,
+                     parallel: Parallel) -> ([Float], Int) {
+        let (m, k) = transposed ? (inChannels, outChannels) : (outChannels, inChannels)
+        let each = BLAS.packedCount(kernel: kernel, m: m, k: k), plane = outChannels * inChannels
+        let packed = u.withUnsafeBufferPointer { ub in
+            [Float](unsafeUninitializedCapacity: 36 * each) { buffer, initialized in
+                let base = buffer.baseAddress!
+                parallel.forEachChunk(36, costPerItem: plane * 4) { range in
+                    for xi in range {
+                        BLAS.pack(kernel: kernel, transA: transposed, m: m, k: k, a: ub.baseAddress! + xi * plane, lda: inChannels,
+                                  into: UnsafeMutableBufferPointer(start: base + xi * each, count: each))
+                    }
+                }
+                initialized = 36 * each
+            }
+        }
+        return (packed, each)
     }
 
     /// Tile-chunk size target: `V` and `M` of one chunk together hold about this many floats
@@ -147,7 +193,8 @@ struct Winograd4 {
         if transposed { out.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
         let grid = Winograd4.Grid(height: h, width: w, tilesWide: tw, stride: chunk)
         input.data.withUnsafeBufferPointer { inBuf in
-            u.withUnsafeBufferPointer { uBuf in bias.withUnsafeBufferPointer { bBuf in packed.withUnsafeBufferPointer { pBuf in
+            u.withUnsafeBufferPointer { uBuf in bias.withUnsafeBufferPointer { bBuf in
+                (transposed ? packedT : packed).withUnsafeBufferPointer { pBuf in
                 workspace.floats.withUnsafeMutableBufferPointer { wsBuf in
                     out.data.withUnsafeMutableBufferPointer { outBuf in
                         let v = wsBuf.baseAddress!, mm = v + 36 * k * chunk
@@ -166,9 +213,10 @@ struct Winograd4 {
                             let product = { (xi: Int) in
                                 // forward:  M[ξ][o, t] = Σ_c U[ξ][o, c] · V[ξ][c, t]   (M = OC, N = n, K = C)
                                 // backward: M[ξ][c, t] = Σ_o U[ξ][o, c] · V[ξ][o, t]   (M = C,  N = n, K = OC)
-                                if !transposed && kernel != .blas {
-                                    BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, packedA: pBuf.baseAddress! + xi * packedPlane,
-                                               packedCount: packedPlane, b: v + xi * k * chunk, ldb: chunk,
+                                if kernel != .blas && !(transposed && packedT.isEmpty) {
+                                    let plane = transposed ? packedPlaneT : packedPlane
+                                    BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, packedA: pBuf.baseAddress! + xi * plane,
+                                               packedCount: plane, b: v + xi * k * chunk, ldb: chunk,
                                                c: mm + xi * m * chunk, ldc: chunk)
                                     return
                                 }

@@ -48,7 +48,7 @@ public struct Conv3x3: Sendable {
 
     /// Winograd's transformed kernels `U`, `(36, OC, C)` (`Winograd4.u`), when the layer uses
     /// Winograd; the GPU engine uploads them rather than transforming the weights again.
-    public var winogradKernels: [Float]? { winograd4?.u }
+    public var winogradKernels: [Float]? { winograd4?.transformedKernels }
 
     /// The algorithm `init` picks: Winograd F(4×4, 3×3) when both channel counts are at
     /// least 16 (every VGG layer but conv1_1), where its 4× fewer multiply-adds win;

@@ -103,7 +103,8 @@ final class GEMMKernelTests: XCTestCase {
     /// gives the bits of the same product with `A` packed by each call, overwriting `C` or
     /// adding into it, for rows that are not a multiple of either kernel's panel, depths over
     /// one 128-term block and more columns than one 768-column block; and a transposed `A`
-    /// (read in place when alpha is 1) the bits of the same matrix stored untransposed.
+    /// (read in place when alpha is 1) the bits of the same matrix stored untransposed; packed
+    /// from its transposed storage, `A` gives the same packed floats.
     func testPackedOnceGivesTheBitsOfPackingEachCall() throws {
         if Self.ourKernels.isEmpty { throw XCTSkip("this CPU has neither AVX2+FMA nor AVX-512F") }
         for (index, (m, n, k)) in [(1, 1, 1), (8, 48, 128), (13, 77, 300), (64, 16, 64), (130, 800, 257), (512, 4, 512)].enumerated() {
@@ -122,6 +123,11 @@ final class GEMMKernelTests: XCTestCase {
                         BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, packedA: pp.baseAddress!, packedCount: pp.count,
                                    b: bp.baseAddress!, ldb: ldb, beta: beta, c: cp.baseAddress!, ldc: ldc)
                     } } }
+                    // the transposed storage packed once (Winograd's backward weights)
+                    let packedT = at.withUnsafeBufferPointer {
+                        BLAS.pack(kernel: kernel, transA: true, m: m, k: k, a: $0.baseAddress!, lda: m + 3)
+                    }
+                    XCTAssertEqual(packedT, packed, "\(kernel) \(m)×\(k): packed from the transpose")
                     XCTAssertEqual(once, each, "\(kernel) \(m)×\(n)×\(k) beta \(beta): packed once")
                     XCTAssertEqual(transposed, each, "\(kernel) \(m)×\(n)×\(k) beta \(beta): transposed A")
                     XCTAssertNotEqual(each, c0, "\(kernel) \(m)×\(n)×\(k): the product wrote nothing")
@@ -133,8 +139,10 @@ final class GEMMKernelTests: XCTestCase {
     /// `STYLIZE_GEMM_NARROW`'s dispatch inside a Winograd layer: with OpenBLAS for the wide
     /// products and one of ours for the narrow ones, a layer whose chunks have at most
     /// `GEMMKernel.narrowTiles` tiles gives, forward and backward, the bits of the layer with
-    /// ours for every product (the weights packed once), and a layer with wider chunks the
-    /// bits of OpenBLAS alone.
+    /// ours for every product (the weights packed once, forward and transposed for the
+    /// backward products, where the mixed layer reads them transposed in place), and a layer
+    /// with wider chunks the bits of OpenBLAS alone. A layer with ours for every product keeps
+    /// only the packed copies, and rebuilds the transformed weights from them exactly.
     func testNarrowProductsRunInTheirOwnKernel() throws {
         guard let ours = Self.ourKernels.last else { throw XCTSkip("this CPU has neither AVX2+FMA nor AVX-512F") }
         let (c, oc) = (512, 512)  // conv4's depth, where OpenBLAS's sums round differently from ours
@@ -157,6 +165,11 @@ final class GEMMKernelTests: XCTestCase {
         let wideMixed = run(.blas, ours, h: 64, w: 60), wideBLAS = run(.blas, .blas, h: 64, w: 60)
         XCTAssertEqual(wideMixed.forward, wideBLAS.forward, "\(ours): wide forward")
         XCTAssertEqual(wideMixed.backward, wideBLAS.backward, "\(ours): wide backward")
+        let packedOnly = Winograd4(weight: weight, outChannels: oc, inChannels: c, gemm: ours, narrowGemm: ours, parallel: .serial)
+        let plain = Winograd4(weight: weight, outChannels: oc, inChannels: c, gemm: .blas, narrowGemm: .blas, parallel: .serial)
+        XCTAssertTrue(packedOnly.u.isEmpty && !packedOnly.packedT.isEmpty && plain.packedT.isEmpty)
+        XCTAssertEqual(plain.u.count, 36 * c * oc)
+        XCTAssertEqual(packedOnly.transformedKernels, plain.u, "\(ours): the transformed weights rebuilt from the packed copy")
     }
 
     /// The whole Winograd convolution, forward and backward, and the im2col one (conv1_1's

@@ -30,10 +30,15 @@ void stylize_gemm(int kind, int transA, int transB, int m, int n, int k, float a
  *  up to the kernel's panel height: 8 for AVX-512F, 6 for AVX2). */
 size_t stylize_gemm_packed_floats(int kind, int m, int k);
 
-/** Copies the m × k row-major A (A(i, p) = a[i·lda + p]) into `packed`
- *  (stylize_gemm_packed_floats(kind, m, k) floats) in the order kernel `kind` reads it, so that
- *  a matrix used in many products (Winograd's transformed kernels) is packed once. */
-void stylize_gemm_pack(int kind, int m, int k, const float *a, ptrdiff_t lda, float *packed);
+/** Copies the m × k matrix A (A(i, p) = a[i·lda + p], or a[p·lda + i] when transA) into
+ *  `packed` (stylize_gemm_packed_floats(kind, m, k) floats) in the order kernel `kind` reads it,
+ *  so that a matrix used in many products (Winograd's transformed kernels, and their transposes
+ *  for the backward products) is packed once. */
+void stylize_gemm_pack(int kind, int transA, int m, int k, const float *a, ptrdiff_t lda, float *packed);
+
+/** The inverse of stylize_gemm_pack without transA: the m × k row-major A (a[i·lda + p]) from
+ *  `packed`. */
+void stylize_gemm_unpack(int kind, int m, int k, const float *packed, float *a, ptrdiff_t lda);
 
 /** C = A · B (+ C when add) with A packed by stylize_gemm_pack for the same kind, m and k, and
  *  B row-major k × n (not transposed): the same terms in the same order as stylize_gemm with

@@ -55,7 +55,7 @@ public final class GPUEngine: Engine {
         layers = try network.stages.map { stage in
             switch stage {
             case .conv(_, _, let conv):
-                if conv.winogradKernels != nil { return .winograd(try GPUWinograd(conv, backend: backend, workspace: scratch)) }
+                if conv.algorithm == .winograd4 { return .winograd(try GPUWinograd(conv, backend: backend, workspace: scratch)) }
                 return .direct(weight: try backend.upload(conv.weight), bias: try backend.upload(conv.bias),
                                inChannels: conv.inChannels, outChannels: conv.outChannels)
             case .pool:
