@@ -76,7 +76,7 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
         /// Ours keep the Winograd products: they use the weights packed once, their bits do not
         /// depend on which kernel OpenBLAS picks for the CPU at run time, and a whole 512 px run
         /// with them was about 5 % faster on the 2-core EPYC where the calibration's pair of
-        /// products gives them only 13 % (docs/EXPERIMENTS.md, *The held-out squares once more*).
+        /// products gives them only 13–14 % (docs/EXPERIMENTS.md, *The held-out squares once more*).
         public var oursByDefault: Bool { self == .winograd }
     }
 
@@ -194,13 +194,14 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
 
     /// Times `role`'s products with each available kernel, best of `calibrationRounds`
     /// (`bestTimes`), as the network runs them: for `.winograd` one conv2-shaped forward
-    /// product (128 × 128 by 128 × 256), with `A` packed once beforehand for our kernels as
-    /// `Winograd4` packs its weights, and the backward product with `A` transposed; for
+    /// product (128 × 128 by 128 × 256) and the backward product with `A` transposed, `A` and
+    /// `Aᵀ` packed once beforehand for our kernels as `Winograd4` packs its weights; for
     /// `.general` a Gram matrix (64 × 4096 by its transpose) and a style gradient (64 × 64 by
     /// 64 × 4096, added into C), together.
     ///
-    /// Timed this way our AVX-512 kernels take 13 % less time than OpenBLAS for the Winograd
-    /// pair on the 2-core EPYC (0.151 ms against 0.174), the forward product alone 26 % less;
+    /// Timed this way our AVX-512 kernels take 13–14 % less time than OpenBLAS for the Winograd
+    /// pair on the 2-core EPYC (0.145–0.152 ms against 0.168–0.175), the forward product alone
+    /// 26 % less (at this size `A` stays in cache, so packing `Aᵀ` hardly shows here);
     /// a whole 512 px run with them is about 5 % faster, as the products there come from
     /// memory rather than cache (docs/EXPERIMENTS.md, *The held-out squares once more*).
     static func calibrate(_ role: Role) -> [GEMMKernel: Double] {
@@ -209,29 +210,35 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
         var c = [Float](repeating: 0, count: m * n)
         for i in a.indices { a[i] = Float(i % 13) * 0.01 - 0.06 }
         for i in b.indices { b[i] = Float(i % 7) * 0.02 - 0.06 }
-        var packed: [GEMMKernel: [Float]] = [:]
+        var packed: [GEMMKernel: (forward: [Float], backward: [Float])] = [:]
         if role == .winograd {
             for kernel in available where kernel != .blas {
-                packed[kernel] = a.withUnsafeBufferPointer { BLAS.pack(kernel: kernel, m: m, k: k, a: $0.baseAddress!, lda: k) }
+                packed[kernel] = a.withUnsafeBufferPointer {
+                    (BLAS.pack(kernel: kernel, m: m, k: k, a: $0.baseAddress!, lda: k),
+                     BLAS.pack(kernel: kernel, transA: true, m: m, k: k, a: $0.baseAddress!, lda: m))
+                }
             }
         }
         return a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
             bestTimes(available, rounds: calibrationRounds) { kernel in
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 if role == .winograd {
-                    // forward:  M[ξ] = U[ξ] · V[ξ]    (M = 128, N = 256, K = 128; U packed for ours)
+                    // forward:  M[ξ] = U[ξ] · V[ξ]    (M = 128, N = 256, K = 128)
+                    // backward: M[ξ] = U[ξ]ᵀ · V[ξ]   (the same sizes)
+                    // Ours read U and Uᵀ packed once, as `Winograd4` keeps them; OpenBLAS packs on each call.
                     if let p = packed[kernel] {
-                        p.withUnsafeBufferPointer { pp in
-                            BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, packedA: pp.baseAddress!, packedCount: pp.count,
-                                       b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
+                        for plane in [p.forward, p.backward] {
+                            plane.withUnsafeBufferPointer { pp in
+                                BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, packedA: pp.baseAddress!, packedCount: pp.count,
+                                           b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
+                            }
                         }
                     } else {
                         BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, a: ap.baseAddress!, lda: k,
                                    b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
+                        BLAS.sgemm(kernel: kernel, transA: true, m: m, n: n, k: k, a: ap.baseAddress!, lda: m,
+                                   b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
                     }
-                    // backward: M[ξ] = U[ξ]ᵀ · V[ξ]   (the same sizes, U read transposed)
-                    BLAS.sgemm(kernel: kernel, transA: true, m: m, n: n, k: k, a: ap.baseAddress!, lda: m,
-                               b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
                 } else {
                     // G[i, j] = Σ_p F[i, p] · F[j, p]   (M = 64, N = 64, K = 4096; F = b as 64 × 4096)
                     BLAS.sgemm(kernel: kernel, transB: true, m: m, n: m, k: n, a: bp.baseAddress!, lda: n,
