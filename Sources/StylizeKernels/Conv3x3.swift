@@ -46,8 +46,9 @@ public struct Conv3x3: Sendable {
     /// The transformed kernels when `algorithm == .winograd4`.
     let winograd4: Winograd4?
 
-    /// Winograd's transformed kernels `U`, `(36, OC, C)` (`Winograd4.u`), when the layer uses
-    /// Winograd; the GPU engine uploads them rather than transforming the weights again.
+    /// Winograd's transformed kernels `U`, `(36, OC, C)` (`Winograd4.transformedKernels`), when
+    /// the layer uses Winograd; the GPU engine uploads them rather than transforming the
+    /// weights again. A new array on each call where the layer keeps only packed copies.
     public var winogradKernels: [Float]? { winograd4?.transformedKernels }
 
     /// The algorithm `init` picks: Winograd F(4×4, 3×3) when both channel counts are at

@@ -84,6 +84,13 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
     /// 20 %, so a machine where the two are level keeps the same bits run after run.
     static let takeoverRatio = 0.8
 
+    /// The rule, on one role's best times (seconds) of our fastest kernel and of OpenBLAS:
+    /// whether ours run it. Where ours hold the role, OpenBLAS takes it only at under 0.8 of
+    /// our time; where OpenBLAS holds it, ours take it only at under 0.8 of its time.
+    static func oursRun(_ role: Role, ours: Double, blas: Double) -> Bool {
+        role.oursByDefault ? blas >= takeoverRatio * ours : ours < takeoverRatio * blas
+    }
+
     /// How the kernels were chosen, and the calibration's times (seconds) per role and candidate.
     public struct Choice: Sendable {
         public let kernels: [Role: GEMMKernel]
@@ -132,9 +139,8 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
             if !keepsBitsInPieces(role, kernel: .blas) {
                 piecesChangeBits.insert(role)
                 kernels[role] = ours.key
-            } else if let blas = times[.blas] {
-                let oursWin = role.oursByDefault ? !(blas < takeoverRatio * ours.value) : ours.value < takeoverRatio * blas
-                if oursWin { kernels[role] = ours.key }
+            } else if let blas = times[.blas], oursRun(role, ours: ours.value, blas: blas) {
+                kernels[role] = ours.key
             }
         }
         return Choice(kernels: kernels, pinned: false, seconds: seconds, ignored: pin, piecesChangeBits: piecesChangeBits)

@@ -46,6 +46,23 @@ final class GEMMCalibrationTests: XCTestCase {
         }
     }
 
+    /// The rule on given times, whatever this host measures: our kernels hold the Winograd
+    /// products until OpenBLAS is 20 % faster; OpenBLAS holds the others until ours are.
+    func testTheHolderKeepsARoleUntilTheOtherSideIsTwentyPercentFaster() {
+        // Winograd: ours held when level, 13 % slower or faster; OpenBLAS only below 0.8 of ours.
+        XCTAssertTrue(GEMMKernel.oursRun(.winograd, ours: 1.0, blas: 1.0))
+        XCTAssertTrue(GEMMKernel.oursRun(.winograd, ours: 1.0, blas: 0.87))
+        XCTAssertTrue(GEMMKernel.oursRun(.winograd, ours: 0.87, blas: 1.0))
+        XCTAssertTrue(GEMMKernel.oursRun(.winograd, ours: 1.0, blas: 0.80))
+        XCTAssertFalse(GEMMKernel.oursRun(.winograd, ours: 1.0, blas: 0.79))
+        // other products: OpenBLAS held when level or ours 16 % faster; ours only below 0.8 of it.
+        XCTAssertFalse(GEMMKernel.oursRun(.general, ours: 1.0, blas: 1.0))
+        XCTAssertFalse(GEMMKernel.oursRun(.general, ours: 0.84, blas: 1.0))
+        XCTAssertFalse(GEMMKernel.oursRun(.general, ours: 0.80, blas: 1.0))
+        XCTAssertTrue(GEMMKernel.oursRun(.general, ours: 0.79, blas: 1.0))
+        XCTAssertFalse(GEMMKernel.oursRun(.general, ours: 2.0, blas: 1.0))
+    }
+
     /// stylize's kernels give every probe product the same bits in pieces as whole, for both
     /// kinds of product (they are written so: `GEMMKernel+Pieces.swift`), and the choice never
     /// keeps OpenBLAS for a role where it does not, unless `STYLIZE_GEMM` pinned it or the CPU
