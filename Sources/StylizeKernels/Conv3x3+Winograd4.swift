@@ -1,3 +1,5 @@
+import Foundation
+
 /// Winograd's minimal filtering F(4×4, 3×3) (Lavin & Gray, "Fast Algorithms for
 /// Convolutional Neural Networks", 2016) for `Conv3x3`: 36 multiplications per 4×4 output
 /// tile and channel pair instead of 144, i.e. 4× fewer multiply-adds than im2col + GEMM.
@@ -17,8 +19,9 @@
 /// matrix product over a chunk of `T` tiles: `M[ξ] (OC × T) = U[ξ] (OC × C) · V[ξ] (C × T)`.
 ///
 /// Layouts: `u` is `(36, OC, C)`; the scratch `V` is `(36, K, T)` and `M` is `(36, M, T)`
-/// (K channels summed over, M produced), tiles numbered row-major over the
-/// `⌈H/4⌉ × ⌈W/4⌉` tile grid; edge tiles are clipped.
+/// (K channels summed over, M produced; each plane followed by `planePad` unused floats),
+/// tiles numbered row-major over the `⌈H/4⌉ × ⌈W/4⌉` tile grid; edge tiles are clipped.
+/// The transforms run in C (`Conv3x3+Winograd4Vector.swift`) with the Swift reference's bits.
 ///
 /// Backward is the exact transpose of that linear map, with the same `u`: for the 4×4
 /// output-gradient tile `dY`, `V' = A dY Aᵀ` (6×6), `M'[ξ] (C × T) = U[ξ]ᵀ · V'[ξ]` (one
@@ -61,13 +64,17 @@ struct Winograd4 {
     /// backward products read `u` transposed in place.
     let packedT: [Float]
     let packedPlaneT: Int
+    /// The code of the four tile transforms (`Transforms.chosen` unless given): the same bits either way.
+    let transforms: Transforms
 
     init(weight: [Float], outChannels: Int, inChannels: Int, gemm: GEMMKernel = GEMMKernel.chosen(for: .winograd),
-         narrowGemm: GEMMKernel? = nil, parallel: Parallel) {
+         narrowGemm: GEMMKernel? = nil, transforms: Transforms = .chosen, parallel: Parallel) {
         precondition(GEMMKernel.available.contains(gemm), "\(gemm.rawValue) is not available on this CPU")
         self.outChannels = outChannels
         self.inChannels = inChannels
         self.gemm = gemm
+        precondition(Transforms.available.contains(transforms), "Winograd transforms \(transforms) not available on this CPU")
+        self.transforms = transforms
         let plane = outChannels * inChannels
         var u = [Float](repeating: 0, count: 36 * plane)
         // G applied to a 3-vector (a, b, c): the 6 rows above, in Double.
@@ -164,6 +171,12 @@ struct Winograd4 {
     /// cache residency of `V` and `M` (docs/EXPERIMENTS.md, *Winograd chunks*).
     static let minChunkTiles = 256
 
+    /// Floats between consecutive planes of `V` and of `M` beyond their `channels · T`
+    /// (`Grid.planePad`): one cache line, so that the 36 planes a transform writes (or reads)
+    /// for one channel do not all fall in the same cache set when a plane is a multiple of
+    /// 4 KB, as it is for every VGG layer (docs/EXPERIMENTS.md, *The transforms in C*).
+    static let planePad = 16
+
     /// Tiles per chunk for GEMM depth `k`, `m` produced channels and a workspace of `budget` floats.
     static func chunkTiles(tiles: Int, k: Int, m: Int, budget: Int) -> Int {
         let perTile = 36 * (k + m)
@@ -189,26 +202,22 @@ struct Winograd4 {
         let h = input.height, w = input.width
         let th = (h + 3) / 4, tw = (w + 3) / 4, tiles = th * tw
         let chunk = Winograd4.chunkTiles(tiles: tiles, k: k, m: m, budget: workspace.budget)
-        workspace.reserve(36 * (k + m) * chunk)
+        let grid = Winograd4.Grid(height: h, width: w, tilesWide: tw, stride: chunk, planePad: Winograd4.planePad)
+        let vPlane = grid.plane(k), mPlane = grid.plane(m)
+        workspace.reserve(36 * (vPlane + mPlane))
         if transposed { out.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
-        let grid = Winograd4.Grid(height: h, width: w, tilesWide: tw, stride: chunk)
         input.data.withUnsafeBufferPointer { inBuf in
             u.withUnsafeBufferPointer { uBuf in bias.withUnsafeBufferPointer { bBuf in
                 (transposed ? packedT : packed).withUnsafeBufferPointer { pBuf in
                 workspace.floats.withUnsafeMutableBufferPointer { wsBuf in
                     out.data.withUnsafeMutableBufferPointer { outBuf in
-                        let v = wsBuf.baseAddress!, mm = v + 36 * k * chunk
+                        let v = wsBuf.baseAddress!, mm = v + 36 * vPlane
                         let src = inBuf.baseAddress!, dst = outBuf.baseAddress!
                         var t0 = 0
                         while t0 < tiles {
                             let n = min(chunk, tiles - t0)
-                            if transposed {
-                                Winograd4.gradientTransform(src, channels: k, grid: grid, firstTile: t0, count: n, into: v,
-                                                            parallel: parallel)
-                            } else {
-                                Winograd4.inputTransform(src, channels: k, grid: grid, firstTile: t0, count: n, into: v,
-                                                         parallel: parallel)
-                            }
+                            Winograd4.transformIn(src, transposed: transposed, channels: k, grid: grid, firstTile: t0,
+                                                  count: n, into: v, transforms: transforms, parallel: parallel)
                             let kernel = n <= GEMMKernel.narrowTiles ? narrowGemm : gemm
                             let product = { (xi: Int) in
                                 // forward:  M[ξ][o, t] = Σ_c U[ξ][o, c] · V[ξ][c, t]   (M = OC, N = n, K = C)
@@ -216,23 +225,19 @@ struct Winograd4 {
                                 if kernel != .blas && !(transposed && packedT.isEmpty) {
                                     let plane = transposed ? packedPlaneT : packedPlane
                                     BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, packedA: pBuf.baseAddress! + xi * plane,
-                                               packedCount: plane, b: v + xi * k * chunk, ldb: chunk,
-                                               c: mm + xi * m * chunk, ldc: chunk)
+                                               packedCount: plane, b: v + xi * vPlane, ldb: chunk,
+                                               c: mm + xi * mPlane, ldc: chunk)
                                     return
                                 }
                                 BLAS.sgemm(kernel: kernel, transA: transposed, m: m, n: n, k: k,
                                            a: uBuf.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
-                                           b: v + xi * k * chunk, ldb: chunk,
-                                           c: mm + xi * m * chunk, ldc: chunk)
+                                           b: v + xi * vPlane, ldb: chunk,
+                                           c: mm + xi * mPlane, ldc: chunk)
                             }
                             parallel.forEachChunk(36, costPerItem: 1 << 20) { range in for xi in range { product(xi) } }
-                            if transposed {
-                                Winograd4.scatterTransform(mm, channels: m, grid: grid, firstTile: t0, count: n, into: dst,
-                                                           parallel: parallel)
-                            } else {
-                                Winograd4.outputTransform(mm, channels: m, grid: grid, firstTile: t0, count: n,
-                                                          bias: bBuf.baseAddress!, relu: relu, into: dst, parallel: parallel)
-                            }
+                            Winograd4.transformOut(mm, transposed: transposed, channels: m, grid: grid, firstTile: t0,
+                                                   count: n, bias: bBuf.baseAddress, relu: relu, into: dst,
+                                                   transforms: transforms, parallel: parallel)
                             t0 += n
                         }
                     }

@@ -1,4 +1,6 @@
-/// The four tile transforms of `Winograd4` (matrices in `Conv3x3+Winograd4.swift`).
+/// The four tile transforms of `Winograd4` (matrices in `Conv3x3+Winograd4.swift`): the plain
+/// Swift reference. The layers run the same code in C, vectorized for the CPU, with these bits
+/// (`Conv3x3+Winograd4Vector.swift`, `Sources/CKernels/winograd.c`).
 ///
 /// Each works on one run of consecutive tiles of a tile row at a time (a chunk may start or
 /// end inside a tile row), channel by channel, parallel over channels. To let the compiler
@@ -6,9 +8,14 @@
 /// tile `i` starts at phase 0 of index `i`), so every transform step is an elementwise loop
 /// over the tiles of the run and only the (de)interleaving touches stride-4 data.
 extension Winograd4 {
-    /// Image size, tile columns and the chunk stride `T` of the `V` / `M` planes.
+    /// Image size, tile columns, the chunk stride `T` of the `V` / `M` planes, and the floats
+    /// added after each plane (`plane(_:)`).
     struct Grid {
         let height: Int, width: Int, tilesWide: Int, stride: Int
+        var planePad = 0
+
+        /// Floats from plane `ξ` of `V` or `M` to plane `ξ + 1`, for `channels` rows of `stride`.
+        func plane(_ channels: Int) -> Int { channels * stride + planePad }
     }
 
     /// Calls `body(ty, txa, n, j)` for each run of tiles `(ty, txa ..< txa + n)` of one tile row
@@ -53,7 +60,7 @@ extension Winograd4 {
     static func inputTransform(_ input: UnsafePointer<Float>, channels: Int, grid: Grid,
                                firstTile: Int, count: Int, into v: UnsafeMutablePointer<Float>, parallel: Parallel) {
         let h = grid.height, w = grid.width, np = grid.tilesWide + 1
-        let ps = channels * grid.stride
+        let ps = grid.plane(channels)
         parallel.forEachChunk(channels, costPerItem: count * 36) { range in
             let p = UnsafeMutablePointer<Float>.allocate(capacity: 24 * np)  // p[(6 rows · 4 phases) · n1]
             let q = UnsafeMutablePointer<Float>.allocate(capacity: 24 * np)
@@ -105,7 +112,7 @@ extension Winograd4 {
                                 firstTile: Int, count: Int, bias: UnsafePointer<Float>, relu: Bool,
                                 into out: UnsafeMutablePointer<Float>, parallel: Parallel) {
         let h = grid.height, w = grid.width, tw = grid.tilesWide
-        let ps = channels * grid.stride
+        let ps = grid.plane(channels)
         parallel.forEachChunk(channels, costPerItem: count * 36) { range in
             let s = UnsafeMutablePointer<Float>.allocate(capacity: 24 * tw)  // s[(4 rows · 6 cols) · tw]
             let lin = UnsafeMutablePointer<Float>.allocate(capacity: 4 * tw)
@@ -151,7 +158,7 @@ extension Winograd4 {
     static func gradientTransform(_ input: UnsafePointer<Float>, channels: Int, grid: Grid,
                                   firstTile: Int, count: Int, into v: UnsafeMutablePointer<Float>, parallel: Parallel) {
         let h = grid.height, w = grid.width, tw = grid.tilesWide
-        let ps = channels * grid.stride
+        let ps = grid.plane(channels)
         parallel.forEachChunk(channels, costPerItem: count * 36) { range in
             let p = UnsafeMutablePointer<Float>.allocate(capacity: 16 * tw)  // p[(4 rows · 4 phases) · n]
             let q = UnsafeMutablePointer<Float>.allocate(capacity: 24 * tw)  // q[(6 rows · 4 phases) · n]
@@ -194,7 +201,7 @@ extension Winograd4 {
                                  firstTile: Int, count: Int, into out: UnsafeMutablePointer<Float>,
                                  parallel: Parallel) {
         let h = grid.height, w = grid.width, tw = grid.tilesWide
-        let ps = channels * grid.stride
+        let ps = grid.plane(channels)
         parallel.forEachChunk(channels, costPerItem: count * 36) { range in
             let s = UnsafeMutablePointer<Float>.allocate(capacity: 36 * tw)  // s[(6 rows · 6 cols) · tw]
             let d = UnsafeMutablePointer<Float>.allocate(capacity: 6 * tw)
