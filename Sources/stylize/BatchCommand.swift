@@ -32,7 +32,7 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Format of the job images: png, jpg or webp (--quality sets JPEG and WebP quality).", valueName: "png|jpg|webp"))
     var format: BatchFormat = .png
 
-    @Flag(help: "Skip jobs already done with the same options (their output exists); run the rest.")
+    @Flag(help: "Skip jobs already done with the same options (their output exists) and, without --iterations, the same automatic count; run the rest.")
     var resume = false
 
     @Option(help: ArgumentHelp("Run only jobs whose index modulo N is K-1 (1 <= K <= N).", valueName: "K/N"))

@@ -47,7 +47,7 @@ struct BatchRunner {
             let p = Prepared(job: job, configuration: c, params: settings.paramsByKey)
             let finished = previous.contains {
                 $0.output == job.outputName && $0.content == job.content && $0.style == job.style
-                    && RunSettings.sameRun(recorded: $0.params, current: p.params)
+                    && RunSettings.sameRun(recorded: $0.params, recordedAutomatic: $0.automaticIterations, current: p.params)
             }
             if finished && FileSystem.exists(c.outputPath) {
                 skipped.append(p)
@@ -216,6 +216,7 @@ struct BatchRunner {
         let job = p.job
         var record = RunRecord(job: job.index, content: job.content, style: job.style, output: job.outputName,
                                log: "logs/\(job.stem).jsonl", params: p.params, sweep: job.settings, status: .failed)
+        record.automaticIterations = RunSettings.automaticIterations
         var last: IterationReport?
         do {
             let plan = try p.plan ?? RunPlan.make(p.configuration, weights: weights)

@@ -46,6 +46,29 @@ extension CLITests {
         XCTAssertEqual(after.count, 6)
     }
 
+    /// A job run without `--iterations` by a build whose automatic count was another (its
+    /// record says so, or does not say) is run again by `--resume`; one of this build is kept.
+    func testResumeRerunsAJobOfAnotherBuildsAutomaticIterations() throws {
+        try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
+        let c = try writeImage("c.png", width: 40, height: 32), s = try writeImage("s.png", seed: 1)
+        let args = ["batch", "--content", c, "--style", s, "--out", "runs", "--size", "40", "--weights", weights, "--quiet"]
+        XCTAssertEqual(try run(args).status, 0)
+        let path = dir.appendingPathComponent("runs/runs.jsonl").path
+        let line = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertTrue(line.contains("\"automatic_iterations\":\"\(RunSettings.automaticIterations)\""), line)
+        let kept = try run(args + ["--resume"])
+        XCTAssertTrue(kept.stderr.contains("1 already done, nothing left to run"), kept.stderr)
+        for old in [line.replacingOccurrences(of: "\"automatic_iterations\":\"\(RunSettings.automaticIterations)\",", with: ""),
+                    line.replacingOccurrences(of: "\"automatic_iterations\":\"\(RunSettings.automaticIterations)\"",
+                                              with: "\"automatic_iterations\":\"80/150\"")] {
+            XCTAssertNotEqual(old, line)
+            try old.write(toFile: path, atomically: true, encoding: .utf8)
+            let o = try run(args + ["--resume"])
+            XCTAssertEqual(o.status, 0, o.stderr)
+            XCTAssertTrue(o.stderr.contains("0 already done, 1 to run"), o.stderr)
+        }
+    }
+
     func testCtrlCSavesTheCurrentImageAndRecordsItInterrupted() throws {
         try XCTSkipUnless(hasWeights, "needs weights/vgg16.safetensors (make weights)")
         let c = try writeImage("c.png", width: 48, height: 40), s = try writeImage("s.png", seed: 1)

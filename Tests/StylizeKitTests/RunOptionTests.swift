@@ -79,8 +79,27 @@ final class RunOptionTests: XCTestCase {
     func testARecordWithoutANewOptionIsTheSameRunAtItsDefault() throws {
         var recorded = RunSettings().paramsByKey
         recorded["bit-depth"] = nil
-        XCTAssertTrue(RunSettings.sameRun(recorded: recorded, current: RunSettings().paramsByKey))
-        XCTAssertFalse(RunSettings.sameRun(recorded: recorded, current: try RunSettings().setting("bit-depth", to: "16").paramsByKey))
+        let automatic = RunSettings.automaticIterations
+        XCTAssertTrue(RunSettings.sameRun(recorded: recorded, recordedAutomatic: automatic, current: RunSettings().paramsByKey))
+        XCTAssertFalse(RunSettings.sameRun(recorded: recorded, recordedAutomatic: automatic,
+                                           current: try RunSettings().setting("bit-depth", to: "16").paramsByKey))
+    }
+
+    /// `--resume` and a job run without `--iterations`: the same run only when the record says
+    /// the automatic count was this build's (`86/150`); a record of a build whose default was
+    /// 80, or one that does not say, is another run. With `--iterations` given on both sides
+    /// the automatic count does not matter.
+    func testAnAutomaticIterationCountOfAnotherBuildIsAnotherRun() throws {
+        XCTAssertEqual(RunSettings.automaticIterations, "86/150")
+        let current = RunSettings().paramsByKey
+        XCTAssertNil(current["iterations"])
+        XCTAssertTrue(RunSettings.sameRun(recorded: current, recordedAutomatic: "86/150", current: current))
+        XCTAssertFalse(RunSettings.sameRun(recorded: current, recordedAutomatic: "80/150", current: current))
+        XCTAssertFalse(RunSettings.sameRun(recorded: current, recordedAutomatic: nil, current: current))
+        let given = try RunSettings().setting("iterations", to: "86").paramsByKey
+        XCTAssertTrue(RunSettings.sameRun(recorded: given, recordedAutomatic: nil, current: given))
+        XCTAssertTrue(RunSettings.sameRun(recorded: given, recordedAutomatic: "80/150", current: given))
+        XCTAssertFalse(RunSettings.sameRun(recorded: current, recordedAutomatic: "86/150", current: given))
     }
 
     /// `--resume` after `--iterations` got an automatic default: a record of a default

@@ -46,6 +46,15 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var seconds: Double
     /// The engine that ran it (`cpu`, `cuda, NVIDIA H200 (sm_90)`), when it finished.
     public var engine: String? = nil
+    /// What an unset `--iterations` meant for the build that ran it
+    /// (`RunSettings.automaticIterations`); nil in records of builds before the fourteenth
+    /// session. `--resume` keeps a job run with automatic iterations only when this matches.
+    public var automaticIterations: String? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case job, content, style, output, partial, log, params, sweep, status, error, final, iterations, evaluations
+        case seconds, engine, automaticIterations = "automatic_iterations"
+    }
 
     public init(job: Int, content: String, style: String, output: String, log: String,
                 params: [String: String], sweep: [SweepSetting], status: Status, error: String? = nil,

@@ -30,19 +30,34 @@ extension RunSettings {
     /// Every option's default, as `params` writes it.
     public static let defaultParams: [String: String] = RunSettings().paramsByKey
 
+    /// What an unset `--iterations` resolves to in this build: the final scale's iterations
+    /// after coarser scales and of a single-scale run (`ScaleSchedule`), e.g. `86/150`. Batch
+    /// records keep it (`RunRecord.automaticIterations`), because a record's `params` leave the
+    /// option out when it was not given, and the counts have changed between versions.
+    public static let automaticIterations = "\(ScaleSchedule.defaultIterations)/\(ScaleSchedule.defaultSingleScaleIterations)"
+
     /// Whether a batch record's `params` describe the same run as `current`. A record
     /// written before an option existed (e.g. `bit-depth`) lacks its key, which then counts
     /// as that option's default: `--resume` does not rerun an old batch for a new option
     /// left at its default, and does rerun it when the option is set otherwise.
     ///
-    /// Records written before `--iterations` had an automatic default name the count the
-    /// fixed default gave, 40; a coarse-to-fine run (`min-size` below `size`) still gets 40
-    /// when the option is not given, so such a record is the same run.
-    public static func sameRun(recorded: [String: String], current: [String: String]) -> Bool {
+    /// `--iterations` left unset on both sides is the same run only when the record's
+    /// `automaticIterations` (`recordedAutomatic`) is this build's: a record from a build whose
+    /// default was, say, 80 final iterations (or one that did not say) is another run, so
+    /// `--resume` redoes it rather than keep an output the current defaults would not make.
+    /// A record of a coarse-to-fine run (`min-size` below `size`) that gives the count the
+    /// automatic default gives there (`ScaleSchedule.defaultIterations`) is the same run.
+    public static func sameRun(recorded: [String: String], recordedAutomatic: String? = nil,
+                               current: [String: String]) -> Bool {
         var recorded = recorded
-        if current["iterations"] == nil, recorded["iterations"] == String(ScaleSchedule.defaultIterations),
-           let size = current["size"].flatMap(Int.init), let minSize = current["min-size"].flatMap(Int.init), minSize < size {
-            recorded["iterations"] = nil
+        if current["iterations"] == nil {
+            if recorded["iterations"] == nil {
+                guard recordedAutomatic == automaticIterations else { return false }
+            } else if recorded["iterations"] == String(ScaleSchedule.defaultIterations),
+                      let size = current["size"].flatMap(Int.init), let minSize = current["min-size"].flatMap(Int.init),
+                      minSize < size {
+                recorded["iterations"] = nil
+            }
         }
         return recorded.merging(defaultParams.filter { current[$0.key] != nil }) { kept, _ in kept } == current
     }
