@@ -8,7 +8,7 @@ import Foundation
 /// on the AVX-512 development host (docs/EXPERIMENTS.md, *The transforms in C*).
 ///
 /// Same bits as the reference: every kind computes the reference's expressions in its order
-/// with nothing fused (`WinogradTests.testVectorTransformsGiveTheReferenceBits`), so which
+/// with nothing fused (`WinogradTransformTests`), so which
 /// one runs never changes a result. `STYLIZE_WINOGRAD=reference` runs the Swift reference
 /// instead, and `base`, `avx2` or `avx512` fix the C kernel's width (at most the CPU's).
 extension Winograd4 {
@@ -18,9 +18,6 @@ extension Winograd4 {
         case reference
         /// `winograd.c` for kernel kind 0 (baseline), 1 (AVX2) or 2 (AVX-512F).
         case vector(Int32)
-
-        /// The widest C kernel this CPU runs.
-        static let widest = Transforms.vector(stylize_winograd_kind())
 
         /// Every choice this CPU can run, the reference first.
         static let available: [Transforms] = [.reference] + (0...stylize_winograd_kind()).map { .vector($0) }
