@@ -153,7 +153,8 @@ T256 static void rows256(int R, int kc, const float *ap, ptrdiff_t as, const flo
 
 /* C[i, j − j0] (+)= Σ_p (alpha · A(i, p)) · B(p, j) for the block of columns j0 ..< j1 (at most
  * NB; c points at the block's first column): added to C's values when `add`, else over them;
- * bbuf holds KC × NB floats for packing B when transB. A's MR × KC blocks come from `packed`
+ * bbuf holds KC × NB floats for packing B when transB, or, for a row-major B, NULL to read it
+ * in place or a buffer to copy it into first (b_panels). A's MR × KC blocks come from `packed`
  * (stylize_gemm_pack's layout, alpha 1) when it is not NULL; a transposed A with alpha 1 is
  * read in place (its MR values for one p are contiguous); otherwise each block is packed
  * here. The sums are the same, term by term, in every case. */
@@ -185,6 +186,17 @@ T256 static void rows256(int R, int kc, const float *ap, ptrdiff_t as, const flo
                 }                                                                                   \
                 bb = bbuf;                                                                          \
                 ldbb = NB;                                                                          \
+            } else if (bbuf) {                                                                      \
+                /* a long-strided B: its kc × (j1 − j0) block copied as NR-wide panels, panel q   \
+                 * at bbuf + q·kc·NR with rows NR apart (see b_panels) */                           \
+                for (int q0 = 0; q0 < j1 - j0; q0 += NR) {                                          \
+                    int w = j1 - j0 - q0 < NR ? j1 - j0 - q0 : NR;                                  \
+                    float *panel = bbuf + (ptrdiff_t)(q0 / NR) * kc * NR;                           \
+                    for (int p = 0; p < kc; p++)                                                    \
+                        memcpy(panel + p * NR, b + (ptrdiff_t)(p0 + p) * ldb + j0 + q0, sizeof(float) * (size_t)w); \
+                }                                                                                   \
+                bb = bbuf;                                                                          \
+                ldbb = NR;                                                                          \
             } else {                                                                                \
                 bb = b + (ptrdiff_t)p0 * ldb + j0;                                                  \
                 ldbb = ldb;                                                                         \
@@ -217,7 +229,8 @@ T256 static void rows256(int R, int kc, const float *ap, ptrdiff_t as, const flo
                 }                                                                                   \
                 for (int j = j0; j < j1; j += NR) {                                                 \
                     int cols = j1 - j < NR ? j1 - j : NR;                                           \
-                    ROWS(rows, kc, pa, as, bb + (j - j0), ldbb, c + (ptrdiff_t)i0 * ldc + (j - j0), ldc, \
+                    const float *bj = !transB && bbuf ? bb + (ptrdiff_t)((j - j0) / NR) * kc * NR : bb + (j - j0); \
+                    ROWS(rows, kc, pa, as, bj, ldbb, c + (ptrdiff_t)i0 * ldc + (j - j0), ldc,        \
                          cols, add || p0 > 0);                                                      \
                 }                                                                                   \
             }                                                                                       \
@@ -228,6 +241,15 @@ DRIVER(gemm512, T512, 8, 48, rows512)
 DRIVER(gemm256, T256, 6, 16, rows256)
 
 static int panel_rows(int kind) { return kind >= 2 ? 8 : 6; }
+
+/* Whether stylize_gemm copies a row-major B's KC × NB blocks into NR-wide panels before use: when
+ * its rows are far apart (a style gradient's F, a row of H·W floats) and several row panels of
+ * A will read each block. Rows a multiple of 4 KB apart (every 512 px layer) all fall in one
+ * L1 set, so reading a column block in place missed L1 on every row: the AVX2 kernel ran a
+ * 64 × 4096 × 64 style gradient at 50 GFLOP/s with 16 KB between rows and 86 with 16.06 KB
+ * (2-core EPYC, docs/EXPERIMENTS.md, *The transforms in C*). The same terms in the same order,
+ * so the same bits. */
+static int b_panels(int kind, int m, ptrdiff_t ldb) { return m > panel_rows(kind) && ldb >= 1024; }
 
 void stylize_gemm(int kind, int transA, int transB, int m, int n, int k, float alpha,
                   const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
@@ -246,8 +268,9 @@ void stylize_gemm(int kind, int transA, int transB, int m, int n, int k, float a
         if (!add) for (int i = 0; i < m; i++) memset(c + (ptrdiff_t)i * ldc, 0, sizeof(float) * (size_t)n);
         return;
     }
-    float *bbuf = transB ? malloc(sizeof(float) * KC * NB) : NULL;
-    if (transB && !bbuf) abort(); /* 384 KB */
+    const int pack = transB || b_panels(kind, m, ldb);
+    float *bbuf = pack ? malloc(sizeof(float) * KC * NB) : NULL;
+    if (pack && !bbuf) abort(); /* 384 KB */
     for (int j0 = 0; j0 < n; j0 += NB) {
         int j1 = j0 + NB < n ? j0 + NB : n;
         if (kind >= 2) gemm512(transA, transB, m, j0, j1, k, alpha, a, lda, NULL, b, ldb, c + j0, ldc, add, bbuf);

@@ -136,6 +136,33 @@ final class GEMMKernelTests: XCTestCase {
         }
     }
 
+    /// A row-major `B` whose rows are far apart (`ldb` ≥ 1024, as a style gradient's `F` is) is
+    /// copied into panels before the products read it (`b_panels` in `sgemm.c`); it gives the
+    /// bits of the same product reading `B` in place (`ldb` < 1024), overwriting `C` or adding
+    /// into it, with NaN in the far rows' padding that must never be read.
+    func testFarApartRowsOfBGiveTheBitsOfReadingInPlace() throws {
+        if Self.ourKernels.isEmpty { throw XCTSkip("this CPU has neither AVX2+FMA nor AVX-512F") }
+        for (index, (m, n, k)) in [(13, 77, 300), (64, 1000, 64), (9, 800, 129)].enumerated() {
+            for beta: Float in [0, 1] {
+                let (a, b, c0) = Self.operands(m, n, k, false, false, seed: UInt64(70 + index))
+                let ldb = n + 3, far = 4096  // rows 16 KB apart, a multiple of 4 KB
+                var bFar = [Float](repeating: .nan, count: k * far)
+                for p in 0..<k { for j in 0..<n { bFar[p * far + j] = b[p * ldb + j] } }
+                for kernel in Self.ourKernels {
+                    let inPlace = Self.product(kernel, m, n, k, false, false, -0.5, beta, a: a, b: b, initial: c0)
+                    var panels = c0
+                    a.withUnsafeBufferPointer { ap in bFar.withUnsafeBufferPointer { bp in panels.withUnsafeMutableBufferPointer { cp in
+                        BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, alpha: -0.5, a: ap.baseAddress!, lda: k + 3,
+                                   b: bp.baseAddress!, ldb: far, beta: beta, c: cp.baseAddress!, ldc: n + 7)
+                    } } }
+                    XCTAssertEqual(panels.map(\.bitPattern), inPlace.map(\.bitPattern),
+                                   "\(kernel) \(m)×\(n)×\(k) beta \(beta): B copied into panels")
+                    XCTAssertNotEqual(inPlace, c0, "\(kernel) \(m)×\(n)×\(k): the product wrote nothing")
+                }
+            }
+        }
+    }
+
     /// `STYLIZE_GEMM_NARROW`'s dispatch inside a Winograd layer: with OpenBLAS for the wide
     /// products and one of ours for the narrow ones, a layer whose chunks have at most
     /// `GEMMKernel.narrowTiles` tiles gives, forward and backward, the bits of the layer with
