@@ -22,17 +22,27 @@ extension Winograd4 {
         /// Every choice this CPU can run, the reference first.
         static let available: [Transforms] = [.reference] + (0...stylize_winograd_kind()).map { .vector($0) }
 
+        /// `STYLIZE_WINOGRAD` as given, when set and not empty.
+        static let setting: String? = ProcessInfo.processInfo.environment["STYLIZE_WINOGRAD"].flatMap { $0.isEmpty ? nil : $0 }
+
         /// The process's choice: `STYLIZE_WINOGRAD` (`reference`, `base`, `avx2`, `avx512`,
-        /// capped at the CPU's widest), else the widest.
+        /// capped at the CPU's widest), else (unset, or a value it does not understand) the widest.
         static let chosen: Transforms = {
             let widest = stylize_winograd_kind()
-            switch ProcessInfo.processInfo.environment["STYLIZE_WINOGRAD"] {
+            switch setting {
             case "reference": return .reference
             case "base": return .vector(0)
             case "avx2": return .vector(min(1, widest))
             default: return .vector(widest)
             }
         }()
+
+        var name: String {
+            switch self {
+            case .reference: return "the Swift reference"
+            case .vector(let kind): return "C, " + (kind == 2 ? "AVX-512F" : kind == 1 ? "AVX2" : "baseline x86-64")
+            }
+        }
     }
 
     static func chunk(_ grid: Grid, firstTile: Int, count: Int) -> stylize_winograd_chunk {
@@ -90,5 +100,19 @@ extension Winograd4 {
                 precondition(status == 0, "out of memory for the Winograd transform's scratch")
             }
         }
+    }
+}
+
+extension Conv3x3 {
+    /// `stylize --version`'s line for the Winograd tile transforms, e.g. `Winograd transforms:
+    /// C, AVX-512F`, `…, set by STYLIZE_WINOGRAD`, or with a value it does not understand
+    /// `…; STYLIZE_WINOGRAD='x' ignored: use reference, base, avx2 or avx512`.
+    public static var winogradTransformsDescription: String {
+        let t = Winograd4.Transforms.self
+        let line = "Winograd transforms: \(t.chosen.name)"
+        guard let setting = t.setting else { return line }
+        return ["reference", "base", "avx2", "avx512"].contains(setting)
+            ? line + ", set by STYLIZE_WINOGRAD"
+            : line + "; STYLIZE_WINOGRAD='\(setting)' ignored: use reference, base, avx2 or avx512"
     }
 }

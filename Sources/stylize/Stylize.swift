@@ -20,7 +20,7 @@ struct Stylize: ParsableCommand {
         (Gram matrices) match the painting. The result path is printed on stdout; \
         progress goes to stderr.
         """,
-        version: "stylize \(version)\n\(BLAS.description)\n\(GEMMKernel.description)\n\(CUDAProbe.run().description)",
+        version: "stylize \(version)\n\(BLAS.description)\n\(GEMMKernel.description)\n\(CUDAProbe.run().description)\n\(Conv3x3.winogradTransformsDescription)",
         subcommands: subcommands,
         defaultSubcommand: TransferCommand.self
     )

@@ -62,7 +62,7 @@ extension CLITests {
         // (An empty STYLIZE_GEMM, like an unset one, lets the binary time the kernels itself.)
         let forced = try run(["--version"], environment: ["OPENBLAS_CORETYPE": "Haswell", "STYLIZE_GEMM": ""])
         let forcedLines = forced.stdout.split(separator: "\n").map(String.init)
-        XCTAssertEqual(forcedLines.count, 4, forced.stdout)
+        XCTAssertEqual(forcedLines.count, 5, forced.stdout)
         XCTAssertTrue(forcedLines[1].lowercased().hasSuffix("kernels haswell"), forced.stdout)
         // The third names the kernels of the matrix products and how they were chosen.
         XCTAssertTrue(forcedLines[2].hasPrefix("GEMM: "), forced.stdout)
@@ -80,6 +80,16 @@ extension CLITests {
         XCTAssertTrue(forcedLines[3].hasPrefix("CUDA: ") && (forcedLines[3].hasSuffix("; runs use the CPU")
                       || forcedLines[3].hasSuffix("; the GPU engine can run here")), forced.stdout)
         if GPUAvailability.problem != nil { XCTAssertTrue(forcedLines[3].hasSuffix("; runs use the CPU"), forced.stdout) }
+        // The fifth, the code of the Winograd tile transforms (the same bits whichever runs).
+        XCTAssertTrue(forcedLines[4].hasPrefix("Winograd transforms: C, ") && !forcedLines[4].contains("set by"), forced.stdout)
+        let reference = try run(["--version"], environment: ["STYLIZE_WINOGRAD": "reference"])
+        XCTAssertTrue(reference.stdout.hasSuffix("\nWinograd transforms: the Swift reference, set by STYLIZE_WINOGRAD\n"),
+                      reference.stdout)
+        let unknown = try run(["--version"], environment: ["STYLIZE_WINOGRAD": "fast"])
+        XCTAssertEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.stdout.contains("\nWinograd transforms: C, ")
+                      && unknown.stdout.hasSuffix("; STYLIZE_WINOGRAD='fast' ignored: use reference, base, avx2 or avx512\n"),
+                      unknown.stdout)
         let pinned = try run(["--version"], environment: ["STYLIZE_GEMM": "blas"])
         XCTAssertTrue(pinned.stdout.contains("\nGEMM: OpenBLAS, set by STYLIZE_GEMM\n"), pinned.stdout)
         // A value it does not understand is ignored, and said so on that line; the run goes on.
