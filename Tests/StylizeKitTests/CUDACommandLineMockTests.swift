@@ -52,7 +52,7 @@ final class CUDACommandLineMockTests: RealNetworkTestCase {
         let environment = try MockCUDA.commandEnvironment(cache: dir + "/cache")
         let version = try run(["--version"], environment: environment)
         XCTAssertEqual(version.status, 0, version.stderr)
-        let cuda = version.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        let cuda = version.stdout.split(separator: "\n").first { $0.hasPrefix("CUDA: ") }.map(String.init) ?? ""
         XCTAssertTrue(cuda.hasPrefix("CUDA: Mock GPU (sm_90, 17.2 GB), driver 13.0, NVRTC "), cuda)
         XCTAssertTrue(cuda.hasSuffix(", cuBLAS 13.1.0; the GPU engine can run here"), cuda)
         let photo = packagePath("samples/content/chelsea.png"), painting = packagePath("samples/style/tiger.png")
