@@ -25,11 +25,18 @@ final class GPURunTests: RealNetworkTestCase {
         return (outcome, losses)
     }
 
-    /// With a fixed β, from the photo: the losses agree to rounding for the first eight
-    /// reports (the whole 24 px scale, the upsampling and the 48 px scale's new targets). Later
-    /// the runs drift apart as any two runs whose products round differently do: pixels reach
-    /// the box's bounds at slightly different iterations, L-BFGS amplifies that, and at 48 px
-    /// the loss still falls 10–25 % an iteration, so one iteration's lag is a large difference.
+    /// With a fixed β, from the photo: the losses agree to rounding (1e-4) for the first five
+    /// reports (the 24 px scale's start and its first four iterations) and within 1 % to the
+    /// 48 px scale's start. Later the runs drift apart as any two runs whose products round
+    /// differently do: pixels reach the box's bounds at slightly different iterations, L-BFGS
+    /// amplifies that, and at 48 px the loss still falls 10–25 % an iteration, so one
+    /// iteration's lag is a large difference. How soon they part depends on the weights: with
+    /// the float32 weights the first eight reports agree within 1e-3 (what this test held them
+    /// to until 2026-12-06); with the fp16-rounded weights the GPU machine is sent
+    /// (`tools/device/pack.sh`: the float32 ones do not fit the 64 MiB a call may carry) the
+    /// first five agree within 1e-5 and the sixth is 3.2e-3 apart, with the same evaluations
+    /// in both runs (so no line search decided differently; most likely a pixel at a bound
+    /// held by one run and freed by the other).
     /// With the CPU engine on stylize's kernels for the Winograd products and OpenBLAS for the
     /// rest (`STYLIZE_GEMM=avx512,blas`, what the calibration picks on some hosts), the runs
     /// were 3.3e-4 apart after the 24 px scale, 3.8e-2 at the tenth report (which this test
@@ -59,7 +66,8 @@ final class GPURunTests: RealNetworkTestCase {
                     XCTAssertEqual(losses[0], expectedLosses[0], accuracy: 1e-4 * expectedLosses[0], what)
                     XCTAssertLessThan(losses[15], losses[12], what)  // descending after the halfway feedback (iteration 4)
                 } else {
-                    for (a, b) in zip(losses, expectedLosses).prefix(8) { XCTAssertEqual(a, b, accuracy: 1e-3 * b, what) }
+                    for (a, b) in zip(losses, expectedLosses).prefix(5) { XCTAssertEqual(a, b, accuracy: 1e-4 * b, what) }
+                    for (a, b) in zip(losses, expectedLosses).prefix(8) { XCTAssertEqual(a, b, accuracy: 1e-2 * b, what) }
                     XCTAssertLessThan(losses.last!, 0.5 * losses[7], what)
                     XCTAssertLessThan(max(losses.last!, expectedLosses.last!) / min(losses.last!, expectedLosses.last!), 1.5, what)
                 }
@@ -68,7 +76,9 @@ final class GPURunTests: RealNetworkTestCase {
     }
 
     /// A run with `--style-masks` (the sample's left and right masks, two paintings) starts
-    /// where the CPU's does and descends with it for its first iterations.
+    /// where the CPU's does and descends with it for its first iterations: the first nine
+    /// reports within 1e-4 (float32 weights: 5e-7; the device's fp16-rounded ones: 5e-7, after
+    /// which they part by 1.5e-3 at the tenth), the first twelve within 1 %.
     func testAMaskedGPURunFollowsTheCPURun() throws {
         _ = try KernelEmulation.handle()
         func masked(_ device: Device) -> StyleTransferConfiguration {
@@ -80,12 +90,16 @@ final class GPURunTests: RealNetworkTestCase {
         let (_, expected) = try run(masked(.cpu), backend: nil)
         let (_, losses) = try run(masked(.cuda), backend: EmulatedGPUBackend())
         XCTAssertEqual(losses.count, expected.count)
-        for (a, b) in zip(losses, expected).prefix(10) { XCTAssertEqual(a, b, accuracy: 1e-3 * b) }
+        for (a, b) in zip(losses, expected).prefix(9) { XCTAssertEqual(a, b, accuracy: 1e-4 * b) }
+        for (a, b) in zip(losses, expected).prefix(12) { XCTAssertEqual(a, b, accuracy: 1e-2 * b) }
     }
 
     /// A stop request (what SIGINT and SIGTERM set) on the GPU ends the run as on the CPU: at
-    /// the same iteration, with the image so far written to `out.partial.png`, within 2 levels
-    /// of the CPU's.
+    /// the same iteration, with the image so far written to `out.partial.png`, close to the
+    /// CPU's: on average within 0.25 of a level and nowhere more than 8 levels apart. (With the
+    /// float32 weights: 0.017 and 1 level; with the device's fp16-rounded weights the runs part
+    /// at the fifth iteration, see `testAGPURunFollowsTheCPURun`, and the image stopped at the
+    /// sixth is 0.10 and 4 levels off, 37 of 4608 values by more than one level.)
     func testAStopOnTheGPUKeepsTheImageSoFarAsOnTheCPU() throws {
         _ = try KernelEmulation.handle()
         func stopped(_ device: Device, backend: (any GPUBackend)?) throws -> (RunCancelled, RGBImage) {
@@ -112,7 +126,9 @@ final class GPURunTests: RealNetworkTestCase {
         XCTAssertEqual(gpuStop.iteration, cpuStop.iteration)
         XCTAssertTrue(gpuStop.keptAt?.hasSuffix("stop-cuda.partial.png") == true, "\(gpuStop)")
         XCTAssertEqual([gpuImage.width, gpuImage.height], [cpuImage.width, cpuImage.height])
-        let largest = zip(gpuImage.pixels, cpuImage.pixels).map { abs($0 - $1) }.max() ?? 0
-        XCTAssertLessThanOrEqual(largest, 2, "the partial images differ by up to \(largest) levels")
+        let differences = zip(gpuImage.pixels, cpuImage.pixels).map { abs($0 - $1) }
+        let largest = differences.max() ?? 0, mean = differences.reduce(0, +) / Float(max(1, differences.count))
+        XCTAssertLessThanOrEqual(largest, 8, "the partial images differ by up to \(largest) levels")
+        XCTAssertLessThanOrEqual(mean, 0.25, "the partial images differ by \(mean) levels on average")
     }
 }
