@@ -89,6 +89,12 @@ public struct RunSettings: Sendable, Equatable {
     /// plainly visible noise that the first few L-BFGS steps can reshape; much larger values
     /// cost iterations to smooth away, much smaller ones make "noise" a flat grey.
     public static let noiseSigma: Float = 16
+    /// `LBFGS.stepScaling` of every run: the initial inverse Hessian's scale follows the unit
+    /// steps' shortfall at half rate. On four 512 px pairs (fixed weights) runs ended 0.5–0.9 %
+    /// lower with it than without, in the same evaluations; a fixed 2× scale did as well on
+    /// three of them and less well on the fourth, 3× and 4× worse, 4× with a third more
+    /// evaluations (docs/EXPERIMENTS.md, *The initial inverse Hessian's scale*).
+    public static let stepScaling = 0.5
 
     // MARK: - What the options mean together
 

@@ -249,6 +249,7 @@ public final class StyleTransfer {
         switch plan.settings.optimizer {
         case .lbfgs:
             var lbfgs = LBFGS<E.Vectors, LossTerms>(historySize: plan.settings.historySize, box: box, vectors: engine.vectors)
+            lbfgs.stepScaling = RunSettings.stepScaling
             if plan.settings.preconditioner == .smooth {
                 lbfgs.preconditioner = engine.smoothingPreconditioner(planes: image.channels, height: image.height, width: image.width)
             }
