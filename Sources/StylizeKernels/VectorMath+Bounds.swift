@@ -1,17 +1,21 @@
 /// Fused passes for optimizers with element-wise bounds `lower[i] ≤ x[i] ≤ upper[i]`.
 /// `bounds` is nil for an unbounded problem; `x` is assumed feasible except in `clamp`.
 /// A variable is *at its lower bound* when `x[i] ≤ lower[i]`. The definitions are those of
-/// `VectorOperations` in StylizeKit, which documents what each is for.
+/// `VectorOperations` in StylizeKit, which documents what each is for. Each pass runs its
+/// blocks on `parallel`'s threads (`VectorMath+Blocks`: the same bits with any thread count).
 extension VectorMath {
     public typealias Bounds = (lower: [Float], upper: [Float])
 
     /// `x[i] = min(max(x[i], lower[i]), upper[i])`.
-    public static func clamp(_ x: inout [Float], lower: [Float], upper: [Float]) {
+    public static func clamp(_ x: inout [Float], lower: [Float], upper: [Float], parallel: Parallel = .serial) {
         precondition(lower.count == x.count && upper.count == x.count, "\(lower.count) bounds for \(x.count) values")
         lower.withUnsafeBufferPointer { lo in
             upper.withUnsafeBufferPointer { hi in
                 x.withUnsafeMutableBufferPointer { px in
-                    clamp(px.baseAddress!, lower: lo.baseAddress!, upper: hi.baseAddress!, count: px.count)
+                    let x = px.baseAddress!, lo = lo.baseAddress!, hi = hi.baseAddress!
+                    forEachBlock(px.count, parallel: parallel) { r in
+                        clamp(x + r.lowerBound, lower: lo + r.lowerBound, upper: hi + r.lowerBound, count: r.count)
+                    }
                 }
             }
         }
@@ -23,17 +27,19 @@ extension VectorMath {
     }
 
     /// `‖P(x − g) − x‖∞`; `‖g‖∞` without bounds.
-    public static func projectedGradientNorm(x: [Float], g: [Float], bounds: Bounds?) -> Double {
+    public static func projectedGradientNorm(x: [Float], g: [Float], bounds: Bounds?, parallel: Parallel = .serial) -> Double {
         withPointers(x, g, bounds) { x, g, lo, hi, n in
-            guard let lo, let hi else { return maxAbs(g, count: n) }
-            var m: Float = 0
-            for i in 0..<n {
-                let gi = g[i]
-                var v = abs(gi)
-                if gi > 0 { v = min(v, x[i] - lo[i]) } else if gi < 0 { v = min(v, hi[i] - x[i]) }
-                m = max(m, v)
-            }
-            return Double(m)
+            blockResults(n, 1, parallel: parallel) { r, out in
+                guard let lo, let hi else { out[0] = maxAbs(g + r.lowerBound, count: r.count); return }
+                var m: Float = 0
+                for i in r {
+                    let gi = g[i]
+                    var v = abs(gi)
+                    if gi > 0 { v = min(v, x[i] - lo[i]) } else if gi < 0 { v = min(v, hi[i] - x[i]) }
+                    m = max(m, v)
+                }
+                out[0] = Double(m)
+            }.reduce(0) { max($0, $1) }
         }
     }
 
@@ -45,118 +51,129 @@ extension VectorMath {
     }
 
     /// `q = g` with the active-set components set to 0.
-    public static func freeGradient(x: [Float], g: [Float], bounds: Bounds?, into q: inout [Float]) {
+    public static func freeGradient(x: [Float], g: [Float], bounds: Bounds?, into q: inout [Float], parallel: Parallel = .serial) {
         precondition(q.count == x.count, "free gradient of \(x.count) values into \(q.count)")
         q.withUnsafeMutableBufferPointer { pq in
             let q = pq.baseAddress!
             withPointers(x, g, bounds) { x, g, lo, hi, n in
-                guard let lo, let hi else { q.update(from: g, count: n); return }
-                for i in 0..<n { q[i] = isActive(x[i], g[i], lo[i], hi[i]) ? 0 : g[i] }
+                forEachBlock(n, parallel: parallel) { r in
+                    guard let lo, let hi else { (q + r.lowerBound).update(from: g + r.lowerBound, count: r.count); return }
+                    for i in r { q[i] = isActive(x[i], g[i], lo[i], hi[i]) ? 0 : g[i] }
+                }
             }
         }
     }
 
     /// Negates `d` when `negate`, zeroes the components of active variables and those that
     /// would leave the box at once (`x[i]` at a bound and `d[i]` pointing out); returns the
-    /// slope `gᵀd` of the result (summed in index order).
+    /// slope `gᵀd` of the result (summed by blocks, `VectorMath+Blocks`).
     public static func restrictDirection(_ d: inout [Float], negate: Bool, x: [Float], g: [Float],
-                                         bounds: Bounds?) -> Double {
+                                         bounds: Bounds?, parallel: Parallel = .serial) -> Double {
         precondition(d.count == x.count, "direction of \(d.count) values for \(x.count) variables")
         let sign: Float = negate ? -1 : 1
         return d.withUnsafeMutableBufferPointer { pd in
             let d = pd.baseAddress!
             return withPointers(x, g, bounds) { x, g, lo, hi, n in
-                var slope = 0.0
-                guard let lo, let hi else {
-                    for i in 0..<n {
-                        let v = sign * d[i]
-                        d[i] = v
-                        slope += Double(g[i]) * Double(v)
+                blockSums(n, 1, parallel: parallel) { r, out in
+                    var slope = 0.0
+                    if let lo, let hi {
+                        for i in r {
+                            let xi = x[i], gi = g[i], l = lo[i], u = hi[i]
+                            var v = sign * d[i]
+                            if isActive(xi, gi, l, u) || (xi <= l && v < 0) || (xi >= u && v > 0) { v = 0 }
+                            d[i] = v
+                            slope += Double(gi) * Double(v)
+                        }
+                    } else {
+                        for i in r {
+                            let v = sign * d[i]
+                            d[i] = v
+                            slope += Double(g[i]) * Double(v)
+                        }
                     }
-                    return slope
-                }
-                for i in 0..<n {
-                    let xi = x[i], gi = g[i], l = lo[i], u = hi[i]
-                    var v = sign * d[i]
-                    if isActive(xi, gi, l, u) || (xi <= l && v < 0) || (xi >= u && v > 0) { v = 0 }
-                    d[i] = v
-                    slope += Double(gi) * Double(v)
-                }
-                return slope
+                    out[0] = slope
+                }[0]
             }
         }
     }
 
-    /// `xt = P(x + t·d)`; returns `gᵀ(xt − x)` (summed in index order) and whether any
+    /// `xt = P(x + t·d)`; returns `gᵀ(xt − x)` (summed by blocks) and whether any
     /// component of `xt` differs from `x`.
     public static func projectedPoint(x: [Float], d: [Float], t: Float, bounds: Bounds?, g: [Float],
-                                      into xt: inout [Float]) -> (gTimesStep: Double, moved: Bool) {
+                                      into xt: inout [Float], parallel: Parallel = .serial) -> (gTimesStep: Double, moved: Bool) {
         precondition(d.count == x.count && xt.count == x.count, "projected point: vectors of different sizes")
         return d.withUnsafeBufferPointer { pd in
             xt.withUnsafeMutableBufferPointer { pt in
                 let d = pd.baseAddress!, xt = pt.baseAddress!
                 return withPointers(x, g, bounds) { x, g, lo, hi, n in
+                  let sums = blockSums(n, 2, parallel: parallel) { r, out in
                     var slope = 0.0
                     var moved = false
                     if let lo, let hi {
-                        for i in 0..<n {
+                        for i in r {
                             let xi = x[i], v = min(max(xi + t * d[i], lo[i]), hi[i])
                             xt[i] = v
                             moved = moved || v != xi
                             slope += Double(g[i]) * (Double(v) - Double(xi))
                         }
                     } else {
-                        for i in 0..<n {
+                        for i in r {
                             let xi = x[i], v = xi + t * d[i]
                             xt[i] = v
                             moved = moved || v != xi
                             slope += Double(g[i]) * (Double(v) - Double(xi))
                         }
                     }
-                    return (slope, moved)
+                    out[0] = slope; out[1] = moved ? 1 : 0
+                  }
+                  return (sums[0], sums[1] > 0)
                 }
             }
         }
     }
 
-    /// The products `(sᵀy, yᵀy, sᵀs)` (Double, index order) of the curvature pair
+    /// The products `(sᵀy, yᵀy, sᵀs)` (Double, summed by blocks) of the curvature pair
     /// `s = xNew − xOld`, `y = gNew − gOld` with `y[i] = 0` for every variable that did not
     /// move and sits at a bound in `xNew`, without storing it.
     public static func secantProducts(xNew: [Float], xOld: [Float], gNew: [Float], gOld: [Float],
-                                      bounds: Bounds?) -> (sy: Double, yy: Double, ss: Double) {
-        secantPair(xNew: xNew, xOld: xOld, gNew: gNew, gOld: gOld, bounds: bounds, s: nil, y: nil)
+                                      bounds: Bounds?, parallel: Parallel = .serial) -> (sy: Double, yy: Double, ss: Double) {
+        secantPair(xNew: xNew, xOld: xOld, gNew: gNew, gOld: gOld, bounds: bounds, s: nil, y: nil, parallel: parallel)
     }
 
     /// The same pair, stored into `s` and `y`; returns the same products.
     public static func secantPair(xNew: [Float], xOld: [Float], gNew: [Float], gOld: [Float], bounds: Bounds?,
-                                  s: inout [Float], y: inout [Float]) -> (sy: Double, yy: Double, ss: Double) {
+                                  s: inout [Float], y: inout [Float], parallel: Parallel = .serial) -> (sy: Double, yy: Double, ss: Double) {
         precondition(s.count == xNew.count && y.count == xNew.count, "secant pair: vectors of different sizes")
         return s.withUnsafeMutableBufferPointer { ps in
             y.withUnsafeMutableBufferPointer { py in
                 secantPair(xNew: xNew, xOld: xOld, gNew: gNew, gOld: gOld, bounds: bounds,
-                           s: ps.baseAddress!, y: py.baseAddress!)
+                           s: ps.baseAddress!, y: py.baseAddress!, parallel: parallel)
             }
         }
     }
 
     static func secantPair(xNew: [Float], xOld: [Float], gNew: [Float], gOld: [Float], bounds: Bounds?,
-                           s: UnsafeMutablePointer<Float>?, y: UnsafeMutablePointer<Float>?) -> (sy: Double, yy: Double, ss: Double) {
+                           s: UnsafeMutablePointer<Float>?, y: UnsafeMutablePointer<Float>?,
+                           parallel: Parallel) -> (sy: Double, yy: Double, ss: Double) {
         precondition(xOld.count == xNew.count && gNew.count == xNew.count && gOld.count == xNew.count,
                      "secant pair: vectors of different sizes")
         return xOld.withUnsafeBufferPointer { pxo in
             gOld.withUnsafeBufferPointer { pgo in
                 withPointers(xNew, gNew, bounds) { xNew, gNew, lower, upper, n in
                     let xOld = pxo.baseAddress!, gOld = pgo.baseAddress!
-                    var sy = 0.0, yy = 0.0, ss = 0.0
-                    for i in 0..<n {
-                        let si = xNew[i] - xOld[i]
-                        var yi = gNew[i] - gOld[i]
-                        if si == 0, let lower, let upper, xNew[i] <= lower[i] || xNew[i] >= upper[i] { yi = 0 }
-                        if let s, let y { s[i] = si; y[i] = yi }
-                        let ds = Double(si), dy = Double(yi)
-                        sy += ds * dy; yy += dy * dy; ss += ds * ds
+                    let sums = blockSums(n, 3, parallel: parallel) { r, out in
+                        var sy = 0.0, yy = 0.0, ss = 0.0
+                        for i in r {
+                            let si = xNew[i] - xOld[i]
+                            var yi = gNew[i] - gOld[i]
+                            if si == 0, let lower, let upper, xNew[i] <= lower[i] || xNew[i] >= upper[i] { yi = 0 }
+                            if let s, let y { s[i] = si; y[i] = yi }
+                            let ds = Double(si), dy = Double(yi)
+                            sy += ds * dy; yy += dy * dy; ss += ds * ds
+                        }
+                        out[0] = sy; out[1] = yy; out[2] = ss
                     }
-                    return (sy, yy, ss)
+                    return (sums[0], sums[1], sums[2])
                 }
             }
         }

@@ -3,8 +3,9 @@
 ///
 /// Dot products multiply in Double (a Float×Float product is exact there) and accumulate
 /// in Double; a 786k-element sum in Float would lose about 4 of its 7 digits. Each function
-/// is one pass in index order, single-threaded, so its result does not depend on the thread
-/// count.
+/// here is one pass in index order, single-threaded; the optimizers' passes run the same
+/// loops block by block on every thread (`VectorMath+Blocks`), and neither depends on the
+/// thread count.
 public enum VectorMath {
     /// `Σ a[i]·b[i]`, in four interleaved Double partial sums `(s₀ + s₁) + (s₂ + s₃)`.
     public static func dot(_ a: [Float], _ b: [Float]) -> Double {

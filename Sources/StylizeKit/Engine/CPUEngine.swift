@@ -25,7 +25,7 @@
 /// Backward computes the gradient with respect to the input image only.
 public final class CPUEngine: Engine {
     public let network: VGGNetwork
-    public let vectors = CPUVectors()
+    public let vectors: CPUVectors
     /// The threads every kernel may use.
     public let parallel: Parallel
     /// Scratch budget of the convolutions, in floats (see `Conv3x3.Workspace`).
@@ -51,6 +51,7 @@ public final class CPUEngine: Engine {
     public init(network: VGGNetwork, threads: Int, workspaceBudget: Int = Conv3x3.Workspace.defaultBudget) {
         self.network = network
         self.parallel = Parallel(threads: threads)
+        self.vectors = CPUVectors(parallel: parallel)
         self.workspace = Conv3x3.Workspace(budget: workspaceBudget)
         let n = network.stages.count
         self.activations = Array(repeating: Tensor3(zeros: 0, 0, 0), count: n)

@@ -55,12 +55,12 @@ public final class SmoothingPreconditioner {
     /// `v ← M·v`.
     public func apply(_ v: inout [Float]) {
         precondition(v.count == blurred.count, "SmoothingPreconditioner: \(v.count) values for a \(planes)×\(height)×\(width) image")
-        VectorMath.copy(v, into: &original)
+        VectorMath.copy(v, into: &original, parallel: parallel)
         for (r, c) in zip(radii, weights) where c > 0 {
-            VectorMath.copy(original, into: &blurred)
+            VectorMath.copy(original, into: &blurred, parallel: parallel)
             BoxBlur.blur(&blurred, planes: planes, height: height, width: width, radius: r, scratch: &scratch, parallel: parallel)
             BoxBlur.blur(&blurred, planes: planes, height: height, width: width, radius: r, scratch: &scratch, parallel: parallel)
-            VectorMath.axpy(c, blurred, &v)
+            VectorMath.axpy(c, blurred, &v, parallel: parallel)
         }
     }
 }
