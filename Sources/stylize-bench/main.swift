@@ -8,6 +8,7 @@ import StylizeKit
 //        stylize-bench run … / stylize-bench score …   (whole runs; see RunBench.swift)
 //        stylize-bench eval DIR…   (ratios of finished batch jobs; see EvalBench.swift)
 //        stylize-bench transforms SIZE   (the Winograd tile transforms alone; see TransformBench.swift)
+//        stylize-bench vectors SIZE   (the optimizer's work per iteration, by thread count; see VectorBench.swift)
 // One size per process, so that the peak RSS printed belongs to that size alone
 // (`make bench` runs 256 and 512). Before timing it checks every convolution algorithm
 // (im2col + sgemm and Winograd F(4×4, 3×3)) against the direct reference
@@ -24,6 +25,7 @@ if args.first == "run" { runBench(Array(args.dropFirst())); exit(0) }
 if args.first == "score" { scoreBench(Array(args.dropFirst())); exit(0) }
 if args.first == "eval" { evalBench(Array(args.dropFirst())); exit(0) }
 if args.first == "transforms" { transformBench(Array(args.dropFirst())); exit(0) }
+if args.first == "vectors" { vectorBench(Array(args.dropFirst())); exit(0) }
 func option(_ name: String) -> String? {
     guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
     defer { args.removeSubrange(i...(i + 1)) }

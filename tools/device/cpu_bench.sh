@@ -4,7 +4,8 @@
 #   - the machine, and `stylize --version` (BLAS, its kernels, the GEMM kernels' choice);
 #   - make bench-scaling's table, stylize and PyTorch side by side at 1, 2, 4 … up to the
 #     cores, then stylize with the matrix products pinned to OpenBLAS, AVX2 and AVX-512
-#     (GEMMS), and with OPENBLAS_CORETYPE unset if the host sets it.
+#     (GEMMS), and with OPENBLAS_CORETYPE unset if the host sets it;
+#   - `stylize-bench vectors 512`: L-BFGS's own passes per iteration at the same thread counts.
 # About 6 minutes on the 16-core Xeon; give it timeout_s 540.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -22,4 +23,6 @@ counts=1; t=2; while [ "$t" -lt "$cores" ]; do counts="$counts $t"; t=$((t * 2))
     "$w/stylize" --version
     python3 -c 'import torch; print("PyTorch", torch.__version__)' || true
     GEMMS="blas avx2 avx512" STYLIZE_BENCH="$w/stylize-bench" sh tools/bench_scaling.sh 512 "$counts" "$(command -v python3)"
+    # The optimizer's own vector work per L-BFGS iteration (no network), by thread count.
+    "$w/stylize-bench" vectors 512 --threads-list "$(echo $counts | tr ' ' ',')"
 } 2>&1 | tee "$out"
