@@ -24,6 +24,14 @@ struct BenchRunOptions {
     }
 
     func int(_ name: String, _ fallback: Int) -> Int { values[name].flatMap(Int.init) ?? fallback }
+
+    /// The first positional argument as `SIZE` or `WxH` (each side at least `minimum`), or the
+    /// usage line and exit.
+    func size(minimum: Int, usage: String) -> (width: Int, height: Int) {
+        let parts = (positional.first ?? "").split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 1 || parts.count == 2, parts.allSatisfy({ $0 >= minimum }) else { fail("usage: " + usage) }
+        return (parts[0], parts.count == 2 ? parts[1] : parts[0])
+    }
 }
 
 /// The total loss of `imagePath` (read from disk, resized to `size` only if its longest side differs).

@@ -9,11 +9,7 @@ import StylizeKit
 
 func transformBench(_ args: [String]) {
     let o = BenchRunOptions(args)
-    let parts = (o.positional.first ?? "").split(separator: "x").compactMap { Int($0) }
-    guard parts.count == 1 || parts.count == 2, parts.allSatisfy({ $0 >= 32 }) else {
-        fail("usage: stylize-bench transforms SIZE|WxH [--threads N] [--rounds N]")
-    }
-    let (width, height) = (parts[0], parts.count == 2 ? parts[1] : parts[0])
+    let (width, height) = o.size(minimum: 32, usage: "stylize-bench transforms SIZE|WxH [--threads N] [--rounds N]")
     let parallel = Parallel(threads: o.int("--threads", 2))
     // The Winograd layers of VGG16 up to conv5_1: (in, out, scale divisor).
     let layers: [(String, Int, Int, Int)] = [

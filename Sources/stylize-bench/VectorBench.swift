@@ -13,11 +13,7 @@ import StylizeKit
 
 func vectorBench(_ args: [String]) {
     let o = BenchRunOptions(args)
-    let parts = (o.positional.first ?? "").split(separator: "x").compactMap { Int($0) }
-    guard parts.count == 1 || parts.count == 2, parts.allSatisfy({ $0 >= 8 }) else {
-        fail("usage: stylize-bench vectors SIZE|WxH [--threads-list 1,2] [--history 30] [--iterations 50]")
-    }
-    let (width, height) = (parts[0], parts.count == 2 ? parts[1] : parts[0])
+    let (width, height) = o.size(minimum: 8, usage: "stylize-bench vectors SIZE|WxH [--threads-list 1,2] [--history 30] [--iterations 50]")
     let counts = (o.values["--threads-list"] ?? "1,2").split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 }
     guard !counts.isEmpty else { fail("--threads-list must name thread counts, e.g. 1,2,4") }
     let history = o.int("--history", RunSettings().historySize), iterations = max(history + 5, o.int("--iterations", 50))
