@@ -10,8 +10,10 @@
 ///
 /// Why: at 512² a vector is 786 432 values (24 blocks), and L-BFGS makes about 130 passes over
 /// such vectors an iteration with a 30-pair history (the two-loop recursion, the line search,
-/// the curvature pair). Serial, they left the other threads idle for about 2–3 % of a 2-thread
-/// run's time, and would be a fifth of it at 16 threads (issue 18).
+/// the curvature pair). Serial, they took 69–72 ms an iteration at 512² on the 2-core
+/// development host (`stylize-bench vectors`), about 9 % of a 2-thread evaluation, with the
+/// other threads idle, and would be about half of a 16-thread one (issue 18); on two threads
+/// they take 43–47 ms (docs/EXPERIMENTS.md, *A new host, four more final iterations, …*).
 extension VectorMath {
     /// Values per block: 128 KB of Floats, so a block of two or three vectors stays in L2.
     public static let blockSize = 1 << 15
