@@ -66,7 +66,7 @@ extension VectorMath {
     }
 
     /// `y[i] += alpha · x[i]`, on `parallel`'s threads.
-    public static func axpy(_ alpha: Float, _ x: [Float], _ y: inout [Float], parallel: Parallel) {
+    public static func axpy(_ alpha: Float, _ x: [Float], _ y: inout [Float], parallel: Parallel = .serial) {
         precondition(x.count == y.count, "axpy of \(x.count) into \(y.count) values")
         x.withUnsafeBufferPointer { px in
             y.withUnsafeMutableBufferPointer { py in
@@ -79,7 +79,7 @@ extension VectorMath {
     }
 
     /// `x[i] *= alpha`, on `parallel`'s threads.
-    public static func scale(_ alpha: Float, _ x: inout [Float], parallel: Parallel) {
+    public static func scale(_ alpha: Float, _ x: inout [Float], parallel: Parallel = .serial) {
         x.withUnsafeMutableBufferPointer { p in
             let x = p.baseAddress!
             forEachBlock(p.count, parallel: parallel) { r in
@@ -89,7 +89,7 @@ extension VectorMath {
     }
 
     /// `y[i] = x[i]`, reusing `y`'s storage, on `parallel`'s threads.
-    public static func copy(_ x: [Float], into y: inout [Float], parallel: Parallel) {
+    public static func copy(_ x: [Float], into y: inout [Float], parallel: Parallel = .serial) {
         precondition(x.count == y.count, "copy of \(x.count) into \(y.count) values")
         x.withUnsafeBufferPointer { px in
             y.withUnsafeMutableBufferPointer { py in
@@ -103,7 +103,7 @@ extension VectorMath {
 
     /// `max |x[i]|` (0 for an empty vector), on `parallel`'s threads (a maximum does not
     /// depend on the order).
-    public static func maxAbs(_ x: [Float], parallel: Parallel) -> Double {
+    public static func maxAbs(_ x: [Float], parallel: Parallel = .serial) -> Double {
         x.withUnsafeBufferPointer { p in
             let x = p.baseAddress!
             return blockResults(p.count, 1, parallel: parallel) { r, out in

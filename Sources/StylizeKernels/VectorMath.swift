@@ -2,10 +2,10 @@
 /// StylizeKit calls them). Every vector argument of one call has the same count (checked).
 ///
 /// Dot products multiply in Double (a Float×Float product is exact there) and accumulate
-/// in Double; a 786k-element sum in Float would lose about 4 of its 7 digits. Each function
-/// here is one pass in index order, single-threaded; the optimizers' passes run the same
-/// loops block by block on every thread (`VectorMath+Blocks`), and neither depends on the
-/// thread count.
+/// in Double; a 786k-element sum in Float would lose about 4 of its 7 digits. The functions
+/// here are single-threaded passes in index order: `dot` over a whole vector (the plain
+/// reference for the blocked one), and the per-block loops that the optimizers' passes run on
+/// every thread (`VectorMath+Blocks`, `VectorMath+Bounds`: the same bits at any thread count).
 public enum VectorMath {
     /// `Σ a[i]·b[i]`, in four interleaved Double partial sums `(s₀ + s₁) + (s₂ + s₃)`.
     public static func dot(_ a: [Float], _ b: [Float]) -> Double {
@@ -28,30 +28,7 @@ public enum VectorMath {
         return (s0 + s1) + (s2 + s3)
     }
 
-    /// `y[i] += alpha · x[i]`.
-    public static func axpy(_ alpha: Float, _ x: [Float], _ y: inout [Float]) {
-        precondition(x.count == y.count, "axpy of \(x.count) into \(y.count) values")
-        x.withUnsafeBufferPointer { px in
-            y.withUnsafeMutableBufferPointer { py in
-                let x = px.baseAddress!, y = py.baseAddress!
-                for i in 0..<px.count { y[i] += alpha * x[i] }
-            }
-        }
-    }
-
-    /// `x[i] *= alpha`.
-    public static func scale(_ alpha: Float, _ x: inout [Float]) {
-        x.withUnsafeMutableBufferPointer { p in
-            let x = p.baseAddress!
-            for i in 0..<p.count { x[i] *= alpha }
-        }
-    }
-
-    /// `max |x[i]|` (0 for an empty vector).
-    public static func maxAbs(_ x: [Float]) -> Double {
-        x.withUnsafeBufferPointer { maxAbs($0.baseAddress!, count: $0.count) }
-    }
-
+    /// `max |x[i]|` over `n` values (0 for none).
     static func maxAbs(_ x: UnsafePointer<Float>, count n: Int) -> Double {
         var m: Float = 0
         for i in 0..<n { m = max(m, abs(x[i])) }
@@ -79,9 +56,4 @@ public enum VectorMath {
         x.withUnsafeBufferPointer { Array($0) }
     }
 
-    /// `y[i] = x[i]`, reusing `y`'s storage.
-    public static func copy(_ x: [Float], into y: inout [Float]) {
-        precondition(x.count == y.count, "copy of \(x.count) into \(y.count) values")
-        y.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: x) }
-    }
 }

@@ -63,7 +63,7 @@ final class VectorBlockTests: XCTestCase {
         XCTAssertEqual(v.dot(x, g), VectorMath.dot(x, g))
         var y = d, serial = d
         v.axpy(-0.625, x, &y)
-        VectorMath.axpy(-0.625, x, &serial)
+        for i in 0..<n { serial[i] += -0.625 * x[i] }
         XCTAssertEqual(y, serial)
         var dd = d, dSerial = d
         let slope = v.restrictDirection(&dd, negate: false, x: x, g: g, bounds: Bounds(lower: lo, upper: hi))
