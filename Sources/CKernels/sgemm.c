@@ -30,6 +30,18 @@
 
 enum { KC = 128, NB = 768 };
 
+/* A transposed B's KC × NB block is packed with its rows LDT floats apart, not NB: rows 3 KB
+ * apart fall in 4 of L1's 64 sets, so a 16-column panel (128 rows) could not stay in L1
+ * while each row panel of A reads it; 784 floats apart they fall in all 64 (odd multiples of
+ * 64 B). AHEAD: the packing transposes ask for each row's next block (KC floats on) while they
+ * read this one; the rows are far apart (a layer's positions), which the hardware prefetcher
+ * does not follow in time. Measured on the 2-core AVX2 EPYC (Zen 3), one thread, a Gram
+ * matrix of 64 channels by 512² positions in two column halves: 63–69 ms before, 47 ms with
+ * the transposes, 39 ms with AHEAD, 37 ms with LDT; 512 channels by 64² positions 25 → 22 →
+ * 22 → 18.5 ms (docs/EXPERIMENTS.md, *The Gram matrices' packing*). */
+enum { LDT = NB + 16, AHEAD = KC };
+
+
 /* ---- AVX-512F: MR = 8 rows by NR = 48 columns (24 accumulators, 3 for B, 1 broadcast) ---- */
 
 #define T512 __attribute__((target("avx512f")))
@@ -149,11 +161,72 @@ T256 static void rows256(int R, int kc, const float *ap, ptrdiff_t as, const flo
 #undef MICRO256
 }
 
+/* ---- packing: 8 × 8 transposes (AVX, so both drivers inline them) ---- */
+
+#define TAVX __attribute__((target("avx")))
+
+/* dst[q·ldd + r] = scale · src[r·lds + q] for q < 8, r < 8, with rows r ≥ nrows read as 0
+ * (not read): eight rows in, eight columns out, stored in increasing q. The products scale · x
+ * are the scalar packing's, one rounding each, so the bits are the same. */
+TAVX INLINE void transpose8x8(const float *src, ptrdiff_t lds, int nrows, float *dst, ptrdiff_t ldd, float scale,
+                               int ahead) {
+    __m256 r[8], t[8], u[8];
+    for (int i = 0; i < 8; i++) r[i] = i < nrows ? _mm256_loadu_ps(src + i * lds) : _mm256_setzero_ps();
+    if (ahead) for (int i = 0; i < nrows; i++) _mm_prefetch((const char *)(src + i * lds + ahead), _MM_HINT_T0);
+    if (scale != 1.0f) {
+        __m256 s = _mm256_set1_ps(scale);
+        for (int i = 0; i < 8; i++) r[i] = _mm256_mul_ps(r[i], s);
+    }
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);     /* columns 0, 1 | 4, 5 of rows i, i+1 */
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]); /* columns 2, 3 | 6, 7 */
+    }
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));         /* column 0 | 4 of rows i … i+3 */
+        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));     /* column 1 | 5 */
+        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0)); /* column 2 | 6 */
+        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2)); /* column 3 | 7 */
+    }
+    for (int q = 0; q < 4; q++) r[q] = _mm256_permute2f128_ps(u[q], u[q + 4], 0x20);     /* columns 0 … 3 */
+    for (int q = 0; q < 4; q++) r[q + 4] = _mm256_permute2f128_ps(u[q], u[q + 4], 0x31); /* columns 4 … 7 */
+    for (int q = 0; q < 8; q++) _mm256_storeu_ps(dst + q * ldd, r[q]);
+}
+
+/* bbuf[p·LDT + jj] = B(p0 + p, j0 + jj) = b[(j0 + jj)·ldb + p0 + p] for p < kc, jj < w: a
+ * transposed B's block, 8 × 8 at a time. */
+TAVX INLINE void pack_bt(const float *b, ptrdiff_t ldb, int p0, int j0, int w, int kc, float *bbuf) {
+    for (int jb = 0; jb < w; jb += 8) {
+        int je = jb + 8 < w ? jb + 8 : w;
+        for (int pb = 0; pb < kc; pb += 8) {
+            int pe = pb + 8 < kc ? pb + 8 : kc;
+            const float *src = b + (ptrdiff_t)(j0 + jb) * ldb + p0 + pb;
+            if (je - jb == 8 && pe - pb == 8) {
+                transpose8x8(src, ldb, 8, bbuf + (ptrdiff_t)pb * LDT + jb, LDT, 1.0f, AHEAD);
+                continue;
+            }
+            for (int jj = jb; jj < je; jj++)
+                for (int p = pb; p < pe; p++) bbuf[p * LDT + jj] = b[(ptrdiff_t)(j0 + jj) * ldb + p0 + p];
+        }
+    }
+}
+
+/* ap[p·mr + r] = alpha · A(i0 + r, p0 + p) = alpha · a[(i0 + r)·lda + p0 + p] for r < rows,
+ * p < kc (mr 6 or 8), 8 p at a time through an 8 × 8 transpose (rows past `rows` come out as
+ * zeros, which the kernel does not read): for mr = 6 each column's 8 values are stored at p·6,
+ * and the two past the panel's are overwritten by the next column (ap has 8 floats to spare). */
+TAVX INLINE void pack_a(const float *a, ptrdiff_t lda, int i0, int p0, int rows, int mr, int kc, float alpha,
+                        float *ap) {
+    int pb = 0;
+    for (; pb + 8 <= kc; pb += 8) transpose8x8(a + (ptrdiff_t)i0 * lda + p0 + pb, lda, rows, ap + pb * mr, mr, alpha, AHEAD);
+    for (int p = pb; p < kc; p++)
+        for (int r = 0; r < rows; r++) ap[p * mr + r] = alpha * a[(ptrdiff_t)(i0 + r) * lda + p0 + p];
+}
+
 /* ---- the driver, shared ---- */
 
 /* C[i, j − j0] (+)= Σ_p (alpha · A(i, p)) · B(p, j) for the block of columns j0 ..< j1 (at most
  * NB; c points at the block's first column): added to C's values when `add`, else over them;
- * bbuf holds KC × NB floats for packing B when transB, or, for a row-major B, NULL to read it
+ * bbuf holds KC × LDT floats for packing B when transB, or, for a row-major B, NULL to read it
  * in place or a buffer to copy it into first (b_panels). A's MR × KC blocks come from `packed`
  * (stylize_gemm_pack's layout, alpha 1) when it is not NULL; a transposed A with alpha 1 is
  * read in place (its MR values for one p are contiguous); otherwise each block is packed
@@ -162,7 +235,7 @@ T256 static void rows256(int R, int kc, const float *ap, ptrdiff_t as, const flo
     ATTR static void NAME(int transA, int transB, int m, int j0, int j1, int k, float alpha,        \
                           const float *a, ptrdiff_t lda, const float *packed, const float *b,       \
                           ptrdiff_t ldb, float *c, ptrdiff_t ldc, int add, float *bbuf) {           \
-        float ap[KC * MR] __attribute__((aligned(64)));                                            \
+        float ap[KC * MR + 8] __attribute__((aligned(64)));                                        \
         /* A Gram matrix's block (F · Fᵀ, or a strip of it): A's rows are B's first columns */     \
         const int gram = !packed && transB && !transA && alpha == 1.0f && a == b && lda == ldb &&   \
                          j0 == 0 && m <= j1;                                                        \
@@ -172,20 +245,9 @@ T256 static void rows256(int R, int kc, const float *ap, ptrdiff_t as, const flo
             const float *bb;                                                                        \
             ptrdiff_t ldbb;                                                                         \
             if (transB) {                                                                           \
-                /* bbuf[p·NB + jj] = B(p0 + p, j0 + jj) = b[(j0 + jj)·ldb + p0 + p], in 8 × 8    \
-                 * blocks (32 contiguous bytes read and written at a time) */                      \
-                for (int jb = 0; jb < j1 - j0; jb += 8) {                                           \
-                    int je = jb + 8 < j1 - j0 ? jb + 8 : j1 - j0;                                   \
-                    for (int pb = 0; pb < kc; pb += 8) {                                            \
-                        int pe = pb + 8 < kc ? pb + 8 : kc;                                         \
-                        for (int jj = jb; jj < je; jj++) {                                          \
-                            const float *bj = b + (ptrdiff_t)(j0 + jj) * ldb + p0;                  \
-                            for (int p = pb; p < pe; p++) bbuf[p * NB + jj] = bj[p];                \
-                        }                                                                           \
-                    }                                                                               \
-                }                                                                                   \
+                pack_bt(b, ldb, p0, j0, j1 - j0, kc, bbuf);                                         \
                 bb = bbuf;                                                                          \
-                ldbb = NB;                                                                          \
+                ldbb = LDT;                                                                         \
             } else if (bbuf) {                                                                      \
                 /* a long-strided B: its kc × (j1 − j0) block copied as NR-wide panels, panel q   \
                  * at bbuf + q·kc·NR with rows NR apart (see b_panels) */                           \
@@ -193,7 +255,10 @@ T256 static void rows256(int R, int kc, const float *ap, ptrdiff_t as, const flo
                     int w = j1 - j0 - q0 < NR ? j1 - j0 - q0 : NR;                                  \
                     float *panel = bbuf + (ptrdiff_t)(q0 / NR) * kc * NR;                           \
                     for (int p = 0; p < kc; p++)                                                    \
-                        memcpy(panel + p * NR, b + (ptrdiff_t)(p0 + p) * ldb + j0 + q0, sizeof(float) * (size_t)w); \
+                        if (w == NR) /* a constant size: inlined as vector moves */                 \
+                            memcpy(panel + p * NR, b + (ptrdiff_t)(p0 + p) * ldb + j0 + q0, sizeof(float) * NR); \
+                        else                                                                        \
+                            memcpy(panel + p * NR, b + (ptrdiff_t)(p0 + p) * ldb + j0 + q0, sizeof(float) * (size_t)w); \
                 }                                                                                   \
                 bb = bbuf;                                                                          \
                 ldbb = NR;                                                                          \
@@ -210,7 +275,7 @@ T256 static void rows256(int R, int kc, const float *ap, ptrdiff_t as, const flo
                 } else if (gram) {                                                                  \
                     /* A(i0 + r, p0 + p) = B(p0 + p, i0 + r), already in bbuf */                    \
                     pa = bbuf + i0;                                                                 \
-                    as = NB;                                                                        \
+                    as = LDT;                                                                       \
                 } else if (transA && alpha == 1.0f) {                                               \
                     /* A(i0 + r, p0 + p) = a[(p0 + p)·lda + i0 + r] */                              \
                     pa = a + (ptrdiff_t)p0 * lda + i0;                                              \
@@ -222,10 +287,7 @@ T256 static void rows256(int R, int kc, const float *ap, ptrdiff_t as, const flo
                         for (int r = 0; r < rows; r++) ap[p * MR + r] = alpha * ap0[r];             \
                     }                                                                               \
                 } else {                                                                            \
-                    for (int p = 0; p < kc; p++) {                                                  \
-                        for (int r = 0; r < rows; r++)                                              \
-                            ap[p * MR + r] = alpha * a[(ptrdiff_t)(i0 + r) * lda + p0 + p];         \
-                    }                                                                               \
+                    pack_a(a, lda, i0, p0, rows, MR, kc, alpha, ap);                                \
                 }                                                                                   \
                 for (int j = j0; j < j1; j += NR) {                                                 \
                     int cols = j1 - j < NR ? j1 - j : NR;                                           \
@@ -269,7 +331,7 @@ void stylize_gemm(int kind, int transA, int transB, int m, int n, int k, float a
         return;
     }
     const int pack = transB || b_panels(kind, m, ldb);
-    float *bbuf = pack ? malloc(sizeof(float) * KC * NB) : NULL;
+    float *bbuf = pack ? malloc(sizeof(float) * KC * LDT) : NULL;
     if (pack && !bbuf) abort(); /* 384 KB */
     for (int j0 = 0; j0 < n; j0 += NB) {
         int j1 = j0 + NB < n ? j0 + NB : n;

@@ -16,6 +16,8 @@ final class GEMMKernelTests: XCTestCase {
         (6, 16, 1, true, false, 1, 0), (5, 17, 2, false, false, 1, 0),
         // the Gram matrix F·Fᵀ (transB, long depth) and the masked one (alpha)
         (9, 9, 1000, false, true, 1, 0), (16, 16, 777, false, true, 0.37, 0), (3, 50, 130, true, true, 1, 0),
+        // A and a transposed B packed 8 × 8 at a time, with rows, columns and terms left over
+        (20, 41, 135, false, true, 0.37, 0), (14, 33, 19, false, false, 0.5, 1),
         // the style gradient (alpha, accumulating into C) over more than one column block
         (10, 1700, 10, false, false, -2.5, 1), (7, 30, 20, true, true, 0.5, 0.75),
     ]

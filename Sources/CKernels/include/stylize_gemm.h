@@ -14,7 +14,7 @@
  * read or written. Computed as: C scaled by beta (unless beta is 0 or 1), then the terms
  * (alpha · A(i, p)) · B(p, j) added over p in increasing order, in blocks of 128, one fused
  * multiply-add each; so the result does not depend on how the caller splits columns or rows.
- * Scratch: with transB, 128 × 768 floats from malloc for the call. */
+ * Scratch: with transB (or a B with rows far apart), 128 × 784 floats from malloc for the call. */
 
 /** The widest kernel this CPU (and its operating system) can run: 2 for AVX-512F, 1 for AVX2
  *  with FMA, 0 for neither. */
