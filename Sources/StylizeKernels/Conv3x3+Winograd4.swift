@@ -177,11 +177,22 @@ struct Winograd4 {
     /// 4 KB, as it is for every VGG layer (docs/EXPERIMENTS.md, *The transforms in C*).
     static let planePad = 16
 
-    /// Tiles per chunk for GEMM depth `k`, `m` produced channels and a workspace of `budget` floats.
+    /// Floats after each channel's `T` tiles in a chunk's `V` and `M` planes: their rows are
+    /// `T + rowPad` floats apart (`Grid.stride`), the `ldb` and `ldc` of the 36 products. With
+    /// `T` = 256 (most chunks) rows 1 KB apart put the 128 rows of a 16-column panel of `V`,
+    /// which the GEMM kernel reads once for every 6 rows of `U`, in 4 of L1's 64 sets;
+    /// 1088 bytes apart they spread over all of them. On the 2-core AVX2 EPYC (Zen 3) a 512²
+    /// evaluation took 5–17 % less on one thread and 3–15 % less on two in alternated rounds
+    /// (docs/EXPERIMENTS.md, *A 2-core AVX2 EPYC (Zen 3), and the Gram matrices' packing*).
+    /// The same products, so the same bits.
+    static let rowPad = 16
+
+    /// Tiles per chunk for GEMM depth `k`, `m` produced channels and a workspace of `budget`
+    /// floats (the chunk's planes, rows padded by `rowPad`, stay within it).
     static func chunkTiles(tiles: Int, k: Int, m: Int, budget: Int) -> Int {
         let perTile = 36 * (k + m)
         let byCache = max(minChunkTiles, chunkFloats / perTile)
-        let byBudget = max(1, budget / perTile)
+        let byBudget = max(1, budget / perTile - rowPad)
         let most = max(1, min(tiles, byCache, byBudget))
         // Equal chunks rather than full ones and a small remainder (256 tiles by at most 227
         // would be 227 + 29, and the 29-tile chunk re-reads all of U for little work).
@@ -202,7 +213,8 @@ struct Winograd4 {
         let h = input.height, w = input.width
         let th = (h + 3) / 4, tw = (w + 3) / 4, tiles = th * tw
         let chunk = Winograd4.chunkTiles(tiles: tiles, k: k, m: m, budget: workspace.budget)
-        let grid = Winograd4.Grid(height: h, width: w, tilesWide: tw, stride: chunk, planePad: Winograd4.planePad)
+        let grid = Winograd4.Grid(height: h, width: w, tilesWide: tw, stride: chunk + Winograd4.rowPad,
+                                  planePad: Winograd4.planePad)
         let vPlane = grid.plane(k), mPlane = grid.plane(m)
         workspace.reserve(36 * (vPlane + mPlane))
         if transposed { out.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
@@ -225,14 +237,14 @@ struct Winograd4 {
                                 if kernel != .blas && !(transposed && packedT.isEmpty) {
                                     let plane = transposed ? packedPlaneT : packedPlane
                                     BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, packedA: pBuf.baseAddress! + xi * plane,
-                                               packedCount: plane, b: v + xi * vPlane, ldb: chunk,
-                                               c: mm + xi * mPlane, ldc: chunk)
+                                               packedCount: plane, b: v + xi * vPlane, ldb: grid.stride,
+                                               c: mm + xi * mPlane, ldc: grid.stride)
                                     return
                                 }
                                 BLAS.sgemm(kernel: kernel, transA: transposed, m: m, n: n, k: k,
                                            a: uBuf.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
-                                           b: v + xi * vPlane, ldb: chunk,
-                                           c: mm + xi * mPlane, ldc: chunk)
+                                           b: v + xi * vPlane, ldb: grid.stride,
+                                           c: mm + xi * mPlane, ldc: grid.stride)
                             }
                             parallel.forEachChunk(36, costPerItem: 1 << 20) { range in for xi in range { product(xi) } }
                             Winograd4.transformOut(mm, transposed: transposed, channels: m, grid: grid, firstTile: t0,
