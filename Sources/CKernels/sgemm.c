@@ -38,9 +38,9 @@ enum { KC = 128, NB = 768 };
  * does not follow in time. Measured on the 2-core AVX2 EPYC (Zen 3), one thread, a Gram
  * matrix of 64 channels by 512² positions in two column halves: 63–69 ms before, 47 ms with
  * the transposes, 39 ms with AHEAD, 37 ms with LDT; 512 channels by 64² positions 25 → 22 →
- * 22 → 18.5 ms (docs/EXPERIMENTS.md, *The Gram matrices' packing*). */
+ * 22 → 18.5 ms (docs/EXPERIMENTS.md, *A 2-core AVX2 EPYC (Zen 3), the Gram matrices' packing
+ * and the Winograd planes' rows*). */
 enum { LDT = NB + 16, AHEAD = KC };
-
 
 /* ---- AVX-512F: MR = 8 rows by NR = 48 columns (24 accumulators, 3 for B, 1 broadcast) ---- */
 
@@ -332,7 +332,7 @@ void stylize_gemm(int kind, int transA, int transB, int m, int n, int k, float a
     }
     const int pack = transB || b_panels(kind, m, ldb);
     float *bbuf = pack ? malloc(sizeof(float) * KC * LDT) : NULL;
-    if (pack && !bbuf) abort(); /* 384 KB */
+    if (pack && !bbuf) abort(); /* 392 KB */
     for (int j0 = 0; j0 < n; j0 += NB) {
         int j1 = j0 + NB < n ? j0 + NB : n;
         if (kind >= 2) gemm512(transA, transB, m, j0, j1, k, alpha, a, lda, NULL, b, ldb, c + j0, ldc, add, bbuf);

@@ -181,10 +181,10 @@ struct Winograd4 {
     /// `T + rowPad` floats apart (`Grid.stride`), the `ldb` and `ldc` of the 36 products. With
     /// `T` = 256 (most chunks) rows 1 KB apart put the 128 rows of a 16-column panel of `V`,
     /// which the GEMM kernel reads once for every 6 rows of `U`, in 4 of L1's 64 sets;
-    /// 1088 bytes apart they spread over all of them. On the 2-core AVX2 EPYC (Zen 3) a 512²
-    /// evaluation took 5–17 % less on one thread and 3–15 % less on two in alternated rounds
-    /// (docs/EXPERIMENTS.md, *A 2-core AVX2 EPYC (Zen 3), and the Gram matrices' packing*).
-    /// The same products, so the same bits.
+    /// 1088 bytes apart they spread over all of them. On the 2-core AVX2 EPYC (Zen 3) the 36
+    /// products of a chunk took 3–15 % less (one thread, the two layouts taking turns), a 512²
+    /// evaluation about 4 % less (docs/EXPERIMENTS.md, *A 2-core AVX2 EPYC (Zen 3), the Gram
+    /// matrices' packing and the Winograd planes' rows*). The same products, so the same bits.
     static let rowPad = 16
 
     /// Tiles per chunk for GEMM depth `k`, `m` produced channels and a workspace of `budget`
