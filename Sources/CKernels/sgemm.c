@@ -42,6 +42,12 @@ enum { KC = 128, NB = 768 };
  * and the Winograd planes' rows*). */
 enum { LDT = NB + 16, AHEAD = KC };
 
+/* A long-strided B (a style gradient's F) copied into panels: each row's copy asks for the
+ * same row PANEL_AHEAD floats on (256 B), as the hardware does not follow 64 rows 1 MB apart
+ * in time. One thread on the AVX2 EPYC, the five style gradients at 512²: 138–150 ms before,
+ * 122 ms after (docs/EXPERIMENTS.md, as above). */
+enum { PANEL_AHEAD = 64 };
+
 /* ---- AVX-512F: MR = 8 rows by NR = 48 columns (24 accumulators, 3 for B, 1 broadcast) ---- */
 
 #define T512 __attribute__((target("avx512f")))
@@ -254,11 +260,14 @@ TAVX INLINE void pack_a(const float *a, ptrdiff_t lda, int i0, int p0, int rows,
                 for (int q0 = 0; q0 < j1 - j0; q0 += NR) {                                          \
                     int w = j1 - j0 - q0 < NR ? j1 - j0 - q0 : NR;                                  \
                     float *panel = bbuf + (ptrdiff_t)(q0 / NR) * kc * NR;                           \
-                    for (int p = 0; p < kc; p++)                                                    \
+                    for (int p = 0; p < kc; p++) {                                                  \
+                        _mm_prefetch((const char *)(b + (ptrdiff_t)(p0 + p) * ldb + j0 + q0 + PANEL_AHEAD), \
+                                     _MM_HINT_T0);                                                  \
                         if (w == NR) /* a constant size: inlined as vector moves */                 \
                             memcpy(panel + p * NR, b + (ptrdiff_t)(p0 + p) * ldb + j0 + q0, sizeof(float) * NR); \
                         else                                                                        \
                             memcpy(panel + p * NR, b + (ptrdiff_t)(p0 + p) * ldb + j0 + q0, sizeof(float) * (size_t)w); \
+                    }                                                                               \
                 }                                                                                   \
                 bb = bbuf;                                                                          \
                 ldbb = NR;                                                                          \
