@@ -187,6 +187,13 @@ struct Winograd4 {
     /// matrices' packing and the Winograd planes' rows*). The same products, so the same bits.
     static let rowPad = 16
 
+    /// The layout of one tile chunk's planes for an image of `height × width` (`tilesWide`
+    /// tiles a row) and chunks of `chunk` tiles: rows `chunk + rowPad` apart, planes
+    /// `planePad` apart.
+    static func chunkGrid(height: Int, width: Int, tilesWide: Int, chunk: Int) -> Grid {
+        Grid(height: height, width: width, tilesWide: tilesWide, stride: chunk + rowPad, planePad: planePad)
+    }
+
     /// Tiles per chunk for GEMM depth `k`, `m` produced channels and a workspace of `budget`
     /// floats (the chunk's planes, rows padded by `rowPad`, stay within it).
     static func chunkTiles(tiles: Int, k: Int, m: Int, budget: Int) -> Int {
@@ -213,8 +220,7 @@ struct Winograd4 {
         let h = input.height, w = input.width
         let th = (h + 3) / 4, tw = (w + 3) / 4, tiles = th * tw
         let chunk = Winograd4.chunkTiles(tiles: tiles, k: k, m: m, budget: workspace.budget)
-        let grid = Winograd4.Grid(height: h, width: w, tilesWide: tw, stride: chunk + Winograd4.rowPad,
-                                  planePad: Winograd4.planePad)
+        let grid = Winograd4.chunkGrid(height: h, width: w, tilesWide: tw, chunk: chunk)
         let vPlane = grid.plane(k), mPlane = grid.plane(m)
         workspace.reserve(36 * (vPlane + mPlane))
         if transposed { out.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }

@@ -12,8 +12,7 @@ public enum WinogradTransformTiming {
         let th = (height + 3) / 4, tw = (width + 3) / 4, tiles = th * tw
         let k = inChannels, m = outChannels
         let chunk = Winograd4.chunkTiles(tiles: tiles, k: k, m: m, budget: Conv3x3.Workspace.defaultBudget)
-        let grid = Winograd4.Grid(height: height, width: width, tilesWide: tw, stride: chunk + Winograd4.rowPad,
-                                  planePad: Winograd4.planePad)
+        let grid = Winograd4.chunkGrid(height: height, width: width, tilesWide: tw, chunk: chunk)
         let big = max(k, m)
         var image = (0..<(big * height * width)).map { Float(($0 * 7919) % 1000) / 500 - 1 }
         var planes = (0..<(36 * grid.plane(big))).map { Float(($0 * 104_729) % 1000) / 500 - 1 }
