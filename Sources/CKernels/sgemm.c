@@ -18,6 +18,8 @@
  *       (transB: pack B's KC × NB block)
  *       for each MR rows of C:                    A's MR × KC block packed contiguously
  *         for each NR columns:                    MR × NR sums in registers over the KC terms
+ *       (with A packed once and at most 256 KB, the AVX2 kernel swaps these two loops:
+ *        PANELS_OUTER)
  * Rows left over (m not a multiple of MR) use the same kernel compiled for fewer rows; columns
  * left over use masked loads and stores. */
 #include "stylize_gemm.h"
@@ -237,7 +239,22 @@ TAVX INLINE void pack_a(const float *a, ptrdiff_t lda, int i0, int p0, int rows,
  * (stylize_gemm_pack's layout, alpha 1) when it is not NULL; a transposed A with alpha 1 is
  * read in place (its MR values for one p are contiguous); otherwise each block is packed
  * here. The sums are the same, term by term, in every case. */
-#define DRIVER(NAME, ATTR, MR, NR, ROWS)                                                           \
+/* PANELS_OUTER: with A packed once beforehand (the Winograd products: A is a layer's
+ * transformed weights, B a tile chunk's V plane read in place), loop over B's NR-column panels
+ * outside and A's MR-row panels inside, as BLIS does: a KC × NR panel of B (8 KB for the AVX2
+ * kernel) then stays in L1 while the packed A streams from L2, 6 floats a term instead of 16.
+ * Each element of C gets the same terms in the same order, so the same bits. On the 2-core
+ * AVX2 EPYC (Zen 3), one thread, the 36 products of a 256-tile chunk (M × K = channels
+ * produced × summed), old and new taking turns in one process, best of 60, three processes:
+ * 64 × 64 0.85 → 0.82 ms, 128 × 64 1.81–1.94 → 1.66–1.77, 64 × 128 1.98–2.04 → 1.91–1.98,
+ * 128 × 128 3.84–3.92 → 3.69–3.76, 256 × 128 7.13–7.25 → 6.87–6.89, 256 × 256 14.3–14.4 →
+ * 13.7–14.0 ms, 128 × 256 7.74–7.92 → 7.30–7.51 (docs/EXPERIMENTS.md, *B's panels outside*).
+ * Only where the packed A holds at most PANELS_OUTER_FLOATS (256 KB, half of Zen 3's L2),
+ * since it is read again for every panel of B: 512 × 256 and 512 × 512 took 0.3–0.5 % longer,
+ * 256 × 512 1–2 %. Not measured with the AVX-512 kernel, whose B panel (KC × 48, 24 KB) would
+ * fill most of a 32 KB L1, so it keeps the loop order it had. */
+enum { PANELS_OUTER_FLOATS = 1 << 16 };
+#define DRIVER(NAME, ATTR, MR, NR, ROWS, PANELS_OUTER)                                             \
     ATTR static void NAME(int transA, int transB, int m, int j0, int j1, int k, float alpha,        \
                           const float *a, ptrdiff_t lda, const float *packed, const float *b,       \
                           ptrdiff_t ldb, float *c, ptrdiff_t ldc, int add, float *bbuf) {           \
@@ -275,6 +292,20 @@ TAVX INLINE void pack_a(const float *a, ptrdiff_t lda, int i0, int p0, int rows,
                 bb = b + (ptrdiff_t)p0 * ldb + j0;                                                  \
                 ldbb = ldb;                                                                         \
             }                                                                                       \
+            if (packed && PANELS_OUTER && mp * k <= PANELS_OUTER_FLOATS) {                      \
+                /* each NR-column panel of B stays in L1 while every MR-row panel of A, packed  \
+                 * once, streams past it (see PANELS_OUTER) */                                     \
+                for (int j = j0; j < j1; j += NR) {                                                 \
+                    int cols = j1 - j < NR ? j1 - j : NR;                                           \
+                    for (int i0 = 0; i0 < m; i0 += MR) {                                            \
+                        int rows = m - i0 < MR ? m - i0 : MR;                                       \
+                        ROWS(rows, kc, packed + (ptrdiff_t)p0 * mp + (ptrdiff_t)i0 * kc, MR,        \
+                             bb + (j - j0), ldbb, c + (ptrdiff_t)i0 * ldc + (j - j0), ldc, cols,    \
+                             add || p0 > 0);                                                        \
+                    }                                                                               \
+                }                                                                                   \
+                continue;                                                                           \
+            }                                                                                       \
             for (int i0 = 0; i0 < m; i0 += MR) {                                                    \
                 int rows = m - i0 < MR ? m - i0 : MR;                                               \
                 const float *pa = ap;                                                               \
@@ -308,8 +339,8 @@ TAVX INLINE void pack_a(const float *a, ptrdiff_t lda, int i0, int p0, int rows,
         }                                                                                           \
     }
 
-DRIVER(gemm512, T512, 8, 48, rows512)
-DRIVER(gemm256, T256, 6, 16, rows256)
+DRIVER(gemm512, T512, 8, 48, rows512, 0)
+DRIVER(gemm256, T256, 6, 16, rows256, 1)
 
 static int panel_rows(int kind) { return kind >= 2 ? 8 : 6; }
 
