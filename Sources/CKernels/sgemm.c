@@ -72,7 +72,8 @@ enum { PANEL_AHEAD = 64 };
  * produced × summed), old and new taking turns in one process, best of 60, three processes:
  * 64 × 64 0.85 → 0.82 ms, 128 × 64 1.81–1.94 → 1.66–1.77, 64 × 128 1.98–2.04 → 1.91–1.98,
  * 128 × 128 3.84–3.92 → 3.69–3.76, 256 × 128 7.13–7.25 → 6.87–6.89, 256 × 256 14.3–14.4 →
- * 13.7–14.0 ms, 128 × 256 7.74–7.92 → 7.30–7.51 (docs/EXPERIMENTS.md, *B's panels outside*).
+ * 13.7–14.0 ms, 128 × 256 7.74–7.92 → 7.30–7.51 (docs/EXPERIMENTS.md, *B's panels outside,
+ * and four levers that did not pay*).
  * Only where the packed A holds at most PANELS_OUTER_FLOATS (256 KB, half of Zen 3's L2),
  * since it is read again for every panel of B: 512 × 256 and 512 × 512 took 0.3–0.5 % longer,
  * 256 × 512 1–2 %. Not measured with the AVX-512 kernel, whose B panel (KC × 48, 24 KB) would
