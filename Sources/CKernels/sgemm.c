@@ -117,9 +117,9 @@ enum { PANELS_OUTER_FLOATS = 1 << 16 };
                 bb = b + (ptrdiff_t)p0 * ldb + j0;                                                  \
                 ldbb = ldb;                                                                         \
             }                                                                                       \
-            if (packed && PANELS_OUTER && mp * k <= PANELS_OUTER_FLOATS) {                      \
-                /* each NR-column panel of B stays in L1 while every MR-row panel of A, packed  \
-                 * once, streams past it (see PANELS_OUTER) */                                     \
+            if (packed && !bbuf && PANELS_OUTER && mp * k <= PANELS_OUTER_FLOATS) {             \
+                /* each NR-column panel of B (read in place) stays in L1 while every MR-row     \
+                 * panel of A, packed once, streams past it (see PANELS_OUTER) */                  \
                 for (int j = j0; j < j1; j += NR) {                                                 \
                     int cols = j1 - j < NR ? j1 - j : NR;                                           \
                     for (int i0 = 0; i0 < m; i0 += MR) {                                            \
