@@ -1,7 +1,8 @@
 /* stylize's GEMM micro-kernels, included by sgemm.c only (after its blocking constants):
  * MR × NR blocks of C summed in registers over KC terms, for AVX-512F and for AVX2 with FMA.
  * Compiled inside sgemm.c's x86 block with the target attributes below, so one binary holds
- * both and sgemm.c's calibration-chosen kind picks one at run time. */
+ * both; the `kind` each stylize_gemm call passes (GEMMKernel.swift's choice, from the CPU's
+ * features and its calibration) picks one at run time. */
 #ifndef STYLIZE_SGEMM_MICRO_H
 #define STYLIZE_SGEMM_MICRO_H
 
