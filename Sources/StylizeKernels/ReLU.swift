@@ -1,3 +1,5 @@
+import CKernels
+
 /// ReLU's backward: `grad[i] = 0` wherever the ReLU output `activation[i]` is 0.
 /// (The forward is fused into `Conv3x3.forward`.) Modifies `grad` in place.
 public enum ReLU {
@@ -33,8 +35,21 @@ public struct ReLUMask: Sendable {
 
     public init() {}
 
+    /// The C kernels' vector kind (`stylize_relu.h`), or nil for the Swift loops below: as the
+    /// Winograd transforms choose (`STYLIZE_WINOGRAD`, `Winograd4.Transforms.chosen`). Every
+    /// choice gives the same bits.
+    static let kind: Int32? = {
+        if case .vector(let kind) = Winograd4.Transforms.chosen { return kind }
+        return nil
+    }()
+
     /// Sets the mask from `activation` (reusing storage).
     public mutating func record(_ activation: Tensor3, parallel: Parallel) {
+        record(activation, kind: ReLUMask.kind, parallel: parallel)
+    }
+
+    /// `record` with the C kernels of vector kind `kind` (0, 1, 2), or the Swift loops (nil).
+    mutating func record(_ activation: Tensor3, kind: Int32?, parallel: Parallel) {
         let n = activation.count, nWords = (n + 63) / 64
         count = n
         words.resizeKeepingCapacity(to: nWords)  // every word is written below
@@ -42,6 +57,10 @@ public struct ReLUMask: Sendable {
             words.withUnsafeMutableBufferPointer { wBuf in
                 let a = aBuf.baseAddress!, w = wBuf.baseAddress!
                 parallel.forEachChunk(nWords, costPerItem: 64) { range in
+                    if let kind {
+                        stylize_relu_mask_record(kind, a, n, range.lowerBound, range.upperBound, w)
+                        return
+                    }
                     for k in range {
                         let base = k * 64, end = min(n, base + 64)
                         var bits: UInt64 = 0
@@ -59,6 +78,11 @@ public struct ReLUMask: Sendable {
 
     /// `grad[i] = 0` wherever the recorded activation was not positive. Modifies `grad` in place.
     public func backward(_ grad: inout Tensor3, parallel: Parallel) {
+        backward(&grad, kind: ReLUMask.kind, parallel: parallel)
+    }
+
+    /// `backward` with the C kernels of vector kind `kind` (0, 1, 2), or the Swift loops (nil).
+    func backward(_ grad: inout Tensor3, kind: Int32?, parallel: Parallel) {
         precondition(grad.count == count, "ReLU mask has \(count) entries, gradient \(grad.count)")
         let n = count
         words.withUnsafeBufferPointer { wBuf in
@@ -66,6 +90,10 @@ public struct ReLUMask: Sendable {
                 ReLUMask.nibbleMasks.withUnsafeBufferPointer { tBuf in
                     let w = wBuf.baseAddress!, g = gBuf.baseAddress!, table = tBuf.baseAddress!
                     parallel.forEachChunk(wBuf.count, costPerItem: 64) { range in
+                        if let kind {
+                            stylize_relu_mask_apply(kind, w, n, range.lowerBound, range.upperBound, g)
+                            return
+                        }
                         for k in range {
                             let bits = w[k]
                             if bits == .max { continue }

@@ -25,6 +25,39 @@ final class EngineMemoryTests: XCTestCase {
     }
 
     /// The engine's reused buffers: shrinking keeps the values and the capacity (no new
+
+    /// The C kernels of `stylize_relu.h`, every kind this CPU runs, against the Swift loops:
+    /// the same words and the same gradient bits, with a partial last word, NaN and −0
+    /// activations, words of all ones (skipped) and all zeros, and a thread split of the words.
+    func testReLUMaskKernelsGiveTheSwiftLoopsBits() {
+        var rng = SeededRandom(seed: 11)
+        let n = 3 * 131 * 97  // 38 121 = 595 words + 41: above the parallel loop's threshold
+        var a = rng.floats(n, -1, 1).map { max($0, 0) }
+        a[5] = .nan; a[6] = -0.0; a[200] = -.nan
+        for i in 64..<128 { a[i] = 1 + Float(i) }  // word 1: all ones
+        for i in 128..<192 { a[i] = 0 }  // word 2: all zeros
+        let activation = Tensor3(channels: 3, height: 131, width: 97, data: a)
+        let g0 = Tensor3(channels: 3, height: 131, width: 97, data: rng.floats(n, -3, 3).map { $0 == 0 ? -0.0 : $0 })
+        var reference = ReLUMask(), expected = g0
+        reference.record(activation, kind: nil, parallel: testParallel)
+        reference.backward(&expected, kind: nil, parallel: testParallel)
+        XCTAssertEqual(expected.data.map(\.bitPattern), zip(g0.data, a).map { ($1 > 0 ? $0 : 0).bitPattern })
+        XCTAssertEqual(reference.words[1], .max)
+        XCTAssertEqual(reference.words[2], 0)
+        let kinds = Winograd4.Transforms.available.compactMap { t -> Int32? in
+            if case .vector(let k) = t { return k } else { return nil }
+        }
+        XCTAssertFalse(kinds.isEmpty)
+        for kind in kinds {
+            for parallel in [Parallel(threads: 1), Parallel(threads: 3)] {
+                var mask = ReLUMask(), actual = g0
+                mask.record(activation, kind: kind, parallel: parallel)
+                XCTAssertEqual(mask.words, reference.words, "kind \(kind)")
+                mask.backward(&actual, kind: kind, parallel: parallel)
+                XCTAssertEqual(actual.data.map(\.bitPattern), expected.data.map(\.bitPattern), "kind \(kind)")
+            }
+        }
+    }
     /// storage, no pass over the values), growing within the capacity appends zeros.
     func testReshapeKeepsStorageAndZeroesOnlyTheGrowth() {
         var t = Tensor3(channels: 2, height: 3, width: 4, data: (0..<24).map(Float.init))
