@@ -223,7 +223,6 @@ struct Winograd4 {
         let grid = Winograd4.chunkGrid(height: h, width: w, tilesWide: tw, chunk: chunk)
         let vPlane = grid.plane(k), mPlane = grid.plane(m)
         workspace.reserve(36 * (vPlane + mPlane))
-        if transposed { out.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
         input.data.withUnsafeBufferPointer { inBuf in
             u.withUnsafeBufferPointer { uBuf in bias.withUnsafeBufferPointer { bBuf in
                 (transposed ? packedT : packed).withUnsafeBufferPointer { pBuf in
@@ -254,7 +253,8 @@ struct Winograd4 {
                             }
                             parallel.forEachChunk(36, costPerItem: 1 << 20) { range in for xi in range { product(xi) } }
                             Winograd4.transformOut(mm, transposed: transposed, channels: m, grid: grid, firstTile: t0,
-                                                   count: n, bias: bBuf.baseAddress, relu: relu, into: dst,
+                                                   count: n, bias: bBuf.baseAddress, relu: relu,
+                                                   zeroFirst: transposed && t0 == 0, into: dst,
                                                    transforms: transforms, parallel: parallel)
                             t0 += n
                         }

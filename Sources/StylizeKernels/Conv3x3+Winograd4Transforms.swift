@@ -196,10 +196,12 @@ extension Winograd4 {
 
     /// Backward output transform: adds `(B m Bᵀ)[a, b]`, `m[ξ] = M'[ξ][c, j + i]`, into
     /// `out[c, 4·ty − 1 + a, 4·(txa + i) − 1 + b]` where inside the image. `out` must be zeroed
-    /// before the first chunk. Parallel over channels: each thread adds only into its own planes.
+    /// before the first chunk, or the first chunk passes `zeroFirst`: each plane is then zeroed
+    /// by the thread that adds into it, just before. Parallel over channels: each thread adds
+    /// only into its own planes.
     static func scatterTransform(_ mm: UnsafePointer<Float>, channels: Int, grid: Grid,
-                                 firstTile: Int, count: Int, into out: UnsafeMutablePointer<Float>,
-                                 parallel: Parallel) {
+                                 firstTile: Int, count: Int, zeroFirst: Bool = false,
+                                 into out: UnsafeMutablePointer<Float>, parallel: Parallel) {
         let h = grid.height, w = grid.width, tw = grid.tilesWide
         let ps = grid.plane(channels)
         parallel.forEachChunk(channels, costPerItem: count * 36) { range in
@@ -209,6 +211,7 @@ extension Winograd4 {
             defer { s.deallocate(); d.deallocate(); lin.deallocate() }
             for c in range {
                 let plane = out + c * h * w
+                if zeroFirst { plane.update(repeating: 0, count: h * w) }
                 forEachRun(grid, firstTile: firstTile, count: count) { ty, txa, n, j in
                     let m = mm + c * grid.stride + j
                     // B down the 6 rows of m, for each of the 6 columns.

@@ -78,14 +78,15 @@ extension Winograd4 {
     }
 
     /// `outputTransform` (forward, with `bias` and `relu`) or `scatterTransform` (backward,
-    /// adding into `out`) with `transforms`.
+    /// adding into `out`; with `zeroFirst`, each thread first zeroes the planes it adds into)
+    /// with `transforms`.
     static func transformOut(_ mm: UnsafePointer<Float>, transposed: Bool, channels: Int, grid: Grid,
-                             firstTile: Int, count: Int, bias: UnsafePointer<Float>?, relu: Bool,
+                             firstTile: Int, count: Int, bias: UnsafePointer<Float>?, relu: Bool, zeroFirst: Bool = false,
                              into out: UnsafeMutablePointer<Float>, transforms: Transforms, parallel: Parallel) {
         guard case .vector(let kind) = transforms else {
             if transposed {
-                scatterTransform(mm, channels: channels, grid: grid, firstTile: firstTile, count: count, into: out,
-                                 parallel: parallel)
+                scatterTransform(mm, channels: channels, grid: grid, firstTile: firstTile, count: count,
+                                 zeroFirst: zeroFirst, into: out, parallel: parallel)
             } else {
                 outputTransform(mm, channels: channels, grid: grid, firstTile: firstTile, count: count, bias: bias!,
                                 relu: relu, into: out, parallel: parallel)
@@ -95,6 +96,10 @@ extension Winograd4 {
         withUnsafePointer(to: chunk(grid, firstTile: firstTile, count: count)) { g in
             parallel.forEachChunk(channels, costPerItem: count * 36) { range in
                 let (c, c0, c1) = (Int32(channels), Int32(range.lowerBound), Int32(range.upperBound))
+                if transposed && zeroFirst {
+                    let plane = grid.height * grid.width
+                    (out + range.lowerBound * plane).update(repeating: 0, count: range.count * plane)
+                }
                 let status = transposed ? stylize_winograd_scatter(kind, g, c, c0, c1, mm, out)
                                         : stylize_winograd_output(kind, g, c, c0, c1, mm, bias!, relu ? 1 : 0, out)
                 precondition(status == 0, "out of memory for the Winograd transform's scratch")

@@ -89,6 +89,10 @@ final class WinogradTransformTests: XCTestCase {
             var out = Tensor3(zeros: oc, h, w), grad = Tensor3(zeros: c, h, w)
             layer.convolve(x, transposed: false, bias: bias, relu: true, into: &out, workspace: &ws, parallel: testParallel)
             layer.convolve(gy, transposed: true, into: &grad, workspace: &ws, parallel: testParallel)
+            // The backward overwrites its output: a buffer left dirty by an earlier layer gives the same bits.
+            var dirty = Tensor3(channels: c, height: h, width: w, data: Array(repeating: 7.5, count: c * h * w))
+            layer.convolve(gy, transposed: true, into: &dirty, workspace: &ws, parallel: testParallel)
+            XCTAssertEqual(dirty.data.map(\.bitPattern), grad.data.map(\.bitPattern), "backward with \(t) into a dirty buffer")
             return (out.data.map(\.bitPattern), grad.data.map(\.bitPattern))
         }
         let ref = run(.reference)
