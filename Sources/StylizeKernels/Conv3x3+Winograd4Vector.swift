@@ -37,6 +37,13 @@ extension Winograd4 {
             }
         }()
 
+        /// The C kernels' vector kind, or nil for the Swift loops: the ReLU masks and max
+        /// pooling follow the transforms' choice (`ReLUMask`, `MaxPoolIndices`).
+        var kind: Int32? {
+            if case .vector(let kind) = self { return kind }
+            return nil
+        }
+
         var name: String {
             switch self {
             case .reference: return "the Swift reference"

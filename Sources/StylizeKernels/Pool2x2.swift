@@ -1,3 +1,5 @@
+import CKernels
+
 /// How VGG's 2×2, stride-2 pooling layers combine each window.
 public enum Pooling: String, Sendable, CaseIterable {
     /// The maximum of the window, as VGG was trained.
@@ -118,9 +120,18 @@ public struct MaxPoolIndices: Sendable {
 
     public init() {}
 
+    /// The C kernels' vector kind (`stylize_maxpool.h`), or nil for the Swift loops below, as
+    /// the ReLU masks choose (`ReLUMask.kind`). Every choice gives the same bits.
+    static let kind: Int32? = Winograd4.Transforms.chosen.kind
+
     /// Max pooling forward that also records the argmax of every window. Overwrites
     /// `output` (resized to `(C, H/2, W/2)`). Same values as `Pool2x2.forward(mode: .max)`.
     public mutating func forward(_ input: Tensor3, into output: inout Tensor3, parallel: Parallel) {
+        forward(input, into: &output, kind: MaxPoolIndices.kind, parallel: parallel)
+    }
+
+    /// `forward` with the C kernels of vector kind `kind` (0, 1, 2), or the Swift loops (nil).
+    mutating func forward(_ input: Tensor3, into output: inout Tensor3, kind: Int32?, parallel: Parallel) {
         let c = input.channels, h = input.height, w = input.width
         let oh = h / 2, ow = w / 2
         output.reshape(channels: c, height: oh, width: ow)
@@ -132,6 +143,10 @@ public struct MaxPoolIndices: Sendable {
                 index.withUnsafeMutableBufferPointer { idxBuf in
                     let src = inBuf.baseAddress!, dst = outBuf.baseAddress!, idx = idxBuf.baseAddress!
                     parallel.forEachChunk(c, costPerItem: h * w) { range in
+                        if let kind {
+                            stylize_maxpool_forward(kind, src, h, w, range.lowerBound, range.upperBound, dst, idx)
+                            return
+                        }
                         for ch in range {
                             let plane = src + ch * h * w, o = dst + ch * oh * ow, io = idx + ch * oh * ow
                             for y in 0..<oh {
@@ -156,6 +171,11 @@ public struct MaxPoolIndices: Sendable {
     /// maximum. Overwrites `gradInput` (resized to the input's shape; dropped edges get zero).
     /// Same values as `Pool2x2.backward(mode: .max)` with the forward input.
     public func backward(_ gradOutput: Tensor3, into gradInput: inout Tensor3, parallel: Parallel) {
+        backward(gradOutput, into: &gradInput, kind: MaxPoolIndices.kind, parallel: parallel)
+    }
+
+    /// `backward` with the C kernels of vector kind `kind` (0, 1, 2), or the Swift loops (nil).
+    func backward(_ gradOutput: Tensor3, into gradInput: inout Tensor3, kind: Int32?, parallel: Parallel) {
         let (c, h, w) = inputShape
         let oh = h / 2, ow = w / 2
         precondition(gradOutput.channels == c && gradOutput.height == oh && gradOutput.width == ow,
@@ -166,6 +186,10 @@ public struct MaxPoolIndices: Sendable {
                 index.withUnsafeBufferPointer { idxBuf in
                     let g = gBuf.baseAddress!, gi = giBuf.baseAddress!, idx = idxBuf.baseAddress!
                     parallel.forEachChunk(c, costPerItem: h * w) { range in
+                        if let kind {
+                            stylize_maxpool_backward(kind, g, idx, h, w, range.lowerBound, range.upperBound, gi)
+                            return
+                        }
                         for ch in range {
                             let gp = g + ch * oh * ow, ip = idx + ch * oh * ow, out = gi + ch * h * w
                             out.update(repeating: 0, count: h * w)

@@ -38,10 +38,7 @@ public struct ReLUMask: Sendable {
     /// The C kernels' vector kind (`stylize_relu.h`), or nil for the Swift loops below: as the
     /// Winograd transforms choose (`STYLIZE_WINOGRAD`, `Winograd4.Transforms.chosen`). Every
     /// choice gives the same bits.
-    static let kind: Int32? = {
-        if case .vector(let kind) = Winograd4.Transforms.chosen { return kind }
-        return nil
-    }()
+    static let kind: Int32? = Winograd4.Transforms.chosen.kind
 
     /// Sets the mask from `activation` (reusing storage).
     public mutating func record(_ activation: Tensor3, parallel: Parallel) {

@@ -24,8 +24,6 @@ final class EngineMemoryTests: XCTestCase {
         XCTAssertTrue(actual.data.contains(0) && actual.data.contains { $0 != 0 })
     }
 
-    /// The engine's reused buffers: shrinking keeps the values and the capacity (no new
-
     /// The C kernels of `stylize_relu.h`, every kind this CPU runs, against the Swift loops:
     /// the same words and the same gradient bits, with a partial last word, NaN and −0
     /// activations, words of all ones (skipped) and all zeros, and a thread split of the words.
@@ -58,6 +56,8 @@ final class EngineMemoryTests: XCTestCase {
             }
         }
     }
+
+    /// The engine's reused buffers: shrinking keeps the values and the capacity (no new
     /// storage, no pass over the values), growing within the capacity appends zeros.
     func testReshapeKeepsStorageAndZeroesOnlyTheGrowth() {
         var t = Tensor3(channels: 2, height: 3, width: 4, data: (0..<24).map(Float.init))
@@ -88,6 +88,40 @@ final class EngineMemoryTests: XCTestCase {
             Pool2x2.backward(r, input: x, mode: .max, into: &g0, parallel: testParallel)
             indices.backward(r, into: &g1, parallel: testParallel)
             XCTAssertEqual(g1.data, g0.data, "\(c)x\(h)x\(w)")
+        }
+    }
+
+    /// The C kernels of `stylize_maxpool.h`, every kind this CPU runs, against the Swift
+    /// loops: the same outputs, argmax bytes and gradient bits, with ties, NaN and −0 inputs,
+    /// odd heights and widths (a dropped row and column), rows longer and shorter than a
+    /// vector, a gradient buffer holding old values (every value must be written) and a thread
+    /// split of the channels.
+    func testMaxPoolKernelsGiveTheSwiftLoopsBits() {
+        let kinds = Winograd4.Transforms.available.compactMap(\.kind)
+        XCTAssertFalse(kinds.isEmpty)
+        for (c, h, w) in [(5, 9, 75), (3, 6, 14), (2, 64, 96)] {
+            var rng = SeededRandom(seed: UInt64(w))
+            var data = rng.floats(c * h * w, -2, 2).map { ($0 * 2).rounded() / 2 }  // many ties
+            data[1] = .nan; data[2 * w + 3] = .nan; data[4] = -0.0; data[w + 5] = -0.0
+            let x = Tensor3(channels: c, height: h, width: w, data: data)
+            let r = Tensor3(channels: c, height: h / 2, width: w / 2,
+                            data: rng.floats(c * (h / 2) * (w / 2), -3, 3).map { $0 > 2.5 ? -0.0 : $0 })
+            var reference = MaxPoolIndices(), y0 = Tensor3(zeros: 0, 0, 0), g0 = y0
+            reference.forward(x, into: &y0, kind: nil, parallel: testParallel)
+            reference.backward(r, into: &g0, kind: nil, parallel: testParallel)
+            XCTAssertTrue(Set(reference.index) == [0, 1, 2, 3], "\(c)x\(h)x\(w)")
+            for kind in kinds {
+                for parallel in [Parallel(threads: 1), Parallel(threads: 3)] {
+                    var indices = MaxPoolIndices()
+                    var y1 = Tensor3(channels: c, height: h / 2, width: w / 2, data: Array(repeating: 7, count: y0.count))
+                    var g1 = Tensor3(channels: c, height: h, width: w, data: Array(repeating: 7, count: g0.count))
+                    indices.forward(x, into: &y1, kind: kind, parallel: parallel)
+                    XCTAssertEqual(y1.data.map(\.bitPattern), y0.data.map(\.bitPattern), "kind \(kind), \(c)x\(h)x\(w)")
+                    XCTAssertEqual(indices.index, reference.index, "kind \(kind), \(c)x\(h)x\(w)")
+                    indices.backward(r, into: &g1, kind: kind, parallel: parallel)
+                    XCTAssertEqual(g1.data.map(\.bitPattern), g0.data.map(\.bitPattern), "kind \(kind), \(c)x\(h)x\(w)")
+                }
+            }
         }
     }
 
