@@ -1,6 +1,6 @@
 import XCTest
 @testable import StylizeKit
-import StylizeKernels
+@testable import StylizeKernels
 
 /// `BoxBlur` against its plain definition; `SmoothingPreconditioner` is a symmetric
 /// positive definite operator that leaves pixel-scale patterns alone and amplifies broad
@@ -24,6 +24,35 @@ final class SmoothingPreconditionerTests: XCTestCase {
             let reference = BoxBlurReference.blur(data, planes: planes, height: height, width: width, radius: r)
             let error = zip(fast, reference).map { abs($0 - $1) }.max()!
             XCTAssertLessThan(error, 1e-5, "radius \(r)")
+        }
+    }
+
+    /// `blur` splits the rows and then strips of columns over the threads; every value must
+    /// get the bits of the plane-at-a-time pass (`blurPlane`), with any thread count, a last
+    /// strip narrower than the rest, and radii from 0 to more than the plane.
+    func testBoxBlurSplitGivesThePlanePassBits() {
+        let (planes, height, width) = (3, 80, 150)  // both passes above the parallel threshold
+        // Whole planes on up to 3 threads; strips of 32 columns (5 a plane) on 4, of 16 (10) on 7.
+        XCTAssertEqual([4, 7].map { BoxBlur.stripWidth(width: width, planes: planes, threads: $0) }, [32, 16])
+        let data = random(planes * height * width, seed: 4), plane = height * width
+        for r in [0, 1, 3, 90] {
+            var expected = data, t = [Float](repeating: 0, count: data.count)
+            expected.withUnsafeMutableBufferPointer { e in
+                t.withUnsafeMutableBufferPointer { tb in
+                    for p in 0..<planes {
+                        BoxBlur.blurPlane(e.baseAddress! + p * plane, tb.baseAddress! + p * plane, height: height, width: width,
+                                          r: r, norm: 1 / Float(2 * r + 1))
+                    }
+                }
+            }
+            for threads in [1, 2, 4, 7] {
+                var actual = data, scratch = [Float](repeating: 9, count: data.count)
+                BoxBlur.blur(&actual, planes: planes, height: height, width: width, radius: r, scratch: &scratch,
+                             parallel: Parallel(threads: threads))
+                XCTAssertEqual(actual.map(\.bitPattern), expected.map(\.bitPattern), "radius \(r), \(threads) threads")
+            }
+            let reference = BoxBlurReference.blur(data, planes: planes, height: height, width: width, radius: r)
+            XCTAssertLessThan(zip(expected, reference).map { abs($0 - $1) }.max()!, 1e-5, "radius \(r)")
         }
     }
 
