@@ -69,6 +69,18 @@ final class SmoothingPreconditionerTests: XCTestCase {
         XCTAssertLessThanOrEqual(vMv, vv * Double(1 + m.weights.reduce(0, +)))
     }
 
+    /// The final scale of a coarse-to-fine run halves the radii (1/128 … 1/16 of the longest
+    /// side), with the same weights; rounded, at least 1 pixel.
+    func testTheFinalScaleHalvesTheRadii() {
+        XCTAssertEqual(SmoothingPreconditioner.standardRadii(height: 341, width: 512), [8, 16, 32, 64])
+        XCTAssertEqual(SmoothingPreconditioner.standardRadii(height: 341, width: 512, refining: true), [4, 8, 16, 32])
+        XCTAssertEqual(SmoothingPreconditioner.standardRadii(height: 256, width: 171, refining: true), [2, 4, 8, 16])
+        XCTAssertEqual(SmoothingPreconditioner.standardRadii(height: 40, width: 56, refining: true), [1, 1, 2, 4])
+        let m = SmoothingPreconditioner(planes: 3, height: 341, width: 512, refining: true, parallel: Parallel(threads: 1))
+        XCTAssertEqual(m.radii, [4, 8, 16, 32])
+        XCTAssertEqual(m.weights, [2, 4, 8, 16])
+    }
+
     func testPixelScalePatternsPassAndBroadOnesAreAmplified() {
         let (h, w) = (64, 64)
         let m = SmoothingPreconditioner(planes: 1, height: h, width: w, parallel: Parallel(threads: 1))

@@ -197,8 +197,8 @@ public final class CPUEngine: Engine {
 
     // MARK: - The optimizer's
 
-    public func smoothingPreconditioner(planes: Int, height: Int, width: Int) -> (inout [Float]) -> Void {
-        let m = SmoothingPreconditioner(planes: planes, height: height, width: width, parallel: parallel)
+    public func smoothingPreconditioner(planes: Int, height: Int, width: Int, refining: Bool) -> (inout [Float]) -> Void {
+        let m = SmoothingPreconditioner(planes: planes, height: height, width: width, refining: refining, parallel: parallel)
         return { m.apply(&$0) }
     }
 

@@ -66,8 +66,8 @@ public protocol Engine: AnyObject {
     // MARK: - The optimizer's
 
     /// `v ← M·v` of `SmoothingPreconditioner` for a `(planes, height, width)` image, on this
-    /// engine's vectors (L-BFGS's `preconditioner`).
-    func smoothingPreconditioner(planes: Int, height: Int, width: Int) -> (inout Vector) -> Void
+    /// engine's vectors (L-BFGS's `preconditioner`); `refining` at a coarse-to-fine run's final scale.
+    func smoothingPreconditioner(planes: Int, height: Int, width: Int, refining: Bool) -> (inout Vector) -> Void
 
     /// Throws the first failure of a call that could not throw (a device error), if any.
     func check() throws

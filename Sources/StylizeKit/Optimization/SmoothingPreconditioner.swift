@@ -19,6 +19,13 @@ import StylizeKernels
 /// or stronger weights, other radii, an added 1/4 radius and a luminance term were all worse
 /// (README, *Evaluation*). One application costs 8 blurs, O(1) per value each.
 ///
+/// The final scale of a coarse-to-fine run (`refining`) halves the fractions (1/128 … 1/16):
+/// it starts from the upsampled coarse result, whose broad layout is settled, and what is
+/// left to correct is finer. On six 512 px pairs (docs/EXPERIMENTS.md, *… the preconditioner's
+/// radii at the final scale*) halved radii ended lower on five, the held-out retina × te fare
+/// by 0.7–0.95 % on three seeds; doubled radii ended higher on all six, as did halved or
+/// doubled weights on the whole, and halving the 256 px scale's radii as well lost again.
+///
 /// It works on the CPU engine's vectors, `(3, H, W)` planes of Floats; `apply` reuses its
 /// own buffers, so an instance is used by one optimizer at a time.
 public final class SmoothingPreconditioner {
@@ -30,6 +37,8 @@ public final class SmoothingPreconditioner {
 
     /// Radius fractions of the longest side and their weights (see the type's documentation).
     public static let standard: [(fraction: Double, weight: Float)] = [(1 / 64, 2), (1 / 32, 4), (1 / 16, 8), (1 / 8, 16)]
+    /// The final scale's fractions: `standard`'s halved, the same weights.
+    public static let refining: [(fraction: Double, weight: Float)] = standard.map { ($0.fraction / 2, $0.weight) }
 
     public init(planes: Int, height: Int, width: Int, radii: [Int], weights: [Float], parallel: Parallel) {
         precondition(radii.count == weights.count && radii.allSatisfy { $0 >= 1 } && weights.allSatisfy { $0 >= 0 })
@@ -40,15 +49,17 @@ public final class SmoothingPreconditioner {
         original = blurred
     }
 
-    /// The standard radii for a `height × width` image: `standard`'s fractions of its longest side.
-    public static func standardRadii(height: Int, width: Int) -> [Int] {
+    /// The radii for a `height × width` image: `standard`'s fractions of its longest side, or
+    /// `refining`'s at the final scale of a coarse-to-fine run.
+    public static func standardRadii(height: Int, width: Int, refining: Bool = false) -> [Int] {
         let longest = Double(max(height, width))
-        return standard.map { max(1, Int(($0.fraction * longest).rounded())) }
+        return (refining ? Self.refining : standard).map { max(1, Int(($0.fraction * longest).rounded())) }
     }
 
-    /// The standard operator for a `(planes, height, width)` image.
-    public convenience init(planes: Int, height: Int, width: Int, parallel: Parallel) {
-        self.init(planes: planes, height: height, width: width, radii: Self.standardRadii(height: height, width: width),
+    /// The standard operator for a `(planes, height, width)` image (`refining`: see the type).
+    public convenience init(planes: Int, height: Int, width: Int, refining: Bool = false, parallel: Parallel) {
+        self.init(planes: planes, height: height, width: width,
+                  radii: Self.standardRadii(height: height, width: width, refining: refining),
                   weights: Self.standard.map(\.weight), parallel: parallel)
     }
 

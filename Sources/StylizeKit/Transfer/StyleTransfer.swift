@@ -137,7 +137,7 @@ public final class StyleTransfer {
             do {
                 // The final scale of a coarse-to-fine run checks the style and content ratios halfway.
                 try optimize(scale, objective: objective, box: box, tally: &tally, progress: progress, shouldStop: shouldStop,
-                             checkpoint: last && k > 0 ? scale.iterations / 2 : nil)
+                             checkpoint: last && k > 0 ? scale.iterations / 2 : nil, refining: last && k > 0)
             } catch let stop as RunCancelled {
                 try finishAdam(objective, &tally, progress)
                 throw stop
@@ -153,9 +153,9 @@ public final class StyleTransfer {
     /// curvature pairs belong to the old objective.
     private func optimize<E: Engine>(_ scale: ScaleSchedule.Scale, objective: StyleTransferObjective<E>, box: Box, tally: inout RunTally,
                                      progress: (IterationReport) throws -> Void, shouldStop: @escaping () -> Bool,
-                                     checkpoint: Int? = nil) throws {
+                                     checkpoint: Int? = nil, refining: Bool = false) throws {
         let engine = objective.engine
-        var optimizer = makeOptimizer(engine, box: box)
+        var optimizer = makeOptimizer(engine, box: box, refining: refining)
         var evaluations = 0
         let iteration = tally.iteration
         let evaluate: LossFunction<E.Vector, LossTerms> = { x in
@@ -176,7 +176,7 @@ public final class StyleTransfer {
                 if boost != 1 {
                     styleBoost *= boost
                     objective.weights.style *= boost
-                    optimizer = makeOptimizer(engine, box: box)
+                    optimizer = makeOptimizer(engine, box: box, refining: refining)
                 }
             }
             let before = evaluations
@@ -245,13 +245,15 @@ public final class StyleTransfer {
         return objective
     }
 
-    private func makeOptimizer<E: Engine>(_ engine: E, box: Box) -> any Optimizer<E.Vector, LossTerms> {
+    /// `refining`: the final scale of a coarse-to-fine run (`SmoothingPreconditioner.refining`).
+    private func makeOptimizer<E: Engine>(_ engine: E, box: Box, refining: Bool) -> any Optimizer<E.Vector, LossTerms> {
         switch plan.settings.optimizer {
         case .lbfgs:
             var lbfgs = LBFGS<E.Vectors, LossTerms>(historySize: plan.settings.historySize, box: box, vectors: engine.vectors)
             lbfgs.stepScaling = RunSettings.stepScaling
             if plan.settings.preconditioner == .smooth {
-                lbfgs.preconditioner = engine.smoothingPreconditioner(planes: image.channels, height: image.height, width: image.width)
+                lbfgs.preconditioner = engine.smoothingPreconditioner(planes: image.channels, height: image.height, width: image.width,
+                                                                      refining: refining)
             }
             return lbfgs
         case .adam: return Adam<E.Vectors, LossTerms>(learningRate: Float(plan.settings.learningRate), box: box, vectors: engine.vectors)

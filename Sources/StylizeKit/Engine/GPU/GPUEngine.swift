@@ -279,8 +279,8 @@ public final class GPUEngine: Engine {
 
     // MARK: - The optimizer's
 
-    public func smoothingPreconditioner(planes: Int, height: Int, width: Int) -> (inout GPUVector) -> Void {
-        let m = GPUSmoothingPreconditioner(planes: planes, height: height, width: width, vectors: vectors)
+    public func smoothingPreconditioner(planes: Int, height: Int, width: Int, refining: Bool) -> (inout GPUVector) -> Void {
+        let m = GPUSmoothingPreconditioner(planes: planes, height: height, width: width, refining: refining, vectors: vectors)
         return { m.apply(&$0) }
     }
 

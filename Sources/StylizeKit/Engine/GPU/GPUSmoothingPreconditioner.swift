@@ -10,9 +10,10 @@ public final class GPUSmoothingPreconditioner {
     let vectors: GPUVectors
     private var original: GPUVector, blurred: GPUVector, scratch: GPUVector
 
-    /// The standard operator (`SmoothingPreconditioner.standard`) for a `(planes, height, width)` image.
-    public init(planes: Int, height: Int, width: Int, vectors: GPUVectors) {
-        radii = SmoothingPreconditioner.standardRadii(height: height, width: width)
+    /// The standard operator (`SmoothingPreconditioner.standard`, or `.refining` at a
+    /// coarse-to-fine run's final scale) for a `(planes, height, width)` image.
+    public init(planes: Int, height: Int, width: Int, refining: Bool = false, vectors: GPUVectors) {
+        radii = SmoothingPreconditioner.standardRadii(height: height, width: width, refining: refining)
         weights = SmoothingPreconditioner.standard.map(\.weight)
         self.planes = planes; self.height = height; self.width = width
         self.vectors = vectors
