@@ -23,8 +23,9 @@ import StylizeKernels
 /// it starts from the upsampled coarse result, whose broad layout is settled, and what is
 /// left to correct is finer. On six 512 px pairs (docs/EXPERIMENTS.md, *… the preconditioner's
 /// radii at the final scale*) halved radii ended lower on five, the held-out retina × te fare
-/// by 0.7–0.95 % on three seeds; doubled radii ended higher on all six, as did halved or
-/// doubled weights on the whole, and halving the 256 px scale's radii as well lost again.
+/// by 0.7–0.95 % on three seeds; doubled radii ended higher on all six, halved or doubled
+/// weights moved the pairs by the seeds' spread, and halving the 256 px scale's radii as well
+/// gave back most of the gain.
 ///
 /// It works on the CPU engine's vectors, `(3, H, W)` planes of Floats; `apply` reuses its
 /// own buffers, so an instance is used by one optimizer at a time.

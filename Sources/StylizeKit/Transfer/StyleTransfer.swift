@@ -134,10 +134,12 @@ public final class StyleTransfer {
             try progress(tally.report(startsScale: true, styleWeight: objective.weights.style))
 
             let last = k == schedule.scales.count - 1
+            let refining = last && k > 0
             do {
-                // The final scale of a coarse-to-fine run checks the style and content ratios halfway.
+                // The final scale of a coarse-to-fine run checks the style and content ratios halfway
+                // and narrows the preconditioner's reach (`SmoothingPreconditioner.refining`).
                 try optimize(scale, objective: objective, box: box, tally: &tally, progress: progress, shouldStop: shouldStop,
-                             checkpoint: last && k > 0 ? scale.iterations / 2 : nil, refining: last && k > 0)
+                             checkpoint: refining ? scale.iterations / 2 : nil, refining: refining)
             } catch let stop as RunCancelled {
                 try finishAdam(objective, &tally, progress)
                 throw stop
@@ -153,7 +155,7 @@ public final class StyleTransfer {
     /// curvature pairs belong to the old objective.
     private func optimize<E: Engine>(_ scale: ScaleSchedule.Scale, objective: StyleTransferObjective<E>, box: Box, tally: inout RunTally,
                                      progress: (IterationReport) throws -> Void, shouldStop: @escaping () -> Bool,
-                                     checkpoint: Int? = nil, refining: Bool = false) throws {
+                                     checkpoint: Int?, refining: Bool) throws {
         let engine = objective.engine
         var optimizer = makeOptimizer(engine, box: box, refining: refining)
         var evaluations = 0
