@@ -88,26 +88,58 @@ public enum Gram {
 
     /// Content term of one layer: `L = Σ (F − P)² / (4 N M)`, `target` = `P` (same shape as `f`).
     public static func contentLoss(_ f: Tensor3, target: [Float]) -> Double {
-        contentLoss(f, target: target, scale: 0, grad: nil)
+        contentLoss(f, target: target, positionWeights: nil)
     }
 
     /// `L` as above, and adds `scale · (F − P) / (2 N M)` (= `scale · ∂L/∂F`) to `grad`.
     public static func contentLoss(_ f: Tensor3, target: [Float], scale: Float, grad: inout [Float]) -> Double {
-        precondition(grad.count == f.count, "content gradient has \(grad.count) values, the layer \(f.count)")
-        return grad.withUnsafeMutableBufferPointer { contentLoss(f, target: target, scale: scale, grad: $0.baseAddress!) }
+        contentLoss(f, target: target, positionWeights: nil, scale: scale, grad: &grad)
     }
 
-    static func contentLoss(_ f: Tensor3, target: [Float], scale: Float, grad: UnsafeMutablePointer<Float>?) -> Double {
+    /// The content term with one weight per position: `L = Σ_x w_x Σ_c (F_cx − P_cx)² / (4 N M)`
+    /// (`positionWeights` = `w`, `M` values; nil is every `w_x = 1`, the term above).
+    public static func contentLoss(_ f: Tensor3, target: [Float], positionWeights: [Float]?) -> Double {
+        withWeights(positionWeights) { contentLoss(f, target: target, weights: $0, scale: 0, grad: nil) }
+    }
+
+    /// The weighted `L`, and adds `scale · w_x (F − P) / (2 N M)` (= `scale · ∂L/∂F`) to `grad`.
+    public static func contentLoss(_ f: Tensor3, target: [Float], positionWeights: [Float]?, scale: Float,
+                                   grad: inout [Float]) -> Double {
+        precondition(grad.count == f.count, "content gradient has \(grad.count) values, the layer \(f.count)")
+        return withWeights(positionWeights) { w in
+            grad.withUnsafeMutableBufferPointer { contentLoss(f, target: target, weights: w, scale: scale, grad: $0.baseAddress!) }
+        }
+    }
+
+    private static func withWeights<R>(_ weights: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let weights else { return body(nil) }
+        return weights.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
+    static func contentLoss(_ f: Tensor3, target: [Float], weights: UnsafePointer<Float>?, scale: Float,
+                            grad: UnsafeMutablePointer<Float>?) -> Double {
         precondition(target.count == f.count, "content target does not match the layer's shape")
-        let norm = 4.0 * Double(f.channels) * Double(f.positions)
+        let m = f.positions
+        let norm = 4.0 * Double(f.channels) * Double(m)
         let gscale = Float(Double(scale) * 2.0 / norm)
         var sum = 0.0
         f.data.withUnsafeBufferPointer { fb in
             target.withUnsafeBufferPointer { tb in
-                for i in 0..<f.count {
-                    let d = fb[i] - tb[i]
-                    sum += Double(d) * Double(d)
-                    if let grad { grad[i] += gscale * d }
+                guard let weights else {
+                    for i in 0..<f.count {
+                        let d = fb[i] - tb[i]
+                        sum += Double(d) * Double(d)
+                        if let grad { grad[i] += gscale * d }
+                    }
+                    return
+                }
+                for c in 0..<f.channels {
+                    for x in 0..<m {
+                        let i = c * m + x
+                        let d = fb[i] - tb[i]
+                        sum += Double(weights[x]) * Double(d) * Double(d)
+                        if let grad { grad[i] += gscale * weights[x] * d }
+                    }
                 }
             }
         }

@@ -22,6 +22,7 @@ struct RunOptions<Command: RunOptionsCommand>: ParsableArguments {
     @Option(parsing: .unconditional, help: .run(.tvWeight, in: Command.command)) var tvWeight: String?
     @Option(parsing: .unconditional, help: .run(.contentLayers, in: Command.command)) var contentLayers: String?
     @Option(parsing: .unconditional, help: .run(.coarseContentLayers, in: Command.command)) var coarseContentLayers: String?
+    @Option(parsing: .unconditional, help: .run(.contentFocus, in: Command.command), completion: .run(.contentFocus)) var contentFocus: String?
     @Option(parsing: .unconditional, help: .run(.styleLayers, in: Command.command)) var styleLayers: String?
     @Option(parsing: .unconditional, help: .run(.styleLayerWeights, in: Command.command)) var styleLayerWeights: String?
     @Option(parsing: .unconditional, help: .run(.styleBlendWeights, in: Command.command)) var styleBlendWeights: String?

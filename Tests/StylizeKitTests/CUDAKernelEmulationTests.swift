@@ -26,8 +26,8 @@ final class CUDAKernelEmulationTests: XCTestCase {
                                      Int32, Int32, Int32) -> Void
     typealias PoolBack = @convention(c) (UnsafePointer<Float>, UnsafePointer<UInt8>, UnsafeMutablePointer<Float>,
                                          Int32, Int32, Int32) -> Void
-    typealias Content = @convention(c) (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>?, Float,
-                                        UnsafeMutablePointer<Double>, Int) -> Void
+    typealias Content = @convention(c) (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>?, Int,
+                                        UnsafeMutablePointer<Float>?, Float, UnsafeMutablePointer<Double>, Int) -> Void
     typealias TV = @convention(c) (UnsafePointer<Float>, UnsafeMutablePointer<Float>?, Float, UnsafeMutablePointer<Double>,
                                    Int32, Int32, Int32) -> Void
     typealias Transform = @convention(c) (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int32, Int32, Int32, Int32,
@@ -63,12 +63,19 @@ final class CUDAKernelEmulationTests: XCTestCase {
 
     func testContentAndTotalVariationTerms() throws {
         let f = randomTensor(8, 6, 7, seed: 4), p = randomTensor(8, 6, 7, seed: 5)
-        var grad = [Float](repeating: 0.5, count: f.count), kgrad = grad, partial = [Double](repeating: 0, count: 1)
-        let loss = Gram.contentLoss(f, target: p.data, scale: 3, grad: &grad)
+        var partial = [Double](repeating: 0, count: 1)
         let norm = 4 * Double(f.channels) * Double(f.positions)
-        try kernel("content_term", as: Content.self)(f.data, p.data, &kgrad, Float(3 * 2 / norm), &partial, f.count)
-        XCTAssertEqual(partial[0] / norm, loss, accuracy: 1e-12 * loss)
-        for (a, b) in zip(kgrad, grad) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        let weights = ContentFocus.energyWeights(target: p.data, channels: p.channels)
+        for w in [nil, weights] {
+            var grad = [Float](repeating: 0.5, count: f.count), kgrad = grad
+            let loss = Gram.contentLoss(f, target: p.data, positionWeights: w, scale: 3, grad: &grad)
+            try kernel("content_term", as: Content.self)(f.data, p.data, w, f.positions, &kgrad, Float(3 * 2 / norm), &partial, f.count)
+            XCTAssertEqual(partial[0] / norm, loss, accuracy: 1e-12 * loss)
+            for (a, b) in zip(kgrad, grad) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        }
+        // The weights change the term: with them it is not the uniform one.
+        XCTAssertNotEqual(Gram.contentLoss(f, target: p.data, positionWeights: weights), Gram.contentLoss(f, target: p.data),
+                          accuracy: 1e-3 * Gram.contentLoss(f, target: p.data))
 
         let x = randomTensor(3, 13, 17, seed: 6, range: (-100, 100))
         var tgrad = [Float](repeating: 0, count: x.count), ktgrad = tgrad

@@ -69,20 +69,25 @@ final class CUDAKernelGPUTests: XCTestCase {
         XCTAssertEqual(try device.download(gis, count: x.count, as: Float.self), gIn.data)
     }
 
+    /// Uniform and with one weight per position (`ContentFocus.energy`'s).
     func testContentTermAgainstTheCPU() throws {
         let f = randomTensor(8, 12, 10, seed: 5), p = randomTensor(8, 12, 10, seed: 6)
         let n = f.count, blocks = Self.blocks(n), scale: Float = 3
-        var grad = [Float](repeating: 0.25, count: n)
-        let loss = Gram.contentLoss(f, target: p.data, scale: scale, grad: &grad)
-        let gscale = Float(Double(scale) * 2 / (4 * Double(f.channels) * Double(f.positions)))
-        let fs = try device.upload(f.data), ps = try device.upload(p.data)
-        let gs = try device.upload([Float](repeating: 0.25, count: n)), partial = try device.allocate(bytes: blocks * 8)
-        try device.launch(try function("content_term"), blocks: blocks,
-                          [.buffer(fs), .buffer(ps), .buffer(gs), .float(gscale), .buffer(partial), .int64(Int64(n))])
-        let gpuLoss = try sum(partial, blocks: blocks) / (4 * Double(f.channels) * Double(f.positions))
-        // Double sums in another order: relative 1e-12; the gradient is one multiply-add each.
-        XCTAssertEqual(gpuLoss, loss, accuracy: 1e-12 * loss)
-        for (a, b) in zip(try device.download(gs, count: n, as: Float.self), grad) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        let weights = ContentFocus.energyWeights(target: p.data, channels: p.channels)
+        for w in [nil, weights] {
+            var grad = [Float](repeating: 0.25, count: n)
+            let loss = Gram.contentLoss(f, target: p.data, positionWeights: w, scale: scale, grad: &grad)
+            let gscale = Float(Double(scale) * 2 / (4 * Double(f.channels) * Double(f.positions)))
+            let fs = try device.upload(f.data), ps = try device.upload(p.data), ws = try w.map { try device.upload($0) }
+            let gs = try device.upload([Float](repeating: 0.25, count: n)), partial = try device.allocate(bytes: blocks * 8)
+            try device.launch(try function("content_term"), blocks: blocks,
+                              [.buffer(fs), .buffer(ps), .buffer(ws), .int64(Int64(f.positions)), .buffer(gs), .float(gscale),
+                               .buffer(partial), .int64(Int64(n))])
+            let gpuLoss = try sum(partial, blocks: blocks) / (4 * Double(f.channels) * Double(f.positions))
+            // Double sums in another order: relative 1e-12; the gradient is one multiply-add each.
+            XCTAssertEqual(gpuLoss, loss, accuracy: 1e-12 * loss)
+            for (a, b) in zip(try device.download(gs, count: n, as: Float.self), grad) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        }
     }
 
     func testTotalVariationAgainstTheCPU() throws {

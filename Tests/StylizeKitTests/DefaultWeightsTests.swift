@@ -36,15 +36,9 @@ final class DefaultWeightsTests: RealNetworkTestCase {
             let result = try StyleTransfer.run(configuration: c, weights: weights)
             let transfer = try StyleTransfer(configuration: c, weights: weights, images: TransferImages.load(c, minimumSide: 16))
             let w = transfer.images.content.width, h = transfer.images.content.height
-            let objective = try transfer.objective(width: w, height: h)
-            func score(_ image: RGBImage) throws -> LossTerms {
-                try objective.evaluate(Preprocessing.tensor(from: image.resized(width: w, height: h), meanBGR: weights.meanBGR),
-                                       gradient: false).terms
-            }
-            let out = try score(PNGCodec.read(path: c.outputPath))
-            let painting = try score(transfer.images.styles[0])
-            let photo = try score(transfer.images.content)
-            let contentRatio = out.content / painting.content, styleRatio = out.style / photo.style
+            // Scored as `make eval` scores: Gatys et al.'s content term, every position alike.
+            let scores = try transfer.scores(of: PNGCodec.read(path: c.outputPath).resized(width: w, height: h))
+            let contentRatio = scores.contentRatio, styleRatio = scores.styleRatio
             print(String(format: "default weights, %@ with %@: β %.3e, content %.3f of the painting's, style %.4f of the photo's",
                          photoName, name, result.styleWeight, contentRatio, styleRatio))
             XCTAssertLessThanOrEqual(contentRatio, 0.5, "\(photoName) with \(name): the photo is lost")

@@ -86,6 +86,14 @@ enum DoubleReference {
         return s / (4 * Double(f.c) * Double(f.h * f.w))
     }
 
+    /// `Σ_x w_x Σ_c (F − P)² / (4 N M)`, one weight per position (`ContentFocus.energy`).
+    static func weightedContentTerm(_ f: T, target: T, weights: [Double]) -> Double {
+        let m = f.h * f.w
+        var s = 0.0
+        for k in 0..<f.v.count { s += weights[k % m] * (f.v[k] - target.v[k]) * (f.v[k] - target.v[k]) }
+        return s / (4 * Double(f.c) * Double(m))
+    }
+
     static func tv(_ x: T) -> Double {
         var s = 0.0
         for c in 0..<x.c { for y in 0..<x.h { for xx in 0..<x.w {

@@ -21,27 +21,29 @@ final class GPUEngineTests: RealNetworkTestCase {
 
     static let styleLayers = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"]
 
-    func objective<E: Engine>(_ engine: E, _ content: Tensor3, _ style: Tensor3) throws -> StyleTransferObjective<E> {
+    func objective<E: Engine>(_ engine: E, _ content: Tensor3, _ style: Tensor3,
+                              focus: ContentFocus = .uniform) throws -> StyleTransferObjective<E> {
         try StyleTransferObjective(engine: engine, content: content, styles: [style], contentLayers: ["relu4_2"],
-                                   styleLayers: Self.styleLayers, weights: LossWeights(content: 5, style: 1e-3, tv: 1))
+                                   styleLayers: Self.styleLayers, contentFocus: focus, weights: LossWeights(content: 5, style: 1e-3, tv: 1))
     }
 
     /// Every loss term and the whole image gradient, with max and average pooling, on an image
-    /// whose sides are not multiples of 4 or 16 (clipped Winograd tiles, odd pooling edges).
+    /// whose sides are not multiples of 4 or 16 (clipped Winograd tiles, odd pooling edges);
+    /// and with max pooling, the content term weighted by the photo's energy (`ContentFocus`).
     func testTheObjectiveAndItsGradientMatchTheCPUEngine() throws {
         let content = randomTensor(3, 37, 42, seed: 1, range: (-110, 120))
         let style = randomTensor(3, 45, 34, seed: 2, range: (-110, 120))
         let x = randomTensor(3, 37, 42, seed: 3, range: (-110, 120))
         for backend in try backends() {
-            for pooling in [Pooling.max, .average] {
+            for (pooling, focus) in [(Pooling.max, ContentFocus.uniform), (.average, .uniform), (.max, .energy)] {
                 let network = try VGGNetwork(weights: weights, pooling: pooling, through: "relu5_1")
-                let cpu = try objective(CPUEngine(network: network, threads: 1), content, style)
+                let cpu = try objective(CPUEngine(network: network, threads: 1), content, style, focus: focus)
                 let (expected, expectedGradient) = try cpu.evaluate(x)
                 let engine = try GPUEngine(network: network, backend: backend)
-                let gpu = try objective(engine, content, style)
+                let gpu = try objective(engine, content, style, focus: focus)
                 let (terms, gradient) = try gpu.evaluate(x)
                 try engine.failure.check()
-                let what = "\(backend.name), \(pooling)"
+                let what = "\(backend.name), \(pooling), \(focus)"
                 XCTAssertGreaterThan(expected.style, 0)
                 XCTAssertEqual(terms.content, expected.content, accuracy: 1e-4 * expected.content, what)
                 for (a, b) in zip(terms.stylePerLayer, expected.stylePerLayer) { XCTAssertEqual(a, b, accuracy: 1e-4 * b, what) }

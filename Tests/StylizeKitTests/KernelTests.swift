@@ -164,6 +164,28 @@ final class KernelTests: XCTestCase {
                        at: DoubleReference.from(f), tolerance: 1e-4)
     }
 
+    /// The content term with `ContentFocus.energy`'s position weights: value against float64,
+    /// gradient against finite differences, and all-ones weights give the uniform term's bits.
+    func testWeightedContentTermValueAndGradient() {
+        let f = randomTensor(3, 4, 5, seed: 43), p = randomTensor(3, 4, 5, seed: 44)
+        let w = ContentFocus.energyWeights(target: p.data, channels: p.channels)
+        var grad = [Float](repeating: 0, count: f.count)
+        let l = Gram.contentLoss(f, target: p.data, positionWeights: w, scale: 1, grad: &grad)
+        XCTAssertEqual(Gram.contentLoss(f, target: p.data, positionWeights: w), l, "the value without the gradient")
+        let pd = DoubleReference.from(p), wd = w.map(Double.init)
+        let expected = DoubleReference.weightedContentTerm(DoubleReference.from(f), target: pd, weights: wd)
+        XCTAssertEqual(l, expected, accuracy: 1e-6 * expected)
+        XCTAssertGreaterThan(abs(l - DoubleReference.contentTerm(DoubleReference.from(f), target: pd)), 1e-3 * l,
+                             "these weights are not all 1, so the term differs from the uniform one")
+        assertGradient(grad, matchesFiniteDifferencesOf: { DoubleReference.weightedContentTerm($0, target: pd, weights: wd) },
+                       at: DoubleReference.from(f), tolerance: 1e-4)
+        var ones = [Float](repeating: 0, count: f.count), none = ones
+        let withOnes = Gram.contentLoss(f, target: p.data, positionWeights: [Float](repeating: 1, count: f.positions),
+                                        scale: 2, grad: &ones)
+        XCTAssertEqual(withOnes, Gram.contentLoss(f, target: p.data, scale: 2, grad: &none))
+        XCTAssertEqual(ones, none)
+    }
+
     func testTotalVariationValueAndGradient() {
         let x = randomTensor(3, 5, 6, seed: 51, range: (-100, 100))
         var grad = [Float](repeating: 0, count: x.count)

@@ -169,9 +169,10 @@ public final class CPUEngine: Engine {
 
     public func gram(ofStage i: Int) -> [Float] { Gram.gram(of: activations[i], parallel: parallel) }
 
-    public func contentLoss(atStage i: Int, target: [Float], scale: Float, gradient: inout [Float]?) -> Double {
-        guard gradient != nil else { return Gram.contentLoss(activations[i], target: target) }
-        return Gram.contentLoss(activations[i], target: target, scale: scale, grad: &gradient!)
+    public func contentLoss(atStage i: Int, target: [Float], positionWeights: [Float]?, scale: Float,
+                            gradient: inout [Float]?) -> Double {
+        guard gradient != nil else { return Gram.contentLoss(activations[i], target: target, positionWeights: positionWeights) }
+        return Gram.contentLoss(activations[i], target: target, positionWeights: positionWeights, scale: scale, grad: &gradient!)
     }
 
     public func styleLoss(atStage i: Int, target: [Float], scale: Float, gradient: inout [Float]?) -> Double {

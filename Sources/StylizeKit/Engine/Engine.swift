@@ -54,8 +54,9 @@ public protocol Engine: AnyObject {
 
     /// `G = F·Fᵀ` of stage `i`'s output (`Gram.gram`).
     func gram(ofStage i: Int) -> Vector
-    /// `Σ (F − P)² / (4 N M)`, `target` = `P` (`Gram.contentLoss`).
-    func contentLoss(atStage i: Int, target: Vector, scale: Float, gradient: inout Vector?) -> Double
+    /// `Σ_x w_x Σ_c (F − P)² / (4 N M)`, `target` = `P`, `positionWeights` = `w` (one per
+    /// position of the stage; nil: all 1) (`Gram.contentLoss`).
+    func contentLoss(atStage i: Int, target: Vector, positionWeights: Vector?, scale: Float, gradient: inout Vector?) -> Double
     /// `Σ (G − A)² / (4 N² M²)`, `target` = `A` (`Gram.styleLoss`).
     func styleLoss(atStage i: Int, target: Vector, scale: Float, gradient: inout Vector?) -> Double
     /// The style term of one region, `mask` at the stage's size (`Gram.maskedStyleLoss`).

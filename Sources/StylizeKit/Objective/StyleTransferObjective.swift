@@ -26,7 +26,8 @@ public struct LossWeights: Sendable, Equatable {
 ///
 /// Definitions (all size-invariant, so the weights mean the same at every size):
 /// - `F_l`: ReLU activations at layer l, `N_l` channels × `M_l = H_l·W_l` positions;
-/// - content `L_c = mean over content layers of Σ(F_l(G) − F_l(C))² / (4·N_l·M_l)`;
+/// - content `L_c = mean over content layers of Σ(F_l(G) − F_l(C))² / (4·N_l·M_l)`, or with
+///   `ContentFocus.energy` each position's squares weighted by `w_x` (`ContentFocus`);
 /// - style `E_l = Σ(Gram_l(G) − A_l)² / (4·N_l²·M_l²)`, `Gram = F·Fᵀ`, `L_s = Σ_l w_l·E_l`;
 /// - `L_tv` as in `TotalVariation`; total `α·L_c + β·L_s + γ·L_tv`.
 ///
@@ -48,6 +49,8 @@ public final class StyleTransferObjective<E: Engine> {
     /// `--style-weight auto` chose it (see `AutomaticStyleWeight`).
     public internal(set) var weights: LossWeights
     public let contentLayers: [String]
+    /// `.uniform` (Gatys et al.'s term) or `.energy` (never `.auto`: the run resolves it).
+    public let contentFocus: ContentFocus
     public let styleLayers: [String]
     /// `w_l`, in the order of `styleLayers`.
     public let styleLayerWeights: [Double]
@@ -60,6 +63,8 @@ public final class StyleTransferObjective<E: Engine> {
     private let lossStages: Set<Int>
     private let deepest: Int
     private var contentTargets: [E.Vector] = []
+    /// With `.energy`, `w` of each content layer (its positions); nil with `.uniform`.
+    private var contentPositionWeights: [E.Vector]? = nil
     private var styleTargets: [E.Vector] = []
     /// The style term with `--style-masks`; nil without masks.
     private let masked: MaskedStyleTerm<E>?
@@ -74,10 +79,12 @@ public final class StyleTransferObjective<E: Engine> {
     ///   - styleLayerWeights: `w_l`; nil means `1/L` each.
     ///   - styleMasks: one mask per style image at the content's size (`W·H` values in 0…1,
     ///     row-major): each style is then matched only over its region (`MaskedStyleTerm`).
+    ///   - contentFocus: `.uniform` or `.energy` (`ContentFocus`).
     public init(engine: E, content: Tensor3, styles: [Tensor3], styleBlend: [Double]? = nil,
                 contentLayers: [String], styleLayers: [String], styleLayerWeights: [Double]? = nil,
-                styleMasks: [[Float]]? = nil, weights: LossWeights) throws {
+                styleMasks: [[Float]]? = nil, contentFocus: ContentFocus = .uniform, weights: LossWeights) throws {
         precondition(!styles.isEmpty, "at least one style image")
+        precondition(contentFocus != .auto, "the run resolves --content-focus auto")
         precondition(styleMasks == nil || styleMasks!.count == styles.count, "one mask per style image")
         let network = engine.network
         self.engine = engine
@@ -87,6 +94,7 @@ public final class StyleTransferObjective<E: Engine> {
         self.deepest = (contentStages + styleStages).max() ?? 0
         self.weights = weights
         self.contentLayers = contentLayers
+        self.contentFocus = contentFocus
         self.styleLayers = styleLayers
         self.styleLayerWeights = styleLayerWeights ?? Array(repeating: 1.0 / Double(max(1, styleLayers.count)), count: styleLayers.count)
         self.width = content.width
@@ -101,6 +109,11 @@ public final class StyleTransferObjective<E: Engine> {
         engine.releaseBuffers()  // start from nothing, as a fresh engine would
         try forward(content)
         contentTargets = contentStages.map { engine.output(ofStage: $0) }
+        if contentFocus == .energy {
+            contentPositionWeights = zip(contentStages, contentTargets).map { i, target in
+                vectors.upload(ContentFocus.energyWeights(target: vectors.download(target), channels: network.channels(ofStage: i)))
+            }
+        }
         styleTargets = masked != nil ? [] : styleStages.map { i in
             let n = network.channels(ofStage: i)
             return vectors.zeros(n * n)
@@ -140,8 +153,8 @@ public final class StyleTransferObjective<E: Engine> {
     }
 
     /// `mean over content layers of Σ F_l(C)² / (4·N_l·M_l)`: the content loss of an image
-    /// whose content-layer activations are all zero, the photo's own feature energy
-    /// (`AutomaticStyleWeight`'s unit of content).
+    /// whose content-layer activations are all zero under the uniform term, the photo's own
+    /// feature energy (`AutomaticStyleWeight`'s unit of content; unweighted with either focus).
     var contentEnergy: Double {
         let v = engine.vectors
         return contentTargets.reduce(0) { $0 + v.dot($1, $1) / (4 * Double(v.count($1))) } / Double(max(1, contentTargets.count))
@@ -162,8 +175,8 @@ public final class StyleTransferObjective<E: Engine> {
         // The terms read at stage i; with a gradient, each adds its own to `grad`.
         func addTerms(at i: Int, _ grad: inout E.Vector?) {
             for (j, s) in contentStages.enumerated() where s == i {
-                content += engine.contentLoss(atStage: i, target: contentTargets[j], scale: contentScale, gradient: &grad)
-                    / Double(contentStages.count)
+                content += engine.contentLoss(atStage: i, target: contentTargets[j], positionWeights: contentPositionWeights?[j],
+                                              scale: contentScale, gradient: &grad) / Double(contentStages.count)
             }
             for (j, s) in styleStages.enumerated() where s == i {
                 let scale = Float(weights.style * styleLayerWeights[j])

@@ -120,6 +120,7 @@ extension OptionWord {
 
 extension Pooling: OptionWord {}
 extension ColorPreservation: OptionWord {}
+extension ContentFocus: OptionWord {}
 
 /// `--optimizer`: which optimizer runs each scale.
 public enum OptimizerKind: String, Sendable, OptionWord {

@@ -4,7 +4,7 @@ import Foundation
 extension RunOption {
     public static let all: [RunOption] = [
         size, minSize, scaleFactor, iterations, coarseIterations, contentWeight, styleWeight, tvWeight,
-        contentLayers, coarseContentLayers, styleLayers, styleLayerWeights, styleBlendWeights, styleMasks, preserveColors, styleScale,
+        contentLayers, coarseContentLayers, contentFocus, styleLayers, styleLayerWeights, styleBlendWeights, styleMasks, preserveColors, styleScale,
         pooling, optimizer, historySize, preconditioner, learningRate, initialization, seed, maxMegapixels, maxMemory, bitDepth, quality,
         device, gpuMath,
     ]
@@ -42,6 +42,10 @@ extension RunOption {
         "coarse-content-layers", \.coarseContentLayers, "auto|layers",
         "Content layers at the scales before the last, comma-separated (their mean is used), or auto: relu2_2 and the content layers. The shallow layer keeps the photo's layout and tones in the coarse image, so the final scale ends at a lower loss.",
         isList: true, completion: .words(["auto"]))
+    public static let contentFocus = value(
+        "content-focus", \.contentFocus, ContentFocus.words.joined(separator: "|"),
+        "How the content term weighs the photo's positions: energy (each by the photo's feature energy there, so the painting fills what the photo leaves empty, a black sky or a blank wall, and small bright objects hold), uniform (every position alike, as Gatys et al.), or auto: energy with --style-weight auto, uniform with a fixed style weight.",
+        completion: .words(ContentFocus.words))
     public static let styleLayers = value("style-layers", \.styleLayers, "layers", "Style layers, comma-separated.", isList: true)
     public static let styleLayerWeights = optional(
         "style-layer-weights", \.styleLayerWeights, "weights",

@@ -41,6 +41,9 @@ extension RunSettings {
     /// as that option's default: `--resume` does not rerun an old batch for a new option
     /// left at its default, and does rerun it when the option is set otherwise.
     ///
+    /// A record without `content-focus` ran the uniform content term, so with an automatic β it
+    /// is not the default run (`auto` is `energy` there).
+    ///
     /// `--iterations` left unset on both sides is the same run only when the record's
     /// `automaticIterations` (`recordedAutomatic`) is this build's: a record from a build whose
     /// default was, say, 80 final iterations (or one that did not say) is another run, so
@@ -50,6 +53,13 @@ extension RunSettings {
     public static func sameRun(recorded: [String: String], recordedAutomatic: String? = nil,
                                current: [String: String]) -> Bool {
         var recorded = recorded
+        // Builds before `--content-focus` weighed every position alike: the same run as a current
+        // setting that resolves to `uniform` (`auto` does only with a fixed β), another otherwise.
+        if recorded["content-focus"] == nil, let focus = current["content-focus"].flatMap(ContentFocus.init(rawValue:)) {
+            let automatic = current["style-weight"] == StyleWeight.auto.optionText
+            recorded["content-focus"] = focus.resolved(automaticStyleWeight: automatic) == .uniform
+                ? focus.rawValue : ContentFocus.uniform.rawValue
+        }
         if current["iterations"] == nil {
             if recorded["iterations"] == nil {
                 guard recordedAutomatic == automaticIterations else { return false }

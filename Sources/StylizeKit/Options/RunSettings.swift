@@ -34,6 +34,9 @@ public struct RunSettings: Sendable, Equatable {
     /// Content layers at the scales before the last of a coarse-to-fine run (`auto`:
     /// relu2_2 and `contentLayers`, see `CoarseContentLayers`).
     public var coarseContentLayers = CoarseContentLayers.auto
+    /// How the content term weighs positions (`ContentFocus`): `auto` is the photo's feature
+    /// energy with an automatic β, every position alike with a fixed one.
+    public var contentFocus = ContentFocus.auto
     /// Layers whose Gram matrices the style term compares.
     public var styleLayers: LayerList = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"]
     /// `w_l` per style layer, one per style layer; nil means `1/L` each.

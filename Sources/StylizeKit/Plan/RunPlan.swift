@@ -25,6 +25,11 @@ public struct RunPlan: Sendable {
     /// How β is chosen at each scale. A caller may change it before running the plan (to
     /// try another `AutomaticStyleWeight.ratio`, say); the options cannot.
     public var styleWeight: StyleWeightPolicy
+    /// `--content-focus` resolved against `styleWeight`: `.uniform` or `.energy` (`ContentFocus`).
+    public var contentFocus: ContentFocus {
+        if case .automatic = styleWeight { return settings.contentFocus.resolved(automaticStyleWeight: true) }
+        return settings.contentFocus.resolved(automaticStyleWeight: false)
+    }
     /// The style images' blend weights, normalized to sum 1.
     public let blend: [Double]
     /// Every file the run writes (output, log, `save-every` snapshots), each checked.

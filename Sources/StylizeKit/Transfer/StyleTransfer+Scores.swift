@@ -20,9 +20,11 @@ extension StyleTransfer {
     /// Scores `image` (RGB 0…255, alpha already dropped) at its own size with this run's
     /// objective: the terms with the plan's weights (β as the plan says: a number, or with
     /// `auto` the β chosen at that size), and the two distances of `PairScores`. With
-    /// several paintings `paintingContent` is their blend-weighted mean.
+    /// several paintings `paintingContent` is their blend-weighted mean. The content is
+    /// Gatys et al.'s, every position alike, whatever `--content-focus` the run optimized:
+    /// the ratios are one yardstick for every objective.
     public func scores(of image: RGBImage) throws -> PairScores {
-        let objective = try self.objective(width: image.width, height: image.height)
+        let objective = try self.objective(on: engine, width: image.width, height: image.height, uniformContent: true)
         let mean = network.meanBGR
         let terms = try objective.evaluate(Preprocessing.tensor(from: image, meanBGR: mean), gradient: false).terms
         let photo = Preprocessing.tensor(from: images.content(width: image.width, height: image.height), meanBGR: mean)

@@ -229,8 +229,10 @@ public final class StyleTransfer {
     }
 
     /// The same on `engine`; a `coarse` scale (one before the last) compares the content at
-    /// `RunPlan.coarseContentLayers`.
-    func objective<E: Engine>(on engine: E, width: Int, height: Int, coarse: Bool = false) throws -> StyleTransferObjective<E> {
+    /// `RunPlan.coarseContentLayers`. `uniformContent` measures the content with every position
+    /// alike whatever `--content-focus` says (`scores(of:)`).
+    func objective<E: Engine>(on engine: E, width: Int, height: Int, coarse: Bool = false,
+                              uniformContent: Bool = false) throws -> StyleTransferObjective<E> {
         let s = plan.settings
         let mean = network.meanBGR
         let content = Preprocessing.tensor(from: images.content(width: width, height: height), meanBGR: mean)
@@ -240,7 +242,7 @@ public final class StyleTransfer {
             styleBlend: s.styleBlendWeights?.values, contentLayers: coarse ? plan.coarseContentLayers : s.contentLayers.names,
             styleLayers: s.styleLayers.names,
             styleLayerWeights: s.styleLayerWeights?.values, styleMasks: images.masks?.weights(width: width, height: height),
-            weights: s.lossWeights)
+            contentFocus: uniformContent ? .uniform : plan.contentFocus, weights: s.lossWeights)
         if case .automatic(let auto) = plan.styleWeight {
             autoDistances = try auto.choose(for: objective, photo: content, blend: plan.blend, boost: styleBoost)
         }

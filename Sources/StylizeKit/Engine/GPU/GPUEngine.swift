@@ -207,14 +207,17 @@ public final class GPUEngine: Engine {
         return g
     }
 
-    public func contentLoss(atStage i: Int, target: GPUVector, scale: Float, gradient: inout GPUVector?) -> Double {
-        let f = kept(i)
+    public func contentLoss(atStage i: Int, target: GPUVector, positionWeights: GPUVector?, scale: Float,
+                            gradient: inout GPUVector?) -> Double {
+        let f = kept(i), m = positions(i)
         precondition(target.count == f.count, "content target does not match stage \(i)")
-        let norm = 4.0 * Double(network.channels(ofStage: i)) * Double(positions(i))
+        precondition(positionWeights.map { $0.count == m } ?? true, "content position weights must be \(m) values")
+        let norm = 4.0 * Double(network.channels(ofStage: i)) * Double(m)
         let gscale = Float(Double(scale) * 2.0 / norm)
         let grad = gradient
         let sum = vectors.reduce("content_term", f.count) {
-            [.buffer(f.buffer), .buffer(target.buffer), .buffer(grad?.buffer), .float(gscale), .buffer($0), .count(f.count)]
+            [.buffer(f.buffer), .buffer(target.buffer), .buffer(positionWeights?.buffer), .count(m), .buffer(grad?.buffer),
+             .float(gscale), .buffer($0), .count(f.count)]
         }[0]
         return sum / norm
     }

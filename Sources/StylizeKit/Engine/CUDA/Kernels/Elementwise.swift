@@ -77,14 +77,17 @@ extension CUDAKernelSources {
             if (threadIdx.x == 0) partial[blockIdx.x] = s[0];
         }
 
-        // Gram.contentLoss: partial sums of (F − P)², and grad += gscale · (F − P) when grad is not
-        // null (gscale = scale · 2 / (4·N·M) = scale · ∂L/∂F per unit difference).
-        __global__ void content_term(const float *f, const float *p, float *grad, float gscale, double *partial, long n) {
+        // Gram.contentLoss: partial sums of w·(F − P)², and grad += gscale · w · (F − P) when grad
+        // is not null (gscale = scale · 2 / (4·N·M) = scale · ∂L/∂F per unit difference); w is the
+        // position's weight, w[i % positions], or 1 when w is null.
+        __global__ void content_term(const float *f, const float *p, const float *w, long positions, float *grad,
+                                     float gscale, double *partial, long n) {
             double sum = 0.0;
             for (long i = blockIdx.x * (long)blockDim.x + threadIdx.x; i < n; i += (long)gridDim.x * blockDim.x) {
                 float d = f[i] - p[i];
-                sum += (double)d * (double)d;
-                if (grad) grad[i] += gscale * d;
+                float wi = w ? w[i % positions] : 1.0f;
+                sum += (double)wi * (double)d * (double)d;
+                if (grad) grad[i] += gscale * wi * d;
             }
             block_sum(sum, partial);
         }
