@@ -27,8 +27,9 @@ public struct RunPlan: Sendable {
     public var styleWeight: StyleWeightPolicy
     /// `--content-focus` resolved against `styleWeight`: `.uniform` or `.energy` (`ContentFocus`).
     public var contentFocus: ContentFocus {
-        if case .automatic = styleWeight { return settings.contentFocus.resolved(automaticStyleWeight: true) }
-        return settings.contentFocus.resolved(automaticStyleWeight: false)
+        var automatic = false
+        if case .automatic = styleWeight { automatic = true }
+        return settings.contentFocus.resolved(automaticStyleWeight: automatic)
     }
     /// The style images' blend weights, normalized to sum 1.
     public let blend: [Double]
