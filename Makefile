@@ -28,7 +28,7 @@ SWEEP        ?= style-weight=1e-4,1e-3,1e-2
 OUT          ?= sweeps/custom
 ARGS         ?= --size 256 --iterations 150
 
-.PHONY: help build weights demo viz test test-gpu fuzz fuzz-build bench bench-scaling bench-jobs bench-torch eval eval-heldout man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init sweep-colors
+.PHONY: help build weights demo viz test test-gpu fuzz fuzz-build bench bench-scaling bench-model bench-jobs bench-torch eval eval-heldout man install uninstall clean sweep sweep-style-weight sweep-layers sweep-init sweep-colors
 
 help: ## List the targets
 	@echo "stylize — make targets:"
@@ -166,6 +166,12 @@ BENCH_THREADS ?= $(shell n=$$(nproc); t=1; while [ $$t -lt $$n ]; do printf '%s 
 bench-scaling: $(WEIGHTS) ## Seconds per 512 px evaluation at BENCH_THREADS threads, stylize and PyTorch (if make bench-torch set it up) side by side
 	$(SWIFT) build $(RELEASE) --product stylize-bench
 	sh tools/bench_scaling.sh 512 "$(BENCH_THREADS)" $(TORCH_VENV)/bin/python
+
+# Modelled thread counts for bench-model: 2, 4, 8 … up to 16 whatever this host has.
+BENCH_MODEL ?= 2,4,8,16
+bench-model: $(WEIGHTS) ## A 512 px evaluation on a modelled machine of BENCH_MODEL threads (each loop as its slowest chunk) beside this host's real 1 and 2 threads, and the loops that leave threads idle
+	$(SWIFT) build $(RELEASE) --product stylize-bench
+	.build/release/stylize-bench threads 512 --model $(BENCH_MODEL) --measure 1,2 --runs 5
 
 BENCH_JOBS ?= 16
 BENCH_JOBS_SIZE ?= 512

@@ -139,7 +139,8 @@ public enum BLAS {
                              a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0,
-                             c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Parallel) {
+                             c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Parallel,
+                             site: StaticString = #fileID, line: UInt = #line) {
         let size = Double(m) * Double(n) * Double(k)
         let aboveSmallPath = size > 1e6 ? max(1, Int(size / 1.25e6)) : Int.max
         let workers = min(parallel.threads, n / 32, aboveSmallPath)
@@ -149,7 +150,7 @@ public enum BLAS {
             return
         }
         let firstColumn = { (w: Int) in w == workers ? n : (n * w / workers) & ~15 }
-        parallel.forEachChunk(workers, costPerItem: 1 << 20) { range in
+        parallel.forEachChunk(workers, costPerItem: 1 << 20, site: site, line: line) { range in
             for w in range {
                 let j0 = firstColumn(w), j1 = firstColumn(w + 1)
                 if j1 <= j0 { continue }

@@ -36,7 +36,8 @@ import Foundation
 ///
 /// Parallelism: the transforms split channels over the caller's `Parallel` threads; the 36
 /// GEMMs of a chunk are split over the same threads (18/18 with two), each a single-threaded
-/// `BLAS.sgemm` (OpenBLAS or stylize's AVX2/AVX-512 kernels, `GEMMKernel`).
+/// `BLAS.sgemm` (OpenBLAS or stylize's AVX2/AVX-512 kernels, `GEMMKernel`); with a thread count
+/// that does not divide 36, each product is cut into column blocks (`Winograd4.pieces`).
 struct Winograd4 {
     /// `(36, OC, C)`: `u[(ξ·OC + oc)·C + c] = (G · w[oc, c] · Gᵀ)[ξ]`, computed in Double.
     /// Empty when every product runs in stylize's kernels, which read only the packed copies
@@ -231,27 +232,39 @@ struct Winograd4 {
                         let v = wsBuf.baseAddress!, mm = v + 36 * vPlane
                         let src = inBuf.baseAddress!, dst = outBuf.baseAddress!
                         var t0 = 0
+                        var cuts: [Int] = [], cutsFor = -1  // the column blocks of products of `cutsFor` columns
                         while t0 < tiles {
                             let n = min(chunk, tiles - t0)
                             Winograd4.transformIn(src, transposed: transposed, channels: k, grid: grid, firstTile: t0,
                                                   count: n, into: v, transforms: transforms, parallel: parallel)
                             let kernel = n <= GEMMKernel.narrowTiles ? narrowGemm : gemm
-                            let product = { (xi: Int) in
-                                // forward:  M[ξ][o, t] = Σ_c U[ξ][o, c] · V[ξ][c, t]   (M = OC, N = n, K = C)
-                                // backward: M[ξ][c, t] = Σ_o U[ξ][o, c] · V[ξ][o, t]   (M = C,  N = n, K = OC)
+                            // Columns j₀ ..< j₁ of product ξ:
+                            // forward:  M[ξ][o, t] = Σ_c U[ξ][o, c] · V[ξ][c, t]   (M = OC, N = j₁ − j₀, K = C)
+                            // backward: M[ξ][c, t] = Σ_o U[ξ][o, c] · V[ξ][o, t]   (M = C,  N = j₁ − j₀, K = OC)
+                            let product = { (xi: Int, j0: Int, j1: Int) in
+                                let b = v + xi * vPlane + j0, c = mm + xi * mPlane + j0
                                 if kernel != .blas && !(transposed && packedT.isEmpty) {
                                     let plane = transposed ? packedPlaneT : packedPlane
-                                    BLAS.sgemm(kernel: kernel, m: m, n: n, k: k, packedA: pBuf.baseAddress! + xi * plane,
-                                               packedCount: plane, b: v + xi * vPlane, ldb: grid.stride,
-                                               c: mm + xi * mPlane, ldc: grid.stride)
+                                    BLAS.sgemm(kernel: kernel, m: m, n: j1 - j0, k: k, packedA: pBuf.baseAddress! + xi * plane,
+                                               packedCount: plane, b: b, ldb: grid.stride, c: c, ldc: grid.stride)
                                     return
                                 }
-                                BLAS.sgemm(kernel: kernel, transA: transposed, m: m, n: n, k: k,
+                                BLAS.sgemm(kernel: kernel, transA: transposed, m: m, n: j1 - j0, k: k,
                                            a: uBuf.baseAddress! + xi * outChannels * inChannels, lda: inChannels,
-                                           b: v + xi * vPlane, ldb: grid.stride,
-                                           c: mm + xi * mPlane, ldc: grid.stride)
+                                           b: b, ldb: grid.stride, c: c, ldc: grid.stride)
                             }
-                            parallel.forEachChunk(36, costPerItem: 1 << 20) { range in for xi in range { product(xi) } }
+                            if cutsFor != n {
+                                cuts = Winograd4.pieceCuts(columns: n, pieces: Winograd4.pieces(columns: n, threads: parallel.threads,
+                                                                                                 kernel: kernel))
+                                cutsFor = n
+                            }
+                            let pieces = cuts.count - 1
+                            parallel.forEachChunk(36 * pieces, costPerItem: 1 << 20) { range in
+                                for item in range {
+                                    let q = item % pieces
+                                    product(item / pieces, cuts[q], cuts[q + 1])
+                                }
+                            }
                             Winograd4.transformOut(mm, transposed: transposed, channels: m, grid: grid, firstTile: t0,
                                                    count: n, bias: bBuf.baseAddress, relu: relu,
                                                    zeroFirst: transposed && t0 == 0, into: dst,

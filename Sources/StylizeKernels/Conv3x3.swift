@@ -128,7 +128,7 @@ public struct Conv3x3: Sendable {
     public func forward(_ input: Tensor3, into output: inout Tensor3, fuseReLU: Bool,
                         workspace: inout Workspace, parallel: Parallel) {
         precondition(input.channels == inChannels, "conv input has \(input.channels) channels, expected \(inChannels)")
-        output.reshape(channels: outChannels, height: input.height, width: input.width)
+        output.reshape(channels: outChannels, height: input.height, width: input.width, parallel: parallel)
         if let winograd4 {  // adds the bias and applies the ReLU itself
             winograd4.convolve(input, transposed: false, bias: bias, relu: fuseReLU, into: &output,
                                workspace: &workspace, parallel: parallel)
@@ -161,7 +161,7 @@ public struct Conv3x3: Sendable {
     public func backwardInput(_ gradOutput: Tensor3, into gradInput: inout Tensor3, workspace: inout Workspace,
                               parallel: Parallel) {
         precondition(gradOutput.channels == outChannels, "conv gradient has \(gradOutput.channels) channels, expected \(outChannels)")
-        gradInput.reshape(channels: inChannels, height: gradOutput.height, width: gradOutput.width)
+        gradInput.reshape(channels: inChannels, height: gradOutput.height, width: gradOutput.width, parallel: parallel)
         if let winograd4 {
             winograd4.convolve(gradOutput, transposed: true, into: &gradInput, workspace: &workspace, parallel: parallel)
         } else if flippedWeight.isEmpty {

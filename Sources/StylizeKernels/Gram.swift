@@ -6,27 +6,50 @@
 /// layout and count as `f`), because several terms can meet at one layer.
 public enum Gram {
     /// `G = F · Fᵀ`, `N × N`, row-major. `G` is symmetric, so only its upper part is
-    /// computed, in strips of `stripRows` rows: strip `[i₀, i₁)` is `G[i₀..<i₁, i₀..<N]`, one
-    /// product split over `parallel`'s threads, and the part left of it is mirrored from the
-    /// strips above. With 512 channels that is 9/16 of the multiply-adds, with 128 3/4; with
+    /// computed, in strips of `stripRows` rows: strip `[i₀, i₁)` is `G[i₀..<i₁, i₀..<N]`, cut
+    /// into tiles for `parallel`'s threads (`GramTiles`), and the part left of it is mirrored
+    /// from the strips above. With 512 channels that is 9/16 of the multiply-adds, with 128 3/4; with
     /// 64 or fewer it is the whole product. Each element is still one sum over all positions
     /// in the same order (and `a·b = b·a` exactly), so `G` has the whole product's bits
     /// (`KernelTests.testGramHalfIsTheWholeProductsBits`).
     public static func gram(of f: Tensor3, parallel: Parallel) -> [Float] {
         let n = f.channels, m = f.positions
         var g = [Float](repeating: 0, count: n * n)
-        let strips = max(1, n / stripRows)
+        let kernel = GEMMKernel.chosen(for: .general)
         f.data.withUnsafeBufferPointer { fb in
             g.withUnsafeMutableBufferPointer { gb in
                 let f0 = fb.baseAddress!, g0 = gb.baseAddress!
-                for s in 0..<strips {
-                    let i0 = n * s / strips, i1 = n * (s + 1) / strips
-                    // G[i₀ + i, i₀ + j] = Σ_p F[i₀ + i, p] · F[i₀ + j, p]   (M = i₁ − i₀, N = N − i₀, K = M)
-                    BLAS.sgemm(transB: true, m: i1 - i0, n: n - i0, k: m,
-                               a: f0 + i0 * m, lda: m, b: f0 + i0 * m, ldb: m,
-                               c: g0 + i0 * n + i0, ldc: n, parallel: parallel)
-                    // G[i, j] = G[j, i] for the rows of this strip and the columns before it
-                    for i in i0..<i1 { for j in 0..<i0 { g0[i * n + j] = g0[j * n + i] } }
+                if kernel == .blas {
+                    // OpenBLAS rounds narrow blocks differently (docs/EXPERIMENTS.md, *Thread counts
+                    // and bits*): whole strips, each split by `BLAS.sgemm`'s column blocks.
+                    let strips = max(1, n / stripRows)
+                    for s in 0..<strips {
+                        let i0 = n * s / strips, i1 = n * (s + 1) / strips
+                        // G[i₀ + i, i₀ + j] = Σ_p F[i₀ + i, p] · F[i₀ + j, p]   (M = i₁ − i₀, N = N − i₀, K = M)
+                        BLAS.sgemm(kernel: kernel, transB: true, m: i1 - i0, n: n - i0, k: m,
+                                   a: f0 + i0 * m, lda: m, b: f0 + i0 * m, ldb: m,
+                                   c: g0 + i0 * n + i0, ldc: n, parallel: parallel)
+                    }
+                } else {
+                    let tiles = GramTiles(channels: n, threads: parallel.threads).tiles
+                    parallel.forEachChunk(tiles.count, costPerItem: 1 << 20) { range in
+                        for t in tiles[range] {
+                            // G[r₀ + i, j₀ + j] = Σ_p F[r₀ + i, p] · F[j₀ + j, p]   (M = r₁ − r₀, N = j₁ − j₀, K = M)
+                            BLAS.sgemm(kernel: kernel, transB: true, m: t.r1 - t.r0, n: t.j1 - t.j0, k: m,
+                                       a: f0 + t.r0 * m, lda: m, b: f0 + t.j0 * m, ldb: m,
+                                       c: g0 + t.r0 * n + t.j0, ldc: n)
+                        }
+                    }
+                }
+                // G[i, j] = G[j, i] below each strip
+                let strips = max(1, n / stripRows)
+                parallel.forEachChunk(n, costPerItem: n) { rows in
+                    for i in rows {
+                        var s = i * strips / n
+                        while n * (s + 1) / strips <= i { s += 1 }
+                        let i0 = n * s / strips  // the first row of i's strip
+                        for j in 0..<i0 { g0[i * n + j] = g0[j * n + i] }
+                    }
                 }
             }
         }

@@ -14,11 +14,24 @@ public struct Parallel: Sendable, Equatable {
     /// Worker threads, at least 1.
     public let threads: Int
     private let pool: WorkerPool?
+    /// Set only by `init(modelling:)` (`ThreadModel`).
+    let model: ThreadModel?
 
     public init(threads: Int) {
         precondition(threads >= 1, "thread count must be positive, got \(threads)")
         self.threads = threads
         pool = threads > 1 ? WorkerPool(helpers: threads - 1) : nil
+        model = nil
+    }
+
+    /// `threads` as every kernel sees it (the same chunks, so the same bits), but each loop's
+    /// chunks run one after another on the calling thread and `model` times them: a model of a
+    /// machine with that many cores for `stylize-bench threads` (`ThreadModel`).
+    public init(modelling threads: Int, model: ThreadModel) {
+        precondition(threads >= 1, "thread count must be positive, got \(threads)")
+        self.threads = threads
+        pool = nil
+        self.model = model
     }
 
     /// Everything on the calling thread.
@@ -32,8 +45,14 @@ public struct Parallel: Sendable, Equatable {
     /// its own items needs no locking. The chunks depend only on `count` and `threads`, never
     /// on which thread runs them. A loop started from inside another on the same value (or from
     /// a second thread while one runs) runs its chunks on the calling thread.
-    public func forEachChunk(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
+    /// `site` names the calling loop for `ThreadModel`'s table.
+    public func forEachChunk(_ count: Int, costPerItem: Int = 1, site: StaticString = #fileID, line: UInt = #line,
+                             _ body: (Range<Int>) -> Void) {
         let workers = min(threads, count)
+        if let model, workers > 1, count * costPerItem >= 32_768 {
+            model.run(workers: workers, count: count, site: site, line: line, body)
+            return
+        }
         guard let pool, workers > 1, count * costPerItem >= 32_768 else {
             if count > 0 { body(0..<count) }
             return

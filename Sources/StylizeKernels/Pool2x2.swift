@@ -20,7 +20,7 @@ public enum Pool2x2 {
     public static func forward(_ input: Tensor3, mode: Pooling, into output: inout Tensor3, parallel: Parallel) {
         let c = input.channels, h = input.height, w = input.width
         let oh = h / 2, ow = w / 2
-        output.reshape(channels: c, height: oh, width: ow)
+        output.reshape(channels: c, height: oh, width: ow, parallel: parallel)
         input.data.withUnsafeBufferPointer { inBuf in
             output.data.withUnsafeMutableBufferPointer { outBuf in
                 let src = inBuf.baseAddress!, dst = outBuf.baseAddress!
@@ -47,7 +47,7 @@ public enum Pool2x2 {
                                        into gradInput: inout Tensor3, parallel: Parallel) {
         let c = gradOutput.channels, oh = h / 2, ow = w / 2
         precondition(gradOutput.height == oh && gradOutput.width == ow, "pool gradient shape does not match its input")
-        gradInput.reshape(channels: c, height: h, width: w)
+        gradInput.reshape(channels: c, height: h, width: w, parallel: parallel)
         gradOutput.data.withUnsafeBufferPointer { gBuf in
             gradInput.data.withUnsafeMutableBufferPointer { giBuf in
                 let g = gBuf.baseAddress!, gi = giBuf.baseAddress!
@@ -75,7 +75,7 @@ public enum Pool2x2 {
         let oh = h / 2, ow = w / 2
         precondition(gradOutput.channels == c && gradOutput.height == oh && gradOutput.width == ow,
                      "pool gradient shape does not match its input")
-        gradInput.reshape(channels: c, height: h, width: w)
+        gradInput.reshape(channels: c, height: h, width: w, parallel: parallel)
         input.data.withUnsafeBufferPointer { inBuf in
             gradOutput.data.withUnsafeBufferPointer { gBuf in
                 gradInput.data.withUnsafeMutableBufferPointer { giBuf in
@@ -134,7 +134,7 @@ public struct MaxPoolIndices: Sendable {
     mutating func forward(_ input: Tensor3, into output: inout Tensor3, kind: Int32?, parallel: Parallel) {
         let c = input.channels, h = input.height, w = input.width
         let oh = h / 2, ow = w / 2
-        output.reshape(channels: c, height: oh, width: ow)
+        output.reshape(channels: c, height: oh, width: ow, parallel: parallel)
         inputShape = (c, h, w)
         let n = c * oh * ow
         if index.count != n { index = [UInt8](repeating: 0, count: n) }
@@ -180,7 +180,7 @@ public struct MaxPoolIndices: Sendable {
         let oh = h / 2, ow = w / 2
         precondition(gradOutput.channels == c && gradOutput.height == oh && gradOutput.width == ow,
                      "pool gradient shape does not match its input")
-        gradInput.reshape(channels: c, height: h, width: w)
+        gradInput.reshape(channels: c, height: h, width: w, parallel: parallel)
         gradOutput.data.withUnsafeBufferPointer { gBuf in
             gradInput.data.withUnsafeMutableBufferPointer { giBuf in
                 index.withUnsafeBufferPointer { idxBuf in

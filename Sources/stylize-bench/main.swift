@@ -9,6 +9,7 @@ import StylizeKit
 //        stylize-bench eval DIR…   (ratios of finished batch jobs; see EvalBench.swift)
 //        stylize-bench transforms SIZE   (the Winograd tile transforms alone; see TransformBench.swift)
 //        stylize-bench vectors SIZE   (the optimizer's work per iteration, by thread count; see VectorBench.swift)
+//        stylize-bench threads SIZE   (an evaluation on a modelled machine of more cores; see ThreadBench.swift)
 // One size per process, so that the peak RSS printed belongs to that size alone
 // (`make bench` runs 256 and 512). Before timing it checks every convolution algorithm
 // (im2col + sgemm and Winograd F(4×4, 3×3)) against the direct reference
@@ -26,6 +27,7 @@ if args.first == "score" { scoreBench(Array(args.dropFirst())); exit(0) }
 if args.first == "eval" { evalBench(Array(args.dropFirst())); exit(0) }
 if args.first == "transforms" { transformBench(Array(args.dropFirst())); exit(0) }
 if args.first == "vectors" { vectorBench(Array(args.dropFirst())); exit(0) }
+if args.first == "threads" { threadBench(Array(args.dropFirst())); exit(0) }
 func option(_ name: String) -> String? {
     guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
     defer { args.removeSubrange(i...(i + 1)) }
@@ -90,22 +92,9 @@ do {
 }
 
 // 2. The objective at width × height on smooth synthetic images.
-func synthetic(_ f: (Double, Double, Int) -> Double) -> RGBImage {
-    var p = [Float](repeating: 0, count: width * height * 3)
-    for y in 0..<height { for x in 0..<width { for c in 0..<3 {
-        p[(y * width + x) * 3 + c] = Float(min(255, max(0, f(Double(x) / Double(size), Double(y) / Double(size), c))))
-    } } }
-    return RGBImage(width: width, height: height, pixels: p)
-}
-let contentImage = synthetic { x, y, c in 128 + 100 * sin(2 * .pi * (1.5 * x + 0.5 * y + Double(c))) }
-let styleImage = synthetic { x, y, c in 128 + 110 * sin(2 * .pi * Double(6 + c) * x) * cos(2 * .pi * 4 * y) }
-let config = StyleTransferConfiguration(contentPath: "", stylePaths: [], outputPath: "")
+let inputs = BenchInputs(width: width, height: height, meanBGR: weights.meanBGR)
 do {
     let network = try VGGNetwork(weights: weights, pooling: .max, through: "relu5_1", parallel: Parallel(threads: threads))
-    let content = Preprocessing.tensor(from: contentImage, meanBGR: weights.meanBGR)
-    let style = Preprocessing.tensor(from: styleImage, meanBGR: weights.meanBGR)
-    var image = content
-    for i in 0..<image.count { image.data[i] += Float(i % 7) - 3 }
     func cpuSeconds() -> Double {
         var u = rusage()
         getrusage(RUSAGE_SELF.rawValue, &u)
@@ -114,11 +103,8 @@ do {
     /// Seconds of each of `runs` evaluations on `engine`, after a warm-up (buffers are
     /// allocated there). An evaluation returns its loss values, so a GPU has finished it.
     func measure<E: Engine>(_ engine: E) throws -> (times: [Double], cpuPerRun: Double) {
-        let objective = try StyleTransferObjective(
-            engine: engine, content: content, styles: [style],
-            contentLayers: config.contentLayers.names, styleLayers: config.styleLayers.names,
-            weights: LossWeights(content: 5, style: 1e-3, tv: 1))  // the fixed objective, comparable across versions
-        let x = engine.vectors.upload(image.data)
+        let objective = try inputs.objective(on: engine)  // the fixed objective, comparable across versions
+        let x = engine.vectors.upload(inputs.image.data)
         _ = try objective.evaluate(x)
         try engine.check()
         var times: [Double] = []
@@ -162,7 +148,7 @@ do {
             }
         }
     }
-    for layer in config.styleLayers.names {
+    for layer in StyleTransferConfiguration(contentPath: "", stylePaths: [], outputPath: "").styleLayers.names {
         let i = network.stageIndex(of: layer)!
         let s = network.outputSize(ofStage: i, width: width, height: height)
         let n = Double(network.channels(ofStage: i))

@@ -126,14 +126,14 @@ final class KernelTests: XCTestCase {
     /// for channel counts with one strip (64), two (128) and uneven ones (200, 8 × 25 rows
     /// over 3 strips), at VGG-like sizes (above OpenBLAS' small-matrix path).
     func testGramHalfIsTheWholeProductsBits() {
-        for (n, h, w) in [(64, 24, 30), (128, 20, 33), (200, 16, 21)] {
+        for (n, h, w) in [(64, 24, 30), (128, 20, 33), (200, 16, 21), (512, 8, 9)] {
             let f = randomTensor(n, h, w, seed: UInt64(n), range: (0, 3))
             var whole = [Float](repeating: 0, count: n * n)
             f.data.withUnsafeBufferPointer { fb in whole.withUnsafeMutableBufferPointer { gb in
                 BLAS.sgemm(transB: true, m: n, n: n, k: h * w, a: fb.baseAddress!, lda: h * w, b: fb.baseAddress!, ldb: h * w,
                            c: gb.baseAddress!, ldc: n)
             } }
-            for threads in [1, 2, 3] {
+            for threads in [1, 2, 3, 5, 8, 16] {
                 let g = Gram.gram(of: f, parallel: Parallel(threads: threads))
                 XCTAssertTrue(g == whole, "\(n) channels, \(threads) threads: \(zip(g, whole).filter { $0 != $1 }.count) values differ")
                 XCTAssertTrue((0..<n).allSatisfy { i in (0..<n).allSatisfy { g[i * n + $0] == g[$0 * n + i] } })

@@ -5,8 +5,10 @@
 #   - make bench-scaling's table, stylize and PyTorch side by side at 1, 2, 4 … up to the
 #     cores, then stylize with the matrix products pinned to OpenBLAS, AVX2 and AVX-512
 #     (GEMMS), and with OPENBLAS_CORETYPE unset if the host sets it;
-#   - `stylize-bench vectors 512`: L-BFGS's own passes per iteration at the same thread counts.
-# About 6 minutes on the 16-core Xeon; give it timeout_s 540.
+#   - `stylize-bench vectors 512`: L-BFGS's own passes per iteration at the same thread counts;
+#   - `stylize-bench threads 512`: the thread model of all the cores beside the real ones, which
+#     checks the model the 2-core hosts were tuned with (make bench-model).
+# About 7 minutes on the 16-core Xeon; give it timeout_s 540.
 set -eu
 cd "$(dirname "$0")/../.."
 out=${OUT:-/tmp}/cpu_bench.txt
@@ -25,4 +27,6 @@ counts=1; t=2; while [ "$t" -lt "$cores" ]; do counts="$counts $t"; t=$((t * 2))
     GEMMS="blas avx2 avx512" STYLIZE_BENCH="$w/stylize-bench" sh tools/bench_scaling.sh 512 "$counts" "$(command -v python3)"
     # The optimizer's own vector work per L-BFGS iteration (no network), by thread count.
     "$w/stylize-bench" vectors 512 --threads-list "$(echo $counts | tr ' ' ',')"
+    # The thread model at every core against the cores themselves.
+    "$w/stylize-bench" threads 512 --model "$cores" --measure "1,$cores" --runs 3
 } 2>&1 | tee "$out"

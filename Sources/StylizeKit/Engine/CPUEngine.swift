@@ -48,9 +48,14 @@ public final class CPUEngine: Engine {
     /// - Parameters:
     ///   - threads: `--threads`, at least 1.
     ///   - workspaceBudget: see `Conv3x3.Workspace.budget`.
-    public init(network: VGGNetwork, threads: Int, workspaceBudget: Int = Conv3x3.Workspace.defaultBudget) {
+    public convenience init(network: VGGNetwork, threads: Int, workspaceBudget: Int = Conv3x3.Workspace.defaultBudget) {
+        self.init(network: network, parallel: Parallel(threads: threads), workspaceBudget: workspaceBudget)
+    }
+
+    /// With a given `Parallel` (`stylize-bench threads` passes a `ThreadModel`'s).
+    public init(network: VGGNetwork, parallel: Parallel, workspaceBudget: Int = Conv3x3.Workspace.defaultBudget) {
         self.network = network
-        self.parallel = Parallel(threads: threads)
+        self.parallel = parallel
         self.vectors = CPUVectors(parallel: parallel)
         self.workspace = Conv3x3.Workspace(budget: workspaceBudget)
         let n = network.stages.count
@@ -130,7 +135,7 @@ public final class CPUEngine: Engine {
         var g = scratch[0], prev = scratch[1]
         scratch = [Tensor3(zeros: 0, 0, 0), Tensor3(zeros: 0, 0, 0)]
         let top = network.outputSize(ofStage: last, width: inputSizes[0].width, height: inputSizes[0].height)
-        g.reshape(channels: network.channels(ofStage: last), height: top.height, width: top.width)
+        g.reshape(channels: network.channels(ofStage: last), height: top.height, width: top.width, parallel: parallel)
         VectorMath.fill(&g.data, with: 0)
         for i in stride(from: last, through: 0, by: -1) {
             // Lend the gradient's storage to `inject` (moved, not copied) and take it back.
