@@ -27,6 +27,15 @@ public final class ThreadModel: @unchecked Sendable {
         public var work = 0.0
         /// Seconds of their slowest chunks: the time on `threads` cores.
         public var critical = 0.0
+        /// Seconds of each chunk position (the `w`-th chunk of every loop) over the loops.
+        public var chunks: [Double] = []
+        /// `critical` without the loops' own jitter: the work at the site's average balance,
+        /// `work · max(chunks) / Σ chunks`. A loop's chunks here take tens of microseconds,
+        /// and the slowest of 16 such timings is slow by chance as much as by its share.
+        public var steady: Double {
+            guard let most = chunks.max(), most > 0 else { return critical }
+            return work * most / chunks.reduce(0, +)
+        }
     }
 
     public let threads: Int
@@ -79,6 +88,8 @@ public final class ThreadModel: @unchecked Sendable {
         public var unsplit: Double { wall - work }
         /// Modelled seconds on `threads` cores.
         public var modelled: Double { wall - work + critical }
+        /// The same with each site at its average balance (`Site.steady`).
+        public var steady: Double { wall - work + sites.reduce(0) { $0 + $1.steady } }
     }
 
     public func finish() -> Result {
@@ -118,6 +129,7 @@ public final class ThreadModel: @unchecked Sendable {
         depth += 1
         defer { depth -= 1 }
         var total = 0.0, slowest = 0.0
+        var times = [Double](repeating: 0, count: workers)
         for w in 0..<workers {
             let lo = count * w / workers, hi = count * (w + 1) / workers
             guard lo < hi else { continue }
@@ -125,6 +137,7 @@ public final class ThreadModel: @unchecked Sendable {
             body(lo..<hi)
             let t = Double(now() - t0) / 1e9
             total += t
+            times[w] = t
             slowest = max(slowest, t)
         }
         guard !nested else { return }
@@ -135,6 +148,8 @@ public final class ThreadModel: @unchecked Sendable {
         entry.loops += 1
         entry.work += total
         entry.critical += slowest
+        if entry.chunks.count < workers { entry.chunks += repeatElement(0, count: workers - entry.chunks.count) }
+        for w in 0..<workers { entry.chunks[w] += times[w] }
         sites[key] = entry
         work += total
         critical += slowest

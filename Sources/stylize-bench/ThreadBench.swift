@@ -10,9 +10,10 @@ import StylizeKit
 // are timed for real beside it, so that the model can be compared with this host where they
 // overlap. The model sees the structure (work left on one thread, too few or unequal chunks),
 // not memory bandwidth, the shared L3 or the clock with every core busy: its efficiency is an
-// upper bound. The last column divides the model's own work (its chunks in turn, in the same
+// upper bound. The next-to-last column divides the model's own work (its chunks in turn, in the same
 // evaluation) rather than the 1-thread time measured apart, so a slow phase of the host between
-// the two does not move it.
+// the two does not move it; the last also takes each loop site at its average balance over
+// the evaluation (`ThreadModel.Site.steady`), without the jitter of single chunk timings.
 //
 //   stylize-bench threads SIZE|WxH [--model 2,4,8,16] [--measure 1,2] [--runs 3] [--sites 12] [--weights FILE]
 
@@ -50,14 +51,14 @@ func threadBench(_ args: [String]) {
         for n in measured { times[n] = median(try evaluations(CPUEngine(network: network, threads: n))) }
         let one = times[1]
         print("== an evaluation at \(width)×\(height), seconds (median of \(runs)); modelled: N threads' chunks in turn on this host")
-        print("| threads | measured | modelled | work no loop splits | split loops | speed-up on 1 thread's time | efficiency | on the model's own work |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("| threads | measured | modelled | work no loop splits | split loops | speed-up on 1 thread's time | efficiency | on the model's own work | the same without the chunks' jitter |")
+        print("|---|---|---|---|---|---|---|---|---|")
         func ratio(_ t: Double, _ n: Int) -> String {
             guard let one else { return "–" }
             return String(format: "%.2f× | %.0f %%", one / t, 100 * one / t / Double(n))
         }
         for n in measured where !modelled.contains(n) {
-            print(String(format: "| %d | %.3f | – | – | – | %@ | – |", n, times[n]!, ratio(times[n]!, n)))
+            print(String(format: "| %d | %.3f | – | – | – | %@ | – | – |", n, times[n]!, ratio(times[n]!, n)))
         }
         var last: ThreadModel.Result?
         for n in modelled {
@@ -67,20 +68,20 @@ func threadBench(_ args: [String]) {
                                 between: { model.start() }, after: { results.append(model.finish()) })
             let r = results.sorted { $0.modelled < $1.modelled }[results.count / 2]
             let real = times[n].map { String(format: "%.3f", $0) } ?? "–"
-            print(String(format: "| %d | %@ | %.3f | %.3f | %d | %@ | %.0f %% |", n, real, r.modelled, r.unsplit, r.loops,
-                         ratio(r.modelled, n), 100 * r.wall / r.modelled / Double(n)))
+            print(String(format: "| %d | %@ | %.3f | %.3f | %d | %@ | %.0f %% | %.0f %% |", n, real, r.modelled, r.unsplit, r.loops,
+                         ratio(r.modelled, n), 100 * r.wall / r.modelled / Double(n), 100 * r.wall / r.steady / Double(n)))
             last = r
         }
         guard let r = last, siteRows > 0 else { return }
         let n = Double(modelled.last!)
         print("\n== loop sites at \(modelled.last!) modelled threads, most idle thread-time first (ms per evaluation)")
-        print("| site | loops | work | slowest chunks | idle thread-ms | share of the modelled time |")
-        print("|---|---|---|---|---|---|")
+        print("| site | loops | work | slowest chunks | without the jitter | idle thread-ms | share of the modelled time |")
+        print("|---|---|---|---|---|---|---|")
         for s in r.sites.prefix(siteRows) {
-            print(String(format: "| %@ | %d | %.1f | %.1f | %.1f | %.1f %% |", s.name, s.loops, 1e3 * s.work, 1e3 * s.critical,
-                         1e3 * (n * s.critical - s.work), 100 * s.critical / r.modelled))
+            print(String(format: "| %@ | %d | %.1f | %.1f | %.1f | %.1f | %.1f %% |", s.name, s.loops, 1e3 * s.work, 1e3 * s.critical,
+                         1e3 * s.steady, 1e3 * (n * s.critical - s.work), 100 * s.critical / r.modelled))
         }
-        print(String(format: "| (no loop) | – | %.1f | %.1f | %.1f | %.1f %% |", 1e3 * r.unsplit, 1e3 * r.unsplit,
+        print(String(format: "| (no loop) | – | %.1f | %.1f | %.1f | %.1f | %.1f %% |", 1e3 * r.unsplit, 1e3 * r.unsplit, 1e3 * r.unsplit,
                      1e3 * (n - 1) * r.unsplit, 100 * r.unsplit / r.modelled))
         print("\n== the work no loop splits, by the loops around it (ms per evaluation)")
         print("| after → before | stretches | ms |")

@@ -43,6 +43,10 @@ final class ThreadSplitTests: XCTestCase {
         XCTAssertTrue(r.sites[0].name.hasPrefix("StylizeKitTests/ThreadSplitTests.swift:"), r.sites[0].name)
         // the first (largest idle time: 4 · 5 − 8 ms) is the loop with the slow chunk
         XCTAssertEqual(r.sites[0].critical, 0.005, accuracy: 1e-12)
+        // one loop per site: its average balance is its own (5 of 8 ms, 2 of 8 ms)
+        XCTAssertEqual(r.sites[0].chunks, [0.001, 0.001, 0.001, 0.005])
+        XCTAssertEqual(r.sites[0].steady, 0.005, accuracy: 1e-12)
+        XCTAssertEqual(r.steady, 0.017, accuracy: 1e-12)
     }
 
     /// A modelled machine cuts every loop as a real one with that many threads: the same bits.
