@@ -12,14 +12,16 @@
 /// The kernels compute `NR` columns at a time (48 in the AVX-512F kernel, 16 in the AVX2 one)
 /// with the last block masked, so a cut can cost lanes: a 256-tile product is 6 blocks of 48
 /// whole, two 128-column halves are 3 each, but four 64-column quarters are 2 each (8 in all).
-/// `pieces` takes the count whose slowest thread runs the fewest blocks.
+/// `pieces` takes the count (up to 8, no block under 32 columns) whose slowest thread runs the
+/// fewest blocks, the fewer pieces of counts as good: 3 for 256 tiles on 16 or 64 threads, 6 (blocks
+/// of 32 and 48 columns) on 32.
 extension Winograd4 {
     /// Column blocks per product for products of `n` columns in `kernel` on `threads` threads.
     static func pieces(columns n: Int, threads: Int, kernel: GEMMKernel) -> Int {
         guard kernel != .blas, threads > 1, 36 % threads != 0 else { return 1 }
         let nr = kernel == .avx512 ? 48 : 16
         var best = 1, bestCost = Int.max
-        for p in 1...4 {
+        for p in 1...8 {
             let cuts = pieceCuts(columns: n, pieces: p)
             guard zip(cuts, cuts.dropFirst()).allSatisfy({ $1 - $0 >= 32 }) else { break }
             let widest = zip(cuts, cuts.dropFirst()).map { ($1 - $0 + nr - 1) / nr }.max()!

@@ -78,13 +78,17 @@ final class ThreadSplitTests: XCTestCase {
         // AVX2's blocks of 16: halves (9 rounds of 8 blocks) tie quarters (18 of 4); the fewer pieces
         XCTAssertEqual(Winograd4.pieces(columns: 256, threads: 8, kernel: .avx2), 2)
         XCTAssertEqual(Winograd4.pieces(columns: 256, threads: 16, kernel: .avx2), 4)
+        // 32 threads: 6 blocks of 32 or 48 columns, one kernel block each, in 7 rounds (thirds: 4
+        // rounds of 2 blocks); 64 threads: thirds in 2 rounds of 2 blocks, as good as sixths in 4 of 1
+        XCTAssertEqual(Winograd4.pieces(columns: 256, threads: 32, kernel: .avx512), 6)
+        XCTAssertEqual(Winograd4.pieces(columns: 256, threads: 64, kernel: .avx512), 3)
         for threads in [1, 2, 3, 4, 6, 12, 18, 36] {
             XCTAssertEqual(Winograd4.pieces(columns: 256, threads: threads, kernel: .avx512), 1, "\(threads) threads divide 36")
         }
         XCTAssertEqual(Winograd4.pieces(columns: 256, threads: 16, kernel: .blas), 1, "OpenBLAS's products stay whole")
         XCTAssertEqual(Winograd4.pieces(columns: 40, threads: 16, kernel: .avx512), 1, "no piece under 32 columns")
         for n in [1, 17, 64, 100, 256, 272] {
-            for p in 1...4 {
+            for p in 1...8 {
                 let cuts = Winograd4.pieceCuts(columns: n, pieces: p)
                 XCTAssertEqual(cuts.first, 0)
                 XCTAssertEqual(cuts.last, n)
