@@ -18,7 +18,7 @@
 extension Winograd4 {
     /// Column blocks per product for products of `n` columns in `kernel` on `threads` threads.
     static func pieces(columns n: Int, threads: Int, kernel: GEMMKernel) -> Int {
-        guard kernel != .blas, threads > 1, 36 % threads != 0 else { return 1 }
+        guard ThreadSplit.fine, kernel != .blas, threads > 1, 36 % threads != 0 else { return 1 }
         let nr = kernel == .avx512 ? 48 : 16
         var best = 1, bestCost = Int.max
         for p in 1...8 {

@@ -19,9 +19,10 @@ public enum Gram {
         f.data.withUnsafeBufferPointer { fb in
             g.withUnsafeMutableBufferPointer { gb in
                 let f0 = fb.baseAddress!, g0 = gb.baseAddress!
-                if kernel == .blas {
+                if kernel == .blas || !ThreadSplit.fine {
                     // OpenBLAS rounds narrow blocks differently (docs/EXPERIMENTS.md, *Thread counts
-                    // and bits*): whole strips, each split by `BLAS.sgemm`'s column blocks.
+                    // and bits*): whole strips, each split by `BLAS.sgemm`'s column blocks (and
+                    // with `STYLIZE_SPLIT=whole`, as before the tiles).
                     let strips = max(1, n / stripRows)
                     for s in 0..<strips {
                         let i0 = n * s / strips, i1 = n * (s + 1) / strips

@@ -156,3 +156,12 @@ public final class ThreadModel: @unchecked Sendable {
         loops += 1
     }
 }
+
+/// Whether the loops are cut for many threads as the thread model showed (the Winograd
+/// products in column blocks, the Gram matrix in tiles, growth zeroed on every thread), or as
+/// before (`STYLIZE_SPLIT=whole`): the same bits either way, so that a machine with the cores
+/// can time the two side by side (`tools/device/cpu_bench.sh`). Any other value is the default.
+public enum ThreadSplit {
+    /// Read once from the environment; tests set it.
+    nonisolated(unsafe) public static var fine = ProcessInfo.processInfo.environment["STYLIZE_SPLIT"] != "whole"
+}

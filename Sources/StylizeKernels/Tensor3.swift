@@ -54,6 +54,7 @@ extension Array where Element == Float {
     /// about 60 M zeros, 11 ms on one thread, which the thread model (`stylize-bench threads`)
     /// counted as the largest part of the work no loop split.
     mutating func resizeKeepingCapacity(to n: Int, parallel: Parallel) {
+        let parallel = ThreadSplit.fine ? parallel : .serial
         if count > n {
             removeLast(count - n)
         } else if count < n {

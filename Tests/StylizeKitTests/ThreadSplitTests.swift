@@ -69,6 +69,27 @@ final class ThreadSplitTests: XCTestCase {
         XCTAssertEqual(modelled, run(.serial))
     }
 
+    /// `STYLIZE_SPLIT=whole` (`ThreadSplit.fine` false) cuts as before the thread model, with
+    /// the same bits: whole products, the Gram matrix in strips.
+    func testWholeSplitGivesTheSameBits() {
+        let f = randomTensor(64, 40, 44, seed: 21, range: (0, 2))
+        let (weight, bias) = WinogradTests.vggScaleWeights(64, 64, seed: 22)
+        func run() -> [Float] {
+            let parallel = Parallel(threads: 16)
+            let conv = Conv3x3(inChannels: 64, outChannels: 64, weight: weight, bias: bias, algorithm: .winograd4)
+            var out = Tensor3(zeros: 0, 0, 0), grad = Tensor3(zeros: 0, 0, 0), ws = Conv3x3.Workspace()
+            conv.forward(f, into: &out, fuseReLU: true, workspace: &ws, parallel: parallel)
+            conv.backwardInput(out, into: &grad, workspace: &ws, parallel: parallel)
+            return out.data + grad.data + Gram.gram(of: f, parallel: parallel)
+        }
+        XCTAssertTrue(ThreadSplit.fine, "the default")
+        let fine = run()
+        ThreadSplit.fine = false
+        defer { ThreadSplit.fine = true }
+        XCTAssertEqual(Winograd4.pieces(columns: 256, threads: 16, kernel: .avx512), 1)
+        XCTAssertEqual(run(), fine)
+    }
+
     // MARK: - Winograd products in column blocks
 
     func testWinogradPiecesFollowTheKernelsBlocks() {

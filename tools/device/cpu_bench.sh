@@ -7,8 +7,9 @@
 #     (GEMMS), and with OPENBLAS_CORETYPE unset if the host sets it;
 #   - `stylize-bench vectors 512`: L-BFGS's own passes per iteration at the same thread counts;
 #   - `stylize-bench threads 512`: the thread model of all the cores beside the real ones, which
-#     checks the model the 2-core hosts were tuned with (make bench-model).
-# About 7 minutes on the 16-core Xeon; give it timeout_s 540.
+#     checks the model the 2-core hosts were tuned with (make bench-model), and the cuts it led to
+#     against the loops before them (STYLIZE_SPLIT=whole) at every core, in turns.
+# About 8 minutes on the 16-core Xeon; give it timeout_s 540.
 set -eu
 cd "$(dirname "$0")/../.."
 out=${OUT:-/tmp}/cpu_bench.txt
@@ -29,4 +30,12 @@ counts=1; t=2; while [ "$t" -lt "$cores" ]; do counts="$counts $t"; t=$((t * 2))
     "$w/stylize-bench" vectors 512 --threads-list "$(echo $counts | tr ' ' ',')"
     # The thread model at every core against the cores themselves.
     "$w/stylize-bench" threads 512 --model "$cores" --measure "1,$cores" --runs 3
+    # The cuts the model led to (the default) against the loops as before (STYLIZE_SPLIT=whole),
+    # every core, in turns: the same bits, so only the time differs.
+    for round in 1 2 3; do
+        for split in fine whole; do
+            printf '%s, round %s: ' "$split" "$round"
+            STYLIZE_SPLIT=$split "$w/stylize-bench" 512 --threads "$cores" --runs 5 | grep -o 'median [0-9.]* s/evaluation'
+        done
+    done
 } 2>&1 | tee "$out"
