@@ -13,7 +13,7 @@ extension VectorMath {
             upper.withUnsafeBufferPointer { hi in
                 x.withUnsafeMutableBufferPointer { px in
                     let x = px.baseAddress!, lo = lo.baseAddress!, hi = hi.baseAddress!
-                    forEachBlock(px.count, parallel: parallel) { r in
+                    forEachSlice(px.count, parallel: parallel) { r in
                         clamp(x + r.lowerBound, lower: lo + r.lowerBound, upper: hi + r.lowerBound, count: r.count)
                     }
                 }
@@ -56,7 +56,7 @@ extension VectorMath {
         q.withUnsafeMutableBufferPointer { pq in
             let q = pq.baseAddress!
             withPointers(x, g, bounds) { x, g, lo, hi, n in
-                forEachBlock(n, parallel: parallel) { r in
+                forEachSlice(n, parallel: parallel) { r in
                     guard let lo, let hi else { (q + r.lowerBound).update(from: g + r.lowerBound, count: r.count); return }
                     for i in r { q[i] = isActive(x[i], g[i], lo[i], hi[i]) ? 0 : g[i] }
                 }

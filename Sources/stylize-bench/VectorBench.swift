@@ -7,15 +7,18 @@ import StylizeKit
 // does them (a box, step scaling, `--history-size`). Each thread count runs the same problem;
 // the function's own evaluation (a separable quadratic, single-threaded) is timed apart and
 // left out. Prints the median milliseconds per iteration once the history is full, and
-// whether every thread count reached the same iterate bit for bit.
+// whether every thread count reached the same iterate bit for bit. `--model 16` adds rows for
+// modelled machines of that many threads (`ThreadModel`: every loop cut as on 16 cores, its
+// chunks run in turn here and counted as the slowest).
 //
-//   stylize-bench vectors SIZE|WxH [--threads-list 1,2] [--history 30] [--iterations 50]
+//   stylize-bench vectors SIZE|WxH [--threads-list 1,2] [--model 4,16] [--history 30] [--iterations 50]
 
 func vectorBench(_ args: [String]) {
     let o = BenchRunOptions(args)
-    let (width, height) = o.size(minimum: 8, usage: "stylize-bench vectors SIZE|WxH [--threads-list 1,2] [--history 30] [--iterations 50]")
+    let (width, height) = o.size(minimum: 8, usage: "stylize-bench vectors SIZE|WxH [--threads-list 1,2] [--model 4,16] [--history 30] [--iterations 50]")
     let counts = (o.values["--threads-list"] ?? "1,2").split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 }
     guard !counts.isEmpty else { fail("--threads-list must name thread counts, e.g. 1,2,4") }
+    let modelled = (o.values["--model"] ?? "").split(separator: ",").compactMap { Int($0) }.filter { $0 >= 2 }
     let history = o.int("--history", RunSettings().historySize), iterations = max(history + 5, o.int("--iterations", 50))
     let n = 3 * width * height
     // A separable quadratic with curvatures over three decades and a minimum partly outside
@@ -33,8 +36,9 @@ func vectorBench(_ args: [String]) {
     print("|---|---|---|---|")
     var first: (median: Double, x: [Float])?
     var sameBits = true
-    for threads in counts {
-        let parallel = Parallel(threads: threads)
+    for (threads, isModel) in counts.map({ ($0, false) }) + modelled.map({ ($0, true) }) {
+        let model = isModel ? ThreadModel(threads: threads) : nil
+        let parallel = model.map { Parallel(modelling: threads, model: $0) } ?? Parallel(threads: threads)
         var lbfgs = LBFGS<CPUVectors, Void>(historySize: history, box: box, gradientTolerance: 0, relativeDecreaseTolerance: 0,
                                              vectors: CPUVectors(parallel: parallel))
         lbfgs.stepScaling = RunSettings.stepScaling
@@ -56,15 +60,17 @@ func vectorBench(_ args: [String]) {
         var times: [Double] = []
         for k in 0..<iterations {
             inside = 0
+            model?.start()
             let t0 = DispatchTime.now().uptimeNanoseconds
             do { _ = try lbfgs.step(&x, evaluate: evaluate) } catch { fail("the optimizer failed: \(error)") }
-            let total = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+            var total = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+            if let model { total = 1e3 * model.finish().modelled }
             if k > history { times.append(total - inside) }
         }
         times.sort()
         let median = times[times.count / 2]
         let speedup = first.map { String(format: "%.2f×", $0.median / median) } ?? "1.00×"
-        print(String(format: "| %d | %.2f | %.2f | %@ |", threads, median, times[0], speedup))
+        print(String(format: "| %d%@ | %.2f | %.2f | %@ |", threads, isModel ? " (modelled)" : "", median, times[0], speedup))
         if let first { sameBits = sameBits && first.x == x } else { first = (median, x) }
     }
     print("the same iterate, bit for bit, with every thread count: \(sameBits ? "yes" : "NO")")

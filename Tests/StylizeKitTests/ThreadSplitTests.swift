@@ -168,6 +168,31 @@ final class ThreadSplitTests: XCTestCase {
         XCTAssertEqual(GramTiles.slowest(GramTiles(channels: 64, threads: 16).tiles, threads: 16), 64 * 64 / 16)
     }
 
+    // MARK: - Element-wise vector passes in slices
+
+    /// Every index of `0..<n` in exactly one slice, slices on multiples of 16, at most one a
+    /// thread (`VectorMath.forEachSlice`; `VectorBlockTests` checks the passes' bits).
+    func testSlicesCoverEveryIndexOnce() {
+        for threads in [1, 2, 3, 16] {
+            let parallel = Parallel(threads: threads)
+            for n in [0, 1, 100, 4096, 8191, 70_001, 165_074, 786_432] {
+                var seen = [UInt8](repeating: 0, count: n)
+                var slices: [Range<Int>] = []
+                let lock = NSLock()
+                seen.withUnsafeMutableBufferPointer { p in
+                    let base = p.baseAddress
+                    VectorMath.forEachSlice(n, parallel: parallel) { r in
+                        for i in r { base![i] += 1 }
+                        lock.lock(); slices.append(r); lock.unlock()
+                    }
+                }
+                XCTAssertTrue(seen.allSatisfy { $0 == 1 }, "\(threads) threads, \(n) values")
+                XCTAssertLessThanOrEqual(slices.count, threads)
+                XCTAssertTrue(slices.allSatisfy { $0.lowerBound % 16 == 0 })
+            }
+        }
+    }
+
     // MARK: - Growing scratch on every thread
 
     /// Growing within the capacity and beyond it, on 1 and 3 threads: the values kept stay,

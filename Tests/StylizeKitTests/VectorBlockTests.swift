@@ -3,7 +3,7 @@ import XCTest
 @testable import StylizeKit
 
 /// The optimizers' vector passes on every thread (`VectorMath+Blocks`, `CPUVectors`): the same
-/// bits with 1, 2, 3 and 8 threads on vectors of many blocks (a last block that is short, and
+/// bits with 1, 2, 3, 8 and 16 threads on vectors of many blocks (a last block that is short, and
 /// variables at both bounds); one block's result is the serial pass's exactly; the sums are
 /// right to Double rounding against a sum in higher precision; and an L-BFGS run on a problem
 /// of 200 000 variables takes the same steps with 1 and 3 threads.
@@ -48,7 +48,7 @@ final class VectorBlockTests: XCTestCase {
     func testTheSameBitsWithAnyThreadCount() {
         let n = 5 * VectorMath.blockSize + 1234
         let one = everyPass(n, threads: 1)
-        for threads in [2, 3, 8] {
+        for threads in [2, 3, 8, 16] {
             let other = everyPass(n, threads: threads)
             XCTAssertEqual(other.sums, one.sums, "\(threads) threads")
             for (a, b) in zip(other.written, one.written) { XCTAssertTrue(a == b, "\(threads) threads: a written vector differs") }
