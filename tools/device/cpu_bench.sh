@@ -27,7 +27,7 @@ counts=1; t=2; while [ "$t" -lt "$cores" ]; do counts="$counts $t"; t=$((t * 2))
     python3 -c 'import torch; print("PyTorch", torch.__version__)' || true
     GEMMS="blas avx2 avx512" STYLIZE_BENCH="$w/stylize-bench" sh tools/bench_scaling.sh 512 "$counts" "$(command -v python3)"
     # The optimizer's own vector work per L-BFGS iteration (no network), by thread count.
-    "$w/stylize-bench" vectors 512 --threads-list "$(echo $counts | tr ' ' ',')"
+    "$w/stylize-bench" vectors 512 --threads-list "$(echo $counts | tr ' ' ',')" --model "$cores"
     # The thread model at every core against the cores themselves.
     "$w/stylize-bench" threads 512 --model "$cores" --measure "1,$cores" --runs 3
     # The cuts the model led to (the default) against the loops as before (STYLIZE_SPLIT=whole),
