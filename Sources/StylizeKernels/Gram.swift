@@ -19,20 +19,19 @@ public enum Gram {
         f.data.withUnsafeBufferPointer { fb in
             g.withUnsafeMutableBufferPointer { gb in
                 let f0 = fb.baseAddress!, g0 = gb.baseAddress!
+                let first = stripStarts(n)  // each strip's first row, and n
                 if kernel == .blas || !ThreadSplit.fine {
                     // OpenBLAS rounds narrow blocks differently (docs/EXPERIMENTS.md, *Thread counts
                     // and bits*): whole strips, each split by `BLAS.sgemm`'s column blocks (and
                     // with `STYLIZE_SPLIT=whole`, as before the tiles).
-                    let strips = max(1, n / stripRows)
-                    for s in 0..<strips {
-                        let i0 = n * s / strips, i1 = n * (s + 1) / strips
+                    for (i0, i1) in zip(first, first.dropFirst()) {
                         // G[i₀ + i, i₀ + j] = Σ_p F[i₀ + i, p] · F[i₀ + j, p]   (M = i₁ − i₀, N = N − i₀, K = M)
                         BLAS.sgemm(kernel: kernel, transB: true, m: i1 - i0, n: n - i0, k: m,
                                    a: f0 + i0 * m, lda: m, b: f0 + i0 * m, ldb: m,
                                    c: g0 + i0 * n + i0, ldc: n, parallel: parallel)
                     }
                 } else {
-                    let tiles = GramTiles(channels: n, threads: parallel.threads).tiles
+                    let tiles = GramTiles.planned(channels: n, threads: parallel.threads)
                     parallel.forEachChunk(tiles.count, costPerItem: 1 << 20) { range in
                         for t in tiles[range] {
                             // G[r₀ + i, j₀ + j] = Σ_p F[r₀ + i, p] · F[j₀ + j, p]   (M = r₁ − r₀, N = j₁ − j₀, K = M)
@@ -42,13 +41,10 @@ public enum Gram {
                         }
                     }
                 }
-                // G[i, j] = G[j, i] below each strip
-                let strips = max(1, n / stripRows)
+                // G[i, j] = G[j, i] left of each strip
                 parallel.forEachChunk(n, costPerItem: n) { rows in
                     for i in rows {
-                        var s = i * strips / n
-                        while n * (s + 1) / strips <= i { s += 1 }
-                        let i0 = n * s / strips  // the first row of i's strip
+                        let i0 = first[first.lastIndex { $0 <= i }!]  // the first row of i's strip
                         for j in 0..<i0 { g0[i * n + j] = g0[j * n + i] }
                     }
                 }
@@ -63,6 +59,12 @@ public enum Gram {
     /// re-read `F` and each is a separate split product, so the saving is far below the
     /// multiply-adds'.
     static let stripRows = 64
+
+    /// The first row of each of `gram(of:)`'s equal strips of about `stripRows` rows, then `n`.
+    static func stripStarts(_ n: Int) -> [Int] {
+        let strips = max(1, n / stripRows)
+        return (0...strips).map { n * $0 / strips }
+    }
 
     // MARK: - Style term
 

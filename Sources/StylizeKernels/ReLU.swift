@@ -49,7 +49,7 @@ public struct ReLUMask: Sendable {
     mutating func record(_ activation: Tensor3, kind: Int32?, parallel: Parallel) {
         let n = activation.count, nWords = (n + 63) / 64
         count = n
-        words.resizeKeepingCapacity(to: nWords)  // every word is written below
+        words.resizeKeepingCapacity(to: nWords, parallel: parallel)  // every word is written below
         activation.data.withUnsafeBufferPointer { aBuf in
             words.withUnsafeMutableBufferPointer { wBuf in
                 let a = aBuf.baseAddress!, w = wBuf.baseAddress!

@@ -44,7 +44,7 @@ extension Tensor3 {
     }
 }
 
-extension Array where Element == Float {
+extension Array where Element: ExpressibleByIntegerLiteral {
     /// Sets the count to `n` without a pass over the values kept: drops the tail when
     /// shrinking (keeping the capacity) and appends zeros when growing (a new zeroed buffer
     /// when the capacity is too small, rather than copying values the caller will overwrite).
@@ -53,13 +53,13 @@ extension Array where Element == Float {
     /// turns at every layer's size, so they shrink and grow again in every evaluation: at 512²
     /// about 60 M zeros, 11 ms on one thread, which the thread model (`stylize-bench threads`)
     /// counted as the largest part of the work no loop split.
-    mutating func resizeKeepingCapacity(to n: Int, parallel: Parallel) {
+    mutating func resizeKeepingCapacity(to n: Int, parallel: Parallel = .serial) {
         let parallel = ThreadSplit.fine ? parallel : .serial
         if count > n {
             removeLast(count - n)
         } else if count < n {
             if capacity >= n {
-                append(contentsOf: Zeros(count: n - count, parallel: parallel))
+                append(contentsOf: Zeros<Element>(count: n - count, parallel: parallel))
             } else {
                 self = Array(unsafeUninitializedCapacity: n) { buffer, initialized in
                     Zeros.fill(buffer, parallel: parallel)
@@ -70,31 +70,16 @@ extension Array where Element == Float {
     }
 }
 
-extension Array where Element: ExpressibleByIntegerLiteral {
-    /// `resizeKeepingCapacity(to:parallel:)` on the calling thread, for any element type.
-    @inlinable mutating func resizeKeepingCapacity(to n: Int) {
-        if count > n {
-            removeLast(count - n)
-        } else if count < n {
-            if capacity >= n {
-                append(contentsOf: repeatElement(0, count: n - count))
-            } else {
-                self = Array(repeating: 0, count: n)
-            }
-        }
-    }
-}
-
 /// `count` zeros that write themselves into an array's new storage on `parallel`'s threads
 /// (`Sequence._copyContents(initializing:)`, through which `Array.append(contentsOf:)`
 /// initializes its new elements; where it does not, they come one by one from the iterator).
-struct Zeros: Sequence {
+struct Zeros<Element: ExpressibleByIntegerLiteral>: Sequence {
     let count: Int
     let parallel: Parallel
 
     struct Iterator: IteratorProtocol {
         var left: Int
-        mutating func next() -> Float? {
+        mutating func next() -> Element? {
             guard left > 0 else { return nil }
             left -= 1
             return 0
@@ -104,14 +89,14 @@ struct Zeros: Sequence {
     func makeIterator() -> Iterator { Iterator(left: count) }
     var underestimatedCount: Int { count }
 
-    func _copyContents(initializing buffer: UnsafeMutableBufferPointer<Float>) -> (Iterator, Int) {
+    func _copyContents(initializing buffer: UnsafeMutableBufferPointer<Element>) -> (Iterator, Int) {
         let n = Swift.min(count, buffer.count)
         Zeros.fill(UnsafeMutableBufferPointer(rebasing: buffer[..<n]), parallel: parallel)
         return (Iterator(left: count - n), n)
     }
 
-    /// Zeroes `buffer`, in blocks of 64 Ki floats over `parallel`'s threads.
-    static func fill(_ buffer: UnsafeMutableBufferPointer<Float>, parallel: Parallel) {
+    /// Zeroes `buffer`, in blocks of 64 Ki values over `parallel`'s threads.
+    static func fill(_ buffer: UnsafeMutableBufferPointer<Element>, parallel: Parallel) {
         guard let base = buffer.baseAddress else { return }
         let n = buffer.count, block = 1 << 16
         parallel.forEachChunk((n + block - 1) / block, costPerItem: block) { range in

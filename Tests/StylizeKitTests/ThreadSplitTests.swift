@@ -151,7 +151,10 @@ final class ThreadSplitTests: XCTestCase {
             let strips = max(1, n / Gram.stripRows)
             for threads in [1, 2, 3, 7, 16, 64] {
                 var seen = [Int](repeating: 0, count: n * n)
-                for t in GramTiles(channels: n, threads: threads).tiles {
+                let plan = GramTiles(channels: n, threads: threads).tiles
+                XCTAssertEqual(GramTiles.planned(channels: n, threads: threads), plan, "the plan kept for the process")
+                XCTAssertEqual(GramTiles.planned(channels: n, threads: threads), plan)
+                for t in plan {
                     for i in t.r0..<t.r1 { for j in t.j0..<t.j1 { seen[i * n + j] += 1 } }
                 }
                 for i in 0..<n {
