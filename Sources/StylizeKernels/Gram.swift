@@ -89,11 +89,21 @@ public enum Gram {
         let n = f.channels, m = f.positions
         precondition(target.count == n * n, "style target must be \(n)×\(n)")
         var diff = gram(of: f, parallel: parallel)
-        var sum = 0.0
-        for i in 0..<(n * n) {
-            let d = diff[i] - target[i]
-            diff[i] = d
-            sum += Double(d) * Double(d)
+        // D = G − A and Σ D², the sum in fixed blocks of `contentBlock` values added in block
+        // order (the same bits at every thread count; at most 90 channels, one block, the plain sum).
+        let sum = diff.withUnsafeMutableBufferPointer { db in
+            target.withUnsafeBufferPointer { tb in
+                let d = db.baseAddress!, a = tb.baseAddress!
+                return VectorMath.blockSums(n * n, 1, block: contentBlock, parallel: parallel) { r, out in
+                    var s = 0.0
+                    for i in r {
+                        let v = d[i] - a[i]
+                        d[i] = v
+                        s += Double(v) * Double(v)
+                    }
+                    out[0] = s
+                }[0]
+            }
         }
         let norm = 4.0 * Double(n) * Double(n) * Double(m) * Double(m)
         if let grad {
@@ -104,68 +114,6 @@ public enum Gram {
                     BLAS.sgemm(m: n, n: m, k: n, alpha: alpha,
                                a: db.baseAddress!, lda: n, b: fb.baseAddress!, ldb: m,
                                beta: 1, c: grad, ldc: m, parallel: parallel)
-                }
-            }
-        }
-        return sum / norm
-    }
-
-    // MARK: - Content term
-
-    /// Content term of one layer: `L = Σ (F − P)² / (4 N M)`, `target` = `P` (same shape as `f`).
-    public static func contentLoss(_ f: Tensor3, target: [Float]) -> Double {
-        contentLoss(f, target: target, positionWeights: nil)
-    }
-
-    /// `L` as above, and adds `scale · (F − P) / (2 N M)` (= `scale · ∂L/∂F`) to `grad`.
-    public static func contentLoss(_ f: Tensor3, target: [Float], scale: Float, grad: inout [Float]) -> Double {
-        contentLoss(f, target: target, positionWeights: nil, scale: scale, grad: &grad)
-    }
-
-    /// The content term with one weight per position: `L = Σ_x w_x Σ_c (F_cx − P_cx)² / (4 N M)`
-    /// (`positionWeights` = `w`, `M` values; nil is every `w_x = 1`, the term above).
-    public static func contentLoss(_ f: Tensor3, target: [Float], positionWeights: [Float]?) -> Double {
-        withWeights(positionWeights) { contentLoss(f, target: target, weights: $0, scale: 0, grad: nil) }
-    }
-
-    /// The weighted `L`, and adds `scale · w_x (F − P) / (2 N M)` (= `scale · ∂L/∂F`) to `grad`.
-    public static func contentLoss(_ f: Tensor3, target: [Float], positionWeights: [Float]?, scale: Float,
-                                   grad: inout [Float]) -> Double {
-        precondition(grad.count == f.count, "content gradient has \(grad.count) values, the layer \(f.count)")
-        return withWeights(positionWeights) { w in
-            grad.withUnsafeMutableBufferPointer { contentLoss(f, target: target, weights: w, scale: scale, grad: $0.baseAddress!) }
-        }
-    }
-
-    private static func withWeights<R>(_ weights: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-        guard let weights else { return body(nil) }
-        return weights.withUnsafeBufferPointer { body($0.baseAddress!) }
-    }
-
-    static func contentLoss(_ f: Tensor3, target: [Float], weights: UnsafePointer<Float>?, scale: Float,
-                            grad: UnsafeMutablePointer<Float>?) -> Double {
-        precondition(target.count == f.count, "content target does not match the layer's shape")
-        let m = f.positions
-        let norm = 4.0 * Double(f.channels) * Double(m)
-        let gscale = Float(Double(scale) * 2.0 / norm)
-        var sum = 0.0
-        f.data.withUnsafeBufferPointer { fb in
-            target.withUnsafeBufferPointer { tb in
-                guard let weights else {
-                    for i in 0..<f.count {
-                        let d = fb[i] - tb[i]
-                        sum += Double(d) * Double(d)
-                        if let grad { grad[i] += gscale * d }
-                    }
-                    return
-                }
-                for c in 0..<f.channels {
-                    for x in 0..<m {
-                        let i = c * m + x
-                        let d = fb[i] - tb[i]
-                        sum += Double(weights[x]) * Double(d) * Double(d)
-                        if let grad { grad[i] += gscale * weights[x] * d }
-                    }
                 }
             }
         }

@@ -84,12 +84,15 @@ public final class ThreadModel: @unchecked Sendable {
         public var sites: [Site]
         /// The work between loops by the sites around it (`work` and `critical` alike), most first.
         public var gaps: [Site]
-        /// Seconds of work no loop split.
-        public var unsplit: Double { wall - work }
+        /// Seconds of work no loop split: the gaps between loops. The model's own bookkeeping
+        /// after each loop is left out (it is in `wall`).
+        public var unsplit: Double { gaps.reduce(0) { $0 + $1.work } }
+        /// Seconds of the stretch's own work on one thread: split and unsplit.
+        public var busy: Double { work + unsplit }
         /// Modelled seconds on `threads` cores.
-        public var modelled: Double { wall - work + critical }
+        public var modelled: Double { unsplit + critical }
         /// The same with each site at its average balance (`Site.steady`).
-        public var steady: Double { wall - work + sites.reduce(0) { $0 + $1.steady } }
+        public var steady: Double { unsplit + sites.reduce(0) { $0 + $1.steady } }
     }
 
     public func finish() -> Result {
@@ -142,7 +145,8 @@ public final class ThreadModel: @unchecked Sendable {
         }
         guard !nested else { return }
         lastSite = key
-        lastEnd = now()
+        // The gap to the next loop starts after this bookkeeping, which is the model's own work.
+        defer { lastEnd = now() }
         if names[key] == nil { names[key] = "\(site):\(line)" }
         var entry = sites[key] ?? Site(name: "")
         entry.loops += 1

@@ -21,10 +21,13 @@ extension VectorMath {
     /// The number of blocks of an `n`-value vector.
     @inlinable static func blockCount(_ n: Int) -> Int { (n + blockSize - 1) / blockSize }
 
-    /// Calls `body(range)` for every block's index range, on `parallel`'s threads.
-    static func forEachBlock(_ n: Int, parallel: Parallel, _ body: (Range<Int>) -> Void) {
-        parallel.forEachChunk(blockCount(n), costPerItem: blockSize) { blocks in
-            for b in blocks { body(b * blockSize ..< min(n, (b + 1) * blockSize)) }
+    /// Calls `body(range)` for every block's index range, on `parallel`'s threads. Blocks of
+    /// `block` values (`blockSize` unless a caller fixes another size of its own; never one
+    /// that depends on the thread count). `site` names the caller for `ThreadModel`'s table.
+    static func forEachBlock(_ n: Int, block: Int = blockSize, parallel: Parallel,
+                             site: StaticString = #fileID, line: UInt = #line, _ body: (Range<Int>) -> Void) {
+        parallel.forEachChunk((n + block - 1) / block, costPerItem: block, site: site, line: line) { blocks in
+            for b in blocks { body(b * block ..< min(n, (b + 1) * block)) }
         }
     }
 
@@ -46,23 +49,27 @@ extension VectorMath {
 
     /// Each block's `k` results, `body(range, out)` writing them to `out[0..<k]`; block `b`'s
     /// are at `b·k ..< (b+1)·k` of the array returned.
-    static func blockResults(_ n: Int, _ k: Int, parallel: Parallel,
+    static func blockResults(_ n: Int, _ k: Int, block: Int = blockSize, parallel: Parallel,
+                             site: StaticString = #fileID, line: UInt = #line,
                              _ body: (Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
-        var partial = [Double](repeating: 0, count: blockCount(n) * k)
+        var partial = [Double](repeating: 0, count: (n + block - 1) / block * k)
         partial.withUnsafeMutableBufferPointer { p in
             guard let base = p.baseAddress else { return }
-            forEachBlock(n, parallel: parallel) { range in body(range, base + (range.lowerBound / blockSize) * k) }
+            forEachBlock(n, block: block, parallel: parallel, site: site, line: line) { range in
+                body(range, base + (range.lowerBound / block) * k)
+            }
         }
         return partial
     }
 
     /// `k` Double sums over the blocks of an `n`-value vector: `body(range, out)` writes a
     /// block's `k` partial sums (taken in index order), which are then added in block order.
-    static func blockSums(_ n: Int, _ k: Int, parallel: Parallel,
+    static func blockSums(_ n: Int, _ k: Int, block: Int = blockSize, parallel: Parallel,
+                          site: StaticString = #fileID, line: UInt = #line,
                           _ body: (Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
-        let partial = blockResults(n, k, parallel: parallel, body)
+        let partial = blockResults(n, k, block: block, parallel: parallel, site: site, line: line, body)
         var total = [Double](repeating: 0, count: k)
-        for b in 0..<blockCount(n) {
+        for b in 0..<partial.count / max(k, 1) {
             for j in 0..<k { total[j] = b == 0 ? partial[j] : total[j] + partial[b * k + j] }
         }
         return total

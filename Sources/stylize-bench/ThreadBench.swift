@@ -69,7 +69,7 @@ func threadBench(_ args: [String]) {
             let r = results.sorted { $0.modelled < $1.modelled }[results.count / 2]
             let real = times[n].map { String(format: "%.3f", $0) } ?? "–"
             print(String(format: "| %d | %@ | %.3f | %.3f | %d | %@ | %.0f %% | %.0f %% |", n, real, r.modelled, r.unsplit, r.loops,
-                         ratio(r.modelled, n), 100 * r.wall / r.modelled / Double(n), 100 * r.wall / r.steady / Double(n)))
+                         ratio(r.modelled, n), 100 * r.busy / r.modelled / Double(n), 100 * r.busy / r.steady / Double(n)))
             last = r
         }
         guard let r = last, siteRows > 0 else { return }

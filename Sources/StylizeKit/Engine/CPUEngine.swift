@@ -176,8 +176,11 @@ public final class CPUEngine: Engine {
 
     public func contentLoss(atStage i: Int, target: [Float], positionWeights: [Float]?, scale: Float,
                             gradient: inout [Float]?) -> Double {
-        guard gradient != nil else { return Gram.contentLoss(activations[i], target: target, positionWeights: positionWeights) }
-        return Gram.contentLoss(activations[i], target: target, positionWeights: positionWeights, scale: scale, grad: &gradient!)
+        guard gradient != nil else {
+            return Gram.contentLoss(activations[i], target: target, positionWeights: positionWeights, parallel: parallel)
+        }
+        return Gram.contentLoss(activations[i], target: target, positionWeights: positionWeights, scale: scale,
+                                grad: &gradient!, parallel: parallel)
     }
 
     public func styleLoss(atStage i: Int, target: [Float], scale: Float, gradient: inout [Float]?) -> Double {
@@ -197,8 +200,8 @@ public final class CPUEngine: Engine {
 
     public func totalVariation(_ image: [Float], width: Int, height: Int, scale: Float, gradient: inout [Float]?) -> Double {
         let x = Tensor3(channels: 3, height: height, width: width, data: image)
-        guard gradient != nil else { return TotalVariation.loss(x) }
-        return TotalVariation.loss(x, scale: scale, grad: &gradient!)
+        guard gradient != nil else { return TotalVariation.loss(x, parallel: parallel) }
+        return TotalVariation.loss(x, scale: scale, grad: &gradient!, parallel: parallel)
     }
 
     // MARK: - The optimizer's
