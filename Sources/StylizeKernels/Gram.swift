@@ -9,35 +9,40 @@ public enum Gram {
     /// computed, in strips of `stripRows` rows: strip `[i₀, i₁)` is `G[i₀..<i₁, i₀..<N]`, cut
     /// into tiles for `parallel`'s threads (`GramTiles`), and the part left of it is mirrored
     /// from the strips above. With 512 channels that is 9/16 of the multiply-adds, with 128 3/4; with
-    /// 64 or fewer it is the whole product. Each element is still one sum over all positions
-    /// in the same order (and `a·b = b·a` exactly), so `G` has the whole product's bits
-    /// (`KernelTests.testGramHalfIsTheWholeProductsBits`).
+    /// 64 or fewer it is the whole product. A layer of more than `positionBlock` positions is
+    /// summed in blocks of that many positions (`positionBlocks`): each block's `F_b · F_bᵀ` is
+    /// one product, and `G` is their sum in block order. The blocks depend only on the layer's
+    /// size, and each element of a block's product is one sum in the same order however the
+    /// rows and columns are cut (and `a·b = b·a` exactly), so `G` has the same bits at every
+    /// thread count: with one block the whole product's (`KernelTests.testGramHalfIsTheWholeProductsBits`).
     public static func gram(of f: Tensor3, parallel: Parallel) -> [Float] {
         let n = f.channels, m = f.positions
         var g = [Float](repeating: 0, count: n * n)
-        let kernel = GEMMKernel.chosen(for: .general)
+        let blocks = positionBlocks(m)
+        let first = stripStarts(n)  // each strip's first row, and n
         f.data.withUnsafeBufferPointer { fb in
             g.withUnsafeMutableBufferPointer { gb in
                 let f0 = fb.baseAddress!, g0 = gb.baseAddress!
-                let first = stripStarts(n)  // each strip's first row, and n
-                if kernel == .blas || !ThreadSplit.fine {
-                    // OpenBLAS rounds narrow blocks differently (docs/EXPERIMENTS.md, *Thread counts
-                    // and bits*): whole strips, each split by `BLAS.sgemm`'s column blocks (and
-                    // with `STYLIZE_SPLIT=whole`, as before the tiles).
-                    for (i0, i1) in zip(first, first.dropFirst()) {
-                        // G[i₀ + i, i₀ + j] = Σ_p F[i₀ + i, p] · F[i₀ + j, p]   (M = i₁ − i₀, N = N − i₀, K = M)
-                        BLAS.sgemm(kernel: kernel, transB: true, m: i1 - i0, n: n - i0, k: m,
-                                   a: f0 + i0 * m, lda: m, b: f0 + i0 * m, ldb: m,
-                                   c: g0 + i0 * n + i0, ldc: n, parallel: parallel)
-                    }
+                if blocks.count == 2 {
+                    upper(f0, channels: n, positions: m, blocks: blocks, into: g0, parallel: parallel)
                 } else {
-                    let tiles = GramTiles.planned(channels: n, threads: parallel.threads)
-                    parallel.forEachChunk(tiles.count, costPerItem: 1 << 20) { range in
-                        for t in tiles[range] {
-                            // G[r₀ + i, j₀ + j] = Σ_p F[r₀ + i, p] · F[j₀ + j, p]   (M = r₁ − r₀, N = j₁ − j₀, K = M)
-                            BLAS.sgemm(kernel: kernel, transB: true, m: t.r1 - t.r0, n: t.j1 - t.j0, k: m,
-                                       a: f0 + t.r0 * m, lda: m, b: f0 + t.j0 * m, ldb: m,
-                                       c: g0 + t.r0 * n + t.j0, ldc: n)
+                    // Each block's upper part in a matrix of its own, then added up in block order.
+                    let count = blocks.count - 1
+                    let partial = [Float](unsafeUninitializedCapacity: count * n * n) { buffer, initialized in
+                        upper(f0, channels: n, positions: m, blocks: blocks, into: buffer.baseAddress!, parallel: parallel)
+                        initialized = count * n * n
+                    }
+                    partial.withUnsafeBufferPointer { pb in
+                        let p0 = pb.baseAddress!
+                        parallel.forEachChunk(n, costPerItem: n * count) { rows in
+                            for i in rows {
+                                let i0 = first[first.lastIndex { $0 <= i }!]
+                                for j in i0..<n {
+                                    var s = p0[i * n + j]
+                                    for b in 1..<count { s += p0[b * n * n + i * n + j] }
+                                    g0[i * n + j] = s
+                                }
+                            }
                         }
                     }
                 }
@@ -51,6 +56,54 @@ public enum Gram {
             }
         }
         return g
+    }
+
+    /// The upper part (each strip's rows from its first row's column on) of every position
+    /// block's `F_b · F_bᵀ`, block `b`'s at `c + b·N²` (`N × N`, row-major; below it untouched).
+    private static func upper(_ f0: UnsafePointer<Float>, channels n: Int, positions m: Int, blocks: [Int],
+                              into c: UnsafeMutablePointer<Float>, parallel: Parallel) {
+        let kernel = GEMMKernel.chosen(for: .general)
+        let first = stripStarts(n)
+        let count = blocks.count - 1
+        if kernel == .blas || !ThreadSplit.fine {
+            // OpenBLAS rounds narrow blocks differently (docs/EXPERIMENTS.md, *Thread counts and
+            // bits*): whole strips, each split by `BLAS.sgemm`'s column blocks (and with
+            // `STYLIZE_SPLIT=whole`, as before the tiles), one block after another.
+            for b in 0..<count {
+                let p0 = blocks[b], cb = c + b * n * n
+                for (i0, i1) in zip(first, first.dropFirst()) {
+                    // G_b[i₀ + i, i₀ + j] = Σ_p F[i₀ + i, p] · F[i₀ + j, p]   (M = i₁ − i₀, N = N − i₀, K = block)
+                    BLAS.sgemm(kernel: kernel, transB: true, m: i1 - i0, n: n - i0, k: blocks[b + 1] - p0,
+                               a: f0 + i0 * m + p0, lda: m, b: f0 + i0 * m + p0, ldb: m,
+                               c: cb + i0 * n + i0, ldc: n, parallel: parallel)
+                }
+            }
+            return
+        }
+        // One loop over every block's tiles; with B blocks the tiles are cut for threads / B.
+        let tiles = GramTiles.planned(channels: n, threads: (parallel.threads + count - 1) / count)
+        parallel.forEachChunk(count * tiles.count, costPerItem: 1 << 20) { range in
+            for item in range {
+                let b = item / tiles.count, t = tiles[item % tiles.count], p0 = blocks[b]
+                // G_b[r₀ + i, j₀ + j] = Σ_p F[r₀ + i, p] · F[j₀ + j, p]   (M = r₁ − r₀, N = j₁ − j₀, K = block)
+                BLAS.sgemm(kernel: kernel, transB: true, m: t.r1 - t.r0, n: t.j1 - t.j0, k: blocks[b + 1] - p0,
+                           a: f0 + t.r0 * m + p0, lda: m, b: f0 + t.j0 * m + p0, ldb: m,
+                           c: c + b * n * n + t.r0 * n + t.j0, ldc: n)
+            }
+        }
+    }
+
+    /// Positions per block of a Gram matrix's sum. At 512², `relu1_1`'s 262 144 positions are
+    /// 16 blocks and `relu2_1`'s 65 536 are 4, the deeper layers one: the threads then share a
+    /// 64-channel Gram matrix by positions, each reading its own part of `F` once, where tiles
+    /// of `G` each re-read whole rows of `F` and ran narrow products (relu1_1 on 16 modelled
+    /// threads: 57 ms of work in 16 tiles against 26 ms whole; docs/EXPERIMENTS.md).
+    static let positionBlock = 1 << 14
+
+    /// The first position of each of the `positionBlock`-position blocks of `m`, then `m`.
+    static func positionBlocks(_ m: Int) -> [Int] {
+        let count = max(1, (m + positionBlock - 1) / positionBlock)
+        return (0...count).map { min(m, $0 * positionBlock) }
     }
 
     /// Rows per strip of `gram(of:)`; the first VGG layers (64 channels) take the whole

@@ -125,14 +125,22 @@ final class KernelTests: XCTestCase {
     /// whole product's bits (one `sgemm` of F by Fᵀ), exactly symmetric, at 1, 2 and 3 threads,
     /// for channel counts with one strip (64), two (128) and uneven ones (200, 8 × 25 rows
     /// over 3 strips), at VGG-like sizes (above OpenBLAS' small-matrix path).
+    /// Beyond `Gram.positionBlock` positions (the last two cases: 2 and 3 blocks) the reference
+    /// is each block's whole product, added in block order.
     func testGramHalfIsTheWholeProductsBits() {
-        for (n, h, w) in [(64, 24, 30), (128, 20, 33), (200, 16, 21), (512, 8, 9)] {
+        for (n, h, w) in [(64, 24, 30), (128, 20, 33), (200, 16, 21), (512, 8, 9), (64, 130, 131), (16, 200, 200)] {
             let f = randomTensor(n, h, w, seed: UInt64(n), range: (0, 3))
+            let m = h * w, blocks = Gram.positionBlocks(m)
+            XCTAssertEqual(blocks.count - 1, (m + Gram.positionBlock - 1) / Gram.positionBlock)
             var whole = [Float](repeating: 0, count: n * n)
-            f.data.withUnsafeBufferPointer { fb in whole.withUnsafeMutableBufferPointer { gb in
-                BLAS.sgemm(transB: true, m: n, n: n, k: h * w, a: fb.baseAddress!, lda: h * w, b: fb.baseAddress!, ldb: h * w,
-                           c: gb.baseAddress!, ldc: n)
-            } }
+            for (p0, p1) in zip(blocks, blocks.dropFirst()) {
+                var part = [Float](repeating: 0, count: n * n)
+                f.data.withUnsafeBufferPointer { fb in part.withUnsafeMutableBufferPointer { gb in
+                    BLAS.sgemm(transB: true, m: n, n: n, k: p1 - p0, a: fb.baseAddress! + p0, lda: m, b: fb.baseAddress! + p0, ldb: m,
+                               c: gb.baseAddress!, ldc: n)
+                } }
+                whole = p0 == 0 ? part : zip(whole, part).map { $0 + $1 }
+            }
             for threads in [1, 2, 3, 5, 8, 16] {
                 let g = Gram.gram(of: f, parallel: Parallel(threads: threads))
                 XCTAssertTrue(g == whole, "\(n) channels, \(threads) threads: \(zip(g, whole).filter { $0 != $1 }.count) values differ")
