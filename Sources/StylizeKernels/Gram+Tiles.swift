@@ -19,6 +19,8 @@ import Foundation
 /// Costing the kernel's masked columns instead (a 16-column block as dear as a 48-column one
 /// in the AVX-512F kernel) picked 48 + 16 columns for two threads, and the 48 took 82 % of
 /// the time: with 262 144 positions the tile's rows of `F`, not its multiply-adds, set the pace.
+/// Since the twenty-fifth session such layers are summed in blocks of positions first
+/// (`Gram.positionBlocks`), and the tiles are cut for the threads each block gets.
 struct GramTiles {
     struct Tile: Equatable { let r0, r1, j0, j1: Int }
     let tiles: [Tile]
