@@ -2,7 +2,7 @@
 /// per position (`w` = 1 everywhere without `positionWeights`), and its gradient.
 ///
 /// The gradient is element-wise, so its bits do not depend on who computes it. The sum is taken
-/// in fixed blocks of `contentBlock` values: each block in index order in Double (a Float
+/// in fixed blocks of `sumBlock` values: each block in index order in Double (a Float
 /// difference squared is exact there), the blocks' sums then added in block order. The blocks
 /// depend only on the layer's size, so every thread count gives the same bits; a layer of at
 /// most one block gives exactly the plain pass's (`contentLossReference`), and a larger one
@@ -10,9 +10,10 @@
 /// the term was about 1.9 ms of the 10 ms of work no loop split in a 512² evaluation on 16
 /// modelled threads (issue 18, `stylize-bench threads 512 --sites`).
 extension Gram {
-    /// Values per block of the content sum: 2 M values at relu4_2 of a 512² image are 256 blocks,
-    /// even over any thread count up to 64.
-    static let contentBlock = 1 << 13
+    /// Values per block of the loss terms' sums (the content term's, and the style term's
+    /// `Σ (G − A)²`): 2 M values at relu4_2 of a 512² image are 256 blocks, even over any
+    /// thread count up to 64.
+    static let sumBlock = 1 << 13
 
     /// `L` as above without weights.
     public static func contentLoss(_ f: Tensor3, target: [Float], parallel: Parallel = .serial) -> Double {
@@ -56,8 +57,8 @@ extension Gram {
         let sum = f.data.withUnsafeBufferPointer { fb in
             target.withUnsafeBufferPointer { tb in
                 let fp = fb.baseAddress!, tp = tb.baseAddress!
-                return VectorMath.blockSums(f.count, 1, block: contentBlock, parallel: parallel) { r, out in
-                    out[0] = contentBlock(fp, tp, weights: weights, positions: m, range: r, gscale: gscale, grad: grad)
+                return VectorMath.blockSums(f.count, 1, block: sumBlock, parallel: parallel) { r, out in
+                    out[0] = contentSum(fp, tp, weights: weights, positions: m, range: r, gscale: gscale, grad: grad)
                 }[0]
             }
         }
@@ -65,7 +66,7 @@ extension Gram {
     }
 
     /// One block `range` of the flat index `i = c·M + x`: its sum in index order, and its gradient.
-    private static func contentBlock(_ f: UnsafePointer<Float>, _ p: UnsafePointer<Float>, weights: UnsafePointer<Float>?,
+    private static func contentSum(_ f: UnsafePointer<Float>, _ p: UnsafePointer<Float>, weights: UnsafePointer<Float>?,
                                      positions m: Int, range: Range<Int>, gscale: Float,
                                      grad: UnsafeMutablePointer<Float>?) -> Double {
         var sum = 0.0

@@ -142,12 +142,12 @@ public enum Gram {
         let n = f.channels, m = f.positions
         precondition(target.count == n * n, "style target must be \(n)×\(n)")
         var diff = gram(of: f, parallel: parallel)
-        // D = G − A and Σ D², the sum in fixed blocks of `contentBlock` values added in block
+        // D = G − A and Σ D², the sum in fixed blocks of `sumBlock` values added in block
         // order (the same bits at every thread count; at most 90 channels, one block, the plain sum).
         let sum = diff.withUnsafeMutableBufferPointer { db in
             target.withUnsafeBufferPointer { tb in
                 let d = db.baseAddress!, a = tb.baseAddress!
-                return VectorMath.blockSums(n * n, 1, block: contentBlock, parallel: parallel) { r, out in
+                return VectorMath.blockSums(n * n, 1, block: sumBlock, parallel: parallel) { r, out in
                     var s = 0.0
                     for i in r {
                         let v = d[i] - a[i]

@@ -12,7 +12,7 @@ final class LossTermBlockTests: XCTestCase {
     /// that start inside blocks, so the weighted walk crosses a channel within a block).
     func testContentTermOnEveryThreadCount() {
         let f = randomTensor(48, 23, 37, seed: 61, range: (0, 4)), p = randomTensor(48, 23, 37, seed: 62, range: (0, 4))
-        XCTAssertEqual((f.count + Gram.contentBlock - 1) / Gram.contentBlock, 5)
+        XCTAssertEqual((f.count + Gram.sumBlock - 1) / Gram.sumBlock, 5)
         let weights = (0..<f.positions).map { Float(0.25 + Double($0 % 7) / 4) }
         let start = randomTensor(48, 23, 37, seed: 63).data
         for w in [nil, weights] {
@@ -34,7 +34,7 @@ final class LossTermBlockTests: XCTestCase {
     /// At most one block: exactly the plain pass's value.
     func testContentTermOfOneBlockIsThePlainSum() {
         let f = randomTensor(8, 31, 33, seed: 64), p = randomTensor(8, 31, 33, seed: 65)
-        XCTAssertLessThanOrEqual(f.count, Gram.contentBlock)
+        XCTAssertLessThanOrEqual(f.count, Gram.sumBlock)
         var g1 = [Float](repeating: 0, count: f.count), g2 = g1
         let expected = Gram.contentLossReference(f, target: p.data, positionWeights: nil, scale: 1, grad: &g1)
         XCTAssertEqual(Gram.contentLoss(f, target: p.data, scale: 1, grad: &g2, parallel: Parallel(threads: 3)), expected)
