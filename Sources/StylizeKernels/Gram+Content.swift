@@ -67,8 +67,8 @@ extension Gram {
 
     /// One block `range` of the flat index `i = c·M + x`: its sum in index order, and its gradient.
     private static func contentSum(_ f: UnsafePointer<Float>, _ p: UnsafePointer<Float>, weights: UnsafePointer<Float>?,
-                                     positions m: Int, range: Range<Int>, gscale: Float,
-                                     grad: UnsafeMutablePointer<Float>?) -> Double {
+                                   positions m: Int, range: Range<Int>, gscale: Float,
+                                   grad: UnsafeMutablePointer<Float>?) -> Double {
         var sum = 0.0
         guard let weights else {
             for i in range {
