@@ -153,13 +153,22 @@ fuzz: fuzz-build ## Fuzz the PNG, safetensors, JPEG, WebP and EXIF parsers for F
 BENCH_CONTENT ?= samples/content/chelsea.png
 BENCH_STYLE   ?= samples/style/bedroom.png
 
-bench: $(WEIGHTS) ## Per-evaluation time at 256/512 px; a default and a single-scale 512 px run with saved-PNG scores (~10 min)
-	$(SWIFT) build $(RELEASE) --product stylize-bench
+# make bench: every speed figure of issues 17 and 18 in one command, PyTorch's beside stylize's
+# wherever make bench-torch has set it up (same machine, same run): the BLAS and kernels in
+# use; one evaluation at 256 and 512 px on THREADS threads; the thread-scaling table (1, 2, 4 …
+# the cores); a default and a single-scale 300-iteration run at 512 px with their saved PNGs
+# scored; a batch of BENCH_JOBS jobs at BENCH_JOBS_SIZE px with the default --jobs against
+# --jobs 1; and on a machine with a usable NVIDIA GPU, the GPU's figures (tools/bench_gpu.sh).
+bench: $(WEIGHTS) build ## Every speed figure beside PyTorch's: one evaluation, thread scaling, whole runs, a 16-job batch, the GPU's if usable (~50 min on 2 cores)
 	@mkdir -p out
+	$(BIN) --version
 	.build/release/stylize-bench 256 --threads $(THREADS)
 	.build/release/stylize-bench 512 --threads $(THREADS)
+	sh tools/bench_scaling.sh 512 "$(BENCH_THREADS)" $(TORCH_VENV)/bin/python
 	.build/release/stylize-bench run $(BENCH_CONTENT) $(BENCH_STYLE) -o out/bench-default.png --threads $(THREADS)
 	.build/release/stylize-bench run $(BENCH_CONTENT) $(BENCH_STYLE) -o out/bench-single300.png --min-size 512 --iterations 300 --threads $(THREADS)
+	sh tools/bench_jobs.sh $(BENCH_JOBS) $(BENCH_JOBS_SIZE) $(BENCH_CONTENT) $(BENCH_STYLE) auto
+	sh tools/bench_gpu.sh $(TORCH_VENV)/bin/python
 
 # 1, 2, 4 … and the core count.
 BENCH_THREADS ?= $(shell n=$$(nproc); t=1; while [ $$t -lt $$n ]; do printf '%s ' $$t; t=$$((t * 2)); done; echo $$n)

@@ -9,26 +9,27 @@
 #   - a default run of Chelsea with the bedroom at 512 and at 1024 px (weights 5, 1e-3, 1),
 #     float32 and TF32, scored against PyTorch's 300-iteration run of the same pair on the same
 #     GPU, and timed against it (`stylize-bench eval`).
+# `make bench` runs it too (tools/bench_gpu.sh: the built binaries, STYLIZE set; binaries.sh).
 # Run gpu_test.sh first: this only times; gpu_sweep.sh has the 16-job sweep and the 4096 px
 # run. About 5 minutes once the machine is up.
 set -eu
 cd "$(dirname "$0")/../.."
 out=${OUT:-/tmp}/gpu_bench.txt
 weights=.device/vgg16.f16.safetensors
-. tools/device/unpack.sh
+. tools/device/binaries.sh
 {
     echo "== $(date -u) $(uname -n)"
     nvidia-smi -L || true
-    "$w/stylize" --version
-    python3 -c 'import torch; print("PyTorch", torch.__version__, "cuDNN", torch.backends.cudnn.version())' || true
+    "$stylize" --version
+    "$python" -c 'import torch; print("PyTorch", torch.__version__, "cuDNN", torch.backends.cudnn.version())' || true
     for size in 512 1024 2048; do
         rounds="A B"; [ "$size" = 512 ] || rounds=A
         for round in $rounds; do
             echo "-- $size px, round $round"
-            "$w/stylize-bench" "$size" --device cuda --runs 10 | grep -E '^(size|device)' || echo "stylize-bench failed"
-            "$w/stylize-bench" "$size" --device cuda --gpu-math tf32 --runs 10 | grep -E '^(size|device)' || echo "stylize-bench tf32 failed"
-            python3 tools/bench_torch.py time --size "$size" --device cuda --runs 10 --warmup 3 --weights "$STYLIZE_WEIGHTS" | grep '^torch' || true
-            python3 tools/bench_torch.py time --size "$size" --device cuda --no-tf32 --runs 10 --warmup 3 --weights "$STYLIZE_WEIGHTS" | grep '^torch' || true
+            "$bench" "$size" --device cuda --runs 10 | grep -E '^(size|device)' || echo "stylize-bench failed"
+            "$bench" "$size" --device cuda --gpu-math tf32 --runs 10 | grep -E '^(size|device)' || echo "stylize-bench tf32 failed"
+            "$python" tools/bench_torch.py time --size "$size" --device cuda --runs 10 --warmup 3 --weights "$STYLIZE_WEIGHTS" | grep '^torch' || true
+            "$python" tools/bench_torch.py time --size "$size" --device cuda --no-tf32 --runs 10 --warmup 3 --weights "$STYLIZE_WEIGHTS" | grep '^torch' || true
         done
     done
     # Issue 17's run criterion: a default run with the weights fixed at 5, 1e-3, 1, scored
@@ -37,16 +38,16 @@ weights=.device/vgg16.f16.safetensors
     # wall time against PyTorch's 300 iterations; strict float32 and --gpu-math tf32.
     for size in 512 1024; do
         echo "-- a default run at $size px against PyTorch's 300 iterations"
-        timeout 150 python3 tools/bench_torch.py run samples/content/chelsea.png samples/style/bedroom.png --size "$size" \
+        timeout 150 "$python" tools/bench_torch.py run samples/content/chelsea.png samples/style/bedroom.png --size "$size" \
             --device cuda -o "${OUT:-/tmp}/torch_$size.png" --weights "$STYLIZE_WEIGHTS" > "$w/torch_$size.txt" || true
         grep '^torch' "$w/torch_$size.txt" || echo "the PyTorch run failed"
         grep '^{' "$w/torch_$size.txt" > "$w/torch_$size.jsonl" || true
         for math in fp32 tf32; do
-            timeout 150 "$w/stylize" batch --content samples/content/chelsea.png --style samples/style/bedroom.png \
+            timeout 150 "$stylize" batch --content samples/content/chelsea.png --style samples/style/bedroom.png \
                 --size "$size" --style-weight 1e-3 --device cuda --gpu-math "$math" --out "$w/run-$size-$math" \
                 2>&1 | grep -E '^(batch|stylize)' || echo "the $math run failed"
         done
-        "$w/stylize-bench" eval "$w/run-$size-fp32" "$w/run-$size-tf32" --torch "$w/torch_$size.jsonl" \
+        "$bench" eval "$w/run-$size-fp32" "$w/run-$size-tf32" --torch "$w/torch_$size.jsonl" \
             --torch-time "$w/torch_$size.jsonl" --threads 16 || echo "scoring failed"
         cp "$w/run-$size-fp32/chelsea__bedroom"*.png "${OUT:-/tmp}/" 2>/dev/null || true
     done
