@@ -4,7 +4,7 @@
 # run at 512 and 1024 px scored and timed, each beside PyTorch on the same GPU) and of
 # tools/device/gpu_sweep.sh (a 16-job sweep at 512 px against PyTorch's run x16, a 4096 px
 # run), with the built binaries and this checkout's weights; their text and images go to
-# OUT (default out/bench-gpu). Elsewhere one line says why there is no GPU part.
+# BENCH_GPU_OUT (default out/bench-gpu). Elsewhere one line says why there is no GPU part.
 #   sh tools/bench_gpu.sh [TORCH_PYTHON]
 set -eu
 cd "$(dirname "$0")/.."
@@ -16,7 +16,7 @@ if ! why=$("$bench" 64 --device cuda --runs 1 2>&1 >/dev/null); then
     echo "GPU: not measured here: ${why#stylize-bench: error: }"
     exit 0
 fi
-export OUT="${OUT:-$PWD/out/bench-gpu}" TORCH_PYTHON="$torch"
+export OUT="${BENCH_GPU_OUT:-$PWD/out/bench-gpu}" TORCH_PYTHON="$torch"
 mkdir -p "$OUT"
 sh tools/device/gpu_bench.sh
 sh tools/device/gpu_sweep.sh

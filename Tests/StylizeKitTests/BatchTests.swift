@@ -54,7 +54,8 @@ final class BatchTests: XCTestCase {
     }
 
     /// The estimate against a run measured on the README's host (2 threads): the default
-    /// schedule on a square 512² image took 144 s (README, Performance). Within 25 %, the
+    /// schedule of 2026-12-04 on a square 512² image took 144 s (docs/EXPERIMENTS.md, the
+    /// README's performance section as moved there, *Whole runs*). Within 25 %, the
     /// stated accuracy being "2× either way" on other hosts.
     func testEstimateFollowsTheScheduleAndThreads() {
         let square = ScaleSchedule(width: 512, height: 512, minSize: 128, factor: 2.0.squareRoot(), iterations: 40, coarseIterations: 50)
