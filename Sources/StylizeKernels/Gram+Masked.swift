@@ -42,53 +42,74 @@ extension Gram {
         let n = f.channels, m = f.positions
         precondition(mask.count == m, "mask must have the layer's \(m) positions")
         precondition(target.count == n * n, "style target must be \(n)×\(n)")
-        var area = 0.0
-        for v in mask { area += Double(v) * Double(v) }
-        guard area > 1e-6 else { return 0 }
         if workspace.count < 2 * n * m { workspace = [Float](repeating: 0, count: 2 * n * m) }
-        // F_m = F · diag(m)
-        f.data.withUnsafeBufferPointer { fb in
+        return f.data.withUnsafeBufferPointer { fb in
             mask.withUnsafeBufferPointer { mb in
                 workspace.withUnsafeMutableBufferPointer { wb in
-                    for c in 0..<n {
-                        let row = c * m
-                        for p in 0..<m { wb[row + p] = fb[row + p] * mb[p] }
-                    }
+                    maskedStyleLoss(fb.baseAddress!, channels: n, positions: m, mask: mb.baseAddress!, target: target,
+                                    scale: scale, grad: grad, workspace: wb.baseAddress!, parallel: parallel)
                 }
             }
         }
-        var diff = [Float](repeating: 0, count: n * n)
-        workspace.withUnsafeBufferPointer { wb in
-            diff.withUnsafeMutableBufferPointer { db in
-                // G_m / a: D[i, j] = (1/a) · Σ_p F_m[i, p] · F_m[j, p]   (M = N, N = N, K = M)
-                BLAS.sgemm(transB: true, m: n, n: n, k: m, alpha: Float(1 / area),
-                           a: wb.baseAddress!, lda: m, b: wb.baseAddress!, ldb: m,
-                           c: db.baseAddress!, ldc: n, parallel: parallel)
-            }
-        }
-        var sum = 0.0
-        for i in 0..<(n * n) {
-            let d = diff[i] - target[i]
-            diff[i] = d
-            sum += Double(d) * Double(d)
-        }
+    }
+
+    /// The term on raw pointers, on every thread of `parallel` with the same bits at any thread
+    /// count: the element-wise passes (`F_m`, `grad += P · diag(m)`) a run of channels a thread,
+    /// the sums (`a`, `G_m`, `Σ D²`) in blocks fixed by the size of what they sum, and `P` one
+    /// product split by columns. `workspace` holds `2·N·M` floats: `F_m`, then `P`.
+    ///
+    /// Until issue 18 reached it, `F_m`, `a`, `D` and the last pass ran on the calling thread
+    /// and `G_m / a` was one product over all `M` positions, split by its `N` columns (two
+    /// threads for relu1_1's 64). At 512² with the gradient, relu1_1's term took 40.7 ms on 16
+    /// modelled threads and now 4.4, relu2_1's 21 and 3.9; on 2 threads 52 → 36 and 36 → 26 ms,
+    /// on 1 78 → 68 and 59 → 50 ms (the 2-core development host, best of 7). `G_m` is now
+    /// `gram`'s, in its position blocks and tiles, then divided by `a`: a layer of more than
+    /// `positionBlock` positions (relu1_1 and relu2_1 at 512²) has other bits than the one
+    /// product gave (there relu1_1's value moved from 2.4e-4 of float64's to 1.4e-7), and `a`,
+    /// summed in blocks of `sumBlock`, other last bits above that many positions. The unmasked
+    /// term keeps its bits.
+    private static func maskedStyleLoss(_ f: UnsafePointer<Float>, channels n: Int, positions m: Int,
+                                        mask: UnsafePointer<Float>, target: [Float], scale: Float,
+                                        grad: UnsafeMutablePointer<Float>?, workspace: UnsafeMutablePointer<Float>,
+                                        parallel: Parallel) -> Double {
+        // a = Σ_p m_p², each block in position order in Double, the blocks in block order
+        let area = VectorMath.blockSums(m, 1, block: sumBlock, parallel: parallel) { r, out in
+            var s = 0.0
+            for p in r { s += Double(mask[p]) * Double(mask[p]) }
+            out[0] = s
+        }[0]
+        guard area > 1e-6 else { return 0 }
+        let fm = workspace, product = workspace + n * m
+        // F_m[c, p] = F[c, p] · m_p
+        maskColumns(f, mask: mask, into: fm, adding: false, channels: n, positions: m, parallel: parallel)
+        // D = G_m / a − S, and Σ D²
+        var diff = gram(fm, channels: n, positions: m, parallel: parallel)
+        let sum = difference(&diff, times: Float(1 / area), minus: target, parallel: parallel)
         let norm = 4.0 * Double(n) * Double(n)
         guard let grad else { return sum / norm }
-        workspace.withUnsafeMutableBufferPointer { wb in
-            let fm = wb.baseAddress!, product = wb.baseAddress! + n * m
-            diff.withUnsafeBufferPointer { db in
-                // P[i, p] = (scale / (N² a)) · Σ_j D[i, j] · F_m[j, p]   (M = N, N = M, K = N)
-                BLAS.sgemm(m: n, n: m, k: n, alpha: Float(Double(scale) / (Double(n) * Double(n) * area)),
-                           a: db.baseAddress!, lda: n, b: fm, ldb: m, c: product, ldc: m, parallel: parallel)
-            }
-            // grad += P · diag(m)
-            mask.withUnsafeBufferPointer { mb in
-                for c in 0..<n {
-                    let row = c * m
-                    for p in 0..<m { grad[row + p] += product[row + p] * mb[p] }
+        diff.withUnsafeBufferPointer { db in
+            // P[i, p] = (scale / (N² a)) · Σ_j D[i, j] · F_m[j, p]   (M = N, N = M, K = N)
+            BLAS.sgemm(m: n, n: m, k: n, alpha: Float(Double(scale) / (Double(n) * Double(n) * area)),
+                       a: db.baseAddress!, lda: n, b: fm, ldb: m, c: product, ldc: m, parallel: parallel)
+        }
+        // grad[c, p] += P[c, p] · m_p
+        maskColumns(product, mask: mask, into: grad, adding: true, channels: n, positions: m, parallel: parallel)
+        return sum / norm
+    }
+
+    /// `y[c, p] = x[c, p] · m_p`, or with `adding` `y[c, p] += x[c, p] · m_p`, for the `N × M`
+    /// matrices `x` and `y`: each thread a run of channels (element-wise, the same bits).
+    private static func maskColumns(_ x: UnsafePointer<Float>, mask: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
+                                    adding: Bool, channels n: Int, positions m: Int, parallel: Parallel) {
+        parallel.forEachChunk(n, costPerItem: m) { channels in
+            for c in channels {
+                let x = x + c * m, y = y + c * m
+                if adding {
+                    for p in 0..<m { y[p] += x[p] * mask[p] }
+                } else {
+                    for p in 0..<m { y[p] = x[p] * mask[p] }
                 }
             }
         }
-        return sum / norm
     }
 }

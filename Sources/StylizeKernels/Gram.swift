@@ -16,42 +16,45 @@ public enum Gram {
     /// rows and columns are cut (and `a·b = b·a` exactly), so `G` has the same bits at every
     /// thread count: with one block the whole product's (`KernelTests.testGramHalfIsTheWholeProductsBits`).
     public static func gram(of f: Tensor3, parallel: Parallel) -> [Float] {
-        let n = f.channels, m = f.positions
+        f.data.withUnsafeBufferPointer { gram($0.baseAddress!, channels: f.channels, positions: f.positions, parallel: parallel) }
+    }
+
+    /// The same of the `channels × positions` matrix at `f0` (row-major): the masked term's
+    /// `F_m` (`Gram.maskedStyleLoss`) is summed in the same blocks and tiles.
+    static func gram(_ f0: UnsafePointer<Float>, channels n: Int, positions m: Int, parallel: Parallel) -> [Float] {
         var g = [Float](repeating: 0, count: n * n)
         let blocks = positionBlocks(m)
         let first = stripStarts(n)  // each strip's first row, and n
-        f.data.withUnsafeBufferPointer { fb in
-            g.withUnsafeMutableBufferPointer { gb in
-                let f0 = fb.baseAddress!, g0 = gb.baseAddress!
-                if blocks.count == 2 {
-                    upper(f0, channels: n, positions: m, blocks: blocks, into: g0, parallel: parallel)
-                } else {
-                    // Each block's upper part in a matrix of its own, then added up in block order.
-                    let count = blocks.count - 1
-                    let partial = [Float](unsafeUninitializedCapacity: count * n * n) { buffer, initialized in
-                        upper(f0, channels: n, positions: m, blocks: blocks, into: buffer.baseAddress!, parallel: parallel)
-                        initialized = count * n * n
-                    }
-                    partial.withUnsafeBufferPointer { pb in
-                        let p0 = pb.baseAddress!
-                        parallel.forEachChunk(n, costPerItem: n * count) { rows in
-                            for i in rows {
-                                let i0 = first[first.lastIndex { $0 <= i }!]
-                                for j in i0..<n {
-                                    var s = p0[i * n + j]
-                                    for b in 1..<count { s += p0[b * n * n + i * n + j] }
-                                    g0[i * n + j] = s
-                                }
+        g.withUnsafeMutableBufferPointer { gb in
+            let g0 = gb.baseAddress!
+            if blocks.count == 2 {
+                upper(f0, channels: n, positions: m, blocks: blocks, into: g0, parallel: parallel)
+            } else {
+                // Each block's upper part in a matrix of its own, then added up in block order.
+                let count = blocks.count - 1
+                let partial = [Float](unsafeUninitializedCapacity: count * n * n) { buffer, initialized in
+                    upper(f0, channels: n, positions: m, blocks: blocks, into: buffer.baseAddress!, parallel: parallel)
+                    initialized = count * n * n
+                }
+                partial.withUnsafeBufferPointer { pb in
+                    let p0 = pb.baseAddress!
+                    parallel.forEachChunk(n, costPerItem: n * count) { rows in
+                        for i in rows {
+                            let i0 = first[first.lastIndex { $0 <= i }!]
+                            for j in i0..<n {
+                                var s = p0[i * n + j]
+                                for b in 1..<count { s += p0[b * n * n + i * n + j] }
+                                g0[i * n + j] = s
                             }
                         }
                     }
                 }
-                // G[i, j] = G[j, i] left of each strip
-                parallel.forEachChunk(n, costPerItem: n) { rows in
-                    for i in rows {
-                        let i0 = first[first.lastIndex { $0 <= i }!]  // the first row of i's strip
-                        for j in 0..<i0 { g0[i * n + j] = g0[j * n + i] }
-                    }
+            }
+            // G[i, j] = G[j, i] left of each strip
+            parallel.forEachChunk(n, costPerItem: n) { rows in
+                for i in rows {
+                    let i0 = first[first.lastIndex { $0 <= i }!]  // the first row of i's strip
+                    for j in 0..<i0 { g0[i * n + j] = g0[j * n + i] }
                 }
             }
         }
@@ -142,22 +145,7 @@ public enum Gram {
         let n = f.channels, m = f.positions
         precondition(target.count == n * n, "style target must be \(n)×\(n)")
         var diff = gram(of: f, parallel: parallel)
-        // D = G − A and Σ D², the sum in fixed blocks of `sumBlock` values added in block
-        // order (the same bits at every thread count; at most 90 channels, one block, the plain sum).
-        let sum = diff.withUnsafeMutableBufferPointer { db in
-            target.withUnsafeBufferPointer { tb in
-                let d = db.baseAddress!, a = tb.baseAddress!
-                return VectorMath.blockSums(n * n, 1, block: sumBlock, parallel: parallel) { r, out in
-                    var s = 0.0
-                    for i in r {
-                        let v = d[i] - a[i]
-                        d[i] = v
-                        s += Double(v) * Double(v)
-                    }
-                    out[0] = s
-                }[0]
-            }
-        }
+        let sum = difference(&diff, minus: target, parallel: parallel)
         let norm = 4.0 * Double(n) * Double(n) * Double(m) * Double(m)
         if let grad {
             let alpha = Float(Double(scale) * 4.0 / norm)  // = scale / (N² M²)
@@ -171,5 +159,25 @@ public enum Gram {
             }
         }
         return sum / norm
+    }
+
+    /// `D = c·G − A` in place of `G` (`N × N` values; with `c` = 1 the bits of `G − A`) and
+    /// `Σ D²`, the sum in fixed blocks of `sumBlock` values added in block order (the same bits
+    /// at every thread count; at most 90 channels, one block, the plain sum).
+    static func difference(_ g: inout [Float], times c: Float = 1, minus target: [Float], parallel: Parallel) -> Double {
+        g.withUnsafeMutableBufferPointer { db in
+            target.withUnsafeBufferPointer { tb in
+                let d = db.baseAddress!, a = tb.baseAddress!
+                return VectorMath.blockSums(db.count, 1, block: sumBlock, parallel: parallel) { r, out in
+                    var s = 0.0
+                    for i in r {
+                        let v = c * d[i] - a[i]
+                        d[i] = v
+                        s += Double(v) * Double(v)
+                    }
+                    out[0] = s
+                }[0]
+            }
+        }
     }
 }

@@ -69,6 +69,76 @@ final class MaskedStyleTests: XCTestCase {
         XCTAssertLessThan(maxRelativeError(g2, g1), 1e-4)
     }
 
+    /// A layer of 5 channels × 181 × 190 (34 390 positions: 3 of `Gram.positionBlock`, the last
+    /// short, and 5 of the area's `Gram.sumBlock`) with a soft round mask (zeros, ones and a
+    /// ramp between, rippled): value and gradient with the same bits at 1, 2, 3, 5 and 16
+    /// threads and on 16 modelled ones, accumulated onto a non-zero gradient, and against float64
+    /// `F_m`, `G_m`, `a`, `D`, `E` and `∂E/∂F = D · F_m · diag(m) / (N² a)` written out here:
+    /// the value to 1e-5 of itself, each gradient element to 1e-4 of the gradient's largest
+    /// (measured: 3.8e-6 and 2.1e-6; `a` as `Σ m_p` instead of `Σ m_p²` is 0.61 off, the
+    /// gradient's mask taken twice 0.15).
+    func testMaskedTermOnEveryThreadCount() {
+        let (n, h, w) = (5, 181, 190)
+        let m = h * w
+        XCTAssertEqual(Gram.positionBlocks(m).count - 1, 3)
+        let f = randomTensor(n, h, w, seed: 91, range: (0, 3))
+        let mask = (0..<m).map { p -> Float in
+            let (y, x) = (Double(p / w) - 90, Double(p % w) - 95)
+            return Float(min(1, max(0, 1.4 - (x * x + y * y).squareRoot() / 70 + 0.1 * cos(x / 7))))
+        }
+        XCTAssertTrue(mask.contains(0) && mask.contains(1) && mask.contains { $0 > 0.1 && $0 < 0.9 })
+        let s = DoubleReference.gram(DoubleReference.from(randomTensor(n, 20, 20, seed: 92, range: (0, 1)))).map { $0 / 400 }
+        let scale = 3.0
+
+        // The float64 definitions.
+        let fd = f.data.map(Double.init), md = mask.map(Double.init)
+        let area = md.reduce(0) { $0 + $1 * $1 }
+        let fm = (0..<(n * m)).map { fd[$0] * md[$0 % m] }
+        var d = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0..<n {
+            var g = 0.0
+            for p in 0..<m { g += fm[i * m + p] * fm[j * m + p] }
+            d[i * n + j] = g / area - s[i * n + j]
+        } }
+        let expected = d.reduce(0) { $0 + $1 * $1 } / (4 * Double(n * n))
+        var expectedGrad = [Double](repeating: 0, count: n * m)
+        for i in 0..<n { for p in 0..<m {
+            var v = 0.0
+            for j in 0..<n { v += d[i * n + j] * fm[j * m + p] }
+            expectedGrad[i * m + p] = scale * v * md[p] / (Double(n * n) * area)
+        } }
+        let largest = expectedGrad.map(abs).max()!
+        XCTAssertGreaterThan(largest, 0)
+        XCTAssertEqual(expected, Self.maskedTerm(DoubleReference.from(f), mask: md, target: s), accuracy: 1e-12 * expected)
+
+        var rng = SeededRandom(seed: 93)
+        let start = rng.floats(n * m, -largest, largest)
+        let model = ThreadModel(threads: 16)
+        var first: (Double, [Float])?
+        let runs = [1, 2, 3, 5, 16].map { ("\($0) threads", Parallel(threads: $0)) }
+            + [("16 modelled threads", Parallel(modelling: 16, model: model))]
+        for (label, parallel) in runs {
+            var grad = start, workspace: [Float] = []
+            model.start()
+            let e = Gram.maskedStyleLoss(f, mask: mask, target: s.map(Float.init), scale: Float(scale), grad: &grad,
+                                         workspace: &workspace, parallel: parallel)
+            let loops = model.finish().loops
+            if label.contains("modelled") { XCTAssertGreaterThan(loops, 0, "the modelled machine's split loops") }
+            XCTAssertEqual(Gram.maskedStyleLoss(f, mask: mask, target: s.map(Float.init), workspace: &workspace, parallel: parallel),
+                           e, "the value without the gradient, \(label)")
+            if let (e1, g1) = first {
+                XCTAssertEqual(e, e1, "\(label) against 1: the same bits")
+                XCTAssertTrue(grad == g1, "\(label) against 1: \(zip(grad, g1).filter { $0 != $1 }.count) gradient values differ")
+                continue
+            }
+            first = (e, grad)
+            XCTAssertEqual(e, expected, accuracy: 1e-5 * expected)
+            var worst = 0.0
+            for i in 0..<grad.count { worst = max(worst, abs(Double(grad[i]) - Double(start[i]) - expectedGrad[i])) }
+            XCTAssertLessThan(worst, 1e-4 * largest, "the gradient against float64")
+        }
+    }
+
     func testLayerMaskIsTheMeanOfEachPoolingCell() {
         // 5 × 3 → 2 × 1 → 1 × 0 (floors as the max-pool): cells (0,0),(1,0),(0,1),(1,1) and (2,0),(3,0),(2,1),(3,1).
         let mask: [Float] = [1, 0, 1, 1, 9,
