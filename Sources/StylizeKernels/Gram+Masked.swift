@@ -58,16 +58,11 @@ extension Gram {
     /// the sums (`a`, `G_m`, `Σ D²`) in blocks fixed by the size of what they sum, and `P` one
     /// product split by columns. `workspace` holds `2·N·M` floats: `F_m`, then `P`.
     ///
-    /// Until issue 18 reached it, `F_m`, `a`, `D` and the last pass ran on the calling thread
-    /// and `G_m / a` was one product over all `M` positions, split by its `N` columns (two
-    /// threads for relu1_1's 64). At 512² with the gradient, relu1_1's term took 40.7 ms on 16
-    /// modelled threads and now 4.4, relu2_1's 21 and 3.9; on 2 threads 52 → 36 and 36 → 26 ms,
-    /// on 1 78 → 68 and 59 → 50 ms (the 2-core development host, best of 7). `G_m` is now
-    /// `gram`'s, in its position blocks and tiles, then divided by `a`: a layer of more than
-    /// `positionBlock` positions (relu1_1 and relu2_1 at 512²) has other bits than the one
-    /// product gave (there relu1_1's value moved from 2.4e-4 of float64's to 1.4e-7), and `a`,
-    /// summed in blocks of `sumBlock`, other last bits above that many positions. The unmasked
-    /// term keeps its bits.
+    /// `G_m` is `gram`'s, in its position blocks and tiles, then multiplied by `Float(1/a)`, so
+    /// a layer of more than `positionBlock` positions is summed in the unmasked term's order
+    /// (`MaskedStyleTests.testMaskedTermOnEveryThreadCount`: the same bits at 1 to 16 threads,
+    /// within 1e-5 of float64). Why and what it gained: docs/EXPERIMENTS.md, *The masked
+    /// style term on every thread*.
     private static func maskedStyleLoss(_ f: UnsafePointer<Float>, channels n: Int, positions m: Int,
                                         mask: UnsafePointer<Float>, target: [Float], scale: Float,
                                         grad: UnsafeMutablePointer<Float>?, workspace: UnsafeMutablePointer<Float>,
