@@ -159,7 +159,7 @@ BENCH_STYLE   ?= samples/style/bedroom.png
 # the cores); a default and a single-scale 300-iteration run at 512 px with their saved PNGs
 # scored; a batch of BENCH_JOBS jobs at BENCH_JOBS_SIZE px with the default --jobs against
 # --jobs 1; and on a machine with a usable NVIDIA GPU, the GPU's figures (tools/bench_gpu.sh).
-bench: $(WEIGHTS) build ## Every speed figure beside PyTorch's: one evaluation, thread scaling, whole runs, a 16-job batch, the GPU's if usable (~50 min on 2 cores)
+bench: $(WEIGHTS) build ## Every speed figure beside PyTorch's: one evaluation, thread scaling, whole runs, a 16-job batch, the GPU's if usable (~45 min on 2 cores)
 	@mkdir -p out
 	$(BIN) --version
 	.build/release/stylize-bench 256 --threads $(THREADS)
