@@ -8,11 +8,12 @@
 #   sh tools/bench_gpu.sh [TORCH_PYTHON]
 set -eu
 cd "$(dirname "$0")/.."
+# Exported: tools/device/binaries.sh, sourced by the two scripts, times these same binaries.
 export STYLIZE="${STYLIZE:-$PWD/.build/release/stylize}"
-bench=${STYLIZE_BENCH:-$(dirname "$STYLIZE")/stylize-bench}
+export STYLIZE_BENCH="${STYLIZE_BENCH:-$(dirname "$STYLIZE")/stylize-bench}"
 torch=${1:-}
 [ -n "$torch" ] && [ -x "$torch" ] || torch=python3
-if ! why=$("$bench" 64 --device cuda --runs 1 2>&1 >/dev/null); then
+if ! why=$("$STYLIZE_BENCH" 64 --device cuda --runs 1 2>&1 >/dev/null); then
     echo "GPU: not measured here: ${why#stylize-bench: error: }"
     exit 0
 fi
